@@ -1,0 +1,212 @@
+package pcnet
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// Geography is the ISTAT geography: regions, Provinces and Comuni.
+type Geography struct {
+	Regions   []Region   // ordered by code
+	Provinces []Province // ordered by code
+	Comuni    []Comune   // ordered by code
+}
+
+// Network is the tutor and shared-service network laid over the geography.
+type Network struct {
+	Sectors      []Sector
+	Services     []SharedService
+	Coverages    []Coverage
+	Tutorships   []Tutorship
+	ProjectWorks []ProjectWork
+}
+
+// Dataset is everything a store holds: what `pcnet import` loads and what
+// the embedded store starts with.
+type Dataset struct {
+	Geography
+	Network
+}
+
+// Validate checks the network against the geography and the rules that
+// real data must follow too: every reference resolves, every code is unique,
+// a service covers only Comuni of its provider Province, dates are
+// consistent (no end before start, no coverage before the service started),
+// steps lie in 1..3 and a Province doesn't tutor itself. It returns all the
+// problems found, joined, each naming the offending item.
+func (d *Dataset) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, Errorf(EINVALID, format, args...)) }
+
+	regions := make(map[string]bool, len(d.Regions))
+	for _, r := range d.Regions {
+		if regions[r.Code] {
+			bad("region %s: duplicate code", r.Code)
+		}
+		regions[r.Code] = true
+	}
+	provinces := make(map[string]Province, len(d.Provinces))
+	for _, p := range d.Provinces {
+		if _, dup := provinces[p.Code]; dup {
+			bad("province %s: duplicate code", p.Code)
+		}
+		if !regions[p.RegionCode] {
+			bad("province %s: unknown region %q", p.Code, p.RegionCode)
+		}
+		provinces[p.Code] = p
+	}
+	comuni := make(map[string]Comune, len(d.Comuni))
+	for _, c := range d.Comuni {
+		if _, dup := comuni[c.Code]; dup {
+			bad("comune %s: duplicate code", c.Code)
+		}
+		if p, ok := provinces[c.ProvinceCode]; !ok {
+			bad("comune %s: unknown province %q", c.Code, c.ProvinceCode)
+		} else if p.RegionCode != c.RegionCode {
+			bad("comune %s: region %q differs from its province's %q", c.Code, c.RegionCode, p.RegionCode)
+		}
+		comuni[c.Code] = c
+	}
+
+	sectors := make(map[string]bool)
+	areas := make(map[string]Area)
+	for _, s := range d.Sectors {
+		if sectors[s.Code] {
+			bad("sector %s: duplicate code", s.Code)
+		}
+		sectors[s.Code] = true
+		for _, a := range s.Areas {
+			if _, dup := areas[a.Code]; dup {
+				bad("area %s: duplicate code", a.Code)
+			}
+			if a.SectorCode != s.Code {
+				bad("area %s: listed under sector %s but names sector %q", a.Code, s.Code, a.SectorCode)
+			}
+			areas[a.Code] = a
+		}
+	}
+
+	services := make(map[string]SharedService, len(d.Services))
+	for _, s := range d.Services {
+		if s.ID == "" {
+			bad("service with empty id (%q)", s.Name)
+		}
+		if _, dup := services[s.ID]; dup {
+			bad("service %s: duplicate id", s.ID)
+		}
+		if _, ok := provinces[s.ProviderCode]; !ok {
+			bad("service %s: unknown provider province %q", s.ID, s.ProviderCode)
+		}
+		if _, ok := areas[s.AreaCode]; !ok {
+			bad("service %s: unknown area %q", s.ID, s.AreaCode)
+		}
+		if !slices.Contains(ServiceStatuses, s.Status) {
+			bad("service %s: unknown status %q", s.ID, s.Status)
+		}
+		if s.StartDate.IsZero() {
+			bad("service %s: missing start date", s.ID)
+		}
+		services[s.ID] = s
+	}
+
+	type coverageKey struct{ service, comune string }
+	seen := make(map[coverageKey][]Period)
+	for _, c := range d.Coverages {
+		s, ok := services[c.ServiceID]
+		if !ok {
+			bad("coverage %s→%s: unknown service", c.ServiceID, c.ComuneCode)
+			continue
+		}
+		com, ok := comuni[c.ComuneCode]
+		switch {
+		case !ok:
+			bad("coverage %s→%s: unknown comune", c.ServiceID, c.ComuneCode)
+		case com.ProvinceCode != s.ProviderCode:
+			bad("coverage %s→%s: comune %s is in province %s, not in the provider's %s", c.ServiceID, c.ComuneCode, com.Name, com.ProvinceCode, s.ProviderCode)
+		}
+		if !slices.Contains(CoveragePhases, c.Phase) {
+			bad("coverage %s→%s: unknown phase %q", c.ServiceID, c.ComuneCode, c.Phase)
+		}
+		if err := checkPeriod(c.Period()); err != nil {
+			bad("coverage %s→%s: %v", c.ServiceID, c.ComuneCode, err)
+		}
+		if c.Since.Before(s.StartDate) {
+			bad("coverage %s→%s: starts %s, before the service started on %s", c.ServiceID, c.ComuneCode, c.Since, s.StartDate)
+		}
+		k := coverageKey{c.ServiceID, c.ComuneCode}
+		for _, p := range seen[k] {
+			if overlaps(p, c.Period()) {
+				bad("coverage %s→%s: overlaps another coverage of the same Comune from %s", c.ServiceID, c.ComuneCode, p.Since)
+			}
+		}
+		seen[k] = append(seen[k], c.Period())
+	}
+
+	for _, t := range d.Tutorships {
+		name := fmt.Sprintf("tutorship %s→%s in %s", t.TutorCode, t.TutoredCode, t.SectorCode)
+		if t.TutorCode == t.TutoredCode {
+			bad("%s: a Province can't tutor itself", name)
+		}
+		if _, ok := provinces[t.TutorCode]; !ok {
+			bad("%s: unknown tutor province", name)
+		}
+		if _, ok := provinces[t.TutoredCode]; !ok {
+			bad("%s: unknown tutored province", name)
+		}
+		if !sectors[t.SectorCode] {
+			bad("%s: unknown sector", name)
+		}
+		if t.Step < 1 || t.Step > MaxTutorshipStep {
+			bad("%s: step %d outside 1..%d", name, t.Step, MaxTutorshipStep)
+		}
+		if err := checkPeriod(t.Period()); err != nil {
+			bad("%s: %v", name, err)
+		}
+	}
+
+	pws := make(map[string]bool)
+	for _, w := range d.ProjectWorks {
+		if pws[w.ID] {
+			bad("project work %s: duplicate id", w.ID)
+		}
+		pws[w.ID] = true
+		if _, ok := provinces[w.ProvinceCode]; !ok {
+			bad("project work %s: unknown province %q", w.ID, w.ProvinceCode)
+		}
+		if _, ok := areas[w.AreaCode]; !ok {
+			bad("project work %s: unknown area %q", w.ID, w.AreaCode)
+		}
+		if !slices.Contains(Maturities, w.Maturity) {
+			bad("project work %s: unknown maturity %q", w.ID, w.Maturity)
+		}
+		if w.Step < 1 || w.Step > MaxTutorshipStep {
+			bad("project work %s: step %d outside 1..%d", w.ID, w.Step, MaxTutorshipStep)
+		}
+		if w.ServiceID != "" {
+			if s, ok := services[w.ServiceID]; !ok {
+				bad("project work %s: unknown service %q", w.ID, w.ServiceID)
+			} else if s.ProviderCode != w.ProvinceCode {
+				bad("project work %s: led to service %s of another province (%s)", w.ID, s.ID, s.ProviderCode)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func checkPeriod(p Period) error {
+	if p.Since.IsZero() {
+		return errors.New("missing start date")
+	}
+	if !p.Until.IsZero() && !p.Since.Before(p.Until) {
+		return fmt.Errorf("ends %s, not after it starts on %s", p.Until, p.Since)
+	}
+	return nil
+}
+
+// overlaps reports whether two periods share a day.
+func overlaps(a, b Period) bool {
+	aEndsBeforeB := !a.Until.IsZero() && !a.Until.After(b.Since)
+	bEndsBeforeA := !b.Until.IsZero() && !b.Until.After(a.Since)
+	return !aEndsBeforeB && !bEndsBeforeA
+}

@@ -1,0 +1,113 @@
+package pcnet
+
+// Sector is one of the programme's fields of work (procurement, Europe,
+// innovation and digitalisation, personnel). Sectors and their areas are
+// data, not schema: adding one needs no code change.
+type Sector struct {
+	Code        string // stable identifier, e.g. "personnel"
+	Name        string // Italian name, e.g. "Politiche del personale"
+	Description string
+	Areas       []Area // ordered by Code
+}
+
+// Area is a field inside a sector ("ambito"), e.g. staff training inside
+// personnel. A shared service and a project work belong to one area.
+type Area struct {
+	Code        string // stable identifier, unique across sectors, e.g. "staff-training"
+	SectorCode  string
+	Name        string // Italian name, e.g. "Formazione del personale"
+	Description string
+}
+
+// ServiceStatus is the life-cycle state of a shared service.
+type ServiceStatus string
+
+const (
+	StatusPlanned   ServiceStatus = "PLANNED"
+	StatusPilot     ServiceStatus = "PILOT"
+	StatusActive    ServiceStatus = "ACTIVE"
+	StatusSuspended ServiceStatus = "SUSPENDED"
+	StatusEnded     ServiceStatus = "ENDED"
+)
+
+// ServiceStatuses lists every ServiceStatus in life-cycle order.
+var ServiceStatuses = []ServiceStatus{StatusPlanned, StatusPilot, StatusActive, StatusSuspended, StatusEnded}
+
+// SharedService is a service ("servizio associato") that a Province runs
+// for the Comuni of its territory, in one area.
+type SharedService struct {
+	ID           string // stable identifier, e.g. "svc-108-staff-training"
+	Name         string
+	Description  string
+	ProviderCode string // ISTAT code of the provider Province
+	AreaCode     string
+	Status       ServiceStatus
+	StartDate    Date
+}
+
+// CoveragePhase says whether a Comune joined a service as part of a pilot or
+// of the progressive rollout.
+type CoveragePhase string
+
+const (
+	PhasePilot   CoveragePhase = "PILOT"
+	PhaseRollout CoveragePhase = "ROLLOUT"
+)
+
+// CoveragePhases lists every CoveragePhase.
+var CoveragePhases = []CoveragePhase{PhasePilot, PhaseRollout}
+
+// Coverage records that a shared service covers a Comune ("adesione") over
+// a period: from Since, until Until (exclusive) or still open.
+type Coverage struct {
+	ServiceID  string
+	ComuneCode string
+	Since      Date
+	Until      Date // zero while the coverage is open
+	Phase      CoveragePhase
+}
+
+// Period returns the coverage's period.
+func (c Coverage) Period() Period { return Period{c.Since, c.Until} }
+
+// Tutorship records that a tutor Province accompanies another Province in a
+// sector, through a guided path of up to three steps.
+type Tutorship struct {
+	TutorCode   string // ISTAT code of the tutor Province
+	TutoredCode string // ISTAT code of the accompanied Province
+	SectorCode  string
+	Since       Date
+	Until       Date // zero while the tutorship is open
+	Step        int  // step reached, 1 to 3
+}
+
+// MaxTutorshipStep is the last step of the accompanying path.
+const MaxTutorshipStep = 3
+
+// Period returns the tutorship's period.
+func (t Tutorship) Period() Period { return Period{t.Since, t.Until} }
+
+// Maturity is how far a project work's model has come.
+type Maturity string
+
+const (
+	MaturityAdvanced      Maturity = "ADVANCED"      // advanced, already operational models
+	MaturityConsolidating Maturity = "CONSOLIDATING" // models being consolidated
+	MaturityDeveloping    Maturity = "DEVELOPING"    // still in development, with a coherent design
+)
+
+// Maturities lists every Maturity, most mature first.
+var Maturities = []Maturity{MaturityAdvanced, MaturityConsolidating, MaturityDeveloping}
+
+// ProjectWork is an accompanied Province's plan for a shared service in one
+// area, written along the tutorship path.
+type ProjectWork struct {
+	ID           string // stable identifier, e.g. "pw-108-staff-training"
+	ProvinceCode string
+	AreaCode     string
+	Title        string
+	Maturity     Maturity
+	Step         int    // step of the path it was written at, 1 to 3
+	Year         int    // year it was presented
+	ServiceID    string // the shared service it led to, "" if none
+}
