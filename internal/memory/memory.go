@@ -1,0 +1,364 @@
+// Package memory is the embedded store: the whole dataset held in memory,
+// with the indexes that make every [pcnet.Store] method fast on the full
+// ISTAT geography and the illustrative network.
+//
+// The store is read-only today. Readers take an immutable snapshot of the
+// data under a sync.RWMutex; write methods, when they come, will build a new
+// snapshot and swap it in under the write lock, without touching the readers.
+package memory
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"pcnet/internal/pcnet"
+)
+
+// Store is the in-memory implementation of pcnet.Store. It is safe for
+// concurrent use. Every slice it returns is a fresh copy owned by the caller.
+type Store struct {
+	mu sync.RWMutex
+	d  *data
+}
+
+var _ pcnet.Store = (*Store)(nil)
+
+// New validates ds and returns a store holding a private copy of it.
+func New(ds pcnet.Dataset) (*Store, error) {
+	if err := ds.Validate(); err != nil {
+		return nil, fmt.Errorf("memory: invalid dataset: %w", err)
+	}
+	return &Store{d: index(ds)}, nil
+}
+
+// data is an immutable snapshot of the dataset and its indexes. Comuni,
+// services and coverages are kept in their store order, so an item's
+// position in its slice is also its rank in that order.
+type data struct {
+	regions      []pcnet.Region
+	provinces    []pcnet.Province
+	regionOf     map[string]string // Province code → region code
+	sectors      []pcnet.Sector
+	areaSector   map[string]string // area code → sector code
+	services     []pcnet.SharedService
+	tutorships   []pcnet.Tutorship
+	projectWorks []pcnet.ProjectWork
+
+	// Comuni, ordered by code.
+	comuni           []pcnet.Comune
+	comuneIndex      map[string]int32
+	comuniByProvince map[string][]int32 // ascending
+	comuniByRegion   map[string][]int32 // ascending
+	names            nameIndex
+	// perm[o] lists the Comuni in order o and rank[o][i] is the position of
+	// Comune i in it. Code order is the identity and has neither.
+	perm map[pcnet.ComuneOrder][]int32
+	rank map[pcnet.ComuneOrder][]int32
+
+	servicesBySector map[string][]int32
+	servicesByArea   map[string][]int32
+
+	// Coverages, ordered by service ID, Comune code and start date.
+	coverages          []pcnet.Coverage
+	coverageComune     []int32             // Comune index of each coverage
+	coveragesByService map[string][2]int32 // [start, end) range in coverages
+	coveragesByComune  map[string][]int32  // ascending
+}
+
+// index copies ds and builds the indexes. ds must be valid.
+func index(ds pcnet.Dataset) *data {
+	d := &data{
+		regions:      slices.Clone(ds.Regions),
+		provinces:    slices.Clone(ds.Provinces),
+		services:     slices.Clone(ds.Services),
+		tutorships:   slices.Clone(ds.Tutorships),
+		projectWorks: slices.Clone(ds.ProjectWorks),
+		coverages:    slices.Clone(ds.Coverages),
+		areaSector:   make(map[string]string),
+	}
+	slices.SortFunc(d.regions, func(a, b pcnet.Region) int { return cmp.Compare(a.Code, b.Code) })
+	slices.SortFunc(d.provinces, func(a, b pcnet.Province) int { return cmp.Compare(a.Code, b.Code) })
+	d.regionOf = make(map[string]string, len(d.provinces))
+	for _, p := range d.provinces {
+		d.regionOf[p.Code] = p.RegionCode
+	}
+
+	d.sectors = copySectors(ds.Sectors)
+	slices.SortFunc(d.sectors, func(a, b pcnet.Sector) int { return cmp.Compare(a.Code, b.Code) })
+	for _, s := range d.sectors {
+		slices.SortFunc(s.Areas, func(a, b pcnet.Area) int { return cmp.Compare(a.Code, b.Code) })
+		for _, a := range s.Areas {
+			d.areaSector[a.Code] = s.Code
+		}
+	}
+
+	d.indexComuni(ds.Comuni)
+	d.indexServices()
+	d.indexCoverages()
+
+	slices.SortFunc(d.tutorships, compareTutorships)
+	slices.SortFunc(d.projectWorks, func(a, b pcnet.ProjectWork) int { return cmp.Compare(a.ID, b.ID) })
+	return d
+}
+
+func (d *data) indexComuni(comuni []pcnet.Comune) {
+	d.comuni = copyComuni(comuni)
+	slices.SortFunc(d.comuni, func(a, b pcnet.Comune) int { return cmp.Compare(a.Code, b.Code) })
+
+	n := len(d.comuni)
+	d.comuneIndex = make(map[string]int32, n)
+	d.comuniByProvince = make(map[string][]int32)
+	d.comuniByRegion = make(map[string][]int32)
+	for i, c := range d.comuni {
+		i32 := int32(i)
+		d.comuneIndex[c.Code] = i32
+		d.comuniByProvince[c.ProvinceCode] = append(d.comuniByProvince[c.ProvinceCode], i32)
+		d.comuniByRegion[c.RegionCode] = append(d.comuniByRegion[c.RegionCode], i32)
+	}
+	d.names = newNameIndex(d.comuni)
+
+	orders := map[pcnet.ComuneOrder]func(a, b *pcnet.Comune) int{
+		pcnet.ComuneByName:           func(a, b *pcnet.Comune) int { return strings.Compare(a.Name, b.Name) },
+		pcnet.ComuneByPopulationDesc: func(a, b *pcnet.Comune) int { return cmp.Compare(b.Population, a.Population) },
+		pcnet.ComuneByPopulationAsc:  func(a, b *pcnet.Comune) int { return cmp.Compare(a.Population, b.Population) },
+	}
+	d.perm = make(map[pcnet.ComuneOrder][]int32, len(orders))
+	d.rank = make(map[pcnet.ComuneOrder][]int32, len(orders))
+	for order, compare := range orders {
+		perm := make([]int32, n)
+		for i := range perm {
+			perm[i] = int32(i)
+		}
+		// Indexes follow code order, so the index breaks ties by code.
+		slices.SortFunc(perm, func(a, b int32) int {
+			return cmp.Or(compare(&d.comuni[a], &d.comuni[b]), cmp.Compare(a, b))
+		})
+		rank := make([]int32, n)
+		for pos, i := range perm {
+			rank[i] = int32(pos)
+		}
+		d.perm[order], d.rank[order] = perm, rank
+	}
+}
+
+func (d *data) indexServices() {
+	slices.SortFunc(d.services, func(a, b pcnet.SharedService) int { return cmp.Compare(a.ID, b.ID) })
+	d.servicesBySector = make(map[string][]int32)
+	d.servicesByArea = make(map[string][]int32)
+	for i, s := range d.services {
+		i32 := int32(i)
+		d.servicesByArea[s.AreaCode] = append(d.servicesByArea[s.AreaCode], i32)
+		sector := d.areaSector[s.AreaCode]
+		d.servicesBySector[sector] = append(d.servicesBySector[sector], i32)
+	}
+}
+
+func (d *data) indexCoverages() {
+	slices.SortFunc(d.coverages, compareCoverages)
+	d.coverageComune = make([]int32, len(d.coverages))
+	d.coveragesByService = make(map[string][2]int32)
+	d.coveragesByComune = make(map[string][]int32)
+	for i, c := range d.coverages {
+		i32 := int32(i)
+		d.coverageComune[i] = d.comuneIndex[c.ComuneCode]
+		r, ok := d.coveragesByService[c.ServiceID]
+		if !ok {
+			r[0] = i32
+		}
+		r[1] = i32 + 1
+		d.coveragesByService[c.ServiceID] = r
+		d.coveragesByComune[c.ComuneCode] = append(d.coveragesByComune[c.ComuneCode], i32)
+	}
+}
+
+func compareCoverages(a, b pcnet.Coverage) int {
+	return cmp.Or(
+		cmp.Compare(a.ServiceID, b.ServiceID),
+		cmp.Compare(a.ComuneCode, b.ComuneCode),
+		a.Since.Compare(b.Since),
+	)
+}
+
+func compareTutorships(a, b pcnet.Tutorship) int {
+	return cmp.Or(
+		cmp.Compare(a.SectorCode, b.SectorCode),
+		cmp.Compare(a.TutorCode, b.TutorCode),
+		cmp.Compare(a.TutoredCode, b.TutoredCode),
+		a.Since.Compare(b.Since),
+	)
+}
+
+// snapshot returns the current data. Readers hold no lock while they work
+// on it: a snapshot is never modified once built, and writes (when they
+// come) will swap in a new one under the write lock.
+func (s *Store) snapshot() *data {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.d
+}
+
+// Regions implements pcnet.Store.
+func (s *Store) Regions(ctx context.Context, codes []string) ([]pcnet.Region, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	d := s.snapshot()
+	keep := anyOf(codes)
+	out := make([]pcnet.Region, 0, min(len(d.regions), max(len(codes), 1)))
+	for _, r := range d.regions {
+		if keep(r.Code) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// Provinces implements pcnet.Store.
+func (s *Store) Provinces(ctx context.Context, f pcnet.ProvinceFilter) ([]pcnet.Province, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	d := s.snapshot()
+	code, plate, region, kind := anyOf(f.Codes), anyOf(f.PlateCodes), anyOf(f.RegionCodes), anyOf(f.Kinds)
+	out := []pcnet.Province{}
+	for _, p := range d.provinces {
+		if code(p.Code) && plate(p.PlateCode) && region(p.RegionCode) && kind(p.Kind) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// Sectors implements pcnet.Store.
+func (s *Store) Sectors(ctx context.Context) ([]pcnet.Sector, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return copySectors(s.snapshot().sectors), nil
+}
+
+// Services implements pcnet.Store.
+func (s *Store) Services(ctx context.Context, f pcnet.ServiceFilter) ([]pcnet.SharedService, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	d := s.snapshot()
+	id, provider, region := anyOf(f.IDs), anyOf(f.ProviderCodes), anyOf(f.RegionCodes)
+	sector, area, status := anyOf(f.SectorCodes), anyOf(f.AreaCodes), anyOf(f.Statuses)
+	out := []pcnet.SharedService{}
+	for _, sv := range d.services {
+		if id(sv.ID) && provider(sv.ProviderCode) && area(sv.AreaCode) && status(sv.Status) &&
+			sector(d.areaSector[sv.AreaCode]) && region(d.regionOf[sv.ProviderCode]) {
+			out = append(out, sv)
+		}
+	}
+	return out, nil
+}
+
+// Tutorships implements pcnet.Store.
+func (s *Store) Tutorships(ctx context.Context, f pcnet.TutorshipFilter) ([]pcnet.Tutorship, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	d := s.snapshot()
+	tutor, tutored, sector := anyOf(f.TutorCodes), anyOf(f.TutoredCodes), anyOf(f.SectorCodes)
+	out := []pcnet.Tutorship{}
+	for _, t := range d.tutorships {
+		if tutor(t.TutorCode) && tutored(t.TutoredCode) && sector(t.SectorCode) &&
+			(f.ActiveOn.IsZero() || t.Period().ActiveOn(f.ActiveOn)) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// ProjectWorks implements pcnet.Store.
+func (s *Store) ProjectWorks(ctx context.Context, f pcnet.ProjectWorkFilter) ([]pcnet.ProjectWork, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	d := s.snapshot()
+	id, province, area, sector := anyOf(f.IDs), anyOf(f.ProvinceCodes), anyOf(f.AreaCodes), anyOf(f.SectorCodes)
+	maturity, service := anyOf(f.Maturities), anyOf(f.ServiceIDs)
+	out := []pcnet.ProjectWork{}
+	for _, w := range d.projectWorks {
+		if id(w.ID) && province(w.ProvinceCode) && area(w.AreaCode) && sector(d.areaSector[w.AreaCode]) &&
+			maturity(w.Maturity) && (len(f.ServiceIDs) == 0 || (w.ServiceID != "" && service(w.ServiceID))) {
+			out = append(out, w)
+		}
+	}
+	return out, nil
+}
+
+// anyOf returns the "any of" test of a filter list: it accepts every value
+// when the list is empty, and the listed values otherwise. Long lists (the
+// GraphQL layer batches many parents into one) are looked up in a set.
+func anyOf[T comparable](list []T) func(T) bool {
+	switch {
+	case len(list) == 0:
+		return func(T) bool { return true }
+	case len(list) <= 8:
+		return func(v T) bool { return slices.Contains(list, v) }
+	}
+	set := make(map[T]struct{}, len(list))
+	for _, v := range list {
+		set[v] = struct{}{}
+	}
+	return func(v T) bool { _, ok := set[v]; return ok }
+}
+
+func copySectors(sectors []pcnet.Sector) []pcnet.Sector {
+	out := slices.Clone(sectors)
+	for i := range out {
+		out[i].Areas = slices.Clone(out[i].Areas)
+		if out[i].Areas == nil {
+			out[i].Areas = []pcnet.Area{}
+		}
+	}
+	if out == nil {
+		out = []pcnet.Sector{}
+	}
+	return out
+}
+
+// copyComuni copies comuni, coordinates included, so the copy shares no
+// memory with the original.
+func copyComuni(comuni []pcnet.Comune) []pcnet.Comune {
+	out := slices.Clone(comuni)
+	if out == nil {
+		return []pcnet.Comune{}
+	}
+	ownCoordinates(out)
+	return out
+}
+
+// ownCoordinates points the coordinates of comuni to fresh copies, all in
+// one allocation.
+func ownCoordinates(comuni []pcnet.Comune) {
+	n := 0
+	for _, c := range comuni {
+		if c.Latitude != nil {
+			n++
+		}
+		if c.Longitude != nil {
+			n++
+		}
+	}
+	floats := make([]float64, n)
+	own := func(p *float64) *float64 {
+		if p == nil {
+			return nil
+		}
+		floats[0] = *p
+		p, floats = &floats[0], floats[1:]
+		return p
+	}
+	for i := range comuni {
+		c := &comuni[i]
+		c.Latitude, c.Longitude = own(c.Latitude), own(c.Longitude)
+	}
+}
