@@ -1,0 +1,33 @@
+# pcnet: the two commands a newcomer needs are `go run ./cmd/pcnet serve`
+# and `make test`. Everything else here is a convenience.
+
+.PHONY: test test-go serve build generate neo4j-start neo4j-stop vet
+
+# test starts a real local Neo4j (scripts/neo4j.sh), runs every test against
+# it and the embedded store, and stops it again, even when tests fail.
+test:
+	scripts/test.sh
+
+# test-go runs the Go tests against an already running Neo4j (see scripts/neo4j.sh env).
+test-go:
+	go test -count=1 ./...
+
+vet:
+	go vet ./...
+
+serve:
+	go run ./cmd/pcnet serve
+
+build:
+	go build -o bin/pcnet ./cmd/pcnet
+
+# generate regenerates the gqlgen code from schema.graphqls and the shipped
+# illustrative network from its generator.
+generate:
+	go generate ./...
+
+neo4j-start:
+	scripts/neo4j.sh start
+
+neo4j-stop:
+	scripts/neo4j.sh stop

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: starts a real local Neo4j 5.26 (built from Maven
+# Central by scripts/neo4j.sh), runs every Go test against it and against the
+# embedded store, then stops Neo4j whatever the outcome.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+started=0
+cleanup() {
+	if [ "$started" = 1 ]; then scripts/neo4j.sh stop || true; fi
+}
+trap cleanup EXIT
+
+# A test server of our own on a port of its own, so a developer's Neo4j on
+# 7687 is never touched by the tests.
+export PCNET_NEO4J_PORT="${PCNET_NEO4J_PORT:-7697}"
+export PCNET_NEO4J_DATA="${PCNET_NEO4J_DATA:-$PWD/.neo4j/test-data}"
+export NEO4J_PASSWORD="${NEO4J_PASSWORD:-pcnet-test-password}"
+# CI machines can be slow to start the JVM; a generous timeout costs nothing when start-up succeeds.
+export PCNET_NEO4J_START_TIMEOUT="${PCNET_NEO4J_START_TIMEOUT:-240}"
+
+scripts/neo4j.sh start
+started=1
+eval "$(scripts/neo4j.sh env)"
+export NEO4J_TEST_URI="$NEO4J_URI" NEO4J_TEST_USERNAME="$NEO4J_USERNAME" NEO4J_TEST_PASSWORD="$NEO4J_PASSWORD"
+
+echo "== go vet"
+go vet ./...
+echo "== go test (Neo4j at $NEO4J_TEST_URI)"
+# -p 1 for packages that share the one Neo4j database; tests inside a
+# package still run in parallel where they say so.
+go test -count=1 -p 1 -timeout 30m ./...
