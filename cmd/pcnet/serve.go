@@ -3,10 +3,188 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"log/slog"
+	"maps"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"pcnet/graph"
+	"pcnet/internal/server"
 )
 
-// TODO(placeholder): replaced by the real implementation.
+// serveConfig is the configuration of `pcnet serve`.
+type serveConfig struct {
+	addr            string
+	corsOrigins     string
+	logLevel        string
+	logFormat       string
+	shutdownTimeout time.Duration
+	loaderWait      time.Duration
+	store           storeConfig
+}
+
+func (c *serveConfig) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.addr, "addr", ":8080",
+		"`address` to listen on, host:port (env PCNET_ADDR)")
+	fs.StringVar(&c.corsOrigins, "cors-origins", "",
+		"comma-separated `origins` allowed to call the API from a browser, e.g. https://a.example,https://*.b.example;\n"+
+			"empty allows any origin, without credentials: the API is public and read-only (env PCNET_CORS_ORIGINS)")
+	fs.StringVar(&c.logLevel, "log-level", "info",
+		"log `level`: debug, info, warn or error (env PCNET_LOG_LEVEL)")
+	fs.StringVar(&c.logFormat, "log-format", "text",
+		"log `format`: text or json (env PCNET_LOG_FORMAT)")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second,
+		"how long to let requests in flight finish on SIGINT/SIGTERM (env PCNET_SHUTDOWN_TIMEOUT)")
+	fs.DurationVar(&c.loaderWait, "loader-wait", graph.DefaultLoaderWait,
+		"how long dataloaders collect a query level's loads into one store call; longer batches more reliably\n"+
+			"on a busy machine, shorter answers nested queries sooner (env PCNET_LOADER_WAIT)")
+	c.store.register(fs)
+}
+
+// serveEnv maps flags to the environment variables that set them.
+var serveEnv = map[string]string{
+	"addr":             "PCNET_ADDR",
+	"cors-origins":     "PCNET_CORS_ORIGINS",
+	"log-level":        "PCNET_LOG_LEVEL",
+	"log-format":       "PCNET_LOG_FORMAT",
+	"shutdown-timeout": "PCNET_SHUTDOWN_TIMEOUT",
+	"loader-wait":      "PCNET_LOADER_WAIT",
+	"store":            "PCNET_STORE",
+}
+
+// runServe runs the GraphQL server until ctx is cancelled (SIGINT or
+// SIGTERM in main), then shuts it down gracefully.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("serve: not implemented yet")
+	start := time.Now()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg serveConfig
+	cfg.register(fs)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: pcnet serve [flags]
+
+Serves the Province–Comuni network over GraphQL at /graphql (POST and GET)
+and GraphiQL at /. Each flag can also be set with the environment variable
+named in its description; a flag given on the command line wins over the
+environment, which wins over the default.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := applyEnv(fs, serveEnv); err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected arguments %q", fs.Args())
+	}
+	log, err := newLogger(stderr, cfg.logLevel, cfg.logFormat)
+	if err != nil {
+		return err
+	}
+
+	store, closeStore, err := openStore(ctx, cfg.store, log)
+	if err != nil {
+		return fmt.Errorf("serve: opening the store: %w", err)
+	}
+	defer func() {
+		if err := closeStore(); err != nil {
+			log.Error("closing the store", "err", err)
+		}
+	}()
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv := &http.Server{
+		Handler: server.New(store, server.Options{
+			Logger:      log,
+			CORSOrigins: splitList(cfg.corsOrigins),
+			LoaderWait:  cfg.loaderWait,
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("ready", "addr", ln.Addr().String(), "startup", time.Since(start).Round(time.Millisecond),
+		"graphql", "http://"+ln.Addr().String()+server.GraphQLPath)
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.shutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("serve: shutting down: %w", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %q is not one of debug, info, warn, error", level)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	default:
+		return nil, fmt.Errorf("--log-format: %q is not text or json", format)
+	}
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// applyEnv sets each flag of fs from its environment variable, when that is
+// set and not empty. It runs before fs.Parse, so flags given on the command
+// line still win.
+func applyEnv(fs *flag.FlagSet, env map[string]string) error {
+	for _, name := range slices.Sorted(maps.Keys(env)) {
+		key := env[name]
+		v, ok := os.LookupEnv(key)
+		if !ok || v == "" {
+			continue
+		}
+		if err := fs.Set(name, v); err != nil {
+			return fmt.Errorf("%s: %q: %w", key, v, err)
+		}
+	}
+	return nil
 }

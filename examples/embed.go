@@ -1,0 +1,60 @@
+// Package examples holds example GraphQL operations against the pcnet
+// schema, one named operation per .graphql file. They are GraphiQL's
+// examples, README material, and the input of tests that run every one of
+// them (against each store), so each pins its dates (asOf, activeOn, on)
+// and asks only for lists with a stable order: the answers don't depend on
+// the day they run.
+package examples
+
+import (
+	"embed"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+//go:embed *.graphql
+var files embed.FS
+
+// Operation is one example.
+type Operation struct {
+	Name          string // the file name without ".graphql", e.g. "dashboard_region"
+	OperationName string // the operation's name in the document, e.g. "DashboardRegion"
+	Query         string // the document, with its leading comment
+}
+
+var operationRE = regexp.MustCompile(`(?m)^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)`)
+
+// All returns every example, ordered by Name.
+func All() []Operation {
+	names, err := fs.Glob(files, "*.graphql")
+	if err != nil {
+		panic(err) // the pattern is constant and valid
+	}
+	slices.Sort(names)
+	ops := make([]Operation, 0, len(names))
+	for _, name := range names {
+		b, err := files.ReadFile(name)
+		if err != nil {
+			panic(err) // embedded files are always readable
+		}
+		op := Operation{Name: strings.TrimSuffix(path.Base(name), ".graphql"), Query: string(b)}
+		if m := operationRE.FindStringSubmatch(op.Query); m != nil {
+			op.OperationName = m[1]
+		}
+		ops = append(ops, op)
+	}
+	return ops
+}
+
+// Get returns the example with the given Name.
+func Get(name string) (Operation, bool) {
+	for _, op := range All() {
+		if op.Name == name {
+			return op, true
+		}
+	}
+	return Operation{}, false
+}
