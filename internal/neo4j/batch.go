@@ -1,0 +1,330 @@
+package neo4j
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"pcnet/internal/pcnet"
+)
+
+// The batch methods (Comuni, Coverages) answer many queries in one round
+// trip:
+//
+//	UNWIND $queries AS q
+//	CALL (q) { MATCH ... WHERE <filters on q> WITH ... ORDER BY ... RETURN collect(...) AS rows }
+//	RETURN q.idx, size(rows), rows[q.start..q.end]
+//
+// Aggregating without a grouping key gives one row even when nothing
+// matches, so every query gets its answer (an empty page, total 0). Cypher
+// can't LIMIT by a per-row value, so the page is a slice of the ordered
+// list.
+//
+// Every filter value travels in q, never in the query text. The text itself
+// is assembled from a fixed set of fragments, chosen by which filters the
+// batch uses: a filter that no query sets is left out, a filter that every
+// query sets is a plain predicate (and may anchor the match on an index),
+// and a filter that only some queries set reads "q.x IS NULL OR ...".
+// So the planner sees few, index-friendly predicates in the common case
+// (all children of many parents), and the text stays independent of the
+// values.
+
+// batchFilter is one filter of a batch query: the key of its value in q and
+// the Cypher predicate that applies it.
+type batchFilter struct {
+	key  string
+	pred string
+}
+
+// batchAnchor starts the match from an index seek on a filter that every
+// query of the batch sets.
+type batchAnchor struct {
+	key   string // the filter it replaces
+	match string // MATCH clauses binding all the pattern's variables
+}
+
+// batchPlan is the text of a batch query for one batch.
+type batchPlan struct {
+	anchors  []batchAnchor // in order of preference
+	fallback string        // the MATCH used when no anchor applies
+	filters  []batchFilter
+}
+
+// build returns the MATCH ... WHERE part of the subquery for queries, given
+// as the q maps that will be sent.
+func (p batchPlan) build(queries []map[string]any) string {
+	set := func(key string) (n int) {
+		for _, q := range queries {
+			if q[key] != nil {
+				n++
+			}
+		}
+		return n
+	}
+	var b strings.Builder
+	anchored := ""
+	for _, a := range p.anchors {
+		if set(a.key) == len(queries) {
+			anchored = a.key
+			b.WriteString(a.match)
+			break
+		}
+	}
+	if anchored == "" {
+		b.WriteString(p.fallback)
+	}
+	var preds []string
+	for _, f := range p.filters {
+		switch n := set(f.key); {
+		case f.key == anchored || n == 0:
+		case n == len(queries):
+			preds = append(preds, "("+f.pred+")")
+		default:
+			preds = append(preds, fmt.Sprintf("(q.%s IS NULL OR (%s))", f.key, f.pred))
+		}
+	}
+	if len(preds) > 0 {
+		b.WriteString("\n\t\tWHERE ")
+		b.WriteString(strings.Join(preds, "\n\t\t  AND "))
+	}
+	return b.String()
+}
+
+var comunePlan = batchPlan{
+	anchors: []batchAnchor{
+		{"codes", `
+		MATCH (c:Comune) WHERE c.code IN q.codes
+		MATCH (c)-[:IN_PROVINCE]->(p:Province)-[:IN_REGION]->(r:Region)`},
+		{"provinces", `
+		MATCH (p:Province) WHERE p.code IN q.provinces
+		MATCH (r:Region)<-[:IN_REGION]-(p)<-[:IN_PROVINCE]-(c:Comune)`},
+		{"regions", `
+		MATCH (r:Region) WHERE r.code IN q.regions
+		MATCH (r)<-[:IN_REGION]-(p:Province)<-[:IN_PROVINCE]-(c:Comune)`},
+	},
+	fallback: `
+		MATCH (c:Comune)-[:IN_PROVINCE]->(p:Province)-[:IN_REGION]->(r:Region)`,
+	filters: []batchFilter{
+		{"codes", "c.code IN q.codes"},
+		{"provinces", "p.code IN q.provinces"},
+		{"regions", "r.code IN q.regions"},
+		{"needle", `c.searchName CONTAINS q.needle AND any(name IN split(c.searchName, '\n') WHERE name CONTAINS q.needle)`},
+		{"minPopulation", "c.population >= q.minPopulation"},
+		{"maxPopulation", "c.population <= q.maxPopulation"},
+		{"small", "(c.population < $smallThreshold) = q.small"},
+		{"capital", "c.capital = q.capital"},
+		// A Comune is covered in a sector (or area) on a date when a
+		// coverage by a service of that sector (area) is active then.
+		{"covered", `EXISTS {
+			MATCH (c)<-[cov:COVERS]-(:SharedService)-[:IN_AREA]->(a:Area)-[:IN_SECTOR]->(sec:Sector)
+			WHERE (q.coverageArea IS NULL OR a.code = q.coverageArea)
+			  AND (q.coverageSector IS NULL OR sec.code = q.coverageSector)
+			  AND cov.since <= q.coverageAsOf AND (cov.until IS NULL OR q.coverageAsOf < cov.until)
+		} = q.covered`},
+	},
+}
+
+// comuneOrders are the ORDER BY fragments of the Comune orders. When a batch
+// mixes orders, comuneMixedOrder picks one per query from q.order: each
+// CASE is null (a tie) for the queries that don't use it.
+var comuneOrders = map[pcnet.ComuneOrder]string{
+	pcnet.ComuneByCode:           "c.code",
+	pcnet.ComuneByName:           "c.name, c.code",
+	pcnet.ComuneByPopulationDesc: "c.population DESC, c.code",
+	pcnet.ComuneByPopulationAsc:  "c.population, c.code",
+}
+
+const comuneMixedOrder = `CASE q.order WHEN 'NAME' THEN c.name END,
+		         CASE q.order WHEN 'POPULATION_DESC' THEN c.population END DESC,
+		         CASE q.order WHEN 'POPULATION_ASC' THEN c.population END,
+		         c.code`
+
+// Positions of a Comune's fields in the lists the Comuni query returns.
+const (
+	comCode = iota
+	comCadastralCode
+	comName
+	comNameItalian
+	comNameOther
+	comProvince
+	comRegion
+	comCapital
+	comPopulation
+	comLatitude
+	comLongitude
+)
+
+// Comuni implements pcnet.Store: all queries in one round trip.
+func (s *Store) Comuni(ctx context.Context, queries []pcnet.ComuneQuery) ([]pcnet.ComunePage, error) {
+	if len(queries) == 0 {
+		return nil, nil
+	}
+	qs := make([]map[string]any, len(queries))
+	orders := make(map[pcnet.ComuneOrder]bool)
+	for i, query := range queries {
+		f := query.Filter
+		start, end := pageParams(query.Page)
+		order := query.Order
+		if _, ok := comuneOrders[order]; !ok {
+			order = pcnet.ComuneByCode
+		}
+		orders[order] = true
+		q := map[string]any{
+			"idx":           int64(i),
+			"order":         string(order),
+			"start":         start,
+			"end":           end,
+			"codes":         listParam(f.Codes),
+			"provinces":     listParam(f.ProvinceCodes),
+			"regions":       listParam(f.RegionCodes),
+			"needle":        stringParam(pcnet.FoldName(f.NameContains)),
+			"minPopulation": intParam(f.MinPopulation),
+			"maxPopulation": intParam(f.MaxPopulation),
+			"small":         boolParam(f.Small),
+			"capital":       boolParam(f.Capital),
+		}
+		if c := f.Coverage; c != nil {
+			q["covered"] = c.Covered
+			q["coverageSector"] = stringParam(c.SectorCode)
+			q["coverageArea"] = stringParam(c.AreaCode)
+			q["coverageAsOf"] = dateParam(c.AsOf)
+		}
+		qs[i] = q
+	}
+	order := comuneMixedOrder
+	if len(orders) == 1 {
+		for o := range orders {
+			order = comuneOrders[o]
+		}
+	}
+	cypher := `
+		UNWIND $queries AS q
+		CALL (q) {` + comunePlan.build(qs) + `
+		WITH q, c, p, r ORDER BY ` + order + `
+		RETURN collect([c, p.code, r.code]) AS rows
+		}
+		RETURN q.idx, size(rows), [row IN rows[q.start..q.end] | [
+			row[0].code, row[0].cadastralCode, row[0].name, row[0].nameItalian, row[0].nameOther,
+			row[1], row[2], row[0].capital, row[0].population,
+			row[0].location.latitude, row[0].location.longitude]]`
+	recs, err := s.read(ctx, cypher, map[string]any{
+		"queries":        toAnySlice(qs),
+		"smallThreshold": int64(pcnet.SmallComuneThreshold),
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pcnet.ComunePage, len(queries))
+	var rd reader
+	for _, rec := range recs {
+		idx := rd.int(rec.Values[0])
+		if idx < 0 || idx >= len(out) {
+			return nil, fmt.Errorf("neo4j: comuni batch answered query %d of %d", idx, len(out))
+		}
+		page := pcnet.ComunePage{Total: rd.int(rec.Values[1])}
+		for _, item := range rd.list(rec.Values[2]) {
+			v := rd.list(item)
+			if len(v) != comLongitude+1 {
+				return nil, fmt.Errorf("neo4j: comune row of %d fields", len(v))
+			}
+			page.Comuni = append(page.Comuni, pcnet.Comune{
+				Code:          rd.str(v[comCode]),
+				CadastralCode: rd.str(v[comCadastralCode]),
+				Name:          rd.str(v[comName]),
+				NameItalian:   rd.str(v[comNameItalian]),
+				NameOther:     rd.str(v[comNameOther]),
+				ProvinceCode:  rd.str(v[comProvince]),
+				RegionCode:    rd.str(v[comRegion]),
+				Capital:       rd.bool(v[comCapital]),
+				Population:    rd.int(v[comPopulation]),
+				Latitude:      rd.float(v[comLatitude]),
+				Longitude:     rd.float(v[comLongitude]),
+			})
+		}
+		out[idx] = page
+	}
+	return out, rd.err
+}
+
+var coveragePlan = batchPlan{
+	anchors: []batchAnchor{
+		{"services", `
+		MATCH (s:SharedService) WHERE s.id IN q.services
+		MATCH (s)-[cov:COVERS]->(c:Comune)`},
+		{"comuni", `
+		MATCH (c:Comune) WHERE c.code IN q.comuni
+		MATCH (s:SharedService)-[cov:COVERS]->(c)`},
+	},
+	fallback: `
+		MATCH (s:SharedService)-[cov:COVERS]->(c:Comune)`,
+	filters: []batchFilter{
+		{"services", "s.id IN q.services"},
+		{"comuni", "c.code IN q.comuni"},
+		{"phases", "cov.phase IN q.phases"},
+		{"activeOn", "cov.since <= q.activeOn AND (cov.until IS NULL OR q.activeOn < cov.until)"},
+	},
+}
+
+// Coverages implements pcnet.Store: all queries in one round trip.
+func (s *Store) Coverages(ctx context.Context, queries []pcnet.CoverageQuery) ([]pcnet.CoveragePage, error) {
+	if len(queries) == 0 {
+		return nil, nil
+	}
+	qs := make([]map[string]any, len(queries))
+	for i, query := range queries {
+		f := query.Filter
+		start, end := pageParams(query.Page)
+		qs[i] = map[string]any{
+			"idx":      int64(i),
+			"start":    start,
+			"end":      end,
+			"services": listParam(f.ServiceIDs),
+			"comuni":   listParam(f.ComuneCodes),
+			"phases":   listParam(f.Phases),
+			"activeOn": dateParam(f.ActiveOn),
+		}
+	}
+	cypher := `
+		UNWIND $queries AS q
+		CALL (q) {` + coveragePlan.build(qs) + `
+		WITH s, c, cov ORDER BY s.id, c.code, cov.since
+		RETURN collect([s.id, c.code, cov.since, cov.until, cov.phase]) AS rows
+		}
+		RETURN q.idx, size(rows), rows[q.start..q.end]`
+	recs, err := s.read(ctx, cypher, map[string]any{"queries": toAnySlice(qs)})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pcnet.CoveragePage, len(queries))
+	var rd reader
+	for _, rec := range recs {
+		idx := rd.int(rec.Values[0])
+		if idx < 0 || idx >= len(out) {
+			return nil, fmt.Errorf("neo4j: coverages batch answered query %d of %d", idx, len(out))
+		}
+		page := pcnet.CoveragePage{Total: rd.int(rec.Values[1])}
+		for _, item := range rd.list(rec.Values[2]) {
+			v := rd.list(item)
+			if len(v) != 5 {
+				return nil, fmt.Errorf("neo4j: coverage row of %d fields", len(v))
+			}
+			page.Coverages = append(page.Coverages, pcnet.Coverage{
+				ServiceID:  rd.str(v[0]),
+				ComuneCode: rd.str(v[1]),
+				Since:      rd.date(v[2]),
+				Until:      rd.date(v[3]),
+				Phase:      pcnet.CoveragePhase(rd.str(v[4])),
+			})
+		}
+		out[idx] = page
+	}
+	return out, rd.err
+}
+
+func toAnySlice[T any](xs []T) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
+}

@@ -1,0 +1,163 @@
+package neo4j
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	neo4jdrv "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/dbtype"
+
+	"pcnet/internal/pcnet"
+)
+
+// wgs84 is the spatial reference id of WGS84 longitude/latitude points.
+const wgs84 = 4326
+
+// noLimit is the slice end used for pages without a limit: Cypher list
+// slices need an end, and one past any real list size means "to the end".
+const noLimit = math.MaxInt32
+
+// dateParam returns d as a Neo4j date, or nil (null) for the zero Date.
+func dateParam(d pcnet.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	return neo4jdrv.Date(d.Time())
+}
+
+// listParam returns xs as a query parameter: nil (null) when empty, so
+// that "$xs IS NULL OR ..." reads "no filter".
+func listParam[T ~string](xs []T) any {
+	if len(xs) == 0 {
+		return nil
+	}
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}
+
+// stringParam returns s, or nil (null) when empty.
+func stringParam(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// intParam returns *p, or nil (null) when p is nil.
+func intParam(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return int64(*p)
+}
+
+// boolParam returns *p, or nil (null) when p is nil.
+func boolParam(p *bool) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// pageParams returns the start and end of the list slice that p selects.
+func pageParams(p pcnet.Page) (start, end int64) {
+	switch {
+	case p.CountOnly:
+		return 0, 0
+	case p.Limit > 0:
+		return int64(p.Offset), int64(p.Offset) + int64(p.Limit)
+	}
+	return int64(p.Offset), noLimit
+}
+
+// Readers of values returned by queries. A property that is not set comes
+// back as nil and reads as the zero value; a value of an unexpected type is
+// an error, recorded in the reader so that a row is checked once.
+type reader struct{ err error }
+
+func (r *reader) fail(what string, v any) {
+	if r.err == nil {
+		r.err = fmt.Errorf("neo4j: unexpected %s value %v (%T)", what, v, v)
+	}
+}
+
+func (r *reader) str(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	}
+	r.fail("string", v)
+	return ""
+}
+
+func (r *reader) int(v any) int {
+	switch v := v.(type) {
+	case nil:
+		return 0
+	case int64:
+		return int(v)
+	}
+	r.fail("integer", v)
+	return 0
+}
+
+func (r *reader) bool(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return v
+	}
+	r.fail("boolean", v)
+	return false
+}
+
+func (r *reader) float(v any) *float64 {
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case float64:
+		return &v
+	}
+	r.fail("float", v)
+	return nil
+}
+
+func (r *reader) date(v any) pcnet.Date {
+	switch v := v.(type) {
+	case nil:
+		return pcnet.Date{}
+	case dbtype.Date:
+		return pcnet.DateOf(time.Time(v))
+	}
+	r.fail("date", v)
+	return pcnet.Date{}
+}
+
+func (r *reader) list(v any) []any {
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		return v
+	}
+	r.fail("list", v)
+	return nil
+}
+
+func (r *reader) dict(v any) map[string]any {
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case map[string]any:
+		return v
+	}
+	r.fail("map", v)
+	return nil
+}

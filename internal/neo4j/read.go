@@ -1,0 +1,232 @@
+package neo4j
+
+import (
+	"context"
+
+	neo4jdrv "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"pcnet/internal/pcnet"
+)
+
+var _ pcnet.Store = (*Store)(nil)
+
+// read runs one read query in a managed read transaction (retried by the
+// driver on transient errors) and returns all its records.
+func (s *Store) read(ctx context.Context, cypher string, params map[string]any) ([]*neo4jdrv.Record, error) {
+	sess := s.driver.NewSession(ctx, neo4jdrv.SessionConfig{
+		AccessMode:   neo4jdrv.AccessModeRead,
+		DatabaseName: s.database,
+	})
+	defer sess.Close(ctx)
+	return neo4jdrv.ExecuteRead(ctx, sess, func(tx neo4jdrv.ManagedTransaction) ([]*neo4jdrv.Record, error) {
+		s.queries.Add(1)
+		res, err := tx.Run(ctx, cypher, params)
+		if err != nil {
+			return nil, err
+		}
+		return res.Collect(ctx)
+	})
+}
+
+// Regions implements pcnet.Store.
+func (s *Store) Regions(ctx context.Context, codes []string) ([]pcnet.Region, error) {
+	recs, err := s.read(ctx, `
+		MATCH (r:Region)
+		WHERE $codes IS NULL OR r.code IN $codes
+		RETURN r.code, r.name
+		ORDER BY r.code`,
+		map[string]any{"codes": listParam(codes)})
+	if err != nil {
+		return nil, err
+	}
+	var out []pcnet.Region
+	var rd reader
+	for _, rec := range recs {
+		out = append(out, pcnet.Region{Code: rd.str(rec.Values[0]), Name: rd.str(rec.Values[1])})
+	}
+	return out, rd.err
+}
+
+// Provinces implements pcnet.Store.
+func (s *Store) Provinces(ctx context.Context, f pcnet.ProvinceFilter) ([]pcnet.Province, error) {
+	recs, err := s.read(ctx, `
+		MATCH (p:Province)-[:IN_REGION]->(r:Region)
+		WHERE ($codes IS NULL OR p.code IN $codes)
+		  AND ($plates IS NULL OR p.plateCode IN $plates)
+		  AND ($regions IS NULL OR r.code IN $regions)
+		  AND ($kinds IS NULL OR p.kind IN $kinds)
+		RETURN p.code, p.historicCode, p.plateCode, p.name, p.kind, r.code
+		ORDER BY p.code`,
+		map[string]any{
+			"codes":   listParam(f.Codes),
+			"plates":  listParam(f.PlateCodes),
+			"regions": listParam(f.RegionCodes),
+			"kinds":   listParam(f.Kinds),
+		})
+	if err != nil {
+		return nil, err
+	}
+	var out []pcnet.Province
+	var rd reader
+	for _, rec := range recs {
+		v := rec.Values
+		out = append(out, pcnet.Province{
+			Code:         rd.str(v[0]),
+			HistoricCode: rd.str(v[1]),
+			PlateCode:    rd.str(v[2]),
+			Name:         rd.str(v[3]),
+			Kind:         pcnet.ProvinceKind(rd.str(v[4])),
+			RegionCode:   rd.str(v[5]),
+		})
+	}
+	return out, rd.err
+}
+
+// Sectors implements pcnet.Store.
+func (s *Store) Sectors(ctx context.Context) ([]pcnet.Sector, error) {
+	recs, err := s.read(ctx, `
+		MATCH (s:Sector)
+		OPTIONAL MATCH (a:Area)-[:IN_SECTOR]->(s)
+		WITH s, a ORDER BY a.code
+		WITH s, collect(a {.code, .name, .description}) AS areas
+		RETURN s.code, s.name, s.description, areas
+		ORDER BY s.code`, nil)
+	if err != nil {
+		return nil, err
+	}
+	var out []pcnet.Sector
+	var rd reader
+	for _, rec := range recs {
+		v := rec.Values
+		sec := pcnet.Sector{Code: rd.str(v[0]), Name: rd.str(v[1]), Description: rd.str(v[2])}
+		for _, a := range rd.list(v[3]) {
+			m := rd.dict(a)
+			sec.Areas = append(sec.Areas, pcnet.Area{
+				Code:        rd.str(m["code"]),
+				SectorCode:  sec.Code,
+				Name:        rd.str(m["name"]),
+				Description: rd.str(m["description"]),
+			})
+		}
+		out = append(out, sec)
+	}
+	return out, rd.err
+}
+
+// Services implements pcnet.Store.
+func (s *Store) Services(ctx context.Context, f pcnet.ServiceFilter) ([]pcnet.SharedService, error) {
+	recs, err := s.read(ctx, `
+		MATCH (r:Region)<-[:IN_REGION]-(p:Province)-[:PROVIDES]->(s:SharedService)-[:IN_AREA]->(a:Area)-[:IN_SECTOR]->(sec:Sector)
+		WHERE ($ids IS NULL OR s.id IN $ids)
+		  AND ($providers IS NULL OR p.code IN $providers)
+		  AND ($regions IS NULL OR r.code IN $regions)
+		  AND ($sectors IS NULL OR sec.code IN $sectors)
+		  AND ($areas IS NULL OR a.code IN $areas)
+		  AND ($statuses IS NULL OR s.status IN $statuses)
+		RETURN s.id, s.name, s.description, p.code, a.code, s.status, s.startDate
+		ORDER BY s.id`,
+		map[string]any{
+			"ids":       listParam(f.IDs),
+			"providers": listParam(f.ProviderCodes),
+			"regions":   listParam(f.RegionCodes),
+			"sectors":   listParam(f.SectorCodes),
+			"areas":     listParam(f.AreaCodes),
+			"statuses":  listParam(f.Statuses),
+		})
+	if err != nil {
+		return nil, err
+	}
+	var out []pcnet.SharedService
+	var rd reader
+	for _, rec := range recs {
+		v := rec.Values
+		out = append(out, pcnet.SharedService{
+			ID:           rd.str(v[0]),
+			Name:         rd.str(v[1]),
+			Description:  rd.str(v[2]),
+			ProviderCode: rd.str(v[3]),
+			AreaCode:     rd.str(v[4]),
+			Status:       pcnet.ServiceStatus(rd.str(v[5])),
+			StartDate:    rd.date(v[6]),
+		})
+	}
+	return out, rd.err
+}
+
+// Tutorships implements pcnet.Store.
+func (s *Store) Tutorships(ctx context.Context, f pcnet.TutorshipFilter) ([]pcnet.Tutorship, error) {
+	recs, err := s.read(ctx, `
+		MATCH (tutor:Province)-[t:TUTORS]->(tutored:Province)
+		WHERE ($tutors IS NULL OR tutor.code IN $tutors)
+		  AND ($tutored IS NULL OR tutored.code IN $tutored)
+		  AND ($sectors IS NULL OR t.sector IN $sectors)
+		  AND ($activeOn IS NULL OR (t.since <= $activeOn AND (t.until IS NULL OR $activeOn < t.until)))
+		RETURN tutor.code, tutored.code, t.sector, t.since, t.until, t.step
+		ORDER BY t.sector, tutor.code, tutored.code, t.since`,
+		map[string]any{
+			"tutors":   listParam(f.TutorCodes),
+			"tutored":  listParam(f.TutoredCodes),
+			"sectors":  listParam(f.SectorCodes),
+			"activeOn": dateParam(f.ActiveOn),
+		})
+	if err != nil {
+		return nil, err
+	}
+	var out []pcnet.Tutorship
+	var rd reader
+	for _, rec := range recs {
+		v := rec.Values
+		out = append(out, pcnet.Tutorship{
+			TutorCode:   rd.str(v[0]),
+			TutoredCode: rd.str(v[1]),
+			SectorCode:  rd.str(v[2]),
+			Since:       rd.date(v[3]),
+			Until:       rd.date(v[4]),
+			Step:        rd.int(v[5]),
+		})
+	}
+	return out, rd.err
+}
+
+// ProjectWorks implements pcnet.Store.
+func (s *Store) ProjectWorks(ctx context.Context, f pcnet.ProjectWorkFilter) ([]pcnet.ProjectWork, error) {
+	recs, err := s.read(ctx, `
+		MATCH (p:Province)-[:WROTE]->(w:ProjectWork)-[:IN_AREA]->(a:Area)-[:IN_SECTOR]->(sec:Sector)
+		WHERE ($ids IS NULL OR w.id IN $ids)
+		  AND ($provinces IS NULL OR p.code IN $provinces)
+		  AND ($areas IS NULL OR a.code IN $areas)
+		  AND ($sectors IS NULL OR sec.code IN $sectors)
+		  AND ($maturities IS NULL OR w.maturity IN $maturities)
+		OPTIONAL MATCH (w)-[:LED_TO]->(s:SharedService)
+		WITH p, w, a, s
+		WHERE $services IS NULL OR s.id IN $services
+		RETURN w.id, p.code, a.code, w.title, w.maturity, w.step, w.year, s.id
+		ORDER BY w.id`,
+		map[string]any{
+			"ids":        listParam(f.IDs),
+			"provinces":  listParam(f.ProvinceCodes),
+			"areas":      listParam(f.AreaCodes),
+			"sectors":    listParam(f.SectorCodes),
+			"maturities": listParam(f.Maturities),
+			"services":   listParam(f.ServiceIDs),
+		})
+	if err != nil {
+		return nil, err
+	}
+	var out []pcnet.ProjectWork
+	var rd reader
+	for _, rec := range recs {
+		v := rec.Values
+		out = append(out, pcnet.ProjectWork{
+			ID:           rd.str(v[0]),
+			ProvinceCode: rd.str(v[1]),
+			AreaCode:     rd.str(v[2]),
+			Title:        rd.str(v[3]),
+			Maturity:     pcnet.Maturity(rd.str(v[4])),
+			Step:         rd.int(v[5]),
+			Year:         rd.int(v[6]),
+			ServiceID:    rd.str(v[7]),
+		})
+	}
+	return out, rd.err
+}
