@@ -67,6 +67,8 @@ type data struct {
 	coverageComune     []int32             // Comune index of each coverage
 	coveragesByService map[string][2]int32 // [start, end) range in coverages
 	coveragesByComune  map[string][]int32  // ascending
+
+	analytics *analyticsIndex // see analytics.go
 }
 
 // index copies ds and builds the indexes. ds must be valid.
@@ -102,6 +104,7 @@ func index(ds pcnet.Dataset) *data {
 
 	slices.SortFunc(d.tutorships, compareTutorships)
 	slices.SortFunc(d.projectWorks, func(a, b pcnet.ProjectWork) int { return cmp.Compare(a.ID, b.ID) })
+	d.analytics = d.indexAnalytics()
 	return d
 }
 
