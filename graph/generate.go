@@ -1,4 +1,4 @@
 package graph
 
 // The schema lives at the repository root (schema.graphqls, gqlgen.yml).
-//go:generate sh -c "cd .. && go run github.com/99designs/gqlgen generate"
+//go:generate sh -c "cd .. && go tool gqlgen generate"

@@ -33,12 +33,21 @@ type ResolverRoot interface {
 	Comune() ComuneResolver
 	Coverage() CoverageResolver
 	CoverageEdge() CoverageEdgeResolver
+	CoverageGapConnection() CoverageGapConnectionResolver
+	Group() GroupResolver
+	Peer() PeerResolver
 	ProjectWork() ProjectWorkResolver
+	ProviderDistance() ProviderDistanceResolver
 	Province() ProvinceResolver
 	Query() QueryResolver
 	Region() RegionResolver
 	Sector() SectorResolver
 	SharedService() SharedServiceResolver
+	TutorLink() TutorLinkResolver
+	TutorNetwork() TutorNetworkResolver
+	TutorNode() TutorNodeResolver
+	TutorPath() TutorPathResolver
+	TutorPathLink() TutorPathLinkResolver
 	Tutorship() TutorshipResolver
 }
 
@@ -55,19 +64,20 @@ type ComplexityRoot struct {
 	}
 
 	Comune struct {
-		CadastralCode func(childComplexity int) int
-		Capital       func(childComplexity int) int
-		Code          func(childComplexity int) int
-		Coverages     func(childComplexity int, activeOn *pcnet.Date, phase *pcnet.CoveragePhase) int
-		Latitude      func(childComplexity int) int
-		Longitude     func(childComplexity int) int
-		Name          func(childComplexity int) int
-		NameItalian   func(childComplexity int) int
-		NameOther     func(childComplexity int) int
-		Population    func(childComplexity int) int
-		Province      func(childComplexity int) int
-		Region        func(childComplexity int) int
-		Small         func(childComplexity int) int
+		CadastralCode    func(childComplexity int) int
+		Capital          func(childComplexity int) int
+		Code             func(childComplexity int) int
+		Coverages        func(childComplexity int, activeOn *pcnet.Date, phase *pcnet.CoveragePhase) int
+		Latitude         func(childComplexity int) int
+		Longitude        func(childComplexity int) int
+		Name             func(childComplexity int) int
+		NameItalian      func(childComplexity int) int
+		NameOther        func(childComplexity int) int
+		NearestProviders func(childComplexity int, sector *string, area *string, limit *int) int
+		Population       func(childComplexity int) int
+		Province         func(childComplexity int) int
+		Region           func(childComplexity int) int
+		Small            func(childComplexity int) int
 	}
 
 	ComuneConnection struct {
@@ -79,6 +89,13 @@ type ComplexityRoot struct {
 	ComuneEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ComuneSummary struct {
+		Comuni           func(childComplexity int) int
+		Inhabitants      func(childComplexity int) int
+		SmallComuni      func(childComplexity int) int
+		SmallInhabitants func(childComplexity int) int
 	}
 
 	Coverage struct {
@@ -105,11 +122,31 @@ type ComplexityRoot struct {
 		Until  func(childComplexity int) int
 	}
 
+	CoverageGapConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		Territory  func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+		Uncovered  func(childComplexity int) int
+	}
+
+	Group struct {
+		Code func(childComplexity int) int
+		Kind func(childComplexity int) int
+		Name func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
 		HasPreviousPage func(childComplexity int) int
 		StartCursor     func(childComplexity int) int
+	}
+
+	Peer struct {
+		Province func(childComplexity int) int
+		Sector   func(childComplexity int) int
+		Tutor    func(childComplexity int) int
 	}
 
 	ProjectWork struct {
@@ -124,36 +161,68 @@ type ComplexityRoot struct {
 		Year     func(childComplexity int) int
 	}
 
+	ProjectWorkCount struct {
+		Count    func(childComplexity int) int
+		Group    func(childComplexity int) int
+		Maturity func(childComplexity int) int
+		Step     func(childComplexity int) int
+	}
+
+	ProviderDistance struct {
+		DistanceKm func(childComplexity int) int
+		Province   func(childComplexity int) int
+		Services   func(childComplexity int) int
+	}
+
 	Province struct {
-		Code         func(childComplexity int) int
-		Comuni       func(childComplexity int, filter *model.ComuneFilter, orderBy *pcnet.ComuneOrder, first *int, after *string) int
-		HistoricCode func(childComplexity int) int
-		Kind         func(childComplexity int) int
-		Name         func(childComplexity int) int
-		PlateCode    func(childComplexity int) int
-		ProjectWorks func(childComplexity int) int
-		Region       func(childComplexity int) int
-		Services     func(childComplexity int, statuses []pcnet.ServiceStatus) int
-		Tutored      func(childComplexity int, sector *string) int
-		Tutors       func(childComplexity int, sector *string) int
+		Code              func(childComplexity int) int
+		Comuni            func(childComplexity int, filter *model.ComuneFilter, orderBy *pcnet.ComuneOrder, first *int, after *string) int
+		HistoricCode      func(childComplexity int) int
+		Kind              func(childComplexity int) int
+		Name              func(childComplexity int) int
+		Peers             func(childComplexity int, sector string, activeOn *pcnet.Date) int
+		PlateCode         func(childComplexity int) int
+		ProjectWorks      func(childComplexity int) int
+		Region            func(childComplexity int) int
+		Services          func(childComplexity int, statuses []pcnet.ServiceStatus) int
+		TutorChain        func(childComplexity int, sector *string, maxDepth *int) int
+		Tutored           func(childComplexity int, sector *string) int
+		TutoredTransitive func(childComplexity int, sector *string, maxDepth *int) int
+		Tutors            func(childComplexity int, sector *string) int
 	}
 
 	Query struct {
-		Area            func(childComplexity int, code string) int
-		Comune          func(childComplexity int, istat string) int
-		Comuni          func(childComplexity int, filter *model.ComuneFilter, orderBy *pcnet.ComuneOrder, first *int, after *string) int
-		ProjectWork     func(childComplexity int, id string) int
-		ProjectWorks    func(childComplexity int, filter *model.ProjectWorkFilter) int
-		Province        func(childComplexity int, code string) int
-		ProvinceByPlate func(childComplexity int, plate string) int
-		Provinces       func(childComplexity int, filter *model.ProvinceFilter) int
-		Region          func(childComplexity int, code string) int
-		Regions         func(childComplexity int) int
-		Sector          func(childComplexity int, code string) int
-		Sectors         func(childComplexity int) int
-		Service         func(childComplexity int, id string) int
-		Services        func(childComplexity int, filter *model.ServiceFilter) int
-		Tutorships      func(childComplexity int, filter *model.TutorshipFilter) int
+		Area             func(childComplexity int, code string) int
+		Comune           func(childComplexity int, istat string) int
+		Comuni           func(childComplexity int, filter *model.ComuneFilter, orderBy *pcnet.ComuneOrder, first *int, after *string) int
+		CoverageGaps     func(childComplexity int, region *string, province *string, sector *string, area *string, smallOnly *bool, asOf *pcnet.Date, orderBy *pcnet.ComuneOrder, first *int, after *string) int
+		ProjectWork      func(childComplexity int, id string) int
+		ProjectWorkStats func(childComplexity int, groupBy pcnet.ProjectWorkGrouping, filter *model.ProjectWorkFilter) int
+		ProjectWorks     func(childComplexity int, filter *model.ProjectWorkFilter) int
+		Province         func(childComplexity int, code string) int
+		ProvinceByPlate  func(childComplexity int, plate string) int
+		Provinces        func(childComplexity int, filter *model.ProvinceFilter) int
+		Reach            func(childComplexity int, selection *model.ServiceSelection, asOf *pcnet.Date, groupBy *pcnet.ReachGrouping) int
+		Region           func(childComplexity int, code string) int
+		Regions          func(childComplexity int) int
+		RolloutTimeline  func(childComplexity int, selection *model.ServiceSelection, from pcnet.Date, to pcnet.Date, interval *model.TimelineInterval) int
+		Sector           func(childComplexity int, code string) int
+		Sectors          func(childComplexity int) int
+		Service          func(childComplexity int, id string) int
+		Services         func(childComplexity int, filter *model.ServiceFilter) int
+		TutorNetwork     func(childComplexity int, sector string, activeOn *pcnet.Date) int
+		TutorPath        func(childComplexity int, from string, to string, sector *string) int
+		Tutorships       func(childComplexity int, filter *model.TutorshipFilter) int
+	}
+
+	ReachRow struct {
+		Base             func(childComplexity int) int
+		ComuniShare      func(childComplexity int) int
+		Covered          func(childComplexity int) int
+		Group            func(childComplexity int) int
+		InhabitantsShare func(childComplexity int) int
+		Services         func(childComplexity int) int
+		SmallComuniShare func(childComplexity int) int
 	}
 
 	Region struct {
@@ -168,6 +237,7 @@ type ComplexityRoot struct {
 		Code        func(childComplexity int) int
 		Description func(childComplexity int) int
 		Name        func(childComplexity int) int
+		Reach       func(childComplexity int, asOf *pcnet.Date, groupBy *pcnet.ReachGrouping) int
 		Services    func(childComplexity int) int
 	}
 
@@ -179,9 +249,51 @@ type ComplexityRoot struct {
 		Name         func(childComplexity int) int
 		ProjectWorks func(childComplexity int) int
 		Provider     func(childComplexity int) int
+		Reach        func(childComplexity int, asOf *pcnet.Date) int
 		Sector       func(childComplexity int) int
 		StartDate    func(childComplexity int) int
 		Status       func(childComplexity int) int
+	}
+
+	TimelinePoint struct {
+		Base             func(childComplexity int) int
+		ComuniShare      func(childComplexity int) int
+		Covered          func(childComplexity int) int
+		Date             func(childComplexity int) int
+		InhabitantsShare func(childComplexity int) int
+		Services         func(childComplexity int) int
+		SmallComuniShare func(childComplexity int) int
+	}
+
+	TutorLink struct {
+		Depth    func(childComplexity int) int
+		Province func(childComplexity int) int
+		Via      func(childComplexity int) int
+	}
+
+	TutorNetwork struct {
+		Edges  func(childComplexity int) int
+		Nodes  func(childComplexity int) int
+		Sector func(childComplexity int) int
+	}
+
+	TutorNode struct {
+		Province     func(childComplexity int) int
+		Role         func(childComplexity int) int
+		TutorCount   func(childComplexity int) int
+		TutoredCount func(childComplexity int) int
+	}
+
+	TutorPath struct {
+		Length    func(childComplexity int) int
+		Links     func(childComplexity int) int
+		Provinces func(childComplexity int) int
+	}
+
+	TutorPathLink struct {
+		From       func(childComplexity int) int
+		To         func(childComplexity int) int
+		Tutorships func(childComplexity int) int
 	}
 
 	Tutorship struct {
@@ -209,6 +321,7 @@ type ComuneResolver interface {
 	Province(ctx context.Context, obj *pcnet.Comune) (*pcnet.Province, error)
 	Region(ctx context.Context, obj *pcnet.Comune) (*pcnet.Region, error)
 	Coverages(ctx context.Context, obj *pcnet.Comune, activeOn *pcnet.Date, phase *pcnet.CoveragePhase) ([]pcnet.Coverage, error)
+	NearestProviders(ctx context.Context, obj *pcnet.Comune, sector *string, area *string, limit *int) ([]model.ProviderDistance, error)
 }
 type CoverageResolver interface {
 	Service(ctx context.Context, obj *pcnet.Coverage) (*pcnet.SharedService, error)
@@ -221,12 +334,29 @@ type CoverageEdgeResolver interface {
 
 	Active(ctx context.Context, obj *model.CoverageEdge, on *pcnet.Date) (bool, error)
 }
+type CoverageGapConnectionResolver interface {
+	Uncovered(ctx context.Context, obj *model.CoverageGapConnection) (*pcnet.ComuneSummary, error)
+	Territory(ctx context.Context, obj *model.CoverageGapConnection) (*pcnet.ComuneSummary, error)
+}
+type GroupResolver interface {
+	Name(ctx context.Context, obj *model.Group) (string, error)
+}
+type PeerResolver interface {
+	Province(ctx context.Context, obj *model.Peer) (*pcnet.Province, error)
+	Tutor(ctx context.Context, obj *model.Peer) (*pcnet.Province, error)
+	Sector(ctx context.Context, obj *model.Peer) (*pcnet.Sector, error)
+}
 type ProjectWorkResolver interface {
 	Province(ctx context.Context, obj *pcnet.ProjectWork) (*pcnet.Province, error)
 	Area(ctx context.Context, obj *pcnet.ProjectWork) (*pcnet.Area, error)
 	Sector(ctx context.Context, obj *pcnet.ProjectWork) (*pcnet.Sector, error)
 
 	Service(ctx context.Context, obj *pcnet.ProjectWork) (*pcnet.SharedService, error)
+}
+type ProviderDistanceResolver interface {
+	Province(ctx context.Context, obj *model.ProviderDistance) (*pcnet.Province, error)
+
+	Services(ctx context.Context, obj *model.ProviderDistance) ([]pcnet.SharedService, error)
 }
 type ProvinceResolver interface {
 	Region(ctx context.Context, obj *pcnet.Province) (*pcnet.Region, error)
@@ -235,6 +365,9 @@ type ProvinceResolver interface {
 	Tutors(ctx context.Context, obj *pcnet.Province, sector *string) ([]pcnet.Tutorship, error)
 	Tutored(ctx context.Context, obj *pcnet.Province, sector *string) ([]pcnet.Tutorship, error)
 	ProjectWorks(ctx context.Context, obj *pcnet.Province) ([]pcnet.ProjectWork, error)
+	Peers(ctx context.Context, obj *pcnet.Province, sector string, activeOn *pcnet.Date) ([]model.Peer, error)
+	TutoredTransitive(ctx context.Context, obj *pcnet.Province, sector *string, maxDepth *int) ([]pcnet.TutorLink, error)
+	TutorChain(ctx context.Context, obj *pcnet.Province, sector *string, maxDepth *int) ([]pcnet.TutorLink, error)
 }
 type QueryResolver interface {
 	Regions(ctx context.Context) ([]pcnet.Region, error)
@@ -252,6 +385,12 @@ type QueryResolver interface {
 	ProjectWork(ctx context.Context, id string) (*pcnet.ProjectWork, error)
 	ProjectWorks(ctx context.Context, filter *model.ProjectWorkFilter) ([]pcnet.ProjectWork, error)
 	Tutorships(ctx context.Context, filter *model.TutorshipFilter) ([]pcnet.Tutorship, error)
+	TutorPath(ctx context.Context, from string, to string, sector *string) (*model.TutorPath, error)
+	TutorNetwork(ctx context.Context, sector string, activeOn *pcnet.Date) (*model.TutorNetwork, error)
+	Reach(ctx context.Context, selection *model.ServiceSelection, asOf *pcnet.Date, groupBy *pcnet.ReachGrouping) ([]model.ReachRow, error)
+	RolloutTimeline(ctx context.Context, selection *model.ServiceSelection, from pcnet.Date, to pcnet.Date, interval *model.TimelineInterval) ([]model.TimelinePoint, error)
+	CoverageGaps(ctx context.Context, region *string, province *string, sector *string, area *string, smallOnly *bool, asOf *pcnet.Date, orderBy *pcnet.ComuneOrder, first *int, after *string) (*model.CoverageGapConnection, error)
+	ProjectWorkStats(ctx context.Context, groupBy pcnet.ProjectWorkGrouping, filter *model.ProjectWorkFilter) ([]model.ProjectWorkCount, error)
 }
 type RegionResolver interface {
 	Provinces(ctx context.Context, obj *pcnet.Region) ([]pcnet.Province, error)
@@ -259,6 +398,7 @@ type RegionResolver interface {
 }
 type SectorResolver interface {
 	Services(ctx context.Context, obj *pcnet.Sector) ([]pcnet.SharedService, error)
+	Reach(ctx context.Context, obj *pcnet.Sector, asOf *pcnet.Date, groupBy *pcnet.ReachGrouping) ([]model.ReachRow, error)
 }
 type SharedServiceResolver interface {
 	Provider(ctx context.Context, obj *pcnet.SharedService) (*pcnet.Province, error)
@@ -267,6 +407,25 @@ type SharedServiceResolver interface {
 
 	Coverage(ctx context.Context, obj *pcnet.SharedService, first *int, after *string, activeOn *pcnet.Date, phase *pcnet.CoveragePhase) (*model.CoverageConnection, error)
 	ProjectWorks(ctx context.Context, obj *pcnet.SharedService) ([]pcnet.ProjectWork, error)
+	Reach(ctx context.Context, obj *pcnet.SharedService, asOf *pcnet.Date) (*model.ReachRow, error)
+}
+type TutorLinkResolver interface {
+	Province(ctx context.Context, obj *pcnet.TutorLink) (*pcnet.Province, error)
+
+	Via(ctx context.Context, obj *pcnet.TutorLink) (*pcnet.Province, error)
+}
+type TutorNetworkResolver interface {
+	Sector(ctx context.Context, obj *model.TutorNetwork) (*pcnet.Sector, error)
+}
+type TutorNodeResolver interface {
+	Province(ctx context.Context, obj *model.TutorNode) (*pcnet.Province, error)
+}
+type TutorPathResolver interface {
+	Provinces(ctx context.Context, obj *model.TutorPath) ([]pcnet.Province, error)
+}
+type TutorPathLinkResolver interface {
+	From(ctx context.Context, obj *model.TutorPathLink) (*pcnet.Province, error)
+	To(ctx context.Context, obj *model.TutorPathLink) (*pcnet.Province, error)
 }
 type TutorshipResolver interface {
 	Tutor(ctx context.Context, obj *pcnet.Tutorship) (*pcnet.Province, error)
@@ -384,6 +543,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comune.NameOther(childComplexity), true
+	case "Comune.nearestProviders":
+		if e.ComplexityRoot.Comune.NearestProviders == nil {
+			break
+		}
+
+		args, err := ec.field_Comune_nearestProviders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Comune.NearestProviders(childComplexity, args["sector"].(*string), args["area"].(*string), args["limit"].(*int)), true
 	case "Comune.population":
 		if e.ComplexityRoot.Comune.Population == nil {
 			break
@@ -440,6 +610,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ComuneEdge.Node(childComplexity), true
+
+	case "ComuneSummary.comuni":
+		if e.ComplexityRoot.ComuneSummary.Comuni == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComuneSummary.Comuni(childComplexity), true
+	case "ComuneSummary.inhabitants":
+		if e.ComplexityRoot.ComuneSummary.Inhabitants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComuneSummary.Inhabitants(childComplexity), true
+	case "ComuneSummary.smallComuni":
+		if e.ComplexityRoot.ComuneSummary.SmallComuni == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComuneSummary.SmallComuni(childComplexity), true
+	case "ComuneSummary.smallInhabitants":
+		if e.ComplexityRoot.ComuneSummary.SmallInhabitants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComuneSummary.SmallInhabitants(childComplexity), true
 
 	case "Coverage.active":
 		if e.ComplexityRoot.Coverage.Active == nil {
@@ -544,6 +739,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CoverageEdge.Until(childComplexity), true
 
+	case "CoverageGapConnection.edges":
+		if e.ComplexityRoot.CoverageGapConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageGapConnection.Edges(childComplexity), true
+	case "CoverageGapConnection.pageInfo":
+		if e.ComplexityRoot.CoverageGapConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageGapConnection.PageInfo(childComplexity), true
+	case "CoverageGapConnection.territory":
+		if e.ComplexityRoot.CoverageGapConnection.Territory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageGapConnection.Territory(childComplexity), true
+	case "CoverageGapConnection.totalCount":
+		if e.ComplexityRoot.CoverageGapConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageGapConnection.TotalCount(childComplexity), true
+	case "CoverageGapConnection.uncovered":
+		if e.ComplexityRoot.CoverageGapConnection.Uncovered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageGapConnection.Uncovered(childComplexity), true
+
+	case "Group.code":
+		if e.ComplexityRoot.Group.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.Code(childComplexity), true
+	case "Group.kind":
+		if e.ComplexityRoot.Group.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.Kind(childComplexity), true
+	case "Group.name":
+		if e.ComplexityRoot.Group.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.Name(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -568,6 +813,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
+	case "Peer.province":
+		if e.ComplexityRoot.Peer.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.Province(childComplexity), true
+	case "Peer.sector":
+		if e.ComplexityRoot.Peer.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.Sector(childComplexity), true
+	case "Peer.tutor":
+		if e.ComplexityRoot.Peer.Tutor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Peer.Tutor(childComplexity), true
 
 	case "ProjectWork.area":
 		if e.ComplexityRoot.ProjectWork.Area == nil {
@@ -624,6 +888,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectWork.Year(childComplexity), true
 
+	case "ProjectWorkCount.count":
+		if e.ComplexityRoot.ProjectWorkCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectWorkCount.Count(childComplexity), true
+	case "ProjectWorkCount.group":
+		if e.ComplexityRoot.ProjectWorkCount.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectWorkCount.Group(childComplexity), true
+	case "ProjectWorkCount.maturity":
+		if e.ComplexityRoot.ProjectWorkCount.Maturity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectWorkCount.Maturity(childComplexity), true
+	case "ProjectWorkCount.step":
+		if e.ComplexityRoot.ProjectWorkCount.Step == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectWorkCount.Step(childComplexity), true
+
+	case "ProviderDistance.distanceKm":
+		if e.ComplexityRoot.ProviderDistance.DistanceKm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderDistance.DistanceKm(childComplexity), true
+	case "ProviderDistance.province":
+		if e.ComplexityRoot.ProviderDistance.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderDistance.Province(childComplexity), true
+	case "ProviderDistance.services":
+		if e.ComplexityRoot.ProviderDistance.Services == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderDistance.Services(childComplexity), true
+
 	case "Province.code":
 		if e.ComplexityRoot.Province.Code == nil {
 			break
@@ -659,6 +967,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Province.Name(childComplexity), true
+	case "Province.peers":
+		if e.ComplexityRoot.Province.Peers == nil {
+			break
+		}
+
+		args, err := ec.field_Province_peers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Province.Peers(childComplexity, args["sector"].(string), args["activeOn"].(*pcnet.Date)), true
 	case "Province.plateCode":
 		if e.ComplexityRoot.Province.PlateCode == nil {
 			break
@@ -688,6 +1007,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Province.Services(childComplexity, args["statuses"].([]pcnet.ServiceStatus)), true
+	case "Province.tutorChain":
+		if e.ComplexityRoot.Province.TutorChain == nil {
+			break
+		}
+
+		args, err := ec.field_Province_tutorChain_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Province.TutorChain(childComplexity, args["sector"].(*string), args["maxDepth"].(*int)), true
 	case "Province.tutored":
 		if e.ComplexityRoot.Province.Tutored == nil {
 			break
@@ -699,6 +1029,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Province.Tutored(childComplexity, args["sector"].(*string)), true
+	case "Province.tutoredTransitive":
+		if e.ComplexityRoot.Province.TutoredTransitive == nil {
+			break
+		}
+
+		args, err := ec.field_Province_tutoredTransitive_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Province.TutoredTransitive(childComplexity, args["sector"].(*string), args["maxDepth"].(*int)), true
 	case "Province.tutors":
 		if e.ComplexityRoot.Province.Tutors == nil {
 			break
@@ -744,6 +1085,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Comuni(childComplexity, args["filter"].(*model.ComuneFilter), args["orderBy"].(*pcnet.ComuneOrder), args["first"].(*int), args["after"].(*string)), true
+	case "Query.coverageGaps":
+		if e.ComplexityRoot.Query.CoverageGaps == nil {
+			break
+		}
+
+		args, err := ec.field_Query_coverageGaps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CoverageGaps(childComplexity, args["region"].(*string), args["province"].(*string), args["sector"].(*string), args["area"].(*string), args["smallOnly"].(*bool), args["asOf"].(*pcnet.Date), args["orderBy"].(*pcnet.ComuneOrder), args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.projectWork":
 		if e.ComplexityRoot.Query.ProjectWork == nil {
@@ -756,6 +1108,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ProjectWork(childComplexity, args["id"].(string)), true
+	case "Query.projectWorkStats":
+		if e.ComplexityRoot.Query.ProjectWorkStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_projectWorkStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProjectWorkStats(childComplexity, args["groupBy"].(pcnet.ProjectWorkGrouping), args["filter"].(*model.ProjectWorkFilter)), true
 	case "Query.projectWorks":
 		if e.ComplexityRoot.Query.ProjectWorks == nil {
 			break
@@ -800,6 +1163,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Provinces(childComplexity, args["filter"].(*model.ProvinceFilter)), true
+	case "Query.reach":
+		if e.ComplexityRoot.Query.Reach == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reach_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Reach(childComplexity, args["selection"].(*model.ServiceSelection), args["asOf"].(*pcnet.Date), args["groupBy"].(*pcnet.ReachGrouping)), true
 	case "Query.region":
 		if e.ComplexityRoot.Query.Region == nil {
 			break
@@ -817,6 +1191,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Regions(childComplexity), true
+	case "Query.rolloutTimeline":
+		if e.ComplexityRoot.Query.RolloutTimeline == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rolloutTimeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RolloutTimeline(childComplexity, args["selection"].(*model.ServiceSelection), args["from"].(pcnet.Date), args["to"].(pcnet.Date), args["interval"].(*model.TimelineInterval)), true
 	case "Query.sector":
 		if e.ComplexityRoot.Query.Sector == nil {
 			break
@@ -856,6 +1241,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Services(childComplexity, args["filter"].(*model.ServiceFilter)), true
+	case "Query.tutorNetwork":
+		if e.ComplexityRoot.Query.TutorNetwork == nil {
+			break
+		}
+
+		args, err := ec.field_Query_tutorNetwork_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TutorNetwork(childComplexity, args["sector"].(string), args["activeOn"].(*pcnet.Date)), true
+	case "Query.tutorPath":
+		if e.ComplexityRoot.Query.TutorPath == nil {
+			break
+		}
+
+		args, err := ec.field_Query_tutorPath_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TutorPath(childComplexity, args["from"].(string), args["to"].(string), args["sector"].(*string)), true
 	case "Query.tutorships":
 		if e.ComplexityRoot.Query.Tutorships == nil {
 			break
@@ -867,6 +1274,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Tutorships(childComplexity, args["filter"].(*model.TutorshipFilter)), true
+
+	case "ReachRow.base":
+		if e.ComplexityRoot.ReachRow.Base == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachRow.Base(childComplexity), true
+	case "ReachRow.comuniShare":
+		if e.ComplexityRoot.ReachRow.ComuniShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachRow.ComuniShare(childComplexity), true
+	case "ReachRow.covered":
+		if e.ComplexityRoot.ReachRow.Covered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachRow.Covered(childComplexity), true
+	case "ReachRow.group":
+		if e.ComplexityRoot.ReachRow.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachRow.Group(childComplexity), true
+	case "ReachRow.inhabitantsShare":
+		if e.ComplexityRoot.ReachRow.InhabitantsShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachRow.InhabitantsShare(childComplexity), true
+	case "ReachRow.services":
+		if e.ComplexityRoot.ReachRow.Services == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachRow.Services(childComplexity), true
+	case "ReachRow.smallComuniShare":
+		if e.ComplexityRoot.ReachRow.SmallComuniShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachRow.SmallComuniShare(childComplexity), true
 
 	case "Region.code":
 		if e.ComplexityRoot.Region.Code == nil {
@@ -922,6 +1372,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Sector.Name(childComplexity), true
+	case "Sector.reach":
+		if e.ComplexityRoot.Sector.Reach == nil {
+			break
+		}
+
+		args, err := ec.field_Sector_reach_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Sector.Reach(childComplexity, args["asOf"].(*pcnet.Date), args["groupBy"].(*pcnet.ReachGrouping)), true
 	case "Sector.services":
 		if e.ComplexityRoot.Sector.Services == nil {
 			break
@@ -976,6 +1437,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SharedService.Provider(childComplexity), true
+	case "SharedService.reach":
+		if e.ComplexityRoot.SharedService.Reach == nil {
+			break
+		}
+
+		args, err := ec.field_SharedService_reach_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SharedService.Reach(childComplexity, args["asOf"].(*pcnet.Date)), true
 	case "SharedService.sector":
 		if e.ComplexityRoot.SharedService.Sector == nil {
 			break
@@ -994,6 +1466,150 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SharedService.Status(childComplexity), true
+
+	case "TimelinePoint.base":
+		if e.ComplexityRoot.TimelinePoint.Base == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelinePoint.Base(childComplexity), true
+	case "TimelinePoint.comuniShare":
+		if e.ComplexityRoot.TimelinePoint.ComuniShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelinePoint.ComuniShare(childComplexity), true
+	case "TimelinePoint.covered":
+		if e.ComplexityRoot.TimelinePoint.Covered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelinePoint.Covered(childComplexity), true
+	case "TimelinePoint.date":
+		if e.ComplexityRoot.TimelinePoint.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelinePoint.Date(childComplexity), true
+	case "TimelinePoint.inhabitantsShare":
+		if e.ComplexityRoot.TimelinePoint.InhabitantsShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelinePoint.InhabitantsShare(childComplexity), true
+	case "TimelinePoint.services":
+		if e.ComplexityRoot.TimelinePoint.Services == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelinePoint.Services(childComplexity), true
+	case "TimelinePoint.smallComuniShare":
+		if e.ComplexityRoot.TimelinePoint.SmallComuniShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelinePoint.SmallComuniShare(childComplexity), true
+
+	case "TutorLink.depth":
+		if e.ComplexityRoot.TutorLink.Depth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TutorLink.Depth(childComplexity), true
+	case "TutorLink.province":
+		if e.ComplexityRoot.TutorLink.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TutorLink.Province(childComplexity), true
+	case "TutorLink.via":
+		if e.ComplexityRoot.TutorLink.Via == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TutorLink.Via(childComplexity), true
+
+	case "TutorNetwork.edges":
+		if e.ComplexityRoot.TutorNetwork.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TutorNetwork.Edges(childComplexity), true
+	case "TutorNetwork.nodes":
+		if e.ComplexityRoot.TutorNetwork.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TutorNetwork.Nodes(childComplexity), true
+	case "TutorNetwork.sector":
+		if e.ComplexityRoot.TutorNetwork.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TutorNetwork.Sector(childComplexity), true
+
+	case "TutorNode.province":
+		if e.ComplexityRoot.TutorNode.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TutorNode.Province(childComplexity), true
+	case "TutorNode.role":
+		if e.ComplexityRoot.TutorNode.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TutorNode.Role(childComplexity), true
+	case "TutorNode.tutorCount":
+		if e.ComplexityRoot.TutorNode.TutorCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TutorNode.TutorCount(childComplexity), true
+	case "TutorNode.tutoredCount":
+		if e.ComplexityRoot.TutorNode.TutoredCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TutorNode.TutoredCount(childComplexity), true
+
+	case "TutorPath.length":
+		if e.ComplexityRoot.TutorPath.Length == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TutorPath.Length(childComplexity), true
+	case "TutorPath.links":
+		if e.ComplexityRoot.TutorPath.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TutorPath.Links(childComplexity), true
+	case "TutorPath.provinces":
+		if e.ComplexityRoot.TutorPath.Provinces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TutorPath.Provinces(childComplexity), true
+
+	case "TutorPathLink.from":
+		if e.ComplexityRoot.TutorPathLink.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TutorPathLink.From(childComplexity), true
+	case "TutorPathLink.to":
+		if e.ComplexityRoot.TutorPathLink.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TutorPathLink.To(childComplexity), true
+	case "TutorPathLink.tutorships":
+		if e.ComplexityRoot.TutorPathLink.Tutorships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TutorPathLink.Tutorships(childComplexity), true
 
 	case "Tutorship.active":
 		if e.ComplexityRoot.Tutorship.Active == nil {
@@ -1057,6 +1673,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProjectWorkFilter", ec.unmarshalInputProjectWorkFilter),
 			graphql.NewInputUnmarshaler("ProvinceFilter", ec.unmarshalInputProvinceFilter),
 			graphql.NewInputUnmarshaler("ServiceFilter", ec.unmarshalInputServiceFilter),
+			graphql.NewInputUnmarshaler("ServiceSelection", ec.unmarshalInputServiceSelection),
 			graphql.NewInputUnmarshaler("TutorshipFilter", ec.unmarshalInputTutorshipFilter),
 		)
 	}
@@ -1304,6 +1921,160 @@ type Query {
     """
     filter: TutorshipFilter
   ): [Tutorship!]!
+
+  """
+  A shortest path between two Provinces through tutorships followed in either
+  direction (from tutor to tutored or back), optionally within one sector;
+  null when there is none. Among several shortest paths it is the one whose
+  sequence of Province codes is smallest. A path from a Province to itself has
+  one Province and no links. The shipped network is illustrative, not real
+  programme data.
+  """
+  tutorPath(
+    """
+    Three-digit ISTAT code of the Province the path starts from, e.g. "108".
+    """
+    from: String!
+    """
+    Three-digit ISTAT code of the Province the path ends at, e.g. "013".
+    """
+    to: String!
+    """
+    Follow only tutorships in this sector (a sector code); omit it for all.
+    """
+    sector: String
+  ): TutorPath
+
+  """
+  The tutorship network of one sector, ready to draw as a graph: every
+  Province taking part (nodes, ordered by ISTAT code) and every tutorship
+  (edges, in the order of Query.tutorships). The shipped network is
+  illustrative, not real programme data.
+  """
+  tutorNetwork(
+    """
+    The sector, a sector code such as "personnel".
+    """
+    sector: String!
+    """
+    Keep only tutorships active on this day; omit it for all, past ones included.
+    """
+    activeOn: Date
+  ): TutorNetwork!
+
+  """
+  The reach of shared services on a day: the Comuni the selected services
+  cover (each counted once however many services cover it) against the
+  territory of the providers, in total (one row, all zero when nothing is
+  selected) or broken down by group: one row per group with a selected
+  service, even one that covers nothing, ordered by group code. A coverage
+  counts while it is active, whatever its service's status. The shipped
+  network is illustrative, not real programme data.
+  """
+  reach(
+    """
+    Which services to measure; omit it for all of them.
+    """
+    selection: ServiceSelection
+    """
+    The day coverage is measured on; omit it for today (Europe/Rome).
+    """
+    asOf: Date
+    """
+    The breakdown of the answer.
+    """
+    groupBy: ReachGrouping = TOTAL
+  ): [ReachRow!]!
+
+  """
+  How the reach of the selected services grew: their total reach on regular
+  dates, oldest first: ` + "`" + `from` + "`" + `, then ` + "`" + `from` + "`" + ` plus one interval, plus two, and
+  so on while the date is not after ` + "`" + `to` + "`" + ` (a day past a month's end is
+  clamped to it, so a timeline from January 31 keeps to month ends). At most
+  240 dates. The shipped network is illustrative, not real programme data.
+  """
+  rolloutTimeline(
+    """
+    Which services to measure; omit it for all of them.
+    """
+    selection: ServiceSelection
+    """
+    The first date of the timeline.
+    """
+    from: Date!
+    """
+    The last date of the timeline, not before ` + "`" + `from` + "`" + `.
+    """
+    to: Date!
+    """
+    The step between two dates of the timeline.
+    """
+    interval: TimelineInterval = MONTH
+  ): [TimelinePoint!]!
+
+  """
+  The Comuni of a region or Province that no service in a sector (or area)
+  covers on a day: where to extend next. A page of them, with the totals of
+  all the uncovered Comuni and of the whole territory. Give exactly one of
+  region and province, and exactly one of sector and area. The shipped
+  network is illustrative, not real programme data.
+  """
+  coverageGaps(
+    """
+    The territory: a two-digit ISTAT region code, e.g. "03".
+    """
+    region: String
+    """
+    The territory: a three-digit ISTAT Province code, e.g. "108".
+    """
+    province: String
+    """
+    The sector the Comuni are not covered in, e.g. "personnel".
+    """
+    sector: String
+    """
+    The area the Comuni are not covered in, e.g. "staff-training".
+    """
+    area: String
+    """
+    true keeps only small Comuni (under 5,000 inhabitants) among the uncovered
+    ones; the territory's totals always count all its Comuni.
+    """
+    smallOnly: Boolean = false
+    """
+    The day coverage is checked on; omit it for today (Europe/Rome).
+    """
+    asOf: Date
+    """
+    The order of the uncovered Comuni; ties are broken by ISTAT code.
+    """
+    orderBy: ComuneOrder = POPULATION_DESC
+    """
+    The page size: at most 1000. 0 returns no edges, only the totals.
+    """
+    first: Int = 50
+    """
+    Return the items after this cursor.
+    """
+    after: String
+  ): CoverageGapConnection!
+
+  """
+  Project works compared: how many there are of each group (sector or
+  region), maturity and step; ordered by group code, maturity (most mature
+  first) and step. Groups with no project work are left out. The shipped
+  network is illustrative, not real programme data.
+  """
+  projectWorkStats(
+    """
+    The dimension to group by.
+    """
+    groupBy: ProjectWorkGrouping!
+    """
+    Which project works to count; omit it for all of them.
+    """
+    filter: ProjectWorkFilter
+  ): [ProjectWorkCount!]!
 }
 
 """
@@ -1463,6 +2234,51 @@ type Province {
   The project works this Province wrote, ordered by ID.
   """
   projectWorks: [ProjectWork!]!
+  """
+  The Provinces accompanied by the same tutor as this one in a sector (its
+  peers in the "confronto tra pari"): one item per peer and shared tutor,
+  ordered by peer code then tutor code. This Province is never its own peer.
+  """
+  peers(
+    """
+    The sector, a sector code such as "personnel".
+    """
+    sector: String!
+    """
+    Consider only tutorships active on this day; omit it for tutorships of any date.
+    """
+    activeOn: Date
+  ): [Peer!]!
+  """
+  The Provinces this one tutors, directly (depth 1) or through the Provinces
+  it tutors (depth 2 and more), each once at its smallest depth; ordered by
+  depth, then ISTAT code. Tutorships of any date count.
+  """
+  tutoredTransitive(
+    """
+    Follow only tutorships in this sector (a sector code); omit it for all.
+    """
+    sector: String
+    """
+    How many steps to walk, 1 to 10.
+    """
+    maxDepth: Int = 3
+  ): [TutorLink!]!
+  """
+  This Province's chain of tutors: its tutors (depth 1), their tutors (depth
+  2) and so on, each once at its smallest depth; ordered by depth, then ISTAT
+  code. Tutorships of any date count.
+  """
+  tutorChain(
+    """
+    Follow only tutorships in this sector (a sector code); omit it for all.
+    """
+    sector: String
+    """
+    How many steps to walk, 1 to 10.
+    """
+    maxDepth: Int = 10
+  ): [TutorLink!]!
 }
 
 """
@@ -1532,6 +2348,27 @@ type Comune {
     """
     phase: CoveragePhase
   ): [Coverage!]!
+  """
+  The Provinces that provide a service in a sector or area (one not ENDED),
+  nearest first, by great-circle distance from this Comune to the closest of
+  the Province's capitals, ties broken by ISTAT code. Empty when the Comune's
+  coordinates are unknown. Give exactly one of sector and area. The shipped
+  network is illustrative, not real programme data.
+  """
+  nearestProviders(
+    """
+    A sector code, e.g. "personnel".
+    """
+    sector: String
+    """
+    An area code, e.g. "staff-training".
+    """
+    area: String
+    """
+    How many providers to return, 1 to 50.
+    """
+    limit: Int = 5
+  ): [ProviderDistance!]!
 }
 
 """
@@ -1638,6 +2475,21 @@ type Sector {
   network is illustrative, not real programme data.
   """
   services: [SharedService!]!
+  """
+  The reach of the sector's services on a day, in total (one row) or broken
+  down (rows ordered by group code): a shorthand for Query.reach with a
+  selection of this sector.
+  """
+  reach(
+    """
+    The day coverage is measured on; omit it for today (Europe/Rome).
+    """
+    asOf: Date
+    """
+    The breakdown of the answer.
+    """
+    groupBy: ReachGrouping = TOTAL
+  ): [ReachRow!]!
 }
 
 """
@@ -1759,6 +2611,16 @@ type SharedService {
   The project works that led to this service, ordered by ID.
   """
   projectWorks: [ProjectWork!]!
+  """
+  The reach of this service on a day: the Comuni it covers against its
+  provider's territory.
+  """
+  reach(
+    """
+    The day coverage is measured on; omit it for today (Europe/Rome).
+    """
+    asOf: Date
+  ): ReachRow!
 }
 
 """
@@ -2151,6 +3013,458 @@ input ProjectWorkFilter {
   """
   serviceIds: [ID!]
 }
+
+# ---------------------------------------------------------------------------
+# Analytics: peers and tutor paths, reach, rollout timelines, coverage gaps
+# and project-work comparisons, computed by the store where the data lives.
+# ---------------------------------------------------------------------------
+
+"""
+A peer of a Province: another Province accompanied by the same tutor in a
+sector. The network shipped with pcnet is illustrative, not real programme
+data.
+"""
+type Peer {
+  """
+  The peer Province.
+  """
+  province: Province!
+  """
+  The tutor the two Provinces share.
+  """
+  tutor: Province!
+  """
+  The sector of the shared tutorship.
+  """
+  sector: Sector!
+}
+
+"""
+A Province reached by walking tutorships from another one (down to the
+Provinces it tutors, or up its chain of tutors). The network shipped with
+pcnet is illustrative, not real programme data.
+"""
+type TutorLink {
+  """
+  The Province reached.
+  """
+  province: Province!
+  """
+  How many tutorships away it is: 1 for a direct tutor or tutored Province.
+  """
+  depth: Int!
+  """
+  The Province one step closer to the start of the walk through which it is
+  reached (the start itself at depth 1; the smallest code on ties).
+  """
+  via: Province!
+}
+
+"""
+A shortest path between two Provinces through tutorships. The network shipped
+with pcnet is illustrative, not real programme data.
+"""
+type TutorPath {
+  """
+  The Provinces along the path, from the first to the last.
+  """
+  provinces: [Province!]!
+  """
+  The steps of the path: links[i] joins provinces[i] and provinces[i+1].
+  """
+  links: [TutorPathLink!]!
+  """
+  The number of steps (links), 0 for a path from a Province to itself.
+  """
+  length: Int!
+}
+
+"""
+One step of a tutor path: two Provinces joined by tutorships, in either
+direction.
+"""
+type TutorPathLink {
+  """
+  The Province the step leaves from.
+  """
+  from: Province!
+  """
+  The Province the step arrives at.
+  """
+  to: Province!
+  """
+  The tutorships between the two, in either direction (in the path's sector,
+  if one was given), in the order of Query.tutorships.
+  """
+  tutorships: [Tutorship!]!
+}
+
+"""
+The tutorship network of a sector, shaped for drawing: the Provinces as nodes
+and the tutorships as edges. The network shipped with pcnet is illustrative,
+not real programme data.
+"""
+type TutorNetwork {
+  """
+  The sector.
+  """
+  sector: Sector!
+  """
+  The Provinces taking part, ordered by ISTAT code.
+  """
+  nodes: [TutorNode!]!
+  """
+  The tutorships, in the order of Query.tutorships.
+  """
+  edges: [Tutorship!]!
+}
+
+"""
+A Province in a tutorship network.
+"""
+type TutorNode {
+  """
+  The Province.
+  """
+  province: Province!
+  """
+  Whether it tutors, is tutored, or both.
+  """
+  role: TutorRole!
+  """
+  How many distinct Provinces it tutors in the network (0 for TUTORED nodes).
+  """
+  tutoredCount: Int!
+  """
+  How many distinct tutors it has in the network (0 for TUTOR nodes).
+  """
+  tutorCount: Int!
+}
+
+"""
+The part a Province plays in a tutorship network.
+"""
+enum TutorRole {
+  """
+  It tutors other Provinces and has no tutor.
+  """
+  TUTOR
+  """
+  It is tutored and tutors no one.
+  """
+  TUTORED
+  """
+  It is tutored and tutors others too.
+  """
+  BOTH
+}
+
+"""
+Selects the shared services a reach or timeline measures. Fields left out (or
+empty lists) don't filter; list fields match any of their values; the fields
+combine with AND.
+"""
+input ServiceSelection {
+  """
+  Keep these services.
+  """
+  ids: [ID!]
+  """
+  Keep the services in these sectors (sector codes).
+  """
+  sectors: [String!]
+  """
+  Keep the services in these areas (area codes).
+  """
+  areas: [String!]
+  """
+  Keep the services whose provider lies in these regions (two-digit ISTAT codes).
+  """
+  regions: [String!]
+  """
+  Keep the services provided by these Provinces (three-digit ISTAT codes).
+  """
+  provinces: [String!]
+  """
+  Keep the services in these states.
+  """
+  statuses: [ServiceStatus!]
+}
+
+"""
+The breakdown of a reach.
+"""
+enum ReachGrouping {
+  """
+  One row for the whole selection.
+  """
+  TOTAL
+  """
+  One row per region of the providers; the base is the whole region.
+  """
+  REGION
+  """
+  One row per provider Province; the base is the whole Province.
+  """
+  PROVINCE
+  """
+  One row per sector; the base is the territory of the sector's providers.
+  """
+  SECTOR
+  """
+  One row per area; the base is the territory of the area's providers.
+  """
+  AREA
+}
+
+"""
+What kind of thing a group of a breakdown is.
+"""
+enum GroupKind {
+  """
+  A region; the code is its two-digit ISTAT code.
+  """
+  REGION
+  """
+  A Province; the code is its three-digit ISTAT code.
+  """
+  PROVINCE
+  """
+  A sector; the code is the sector code.
+  """
+  SECTOR
+  """
+  An area; the code is the area code.
+  """
+  AREA
+}
+
+"""
+A group of a breakdown: a region, Province, sector or area.
+"""
+type Group {
+  """
+  What kind of group it is.
+  """
+  kind: GroupKind!
+  """
+  The group's code: an ISTAT code, a sector code or an area code.
+  """
+  code: String!
+  """
+  The group's name, e.g. "Lombardia" or "Politiche del personale".
+  """
+  name: String!
+}
+
+"""
+Counts of a set of Comuni and of their inhabitants (2011 census), in all and
+for small Comuni (under 5,000 inhabitants).
+"""
+type ComuneSummary {
+  """
+  How many Comuni.
+  """
+  comuni: Int!
+  """
+  Their inhabitants.
+  """
+  inhabitants: Int!
+  """
+  How many of them are small (under 5,000 inhabitants).
+  """
+  smallComuni: Int!
+  """
+  The inhabitants of the small ones.
+  """
+  smallInhabitants: Int!
+}
+
+"""
+The reach of a selection of shared services, or of one group of it, on a day:
+the Comuni covered, each counted once however many services cover it, against
+a base territory. The network shipped with pcnet is illustrative, not real
+programme data.
+"""
+type ReachRow {
+  """
+  The group this row measures; null for a TOTAL row.
+  """
+  group: Group
+  """
+  The Comuni covered on the day.
+  """
+  covered: ComuneSummary!
+  """
+  The territory the shares are taken of: for PROVINCE rows the Province, for
+  REGION rows the region, otherwise the Provinces providing the row's
+  services.
+  """
+  base: ComuneSummary!
+  """
+  covered.comuni / base.comuni, from 0 to 1, rounded to 4 decimals; 0 when
+  the base is empty.
+  """
+  comuniShare: Float!
+  """
+  covered.inhabitants / base.inhabitants, from 0 to 1, rounded to 4 decimals;
+  0 when the base is empty.
+  """
+  inhabitantsShare: Float!
+  """
+  covered.smallComuni / base.smallComuni, from 0 to 1, rounded to 4
+  decimals; 0 when the base has no small Comuni.
+  """
+  smallComuniShare: Float!
+  """
+  How many selected services the row counts.
+  """
+  services: Int!
+}
+
+"""
+The step between two dates of a timeline.
+"""
+enum TimelineInterval {
+  """
+  One month.
+  """
+  MONTH
+  """
+  Three months.
+  """
+  QUARTER
+  """
+  One year.
+  """
+  YEAR
+}
+
+"""
+The total reach of a selection of shared services on one date of a timeline.
+The network shipped with pcnet is illustrative, not real programme data.
+"""
+type TimelinePoint {
+  """
+  The date measured.
+  """
+  date: Date!
+  """
+  The Comuni covered on the date.
+  """
+  covered: ComuneSummary!
+  """
+  The territory of the Provinces providing the selected services.
+  """
+  base: ComuneSummary!
+  """
+  covered.comuni / base.comuni, from 0 to 1, rounded to 4 decimals; 0 when
+  the base is empty.
+  """
+  comuniShare: Float!
+  """
+  covered.inhabitants / base.inhabitants, from 0 to 1, rounded to 4 decimals;
+  0 when the base is empty.
+  """
+  inhabitantsShare: Float!
+  """
+  covered.smallComuni / base.smallComuni, from 0 to 1, rounded to 4
+  decimals; 0 when the base has no small Comuni.
+  """
+  smallComuniShare: Float!
+  """
+  How many selected services the point counts.
+  """
+  services: Int!
+}
+
+"""
+A page of the Comuni of a territory not covered in a sector or area (a Relay
+connection), with totals. The network shipped with pcnet is illustrative, not
+real programme data.
+"""
+type CoverageGapConnection {
+  """
+  The uncovered Comuni of this page, each with its cursor.
+  """
+  edges: [ComuneEdge!]!
+  """
+  Where this page lies in the whole list.
+  """
+  pageInfo: PageInfo!
+  """
+  How many uncovered Comuni there are in all, across every page.
+  """
+  totalCount: Int!
+  """
+  The totals of all the uncovered Comuni (small ones only with smallOnly).
+  """
+  uncovered: ComuneSummary!
+  """
+  The totals of every Comune of the territory (the region or Province),
+  covered or not.
+  """
+  territory: ComuneSummary!
+}
+
+"""
+A Province providing services in a sector or area, and its distance from a
+Comune. The network shipped with pcnet is illustrative, not real programme
+data.
+"""
+type ProviderDistance {
+  """
+  The providing Province.
+  """
+  province: Province!
+  """
+  The great-circle distance in kilometres from the Comune to the closest of
+  the Province's capitals, to the metre.
+  """
+  distanceKm: Float!
+  """
+  The Province's services in the sector or area that have not ended, ordered
+  by ID.
+  """
+  services: [SharedService!]!
+}
+
+"""
+The dimension project works are compared by.
+"""
+enum ProjectWorkGrouping {
+  """
+  By the sector of the project work's area.
+  """
+  SECTOR
+  """
+  By the region of the Province that wrote it.
+  """
+  REGION
+}
+
+"""
+How many project works of a group have a maturity and step. The network
+shipped with pcnet is illustrative, not real programme data.
+"""
+type ProjectWorkCount {
+  """
+  The group: a sector or a region.
+  """
+  group: Group!
+  """
+  The maturity counted.
+  """
+  maturity: Maturity!
+  """
+  The step counted, 1 to 3.
+  """
+  step: Int!
+  """
+  How many project works of the group have this maturity and step.
+  """
+  count: Int!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2203,6 +3517,8 @@ func (ec *executionContext) childFields_Comune(ctx context.Context, field graphq
 		return ec.fieldContext_Comune_region(ctx, field)
 	case "coverages":
 		return ec.fieldContext_Comune_coverages(ctx, field)
+	case "nearestProviders":
+		return ec.fieldContext_Comune_nearestProviders(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Comune", field.Name)
 }
@@ -2227,6 +3543,20 @@ func (ec *executionContext) childFields_ComuneEdge(ctx context.Context, field gr
 		return ec.fieldContext_ComuneEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ComuneEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ComuneSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "comuni":
+		return ec.fieldContext_ComuneSummary_comuni(ctx, field)
+	case "inhabitants":
+		return ec.fieldContext_ComuneSummary_inhabitants(ctx, field)
+	case "smallComuni":
+		return ec.fieldContext_ComuneSummary_smallComuni(ctx, field)
+	case "smallInhabitants":
+		return ec.fieldContext_ComuneSummary_smallInhabitants(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComuneSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_Coverage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2277,6 +3607,34 @@ func (ec *executionContext) childFields_CoverageEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type CoverageEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CoverageGapConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CoverageGapConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CoverageGapConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CoverageGapConnection_totalCount(ctx, field)
+	case "uncovered":
+		return ec.fieldContext_CoverageGapConnection_uncovered(ctx, field)
+	case "territory":
+		return ec.fieldContext_CoverageGapConnection_territory(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoverageGapConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_Group(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Group_kind(ctx, field)
+	case "code":
+		return ec.fieldContext_Group_code(ctx, field)
+	case "name":
+		return ec.fieldContext_Group_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Group", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -2289,6 +3647,18 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Peer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "province":
+		return ec.fieldContext_Peer_province(ctx, field)
+	case "tutor":
+		return ec.fieldContext_Peer_tutor(ctx, field)
+	case "sector":
+		return ec.fieldContext_Peer_sector(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Peer", field.Name)
 }
 
 func (ec *executionContext) childFields_ProjectWork(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2315,6 +3685,32 @@ func (ec *executionContext) childFields_ProjectWork(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ProjectWork", field.Name)
 }
 
+func (ec *executionContext) childFields_ProjectWorkCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "group":
+		return ec.fieldContext_ProjectWorkCount_group(ctx, field)
+	case "maturity":
+		return ec.fieldContext_ProjectWorkCount_maturity(ctx, field)
+	case "step":
+		return ec.fieldContext_ProjectWorkCount_step(ctx, field)
+	case "count":
+		return ec.fieldContext_ProjectWorkCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectWorkCount", field.Name)
+}
+
+func (ec *executionContext) childFields_ProviderDistance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "province":
+		return ec.fieldContext_ProviderDistance_province(ctx, field)
+	case "distanceKm":
+		return ec.fieldContext_ProviderDistance_distanceKm(ctx, field)
+	case "services":
+		return ec.fieldContext_ProviderDistance_services(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProviderDistance", field.Name)
+}
+
 func (ec *executionContext) childFields_Province(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -2339,8 +3735,34 @@ func (ec *executionContext) childFields_Province(ctx context.Context, field grap
 		return ec.fieldContext_Province_tutored(ctx, field)
 	case "projectWorks":
 		return ec.fieldContext_Province_projectWorks(ctx, field)
+	case "peers":
+		return ec.fieldContext_Province_peers(ctx, field)
+	case "tutoredTransitive":
+		return ec.fieldContext_Province_tutoredTransitive(ctx, field)
+	case "tutorChain":
+		return ec.fieldContext_Province_tutorChain(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Province", field.Name)
+}
+
+func (ec *executionContext) childFields_ReachRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "group":
+		return ec.fieldContext_ReachRow_group(ctx, field)
+	case "covered":
+		return ec.fieldContext_ReachRow_covered(ctx, field)
+	case "base":
+		return ec.fieldContext_ReachRow_base(ctx, field)
+	case "comuniShare":
+		return ec.fieldContext_ReachRow_comuniShare(ctx, field)
+	case "inhabitantsShare":
+		return ec.fieldContext_ReachRow_inhabitantsShare(ctx, field)
+	case "smallComuniShare":
+		return ec.fieldContext_ReachRow_smallComuniShare(ctx, field)
+	case "services":
+		return ec.fieldContext_ReachRow_services(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReachRow", field.Name)
 }
 
 func (ec *executionContext) childFields_Region(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2369,6 +3791,8 @@ func (ec *executionContext) childFields_Sector(ctx context.Context, field graphq
 		return ec.fieldContext_Sector_areas(ctx, field)
 	case "services":
 		return ec.fieldContext_Sector_services(ctx, field)
+	case "reach":
+		return ec.fieldContext_Sector_reach(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Sector", field.Name)
 }
@@ -2395,8 +3819,92 @@ func (ec *executionContext) childFields_SharedService(ctx context.Context, field
 		return ec.fieldContext_SharedService_coverage(ctx, field)
 	case "projectWorks":
 		return ec.fieldContext_SharedService_projectWorks(ctx, field)
+	case "reach":
+		return ec.fieldContext_SharedService_reach(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SharedService", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelinePoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "date":
+		return ec.fieldContext_TimelinePoint_date(ctx, field)
+	case "covered":
+		return ec.fieldContext_TimelinePoint_covered(ctx, field)
+	case "base":
+		return ec.fieldContext_TimelinePoint_base(ctx, field)
+	case "comuniShare":
+		return ec.fieldContext_TimelinePoint_comuniShare(ctx, field)
+	case "inhabitantsShare":
+		return ec.fieldContext_TimelinePoint_inhabitantsShare(ctx, field)
+	case "smallComuniShare":
+		return ec.fieldContext_TimelinePoint_smallComuniShare(ctx, field)
+	case "services":
+		return ec.fieldContext_TimelinePoint_services(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelinePoint", field.Name)
+}
+
+func (ec *executionContext) childFields_TutorLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "province":
+		return ec.fieldContext_TutorLink_province(ctx, field)
+	case "depth":
+		return ec.fieldContext_TutorLink_depth(ctx, field)
+	case "via":
+		return ec.fieldContext_TutorLink_via(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TutorLink", field.Name)
+}
+
+func (ec *executionContext) childFields_TutorNetwork(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sector":
+		return ec.fieldContext_TutorNetwork_sector(ctx, field)
+	case "nodes":
+		return ec.fieldContext_TutorNetwork_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_TutorNetwork_edges(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TutorNetwork", field.Name)
+}
+
+func (ec *executionContext) childFields_TutorNode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "province":
+		return ec.fieldContext_TutorNode_province(ctx, field)
+	case "role":
+		return ec.fieldContext_TutorNode_role(ctx, field)
+	case "tutoredCount":
+		return ec.fieldContext_TutorNode_tutoredCount(ctx, field)
+	case "tutorCount":
+		return ec.fieldContext_TutorNode_tutorCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TutorNode", field.Name)
+}
+
+func (ec *executionContext) childFields_TutorPath(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "provinces":
+		return ec.fieldContext_TutorPath_provinces(ctx, field)
+	case "links":
+		return ec.fieldContext_TutorPath_links(ctx, field)
+	case "length":
+		return ec.fieldContext_TutorPath_length(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TutorPath", field.Name)
+}
+
+func (ec *executionContext) childFields_TutorPathLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_TutorPathLink_from(ctx, field)
+	case "to":
+		return ec.fieldContext_TutorPathLink_to(ctx, field)
+	case "tutorships":
+		return ec.fieldContext_TutorPathLink_tutorships(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TutorPathLink", field.Name)
 }
 
 func (ec *executionContext) childFields_Tutorship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2557,6 +4065,36 @@ func (ec *executionContext) field_Comune_coverages_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Comune_nearestProviders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sector",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sector"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_CoverageEdge_active_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2623,6 +4161,28 @@ func (ec *executionContext) field_Province_comuni_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Province_peers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sector",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sector"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "activeOn",
+		func(ctx context.Context, v any) (*pcnet.Date, error) {
+			return ec.unmarshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["activeOn"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Province_services_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2634,6 +4194,50 @@ func (ec *executionContext) field_Province_services_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["statuses"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Province_tutorChain_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sector",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sector"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Province_tutoredTransitive_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sector",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sector"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
 	return args, nil
 }
 
@@ -2745,6 +4349,106 @@ func (ec *executionContext) field_Query_comuni_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_coverageGaps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "province",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["province"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "sector",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sector"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "smallOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["smallOnly"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*pcnet.Date, error) {
+			return ec.unmarshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*pcnet.ComuneOrder, error) {
+			return ec.unmarshalOComuneOrder2ᚖpcnetᚋinternalᚋpcnetᚐComuneOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg8
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_projectWorkStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) (pcnet.ProjectWorkGrouping, error) {
+			return ec.unmarshalNProjectWorkGrouping2pcnetᚋinternalᚋpcnetᚐProjectWorkGrouping(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ProjectWorkFilter, error) {
+			return ec.unmarshalOProjectWorkFilter2ᚖpcnetᚋgraphᚋmodelᚐProjectWorkFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_projectWork_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2815,6 +4519,36 @@ func (ec *executionContext) field_Query_provinces_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_reach_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "selection",
+		func(ctx context.Context, v any) (*model.ServiceSelection, error) {
+			return ec.unmarshalOServiceSelection2ᚖpcnetᚋgraphᚋmodelᚐServiceSelection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["selection"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*pcnet.Date, error) {
+			return ec.unmarshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) (*pcnet.ReachGrouping, error) {
+			return ec.unmarshalOReachGrouping2ᚖpcnetᚋinternalᚋpcnetᚐReachGrouping(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_region_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2826,6 +4560,44 @@ func (ec *executionContext) field_Query_region_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_rolloutTimeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "selection",
+		func(ctx context.Context, v any) (*model.ServiceSelection, error) {
+			return ec.unmarshalOServiceSelection2ᚖpcnetᚋgraphᚋmodelᚐServiceSelection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["selection"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (pcnet.Date, error) {
+			return ec.unmarshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (pcnet.Date, error) {
+			return ec.unmarshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "interval",
+		func(ctx context.Context, v any) (*model.TimelineInterval, error) {
+			return ec.unmarshalOTimelineInterval2ᚖpcnetᚋgraphᚋmodelᚐTimelineInterval(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["interval"] = arg3
 	return args, nil
 }
 
@@ -2868,6 +4640,58 @@ func (ec *executionContext) field_Query_services_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_tutorNetwork_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sector",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sector"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "activeOn",
+		func(ctx context.Context, v any) (*pcnet.Date, error) {
+			return ec.unmarshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["activeOn"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_tutorPath_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "sector",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sector"] = arg2
 	return args, nil
 }
 
@@ -2923,6 +4747,28 @@ func (ec *executionContext) field_Region_comuni_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Sector_reach_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*pcnet.Date, error) {
+			return ec.unmarshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) (*pcnet.ReachGrouping, error) {
+			return ec.unmarshalOReachGrouping2ᚖpcnetᚋinternalᚋpcnetᚐReachGrouping(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_SharedService_coverage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2958,6 +4804,20 @@ func (ec *executionContext) field_SharedService_coverage_args(ctx context.Contex
 		return nil, err
 	}
 	args["phase"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_SharedService_reach_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*pcnet.Date, error) {
+			return ec.unmarshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
 	return args, nil
 }
 
@@ -3520,6 +5380,50 @@ func (ec *executionContext) fieldContext_Comune_coverages(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Comune_nearestProviders(ctx context.Context, field graphql.CollectedField, obj *pcnet.Comune) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comune_nearestProviders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Comune().NearestProviders(ctx, obj, fc.Args["sector"].(*string), fc.Args["area"].(*string), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ProviderDistance) graphql.Marshaler {
+			return ec.marshalNProviderDistance2ᚕpcnetᚋgraphᚋmodelᚐProviderDistanceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comune_nearestProviders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comune",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProviderDistance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Comune_nearestProviders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ComuneConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ComuneConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3660,6 +5564,98 @@ func (ec *executionContext) fieldContext_ComuneEdge_node(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ComuneSummary_comuni(ctx context.Context, field graphql.CollectedField, obj *pcnet.ComuneSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComuneSummary_comuni(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comuni, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComuneSummary_comuni(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComuneSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ComuneSummary_inhabitants(ctx context.Context, field graphql.CollectedField, obj *pcnet.ComuneSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComuneSummary_inhabitants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inhabitants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComuneSummary_inhabitants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComuneSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ComuneSummary_smallComuni(ctx context.Context, field graphql.CollectedField, obj *pcnet.ComuneSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComuneSummary_smallComuni(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SmallComuni, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComuneSummary_smallComuni(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComuneSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ComuneSummary_smallInhabitants(ctx context.Context, field graphql.CollectedField, obj *pcnet.ComuneSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComuneSummary_smallInhabitants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SmallInhabitants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComuneSummary_smallInhabitants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComuneSummary", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Coverage_service(ctx context.Context, field graphql.CollectedField, obj *pcnet.Coverage) (ret graphql.Marshaler) {
@@ -4094,6 +6090,226 @@ func (ec *executionContext) fieldContext_CoverageEdge_active(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _CoverageGapConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CoverageGapConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageGapConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ComuneEdge) graphql.Marshaler {
+			return ec.marshalNComuneEdge2ᚕpcnetᚋgraphᚋmodelᚐComuneEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageGapConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoverageGapConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComuneEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoverageGapConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CoverageGapConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageGapConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2pcnetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageGapConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoverageGapConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoverageGapConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CoverageGapConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageGapConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageGapConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageGapConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CoverageGapConnection_uncovered(ctx context.Context, field graphql.CollectedField, obj *model.CoverageGapConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageGapConnection_uncovered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CoverageGapConnection().Uncovered(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.ComuneSummary) graphql.Marshaler {
+			return ec.marshalNComuneSummary2ᚖpcnetᚋinternalᚋpcnetᚐComuneSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageGapConnection_uncovered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoverageGapConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComuneSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoverageGapConnection_territory(ctx context.Context, field graphql.CollectedField, obj *model.CoverageGapConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageGapConnection_territory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CoverageGapConnection().Territory(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.ComuneSummary) graphql.Marshaler {
+			return ec.marshalNComuneSummary2ᚖpcnetᚋinternalᚋpcnetᚐComuneSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageGapConnection_territory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoverageGapConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComuneSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_kind(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.GroupKind) graphql.Marshaler {
+			return ec.marshalNGroupKind2pcnetᚋgraphᚋmodelᚐGroupKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Group_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Group", field, false, false, "GroupKind")
+}
+
+func (ec *executionContext) _Group_code(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Group_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Group", field, false, false, "String")
+}
+
+func (ec *executionContext) _Group_name(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Group().Name(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Group_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Group", field, true, true, "String")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4184,6 +6400,102 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Peer_province(ctx context.Context, field graphql.CollectedField, obj *model.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Peer().Province(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚖpcnetᚋinternalᚋpcnetᚐProvince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Peer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Peer_tutor(ctx context.Context, field graphql.CollectedField, obj *model.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_tutor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Peer().Tutor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚖpcnetᚋinternalᚋpcnetᚐProvince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_tutor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Peer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Peer_sector(ctx context.Context, field graphql.CollectedField, obj *model.Peer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Peer_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Peer().Sector(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.Sector) graphql.Marshaler {
+			return ec.marshalNSector2ᚖpcnetᚋinternalᚋpcnetᚐSector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Peer_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Peer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sector(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ProjectWork_id(ctx context.Context, field graphql.CollectedField, obj *pcnet.ProjectWork) (ret graphql.Marshaler) {
@@ -4419,6 +6731,194 @@ func (ec *executionContext) _ProjectWork_service(ctx context.Context, field grap
 func (ec *executionContext) fieldContext_ProjectWork_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ProjectWork",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SharedService(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectWorkCount_group(ctx context.Context, field graphql.CollectedField, obj *model.ProjectWorkCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectWorkCount_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Group) graphql.Marshaler {
+			return ec.marshalNGroup2pcnetᚋgraphᚋmodelᚐGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectWorkCount_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectWorkCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectWorkCount_maturity(ctx context.Context, field graphql.CollectedField, obj *model.ProjectWorkCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectWorkCount_maturity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Maturity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Maturity) graphql.Marshaler {
+			return ec.marshalNMaturity2pcnetᚋinternalᚋpcnetᚐMaturity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectWorkCount_maturity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectWorkCount", field, false, false, "Maturity")
+}
+
+func (ec *executionContext) _ProjectWorkCount_step(ctx context.Context, field graphql.CollectedField, obj *model.ProjectWorkCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectWorkCount_step(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Step, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectWorkCount_step(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectWorkCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectWorkCount_count(ctx context.Context, field graphql.CollectedField, obj *model.ProjectWorkCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectWorkCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectWorkCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectWorkCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProviderDistance_province(ctx context.Context, field graphql.CollectedField, obj *model.ProviderDistance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProviderDistance_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProviderDistance().Province(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚖpcnetᚋinternalᚋpcnetᚐProvince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProviderDistance_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProviderDistance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProviderDistance_distanceKm(ctx context.Context, field graphql.CollectedField, obj *model.ProviderDistance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProviderDistance_distanceKm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DistanceKm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProviderDistance_distanceKm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProviderDistance", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProviderDistance_services(ctx context.Context, field graphql.CollectedField, obj *model.ProviderDistance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProviderDistance_services(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProviderDistance().Services(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pcnet.SharedService) graphql.Marshaler {
+			return ec.marshalNSharedService2ᚕpcnetᚋinternalᚋpcnetᚐSharedServiceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProviderDistance_services(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProviderDistance",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
@@ -4780,6 +7280,138 @@ func (ec *executionContext) fieldContext_Province_projectWorks(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProjectWork(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Province_peers(ctx context.Context, field graphql.CollectedField, obj *pcnet.Province) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Province_peers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Province().Peers(ctx, obj, fc.Args["sector"].(string), fc.Args["activeOn"].(*pcnet.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Peer) graphql.Marshaler {
+			return ec.marshalNPeer2ᚕpcnetᚋgraphᚋmodelᚐPeerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Province_peers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Province",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Peer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Province_peers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Province_tutoredTransitive(ctx context.Context, field graphql.CollectedField, obj *pcnet.Province) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Province_tutoredTransitive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Province().TutoredTransitive(ctx, obj, fc.Args["sector"].(*string), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pcnet.TutorLink) graphql.Marshaler {
+			return ec.marshalNTutorLink2ᚕpcnetᚋinternalᚋpcnetᚐTutorLinkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Province_tutoredTransitive(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Province",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TutorLink(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Province_tutoredTransitive_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Province_tutorChain(ctx context.Context, field graphql.CollectedField, obj *pcnet.Province) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Province_tutorChain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Province().TutorChain(ctx, obj, fc.Args["sector"].(*string), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pcnet.TutorLink) graphql.Marshaler {
+			return ec.marshalNTutorLink2ᚕpcnetᚋinternalᚋpcnetᚐTutorLinkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Province_tutorChain(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Province",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TutorLink(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Province_tutorChain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -5420,6 +8052,270 @@ func (ec *executionContext) fieldContext_Query_tutorships(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_tutorPath(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_tutorPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TutorPath(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["sector"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TutorPath) graphql.Marshaler {
+			return ec.marshalOTutorPath2ᚖpcnetᚋgraphᚋmodelᚐTutorPath(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_tutorPath(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TutorPath(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_tutorPath_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_tutorNetwork(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_tutorNetwork(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TutorNetwork(ctx, fc.Args["sector"].(string), fc.Args["activeOn"].(*pcnet.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TutorNetwork) graphql.Marshaler {
+			return ec.marshalNTutorNetwork2ᚖpcnetᚋgraphᚋmodelᚐTutorNetwork(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_tutorNetwork(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TutorNetwork(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_tutorNetwork_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reach(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reach(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Reach(ctx, fc.Args["selection"].(*model.ServiceSelection), fc.Args["asOf"].(*pcnet.Date), fc.Args["groupBy"].(*pcnet.ReachGrouping))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ReachRow) graphql.Marshaler {
+			return ec.marshalNReachRow2ᚕpcnetᚋgraphᚋmodelᚐReachRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reach(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReachRow(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reach_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_rolloutTimeline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rolloutTimeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RolloutTimeline(ctx, fc.Args["selection"].(*model.ServiceSelection), fc.Args["from"].(pcnet.Date), fc.Args["to"].(pcnet.Date), fc.Args["interval"].(*model.TimelineInterval))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.TimelinePoint) graphql.Marshaler {
+			return ec.marshalNTimelinePoint2ᚕpcnetᚋgraphᚋmodelᚐTimelinePointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rolloutTimeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelinePoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_rolloutTimeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_coverageGaps(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_coverageGaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CoverageGaps(ctx, fc.Args["region"].(*string), fc.Args["province"].(*string), fc.Args["sector"].(*string), fc.Args["area"].(*string), fc.Args["smallOnly"].(*bool), fc.Args["asOf"].(*pcnet.Date), fc.Args["orderBy"].(*pcnet.ComuneOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoverageGapConnection) graphql.Marshaler {
+			return ec.marshalNCoverageGapConnection2ᚖpcnetᚋgraphᚋmodelᚐCoverageGapConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_coverageGaps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoverageGapConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_coverageGaps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_projectWorkStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_projectWorkStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ProjectWorkStats(ctx, fc.Args["groupBy"].(pcnet.ProjectWorkGrouping), fc.Args["filter"].(*model.ProjectWorkFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ProjectWorkCount) graphql.Marshaler {
+			return ec.marshalNProjectWorkCount2ᚕpcnetᚋgraphᚋmodelᚐProjectWorkCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_projectWorkStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectWorkCount(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_projectWorkStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5494,6 +8390,194 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ReachRow_group(ctx context.Context, field graphql.CollectedField, obj *model.ReachRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachRow_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚖpcnetᚋgraphᚋmodelᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReachRow_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReachRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReachRow_covered(ctx context.Context, field graphql.CollectedField, obj *model.ReachRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachRow_covered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Covered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.ComuneSummary) graphql.Marshaler {
+			return ec.marshalNComuneSummary2pcnetᚋinternalᚋpcnetᚐComuneSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReachRow_covered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReachRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComuneSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReachRow_base(ctx context.Context, field graphql.CollectedField, obj *model.ReachRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachRow_base(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Base, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.ComuneSummary) graphql.Marshaler {
+			return ec.marshalNComuneSummary2pcnetᚋinternalᚋpcnetᚐComuneSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReachRow_base(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReachRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComuneSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReachRow_comuniShare(ctx context.Context, field graphql.CollectedField, obj *model.ReachRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachRow_comuniShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComuniShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReachRow_comuniShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReachRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReachRow_inhabitantsShare(ctx context.Context, field graphql.CollectedField, obj *model.ReachRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachRow_inhabitantsShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InhabitantsShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReachRow_inhabitantsShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReachRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReachRow_smallComuniShare(ctx context.Context, field graphql.CollectedField, obj *model.ReachRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachRow_smallComuniShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SmallComuniShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReachRow_smallComuniShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReachRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReachRow_services(ctx context.Context, field graphql.CollectedField, obj *model.ReachRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachRow_services(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Services, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReachRow_services(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReachRow", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Region_code(ctx context.Context, field graphql.CollectedField, obj *pcnet.Region) (ret graphql.Marshaler) {
@@ -5747,6 +8831,50 @@ func (ec *executionContext) fieldContext_Sector_services(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SharedService(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Sector_reach(ctx context.Context, field graphql.CollectedField, obj *pcnet.Sector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sector_reach(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Sector().Reach(ctx, obj, fc.Args["asOf"].(*pcnet.Date), fc.Args["groupBy"].(*pcnet.ReachGrouping))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ReachRow) graphql.Marshaler {
+			return ec.marshalNReachRow2ᚕpcnetᚋgraphᚋmodelᚐReachRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sector_reach(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Sector",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReachRow(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Sector_reach_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -6033,6 +9161,696 @@ func (ec *executionContext) fieldContext_SharedService_projectWorks(_ context.Co
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProjectWork(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SharedService_reach(ctx context.Context, field graphql.CollectedField, obj *pcnet.SharedService) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharedService_reach(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SharedService().Reach(ctx, obj, fc.Args["asOf"].(*pcnet.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReachRow) graphql.Marshaler {
+			return ec.marshalNReachRow2ᚖpcnetᚋgraphᚋmodelᚐReachRow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharedService_reach(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SharedService",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReachRow(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SharedService_reach_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelinePoint_date(ctx context.Context, field graphql.CollectedField, obj *model.TimelinePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelinePoint_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Date) graphql.Marshaler {
+			return ec.marshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelinePoint_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelinePoint", field, false, false, "Date")
+}
+
+func (ec *executionContext) _TimelinePoint_covered(ctx context.Context, field graphql.CollectedField, obj *model.TimelinePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelinePoint_covered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Covered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.ComuneSummary) graphql.Marshaler {
+			return ec.marshalNComuneSummary2pcnetᚋinternalᚋpcnetᚐComuneSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelinePoint_covered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelinePoint",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComuneSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelinePoint_base(ctx context.Context, field graphql.CollectedField, obj *model.TimelinePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelinePoint_base(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Base, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.ComuneSummary) graphql.Marshaler {
+			return ec.marshalNComuneSummary2pcnetᚋinternalᚋpcnetᚐComuneSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelinePoint_base(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelinePoint",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComuneSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelinePoint_comuniShare(ctx context.Context, field graphql.CollectedField, obj *model.TimelinePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelinePoint_comuniShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComuniShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelinePoint_comuniShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelinePoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TimelinePoint_inhabitantsShare(ctx context.Context, field graphql.CollectedField, obj *model.TimelinePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelinePoint_inhabitantsShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InhabitantsShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelinePoint_inhabitantsShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelinePoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TimelinePoint_smallComuniShare(ctx context.Context, field graphql.CollectedField, obj *model.TimelinePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelinePoint_smallComuniShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SmallComuniShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelinePoint_smallComuniShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelinePoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TimelinePoint_services(ctx context.Context, field graphql.CollectedField, obj *model.TimelinePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelinePoint_services(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Services, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelinePoint_services(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelinePoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TutorLink_province(ctx context.Context, field graphql.CollectedField, obj *pcnet.TutorLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TutorLink_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TutorLink().Province(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚖpcnetᚋinternalᚋpcnetᚐProvince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TutorLink_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TutorLink",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TutorLink_depth(ctx context.Context, field graphql.CollectedField, obj *pcnet.TutorLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TutorLink_depth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Depth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TutorLink_depth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TutorLink", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TutorLink_via(ctx context.Context, field graphql.CollectedField, obj *pcnet.TutorLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TutorLink_via(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TutorLink().Via(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚖpcnetᚋinternalᚋpcnetᚐProvince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TutorLink_via(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TutorLink",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TutorNetwork_sector(ctx context.Context, field graphql.CollectedField, obj *model.TutorNetwork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TutorNetwork_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TutorNetwork().Sector(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.Sector) graphql.Marshaler {
+			return ec.marshalNSector2ᚖpcnetᚋinternalᚋpcnetᚐSector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TutorNetwork_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TutorNetwork",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TutorNetwork_nodes(ctx context.Context, field graphql.CollectedField, obj *model.TutorNetwork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TutorNetwork_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.TutorNode) graphql.Marshaler {
+			return ec.marshalNTutorNode2ᚕpcnetᚋgraphᚋmodelᚐTutorNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TutorNetwork_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TutorNetwork",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TutorNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TutorNetwork_edges(ctx context.Context, field graphql.CollectedField, obj *model.TutorNetwork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TutorNetwork_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pcnet.Tutorship) graphql.Marshaler {
+			return ec.marshalNTutorship2ᚕpcnetᚋinternalᚋpcnetᚐTutorshipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TutorNetwork_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TutorNetwork",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tutorship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TutorNode_province(ctx context.Context, field graphql.CollectedField, obj *model.TutorNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TutorNode_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TutorNode().Province(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚖpcnetᚋinternalᚋpcnetᚐProvince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TutorNode_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TutorNode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TutorNode_role(ctx context.Context, field graphql.CollectedField, obj *model.TutorNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TutorNode_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TutorRole) graphql.Marshaler {
+			return ec.marshalNTutorRole2pcnetᚋgraphᚋmodelᚐTutorRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TutorNode_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TutorNode", field, false, false, "TutorRole")
+}
+
+func (ec *executionContext) _TutorNode_tutoredCount(ctx context.Context, field graphql.CollectedField, obj *model.TutorNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TutorNode_tutoredCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TutoredCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TutorNode_tutoredCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TutorNode", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TutorNode_tutorCount(ctx context.Context, field graphql.CollectedField, obj *model.TutorNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TutorNode_tutorCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TutorCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TutorNode_tutorCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TutorNode", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TutorPath_provinces(ctx context.Context, field graphql.CollectedField, obj *model.TutorPath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TutorPath_provinces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TutorPath().Provinces(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pcnet.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚕpcnetᚋinternalᚋpcnetᚐProvinceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TutorPath_provinces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TutorPath",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TutorPath_links(ctx context.Context, field graphql.CollectedField, obj *model.TutorPath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TutorPath_links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Links, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.TutorPathLink) graphql.Marshaler {
+			return ec.marshalNTutorPathLink2ᚕpcnetᚋgraphᚋmodelᚐTutorPathLinkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TutorPath_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TutorPath",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TutorPathLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TutorPath_length(ctx context.Context, field graphql.CollectedField, obj *model.TutorPath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TutorPath_length(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Length, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TutorPath_length(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TutorPath", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TutorPathLink_from(ctx context.Context, field graphql.CollectedField, obj *model.TutorPathLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TutorPathLink_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TutorPathLink().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚖpcnetᚋinternalᚋpcnetᚐProvince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TutorPathLink_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TutorPathLink",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TutorPathLink_to(ctx context.Context, field graphql.CollectedField, obj *model.TutorPathLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TutorPathLink_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TutorPathLink().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚖpcnetᚋinternalᚋpcnetᚐProvince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TutorPathLink_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TutorPathLink",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TutorPathLink_tutorships(ctx context.Context, field graphql.CollectedField, obj *model.TutorPathLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TutorPathLink_tutorships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tutorships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pcnet.Tutorship) graphql.Marshaler {
+			return ec.marshalNTutorship2ᚕpcnetᚋinternalᚋpcnetᚐTutorshipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TutorPathLink_tutorships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TutorPathLink",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tutorship(ctx, field)
 		},
 	}
 	return fc, nil
@@ -7709,6 +11527,83 @@ func UnmarshalServiceFilter(ctx context.Context, raw any) (model.ServiceFilter, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputServiceSelection(ctx context.Context, obj any) (model.ServiceSelection, error) {
+	var it model.ServiceSelection
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ids", "sectors", "areas", "regions", "provinces", "statuses"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ids":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ids"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ids = data
+		case "sectors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectors"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sectors = data
+		case "areas":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areas"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Areas = data
+		case "regions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regions"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Regions = data
+		case "provinces":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provinces"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Provinces = data
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalOServiceStatus2ᚕpcnetᚋinternalᚋpcnetᚐServiceStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalServiceSelection unmarshals raw into the ServiceSelection input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalServiceSelection(ctx context.Context, raw any) (model.ServiceSelection, error) {
+	var out model.ServiceSelection
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ServiceSelection", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTutorshipFilter(ctx context.Context, obj any) (model.TutorshipFilter, error) {
 	var it model.TutorshipFilter
 	if obj == nil {
@@ -7915,6 +11810,12 @@ func (ec *executionContext) _Comune(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Comune_coverages(ctx, field, obj)
 				})
+		case "nearestProviders":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Comune_nearestProviders(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7993,6 +11894,54 @@ func (ec *executionContext) _ComuneEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "node":
 			out.Values[i] = ec._ComuneEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var comuneSummaryImplementors = []string{"ComuneSummary"}
+
+func (ec *executionContext) _ComuneSummary(ctx context.Context, sel ast.SelectionSet, obj *pcnet.ComuneSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, comuneSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComuneSummary")
+		case "comuni":
+			out.Values[i] = ec._ComuneSummary_comuni(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inhabitants":
+			out.Values[i] = ec._ComuneSummary_inhabitants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "smallComuni":
+			out.Values[i] = ec._ComuneSummary_smallComuni(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "smallInhabitants":
+			out.Values[i] = ec._ComuneSummary_smallInhabitants(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -8177,6 +12126,105 @@ func (ec *executionContext) _CoverageEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var coverageGapConnectionImplementors = []string{"CoverageGapConnection"}
+
+func (ec *executionContext) _CoverageGapConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CoverageGapConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coverageGapConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoverageGapConnection")
+		case "edges":
+			out.Values[i] = ec._CoverageGapConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CoverageGapConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.Values[i] = ec._CoverageGapConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "uncovered":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CoverageGapConnection_uncovered(ctx, field, obj)
+				})
+		case "territory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CoverageGapConnection_territory(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var groupImplementors = []string{"Group"}
+
+func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, obj *model.Group) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, groupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Group")
+		case "kind":
+			out.Values[i] = ec._Group_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._Group_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Group_name(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
@@ -8208,6 +12256,52 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var peerImplementors = []string{"Peer"}
+
+func (ec *executionContext) _Peer(ctx context.Context, sel ast.SelectionSet, obj *model.Peer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, peerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Peer")
+		case "province":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Peer_province(ctx, field, obj)
+				})
+		case "tutor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Peer_tutor(ctx, field, obj)
+				})
+		case "sector":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Peer_sector(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8302,6 +12396,99 @@ func (ec *executionContext) _ProjectWork(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var projectWorkCountImplementors = []string{"ProjectWorkCount"}
+
+func (ec *executionContext) _ProjectWorkCount(ctx context.Context, sel ast.SelectionSet, obj *model.ProjectWorkCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectWorkCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectWorkCount")
+		case "group":
+			out.Values[i] = ec._ProjectWorkCount_group(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maturity":
+			out.Values[i] = ec._ProjectWorkCount_maturity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "step":
+			out.Values[i] = ec._ProjectWorkCount_step(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ProjectWorkCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var providerDistanceImplementors = []string{"ProviderDistance"}
+
+func (ec *executionContext) _ProviderDistance(ctx context.Context, sel ast.SelectionSet, obj *model.ProviderDistance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, providerDistanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProviderDistance")
+		case "province":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProviderDistance_province(ctx, field, obj)
+				})
+		case "distanceKm":
+			out.Values[i] = ec._ProviderDistance_distanceKm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "services":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProviderDistance_services(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var provinceImplementors = []string{"Province"}
 
 func (ec *executionContext) _Province(ctx context.Context, sel ast.SelectionSet, obj *pcnet.Province) graphql.Marshaler {
@@ -8373,6 +12560,24 @@ func (ec *executionContext) _Province(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Province_projectWorks(ctx, field, obj)
+				})
+		case "peers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Province_peers(ctx, field, obj)
+				})
+		case "tutoredTransitive":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Province_tutoredTransitive(ctx, field, obj)
+				})
+		case "tutorChain":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Province_tutorChain(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -8500,6 +12705,42 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_tutorships(ctx, field)
 				})
+		case "tutorPath":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_tutorPath(ctx, field)
+				})
+		case "tutorNetwork":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_tutorNetwork(ctx, field)
+				})
+		case "reach":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reach(ctx, field)
+				})
+		case "rolloutTimeline":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_rolloutTimeline(ctx, field)
+				})
+		case "coverageGaps":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_coverageGaps(ctx, field)
+				})
+		case "projectWorkStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_projectWorkStats(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -8513,6 +12754,69 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reachRowImplementors = []string{"ReachRow"}
+
+func (ec *executionContext) _ReachRow(ctx context.Context, sel ast.SelectionSet, obj *model.ReachRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reachRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReachRow")
+		case "group":
+			out.Values[i] = ec._ReachRow_group(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "covered":
+			out.Values[i] = ec._ReachRow_covered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "base":
+			out.Values[i] = ec._ReachRow_base(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "comuniShare":
+			out.Values[i] = ec._ReachRow_comuniShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inhabitantsShare":
+			out.Values[i] = ec._ReachRow_inhabitantsShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "smallComuniShare":
+			out.Values[i] = ec._ReachRow_smallComuniShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "services":
+			out.Values[i] = ec._ReachRow_services(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -8618,6 +12922,12 @@ func (ec *executionContext) _Sector(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Sector_services(ctx, field, obj)
 				})
+		case "reach":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Sector_reach(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8701,6 +13011,302 @@ func (ec *executionContext) _SharedService(ctx context.Context, sel ast.Selectio
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SharedService_projectWorks(ctx, field, obj)
 				})
+		case "reach":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SharedService_reach(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var timelinePointImplementors = []string{"TimelinePoint"}
+
+func (ec *executionContext) _TimelinePoint(ctx context.Context, sel ast.SelectionSet, obj *model.TimelinePoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelinePointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelinePoint")
+		case "date":
+			out.Values[i] = ec._TimelinePoint_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "covered":
+			out.Values[i] = ec._TimelinePoint_covered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "base":
+			out.Values[i] = ec._TimelinePoint_base(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "comuniShare":
+			out.Values[i] = ec._TimelinePoint_comuniShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inhabitantsShare":
+			out.Values[i] = ec._TimelinePoint_inhabitantsShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "smallComuniShare":
+			out.Values[i] = ec._TimelinePoint_smallComuniShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "services":
+			out.Values[i] = ec._TimelinePoint_services(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tutorLinkImplementors = []string{"TutorLink"}
+
+func (ec *executionContext) _TutorLink(ctx context.Context, sel ast.SelectionSet, obj *pcnet.TutorLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tutorLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TutorLink")
+		case "province":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TutorLink_province(ctx, field, obj)
+				})
+		case "depth":
+			out.Values[i] = ec._TutorLink_depth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "via":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TutorLink_via(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tutorNetworkImplementors = []string{"TutorNetwork"}
+
+func (ec *executionContext) _TutorNetwork(ctx context.Context, sel ast.SelectionSet, obj *model.TutorNetwork) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tutorNetworkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TutorNetwork")
+		case "sector":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TutorNetwork_sector(ctx, field, obj)
+				})
+		case "nodes":
+			out.Values[i] = ec._TutorNetwork_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "edges":
+			out.Values[i] = ec._TutorNetwork_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tutorNodeImplementors = []string{"TutorNode"}
+
+func (ec *executionContext) _TutorNode(ctx context.Context, sel ast.SelectionSet, obj *model.TutorNode) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tutorNodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TutorNode")
+		case "province":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TutorNode_province(ctx, field, obj)
+				})
+		case "role":
+			out.Values[i] = ec._TutorNode_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tutoredCount":
+			out.Values[i] = ec._TutorNode_tutoredCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tutorCount":
+			out.Values[i] = ec._TutorNode_tutorCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tutorPathImplementors = []string{"TutorPath"}
+
+func (ec *executionContext) _TutorPath(ctx context.Context, sel ast.SelectionSet, obj *model.TutorPath) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tutorPathImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TutorPath")
+		case "provinces":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TutorPath_provinces(ctx, field, obj)
+				})
+		case "links":
+			out.Values[i] = ec._TutorPath_links(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "length":
+			out.Values[i] = ec._TutorPath_length(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tutorPathLinkImplementors = []string{"TutorPathLink"}
+
+func (ec *executionContext) _TutorPathLink(ctx context.Context, sel ast.SelectionSet, obj *model.TutorPathLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tutorPathLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TutorPathLink")
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TutorPathLink_from(ctx, field, obj)
+				})
+		case "to":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TutorPathLink_to(ctx, field, obj)
+				})
+		case "tutorships":
+			out.Values[i] = ec._TutorPathLink_tutorships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -9229,6 +13835,18 @@ func (ec *executionContext) marshalNComuneEdge2ᚕpcnetᚋgraphᚋmodelᚐComune
 	return ret
 }
 
+func (ec *executionContext) marshalNComuneSummary2pcnetᚋinternalᚋpcnetᚐComuneSummary(ctx context.Context, sel ast.SelectionSet, v pcnet.ComuneSummary) graphql.Marshaler {
+	return ec._ComuneSummary(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNComuneSummary2ᚖpcnetᚋinternalᚋpcnetᚐComuneSummary(ctx context.Context, sel ast.SelectionSet, v *pcnet.ComuneSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComuneSummary!")
+		return graphql.Null
+	}
+	return ec._ComuneSummary(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCoverage2pcnetᚋinternalᚋpcnetᚐCoverage(ctx context.Context, sel ast.SelectionSet, v pcnet.Coverage) graphql.Marshaler {
 	return ec._Coverage(ctx, sel, &v)
 }
@@ -9277,6 +13895,14 @@ func (ec *executionContext) marshalNCoverageEdge2ᚕpcnetᚋgraphᚋmodelᚐCove
 	return ret
 }
 
+func (ec *executionContext) marshalNCoverageGapConnection2ᚖpcnetᚋgraphᚋmodelᚐCoverageGapConnection(ctx context.Context, sel ast.SelectionSet, v *model.CoverageGapConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CoverageGapConnection!")
+		return graphql.Null
+	}
+	return ec._CoverageGapConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCoveragePhase2pcnetᚋinternalᚋpcnetᚐCoveragePhase(ctx context.Context, v any) (pcnet.CoveragePhase, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNCoveragePhase2pcnetᚋinternalᚋpcnetᚐCoveragePhase[tmp]
@@ -9315,6 +13941,34 @@ func (ec *executionContext) marshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx con
 		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNGroup2pcnetᚋgraphᚋmodelᚐGroup(ctx context.Context, sel ast.SelectionSet, v model.Group) graphql.Marshaler {
+	return ec._Group(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNGroupKind2pcnetᚋgraphᚋmodelᚐGroupKind(ctx context.Context, v any) (model.GroupKind, error) {
+	var res model.GroupKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGroupKind2pcnetᚋgraphᚋmodelᚐGroupKind(ctx context.Context, sel ast.SelectionSet, v model.GroupKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -9377,6 +14031,26 @@ func (ec *executionContext) marshalNPageInfo2pcnetᚋgraphᚋmodelᚐPageInfo(ct
 	return ec._PageInfo(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNPeer2pcnetᚋgraphᚋmodelᚐPeer(ctx context.Context, sel ast.SelectionSet, v model.Peer) graphql.Marshaler {
+	return ec._Peer(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPeer2ᚕpcnetᚋgraphᚋmodelᚐPeerᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Peer) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPeer2pcnetᚋgraphᚋmodelᚐPeer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNProjectWork2pcnetᚋinternalᚋpcnetᚐProjectWork(ctx context.Context, sel ast.SelectionSet, v pcnet.ProjectWork) graphql.Marshaler {
 	return ec._ProjectWork(ctx, sel, &v)
 }
@@ -9386,6 +14060,72 @@ func (ec *executionContext) marshalNProjectWork2ᚕpcnetᚋinternalᚋpcnetᚐPr
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProjectWork2pcnetᚋinternalᚋpcnetᚐProjectWork(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProjectWorkCount2pcnetᚋgraphᚋmodelᚐProjectWorkCount(ctx context.Context, sel ast.SelectionSet, v model.ProjectWorkCount) graphql.Marshaler {
+	return ec._ProjectWorkCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProjectWorkCount2ᚕpcnetᚋgraphᚋmodelᚐProjectWorkCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ProjectWorkCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectWorkCount2pcnetᚋgraphᚋmodelᚐProjectWorkCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNProjectWorkGrouping2pcnetᚋinternalᚋpcnetᚐProjectWorkGrouping(ctx context.Context, v any) (pcnet.ProjectWorkGrouping, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNProjectWorkGrouping2pcnetᚋinternalᚋpcnetᚐProjectWorkGrouping[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectWorkGrouping2pcnetᚋinternalᚋpcnetᚐProjectWorkGrouping(ctx context.Context, sel ast.SelectionSet, v pcnet.ProjectWorkGrouping) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNProjectWorkGrouping2pcnetᚋinternalᚋpcnetᚐProjectWorkGrouping[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ProjectWorkGrouping!")
+	}
+	return res
+}
+
+var (
+	unmarshalNProjectWorkGrouping2pcnetᚋinternalᚋpcnetᚐProjectWorkGrouping = map[string]pcnet.ProjectWorkGrouping{
+		"SECTOR": pcnet.ProjectWorksBySector,
+		"REGION": pcnet.ProjectWorksByRegion,
+	}
+	marshalNProjectWorkGrouping2pcnetᚋinternalᚋpcnetᚐProjectWorkGrouping = map[pcnet.ProjectWorkGrouping]string{
+		pcnet.ProjectWorksBySector: "SECTOR",
+		pcnet.ProjectWorksByRegion: "REGION",
+	}
+)
+
+func (ec *executionContext) marshalNProviderDistance2pcnetᚋgraphᚋmodelᚐProviderDistance(ctx context.Context, sel ast.SelectionSet, v model.ProviderDistance) graphql.Marshaler {
+	return ec._ProviderDistance(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProviderDistance2ᚕpcnetᚋgraphᚋmodelᚐProviderDistanceᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ProviderDistance) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProviderDistance2pcnetᚋgraphᚋmodelᚐProviderDistance(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -9458,6 +14198,34 @@ var (
 		pcnet.KindRegionAsProvince:   "REGION_AS_PROVINCE",
 	}
 )
+
+func (ec *executionContext) marshalNReachRow2pcnetᚋgraphᚋmodelᚐReachRow(ctx context.Context, sel ast.SelectionSet, v model.ReachRow) graphql.Marshaler {
+	return ec._ReachRow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReachRow2ᚕpcnetᚋgraphᚋmodelᚐReachRowᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ReachRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReachRow2pcnetᚋgraphᚋmodelᚐReachRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReachRow2ᚖpcnetᚋgraphᚋmodelᚐReachRow(ctx context.Context, sel ast.SelectionSet, v *model.ReachRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReachRow!")
+		return graphql.Null
+	}
+	return ec._ReachRow(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalNRegion2pcnetᚋinternalᚋpcnetᚐRegion(ctx context.Context, sel ast.SelectionSet, v pcnet.Region) graphql.Marshaler {
 	return ec._Region(ctx, sel, &v)
@@ -9587,6 +14355,104 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTimelinePoint2pcnetᚋgraphᚋmodelᚐTimelinePoint(ctx context.Context, sel ast.SelectionSet, v model.TimelinePoint) graphql.Marshaler {
+	return ec._TimelinePoint(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTimelinePoint2ᚕpcnetᚋgraphᚋmodelᚐTimelinePointᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TimelinePoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimelinePoint2pcnetᚋgraphᚋmodelᚐTimelinePoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTutorLink2pcnetᚋinternalᚋpcnetᚐTutorLink(ctx context.Context, sel ast.SelectionSet, v pcnet.TutorLink) graphql.Marshaler {
+	return ec._TutorLink(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTutorLink2ᚕpcnetᚋinternalᚋpcnetᚐTutorLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []pcnet.TutorLink) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTutorLink2pcnetᚋinternalᚋpcnetᚐTutorLink(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTutorNetwork2ᚖpcnetᚋgraphᚋmodelᚐTutorNetwork(ctx context.Context, sel ast.SelectionSet, v *model.TutorNetwork) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TutorNetwork!")
+		return graphql.Null
+	}
+	return ec._TutorNetwork(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTutorNode2pcnetᚋgraphᚋmodelᚐTutorNode(ctx context.Context, sel ast.SelectionSet, v model.TutorNode) graphql.Marshaler {
+	return ec._TutorNode(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTutorNode2ᚕpcnetᚋgraphᚋmodelᚐTutorNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TutorNode) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTutorNode2pcnetᚋgraphᚋmodelᚐTutorNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTutorPathLink2pcnetᚋgraphᚋmodelᚐTutorPathLink(ctx context.Context, sel ast.SelectionSet, v model.TutorPathLink) graphql.Marshaler {
+	return ec._TutorPathLink(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTutorPathLink2ᚕpcnetᚋgraphᚋmodelᚐTutorPathLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TutorPathLink) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTutorPathLink2pcnetᚋgraphᚋmodelᚐTutorPathLink(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNTutorRole2pcnetᚋgraphᚋmodelᚐTutorRole(ctx context.Context, v any) (model.TutorRole, error) {
+	var res model.TutorRole
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTutorRole2pcnetᚋgraphᚋmodelᚐTutorRole(ctx context.Context, sel ast.SelectionSet, v model.TutorRole) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNTutorship2pcnetᚋinternalᚋpcnetᚐTutorship(ctx context.Context, sel ast.SelectionSet, v pcnet.Tutorship) graphql.Marshaler {
@@ -9920,6 +14786,13 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) marshalOGroup2ᚖpcnetᚋgraphᚋmodelᚐGroup(ctx context.Context, sel ast.SelectionSet, v *model.Group) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Group(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -10075,6 +14948,42 @@ func (ec *executionContext) marshalOProvinceKind2ᚕpcnetᚋinternalᚋpcnetᚐP
 	return ret
 }
 
+func (ec *executionContext) unmarshalOReachGrouping2ᚖpcnetᚋinternalᚋpcnetᚐReachGrouping(ctx context.Context, v any) (*pcnet.ReachGrouping, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOReachGrouping2ᚖpcnetᚋinternalᚋpcnetᚐReachGrouping[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReachGrouping2ᚖpcnetᚋinternalᚋpcnetᚐReachGrouping(ctx context.Context, sel ast.SelectionSet, v *pcnet.ReachGrouping) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOReachGrouping2ᚖpcnetᚋinternalᚋpcnetᚐReachGrouping[*v])
+	return res
+}
+
+var (
+	unmarshalOReachGrouping2ᚖpcnetᚋinternalᚋpcnetᚐReachGrouping = map[string]pcnet.ReachGrouping{
+		"TOTAL":    pcnet.ReachTotal,
+		"REGION":   pcnet.ReachByRegion,
+		"PROVINCE": pcnet.ReachByProvince,
+		"SECTOR":   pcnet.ReachBySector,
+		"AREA":     pcnet.ReachByArea,
+	}
+	marshalOReachGrouping2ᚖpcnetᚋinternalᚋpcnetᚐReachGrouping = map[pcnet.ReachGrouping]string{
+		pcnet.ReachTotal:      "TOTAL",
+		pcnet.ReachByRegion:   "REGION",
+		pcnet.ReachByProvince: "PROVINCE",
+		pcnet.ReachBySector:   "SECTOR",
+		pcnet.ReachByArea:     "AREA",
+	}
+)
+
 func (ec *executionContext) marshalORegion2ᚖpcnetᚋinternalᚋpcnetᚐRegion(ctx context.Context, sel ast.SelectionSet, v *pcnet.Region) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -10094,6 +15003,14 @@ func (ec *executionContext) unmarshalOServiceFilter2ᚖpcnetᚋgraphᚋmodelᚐS
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputServiceFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOServiceSelection2ᚖpcnetᚋgraphᚋmodelᚐServiceSelection(ctx context.Context, v any) (*model.ServiceSelection, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputServiceSelection(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -10191,6 +15108,29 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOTimelineInterval2ᚖpcnetᚋgraphᚋmodelᚐTimelineInterval(ctx context.Context, v any) (*model.TimelineInterval, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.TimelineInterval)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTimelineInterval2ᚖpcnetᚋgraphᚋmodelᚐTimelineInterval(ctx context.Context, sel ast.SelectionSet, v *model.TimelineInterval) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOTutorPath2ᚖpcnetᚋgraphᚋmodelᚐTutorPath(ctx context.Context, sel ast.SelectionSet, v *model.TutorPath) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TutorPath(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOTutorshipFilter2ᚖpcnetᚋgraphᚋmodelᚐTutorshipFilter(ctx context.Context, v any) (*model.TutorshipFilter, error) {

@@ -41,11 +41,14 @@ type Loaders struct {
 	tutorshipsByTutee  *dataloadgen.Loader[tutorshipKey, []pcnet.Tutorship]
 	projectWorksByProv *dataloadgen.Loader[string, []pcnet.ProjectWork]
 	projectWorksBySvc  *dataloadgen.Loader[string, []pcnet.ProjectWork]
+	reach              *dataloadgen.Loader[queryKey, []pcnet.ReachRow]
+	comuniSummaries    *dataloadgen.Loader[queryKey, pcnet.ComuneSummary]
 }
 
-// queryKey is a store query (a pcnet.ComuneQuery, or a coverageRequest
-// wrapping a pcnet.CoverageQuery) encoded as JSON: the queries hold slices, so they can't be map keys
-// themselves, and equal queries encode equally.
+// queryKey is a store query (a pcnet.ComuneQuery, a coverageRequest
+// wrapping a pcnet.CoverageQuery, a pcnet.ReachQuery or a
+// pcnet.ComuneFilter) encoded as JSON: the queries hold slices, so they
+// can't be map keys themselves, and equal queries encode equally.
 type queryKey string
 
 func keyOf(q any) queryKey {
@@ -88,7 +91,7 @@ type taxonomy struct {
 // NewLoaders returns a fresh set of dataloaders reading from store; wait is
 // how long each collects keys before calling the store (0 for
 // DefaultLoaderWait).
-func NewLoaders(store pcnet.Store, wait time.Duration) *Loaders {
+func NewLoaders(store Backend, wait time.Duration) *Loaders {
 	if wait <= 0 {
 		wait = DefaultLoaderWait
 	}
@@ -239,6 +242,36 @@ func NewLoaders(store pcnet.Store, wait time.Duration) *Loaders {
 			return nil, []error{err}
 		}
 		return group(ids, works, func(w pcnet.ProjectWork) string { return w.ServiceID }), nil
+	}, opt)
+	// Reach figures are asked for per sector, per service or per date of a
+	// timeline: each level's queries go to the store in one Reach call.
+	l.reach = dataloadgen.NewLoader(func(ctx context.Context, keys []queryKey) ([][]pcnet.ReachRow, []error) {
+		queries, err := decodeKeys[pcnet.ReachQuery](keys)
+		if err != nil {
+			return nil, []error{err}
+		}
+		rows, err := store.Reach(ctx, queries)
+		if err != nil {
+			return nil, []error{err}
+		}
+		if len(rows) != len(queries) {
+			return nil, []error{fmt.Errorf("graph: store answered %d reach queries with %d results", len(queries), len(rows))}
+		}
+		return rows, nil
+	}, opt)
+	l.comuniSummaries = dataloadgen.NewLoader(func(ctx context.Context, keys []queryKey) ([]pcnet.ComuneSummary, []error) {
+		filters, err := decodeKeys[pcnet.ComuneFilter](keys)
+		if err != nil {
+			return nil, []error{err}
+		}
+		sums, err := store.ComuniSummaries(ctx, filters)
+		if err != nil {
+			return nil, []error{err}
+		}
+		if len(sums) != len(filters) {
+			return nil, []error{fmt.Errorf("graph: store answered %d summary queries with %d summaries", len(filters), len(sums))}
+		}
+		return sums, nil
 	}, opt)
 	return l
 }

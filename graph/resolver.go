@@ -1,14 +1,23 @@
 // Package graph is the GraphQL layer of pcnet: the gqlgen executable schema
 // generated from ../schema.graphqls, thin resolvers that delegate to a
-// pcnet.Store, and the per-request dataloaders that batch their reads.
+// Backend (a pcnet.Store that is also a pcnet.Analytics), and the
+// per-request dataloaders that batch their reads.
 package graph
 
 import "pcnet/internal/pcnet"
 
+// Backend is what the GraphQL layer reads from: the network (pcnet.Store)
+// and the analytics computed over it (pcnet.Analytics). Both stores
+// (internal/memory, internal/neo4j) implement both.
+type Backend interface {
+	pcnet.Store
+	pcnet.Analytics
+}
+
 // Resolver is the root resolver. It holds no per-request state: the
 // dataloaders live in the request context (see WithLoaders).
 type Resolver struct {
-	Store pcnet.Store
+	Store Backend
 	// Today returns the day that date arguments default to ("active today");
 	// nil means pcnet.Today. Tests pin it.
 	Today func() pcnet.Date

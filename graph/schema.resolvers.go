@@ -48,6 +48,29 @@ func (r *comuneResolver) Coverages(ctx context.Context, obj *pcnet.Comune, activ
 	return loadersFrom(ctx).coveragesByComune.Load(ctx, key)
 }
 
+func (r *comuneResolver) NearestProviders(ctx context.Context, obj *pcnet.Comune, sector *string, area *string, limit *int) ([]model.ProviderDistance, error) {
+	sectorCode, areaCode, err := r.sectorOrArea(ctx, sector, area)
+	if err != nil {
+		return nil, err
+	}
+	q := pcnet.NearestQuery{ComuneCode: obj.Code, SectorCode: sectorCode, AreaCode: areaCode, Limit: 5}
+	if limit != nil {
+		q.Limit = *limit
+	}
+	if err := pcnet.ValidateNearestQuery(q); err != nil {
+		return nil, err
+	}
+	found, err := r.Store.NearestProviders(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.ProviderDistance, len(found))
+	for i, p := range found {
+		out[i] = model.ProviderDistance{ProviderDistance: p}
+	}
+	return out, nil
+}
+
 func (r *coverageResolver) Service(ctx context.Context, obj *pcnet.Coverage) (*pcnet.SharedService, error) {
 	return r.serviceOf(ctx, obj.ServiceID, "coverage of "+obj.ComuneCode)
 }
@@ -66,6 +89,30 @@ func (r *coverageEdgeResolver) Node(ctx context.Context, obj *model.CoverageEdge
 
 func (r *coverageEdgeResolver) Active(ctx context.Context, obj *model.CoverageEdge, on *pcnet.Date) (bool, error) {
 	return obj.Period().ActiveOn(r.dayOr(on)), nil
+}
+
+func (r *coverageGapConnectionResolver) Uncovered(ctx context.Context, obj *model.CoverageGapConnection) (*pcnet.ComuneSummary, error) {
+	return r.comuneSummary(ctx, obj.UncoveredFilter)
+}
+
+func (r *coverageGapConnectionResolver) Territory(ctx context.Context, obj *model.CoverageGapConnection) (*pcnet.ComuneSummary, error) {
+	return r.comuneSummary(ctx, obj.TerritoryFilter)
+}
+
+func (r *groupResolver) Name(ctx context.Context, obj *model.Group) (string, error) {
+	return r.groupName(ctx, obj)
+}
+
+func (r *peerResolver) Province(ctx context.Context, obj *model.Peer) (*pcnet.Province, error) {
+	return r.provinceOf(ctx, obj.ProvinceCode, "peer of tutor "+obj.TutorCode)
+}
+
+func (r *peerResolver) Tutor(ctx context.Context, obj *model.Peer) (*pcnet.Province, error) {
+	return r.provinceOf(ctx, obj.TutorCode, "peer "+obj.ProvinceCode)
+}
+
+func (r *peerResolver) Sector(ctx context.Context, obj *model.Peer) (*pcnet.Sector, error) {
+	return r.sectorOf(ctx, obj.SectorCode, "peer "+obj.ProvinceCode)
 }
 
 func (r *projectWorkResolver) Province(ctx context.Context, obj *pcnet.ProjectWork) (*pcnet.Province, error) {
@@ -89,6 +136,14 @@ func (r *projectWorkResolver) Service(ctx context.Context, obj *pcnet.ProjectWor
 		return nil, nil
 	}
 	return r.serviceOf(ctx, obj.ServiceID, "project work "+obj.ID)
+}
+
+func (r *providerDistanceResolver) Province(ctx context.Context, obj *model.ProviderDistance) (*pcnet.Province, error) {
+	return r.provinceOf(ctx, obj.ProvinceCode, "provider distance")
+}
+
+func (r *providerDistanceResolver) Services(ctx context.Context, obj *model.ProviderDistance) ([]pcnet.SharedService, error) {
+	return r.servicesOf(ctx, obj.ServiceIDs, "provider "+obj.ProvinceCode)
 }
 
 func (r *provinceResolver) Region(ctx context.Context, obj *pcnet.Province) (*pcnet.Region, error) {
@@ -128,6 +183,36 @@ func (r *provinceResolver) Tutored(ctx context.Context, obj *pcnet.Province, sec
 
 func (r *provinceResolver) ProjectWorks(ctx context.Context, obj *pcnet.Province) ([]pcnet.ProjectWork, error) {
 	return loadersFrom(ctx).projectWorksByProv.Load(ctx, obj.Code)
+}
+
+func (r *provinceResolver) Peers(ctx context.Context, obj *pcnet.Province, sector string, activeOn *pcnet.Date) ([]model.Peer, error) {
+	if err := r.checkSector(ctx, "sector", sector); err != nil {
+		return nil, err
+	}
+	q := pcnet.PeerQuery{ProvinceCode: obj.Code, SectorCode: sector}
+	if activeOn != nil {
+		q.ActiveOn = *activeOn
+	}
+	if err := pcnet.ValidatePeerQuery(q); err != nil {
+		return nil, err
+	}
+	peers, err := r.Store.Peers(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.Peer, len(peers))
+	for i, p := range peers {
+		out[i] = model.Peer{ProvinceCode: p.ProvinceCode, TutorCode: p.TutorCode, SectorCode: sector}
+	}
+	return out, nil
+}
+
+func (r *provinceResolver) TutoredTransitive(ctx context.Context, obj *pcnet.Province, sector *string, maxDepth *int) ([]pcnet.TutorLink, error) {
+	return r.tutorLinks(ctx, obj.Code, pcnet.TutorDown, sector, maxDepth, 3)
+}
+
+func (r *provinceResolver) TutorChain(ctx context.Context, obj *pcnet.Province, sector *string, maxDepth *int) ([]pcnet.TutorLink, error) {
+	return r.tutorLinks(ctx, obj.Code, pcnet.TutorUp, sector, maxDepth, pcnet.MaxTutorDepth)
 }
 
 func (r *queryResolver) Regions(ctx context.Context) ([]pcnet.Region, error) {
@@ -259,6 +344,145 @@ func (r *queryResolver) Tutorships(ctx context.Context, filter *model.TutorshipF
 	return r.Store.Tutorships(ctx, f)
 }
 
+func (r *queryResolver) TutorPath(ctx context.Context, from string, to string, sector *string) (*model.TutorPath, error) {
+	if err := pcnet.ValidateProvinceCode("from", from); err != nil {
+		return nil, err
+	}
+	if err := pcnet.ValidateProvinceCode("to", to); err != nil {
+		return nil, err
+	}
+	q := pcnet.TutorPathQuery{FromCode: from, ToCode: to}
+	var err error
+	if q.SectorCode, err = r.optionalSector(ctx, "sector", sector); err != nil {
+		return nil, err
+	}
+	if err := pcnet.ValidateTutorPathQuery(q); err != nil {
+		return nil, err
+	}
+	path, err := r.Store.TutorPath(ctx, q)
+	if err != nil || path == nil {
+		return nil, err
+	}
+	return model.NewTutorPath(*path), nil
+}
+
+func (r *queryResolver) TutorNetwork(ctx context.Context, sector string, activeOn *pcnet.Date) (*model.TutorNetwork, error) {
+	if err := r.checkSector(ctx, "sector", sector); err != nil {
+		return nil, err
+	}
+	f := pcnet.TutorshipFilter{SectorCodes: []string{sector}}
+	if activeOn != nil {
+		f.ActiveOn = *activeOn
+	}
+	tutorships, err := r.Store.Tutorships(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return model.NewTutorNetwork(sector, tutorships), nil
+}
+
+func (r *queryResolver) Reach(ctx context.Context, selection *model.ServiceSelection, asOf *pcnet.Date, groupBy *pcnet.ReachGrouping) ([]model.ReachRow, error) {
+	f, err := r.serviceSelection(ctx, selection)
+	if err != nil {
+		return nil, err
+	}
+	return r.reach(ctx, pcnet.ReachQuery{Services: f, AsOf: r.dayOr(asOf), GroupBy: reachGrouping(groupBy)})
+}
+
+func (r *queryResolver) RolloutTimeline(ctx context.Context, selection *model.ServiceSelection, from pcnet.Date, to pcnet.Date, interval *model.TimelineInterval) ([]model.TimelinePoint, error) {
+	f, err := r.serviceSelection(ctx, selection)
+	if err != nil {
+		return nil, err
+	}
+	step := model.TimelineIntervalMonth
+	if interval != nil {
+		step = *interval
+	}
+	dates, err := pcnet.TimelineDates(from, to, string(step))
+	if err != nil {
+		return nil, err
+	}
+	// One key per date, loaded together: the loader sends them to the
+	// store as one batch, so the whole timeline is one Reach call.
+	keys := make([]queryKey, len(dates))
+	for i, d := range dates {
+		q := pcnet.ReachQuery{Services: f, AsOf: d, GroupBy: pcnet.ReachTotal}
+		if err := pcnet.ValidateReachQuery(q); err != nil {
+			return nil, err
+		}
+		keys[i] = keyOf(q)
+	}
+	results, err := loadersFrom(ctx).reach.LoadAll(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	points := make([]model.TimelinePoint, len(dates))
+	for i, rows := range results {
+		if len(rows) != 1 {
+			return nil, fmt.Errorf("graph: store answered a TOTAL reach query with %d rows", len(rows))
+		}
+		points[i] = model.NewTimelinePoint(dates[i], rows[0])
+	}
+	return points, nil
+}
+
+func (r *queryResolver) CoverageGaps(ctx context.Context, region *string, province *string, sector *string, area *string, smallOnly *bool, asOf *pcnet.Date, orderBy *pcnet.ComuneOrder, first *int, after *string) (*model.CoverageGapConnection, error) {
+	uncovered, territory, err := r.coverageGapFilters(ctx, region, province, sector, area, smallOnly, asOf)
+	if err != nil {
+		return nil, err
+	}
+	page, err := pcnet.PageOf(first, after)
+	if err != nil {
+		return nil, err
+	}
+	order := pcnet.ComuneByPopulationDesc
+	if orderBy != nil {
+		order = *orderBy
+	}
+	// Queue the totals asked for now, so their store call runs alongside
+	// the page's rather than one batching window later.
+	l := loadersFrom(ctx)
+	if selects(ctx, "uncovered") {
+		l.comuniSummaries.LoadThunk(ctx, keyOf(uncovered))
+	}
+	if selects(ctx, "territory") {
+		l.comuniSummaries.LoadThunk(ctx, keyOf(territory))
+	}
+	p, err := l.comunePages.Load(ctx, keyOf(pcnet.ComuneQuery{Filter: uncovered, Order: order, Page: page}))
+	if err != nil {
+		return nil, err
+	}
+	return &model.CoverageGapConnection{
+		ComuneConnection: *model.NewComuneConnection(p, page.Offset),
+		UncoveredFilter:  uncovered,
+		TerritoryFilter:  territory,
+	}, nil
+}
+
+func (r *queryResolver) ProjectWorkStats(ctx context.Context, groupBy pcnet.ProjectWorkGrouping, filter *model.ProjectWorkFilter) ([]model.ProjectWorkCount, error) {
+	if err := pcnet.ValidateProjectWorkGrouping("groupBy", groupBy); err != nil {
+		return nil, err
+	}
+	f, err := r.projectWorkFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := r.Store.ProjectWorkCounts(ctx, f, groupBy)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.ProjectWorkCount, len(counts))
+	for i, c := range counts {
+		out[i] = model.ProjectWorkCount{
+			Group:    model.Group{Kind: model.GroupKind(groupBy), Code: c.GroupCode},
+			Maturity: c.Maturity,
+			Step:     c.Step,
+			Count:    c.Count,
+		}
+	}
+	return out, nil
+}
+
 func (r *regionResolver) Provinces(ctx context.Context, obj *pcnet.Region) ([]pcnet.Province, error) {
 	return loadersFrom(ctx).provincesByRegion.Load(ctx, obj.Code)
 }
@@ -284,6 +508,14 @@ func (r *sectorResolver) Services(ctx context.Context, obj *pcnet.Sector) ([]pcn
 	services := append([]pcnet.SharedService{}, slices.Concat(perArea...)...)
 	slices.SortFunc(services, func(a, b pcnet.SharedService) int { return strings.Compare(a.ID, b.ID) })
 	return services, nil
+}
+
+func (r *sectorResolver) Reach(ctx context.Context, obj *pcnet.Sector, asOf *pcnet.Date, groupBy *pcnet.ReachGrouping) ([]model.ReachRow, error) {
+	return r.reach(ctx, pcnet.ReachQuery{
+		Services: pcnet.ServiceFilter{SectorCodes: []string{obj.Code}},
+		AsOf:     r.dayOr(asOf),
+		GroupBy:  reachGrouping(groupBy),
+	})
 }
 
 func (r *sharedServiceResolver) Provider(ctx context.Context, obj *pcnet.SharedService) (*pcnet.Province, error) {
@@ -326,6 +558,49 @@ func (r *sharedServiceResolver) ProjectWorks(ctx context.Context, obj *pcnet.Sha
 	return loadersFrom(ctx).projectWorksBySvc.Load(ctx, obj.ID)
 }
 
+func (r *sharedServiceResolver) Reach(ctx context.Context, obj *pcnet.SharedService, asOf *pcnet.Date) (*model.ReachRow, error) {
+	rows, err := r.reach(ctx, pcnet.ReachQuery{
+		Services: pcnet.ServiceFilter{IDs: []string{obj.ID}},
+		AsOf:     r.dayOr(asOf),
+		GroupBy:  pcnet.ReachTotal,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) != 1 {
+		return nil, fmt.Errorf("graph: store answered the TOTAL reach of service %s with %d rows", obj.ID, len(rows))
+	}
+	return &rows[0], nil
+}
+
+func (r *tutorLinkResolver) Province(ctx context.Context, obj *pcnet.TutorLink) (*pcnet.Province, error) {
+	return r.provinceOf(ctx, obj.ProvinceCode, "tutor link")
+}
+
+func (r *tutorLinkResolver) Via(ctx context.Context, obj *pcnet.TutorLink) (*pcnet.Province, error) {
+	return r.provinceOf(ctx, obj.ViaCode, "tutor link to "+obj.ProvinceCode)
+}
+
+func (r *tutorNetworkResolver) Sector(ctx context.Context, obj *model.TutorNetwork) (*pcnet.Sector, error) {
+	return r.sectorOf(ctx, obj.SectorCode, "tutor network")
+}
+
+func (r *tutorNodeResolver) Province(ctx context.Context, obj *model.TutorNode) (*pcnet.Province, error) {
+	return r.provinceOf(ctx, obj.ProvinceCode, "tutor node")
+}
+
+func (r *tutorPathResolver) Provinces(ctx context.Context, obj *model.TutorPath) ([]pcnet.Province, error) {
+	return r.provincesOf(ctx, obj.ProvinceCodes, "tutor path")
+}
+
+func (r *tutorPathLinkResolver) From(ctx context.Context, obj *model.TutorPathLink) (*pcnet.Province, error) {
+	return r.provinceOf(ctx, obj.FromCode, "tutor path link")
+}
+
+func (r *tutorPathLinkResolver) To(ctx context.Context, obj *model.TutorPathLink) (*pcnet.Province, error) {
+	return r.provinceOf(ctx, obj.ToCode, "tutor path link")
+}
+
 func (r *tutorshipResolver) Tutor(ctx context.Context, obj *pcnet.Tutorship) (*pcnet.Province, error) {
 	return r.provinceOf(ctx, obj.TutorCode, fmt.Sprintf("tutorship %s→%s", obj.TutorCode, obj.TutoredCode))
 }
@@ -350,7 +625,17 @@ func (r *Resolver) Coverage() CoverageResolver { return &coverageResolver{r} }
 
 func (r *Resolver) CoverageEdge() CoverageEdgeResolver { return &coverageEdgeResolver{r} }
 
+func (r *Resolver) CoverageGapConnection() CoverageGapConnectionResolver {
+	return &coverageGapConnectionResolver{r}
+}
+
+func (r *Resolver) Group() GroupResolver { return &groupResolver{r} }
+
+func (r *Resolver) Peer() PeerResolver { return &peerResolver{r} }
+
 func (r *Resolver) ProjectWork() ProjectWorkResolver { return &projectWorkResolver{r} }
+
+func (r *Resolver) ProviderDistance() ProviderDistanceResolver { return &providerDistanceResolver{r} }
 
 func (r *Resolver) Province() ProvinceResolver { return &provinceResolver{r} }
 
@@ -362,18 +647,37 @@ func (r *Resolver) Sector() SectorResolver { return &sectorResolver{r} }
 
 func (r *Resolver) SharedService() SharedServiceResolver { return &sharedServiceResolver{r} }
 
+func (r *Resolver) TutorLink() TutorLinkResolver { return &tutorLinkResolver{r} }
+
+func (r *Resolver) TutorNetwork() TutorNetworkResolver { return &tutorNetworkResolver{r} }
+
+func (r *Resolver) TutorNode() TutorNodeResolver { return &tutorNodeResolver{r} }
+
+func (r *Resolver) TutorPath() TutorPathResolver { return &tutorPathResolver{r} }
+
+func (r *Resolver) TutorPathLink() TutorPathLinkResolver { return &tutorPathLinkResolver{r} }
+
 func (r *Resolver) Tutorship() TutorshipResolver { return &tutorshipResolver{r} }
 
 type (
-	areaResolver          struct{ *Resolver }
-	comuneResolver        struct{ *Resolver }
-	coverageResolver      struct{ *Resolver }
-	coverageEdgeResolver  struct{ *Resolver }
-	projectWorkResolver   struct{ *Resolver }
-	provinceResolver      struct{ *Resolver }
-	queryResolver         struct{ *Resolver }
-	regionResolver        struct{ *Resolver }
-	sectorResolver        struct{ *Resolver }
-	sharedServiceResolver struct{ *Resolver }
-	tutorshipResolver     struct{ *Resolver }
+	areaResolver                  struct{ *Resolver }
+	comuneResolver                struct{ *Resolver }
+	coverageResolver              struct{ *Resolver }
+	coverageEdgeResolver          struct{ *Resolver }
+	coverageGapConnectionResolver struct{ *Resolver }
+	groupResolver                 struct{ *Resolver }
+	peerResolver                  struct{ *Resolver }
+	projectWorkResolver           struct{ *Resolver }
+	providerDistanceResolver      struct{ *Resolver }
+	provinceResolver              struct{ *Resolver }
+	queryResolver                 struct{ *Resolver }
+	regionResolver                struct{ *Resolver }
+	sectorResolver                struct{ *Resolver }
+	sharedServiceResolver         struct{ *Resolver }
+	tutorLinkResolver             struct{ *Resolver }
+	tutorNetworkResolver          struct{ *Resolver }
+	tutorNodeResolver             struct{ *Resolver }
+	tutorPathResolver             struct{ *Resolver }
+	tutorPathLinkResolver         struct{ *Resolver }
+	tutorshipResolver             struct{ *Resolver }
 )

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 
+	"pcnet/graph"
 	"pcnet/internal/dataset"
 	"pcnet/internal/memory"
-	"pcnet/internal/pcnet"
 )
 
 // Store kinds `pcnet serve` can read from.
@@ -32,8 +32,9 @@ func (c *storeConfig) register(fs *flag.FlagSet) {
 }
 
 // openStore opens the configured store and logs what it holds. The
-// returned function releases it.
-func openStore(ctx context.Context, c storeConfig, log *slog.Logger) (pcnet.Store, func() error, error) {
+// returned function releases it. The store serves both the network and its
+// analytics (graph.Backend).
+func openStore(ctx context.Context, c storeConfig, log *slog.Logger) (graph.Backend, func() error, error) {
 	switch c.kind {
 	case storeAuto, storeMemory:
 		return openMemoryStore(ctx, log)
@@ -44,7 +45,7 @@ func openStore(ctx context.Context, c storeConfig, log *slog.Logger) (pcnet.Stor
 
 // openMemoryStore builds the embedded store from the dataset compiled into
 // the binary: the ISTAT geography and the illustrative network.
-func openMemoryStore(ctx context.Context, log *slog.Logger) (pcnet.Store, func() error, error) {
+func openMemoryStore(ctx context.Context, log *slog.Logger) (graph.Backend, func() error, error) {
 	ds, report, err := dataset.Dataset()
 	if err != nil {
 		return nil, nil, err

@@ -3,7 +3,11 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"pcnet/internal/pcnet"
+	"strconv"
 )
 
 // Selects Comuni. Fields left out (or empty lists) don't filter; list fields
@@ -100,6 +104,24 @@ type ServiceFilter struct {
 	Statuses []pcnet.ServiceStatus `json:"statuses,omitempty"`
 }
 
+// Selects the shared services a reach or timeline measures. Fields left out (or
+// empty lists) don't filter; list fields match any of their values; the fields
+// combine with AND.
+type ServiceSelection struct {
+	// Keep these services.
+	Ids []string `json:"ids,omitempty"`
+	// Keep the services in these sectors (sector codes).
+	Sectors []string `json:"sectors,omitempty"`
+	// Keep the services in these areas (area codes).
+	Areas []string `json:"areas,omitempty"`
+	// Keep the services whose provider lies in these regions (two-digit ISTAT codes).
+	Regions []string `json:"regions,omitempty"`
+	// Keep the services provided by these Provinces (three-digit ISTAT codes).
+	Provinces []string `json:"provinces,omitempty"`
+	// Keep the services in these states.
+	Statuses []pcnet.ServiceStatus `json:"statuses,omitempty"`
+}
+
 // Selects tutorships. Fields left out (or empty lists) don't filter; list fields
 // match any of their values; the fields combine with AND.
 type TutorshipFilter struct {
@@ -111,4 +133,190 @@ type TutorshipFilter struct {
 	SectorCodes []string `json:"sectorCodes,omitempty"`
 	// Keep the tutorships active on this day.
 	ActiveOn *pcnet.Date `json:"activeOn,omitempty"`
+}
+
+// What kind of thing a group of a breakdown is.
+type GroupKind string
+
+const (
+	// A region; the code is its two-digit ISTAT code.
+	GroupKindRegion GroupKind = "REGION"
+	// A Province; the code is its three-digit ISTAT code.
+	GroupKindProvince GroupKind = "PROVINCE"
+	// A sector; the code is the sector code.
+	GroupKindSector GroupKind = "SECTOR"
+	// An area; the code is the area code.
+	GroupKindArea GroupKind = "AREA"
+)
+
+var AllGroupKind = []GroupKind{
+	GroupKindRegion,
+	GroupKindProvince,
+	GroupKindSector,
+	GroupKindArea,
+}
+
+func (e GroupKind) IsValid() bool {
+	switch e {
+	case GroupKindRegion, GroupKindProvince, GroupKindSector, GroupKindArea:
+		return true
+	}
+	return false
+}
+
+func (e GroupKind) String() string {
+	return string(e)
+}
+
+func (e *GroupKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = GroupKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid GroupKind", str)
+	}
+	return nil
+}
+
+func (e GroupKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *GroupKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e GroupKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The step between two dates of a timeline.
+type TimelineInterval string
+
+const (
+	// One month.
+	TimelineIntervalMonth TimelineInterval = "MONTH"
+	// Three months.
+	TimelineIntervalQuarter TimelineInterval = "QUARTER"
+	// One year.
+	TimelineIntervalYear TimelineInterval = "YEAR"
+)
+
+var AllTimelineInterval = []TimelineInterval{
+	TimelineIntervalMonth,
+	TimelineIntervalQuarter,
+	TimelineIntervalYear,
+}
+
+func (e TimelineInterval) IsValid() bool {
+	switch e {
+	case TimelineIntervalMonth, TimelineIntervalQuarter, TimelineIntervalYear:
+		return true
+	}
+	return false
+}
+
+func (e TimelineInterval) String() string {
+	return string(e)
+}
+
+func (e *TimelineInterval) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TimelineInterval(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TimelineInterval", str)
+	}
+	return nil
+}
+
+func (e TimelineInterval) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TimelineInterval) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TimelineInterval) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The part a Province plays in a tutorship network.
+type TutorRole string
+
+const (
+	// It tutors other Provinces and has no tutor.
+	TutorRoleTutor TutorRole = "TUTOR"
+	// It is tutored and tutors no one.
+	TutorRoleTutored TutorRole = "TUTORED"
+	// It is tutored and tutors others too.
+	TutorRoleBoth TutorRole = "BOTH"
+)
+
+var AllTutorRole = []TutorRole{
+	TutorRoleTutor,
+	TutorRoleTutored,
+	TutorRoleBoth,
+}
+
+func (e TutorRole) IsValid() bool {
+	switch e {
+	case TutorRoleTutor, TutorRoleTutored, TutorRoleBoth:
+		return true
+	}
+	return false
+}
+
+func (e TutorRole) String() string {
+	return string(e)
+}
+
+func (e *TutorRole) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TutorRole(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TutorRole", str)
+	}
+	return nil
+}
+
+func (e TutorRole) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TutorRole) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TutorRole) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

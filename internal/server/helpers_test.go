@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"pcnet/graph"
 	"pcnet/internal/dataset"
 	"pcnet/internal/memory"
 	"pcnet/internal/pcnet"
@@ -50,7 +51,7 @@ func loadShipped(t testing.TB) (*pcnet.Dataset, *memory.Store) {
 }
 
 // newServer starts the handler over store on an httptest server.
-func newServer(t testing.TB, store pcnet.Store, opts server.Options) *httptest.Server {
+func newServer(t testing.TB, store graph.Backend, opts server.Options) *httptest.Server {
 	t.Helper()
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -109,15 +110,16 @@ func run(t testing.TB, ts *httptest.Server, query string, vars map[string]any, o
 	}
 }
 
-// countingStore counts the calls made to each Store method.
+// countingStore counts the calls made to each Store and Analytics method.
 type countingStore struct {
-	pcnet.Store
-	mu    sync.Mutex
-	calls map[string]int
+	graph.Backend
+	mu      sync.Mutex
+	calls   map[string]int
+	queries int // reach queries received, over all Reach calls
 }
 
-func newCountingStore(s pcnet.Store) *countingStore {
-	return &countingStore{Store: s, calls: make(map[string]int)}
+func newCountingStore(s graph.Backend) *countingStore {
+	return &countingStore{Backend: s, calls: make(map[string]int)}
 }
 
 func (c *countingStore) count(method string) {
@@ -140,46 +142,91 @@ func (c *countingStore) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	clear(c.calls)
+	c.queries = 0
+}
+
+func (c *countingStore) reachQueries() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.queries
 }
 
 func (c *countingStore) Regions(ctx context.Context, codes []string) ([]pcnet.Region, error) {
 	c.count("Regions")
-	return c.Store.Regions(ctx, codes)
+	return c.Backend.Regions(ctx, codes)
 }
 
 func (c *countingStore) Provinces(ctx context.Context, f pcnet.ProvinceFilter) ([]pcnet.Province, error) {
 	c.count("Provinces")
-	return c.Store.Provinces(ctx, f)
+	return c.Backend.Provinces(ctx, f)
 }
 
 func (c *countingStore) Comuni(ctx context.Context, q []pcnet.ComuneQuery) ([]pcnet.ComunePage, error) {
 	c.count("Comuni")
-	return c.Store.Comuni(ctx, q)
+	return c.Backend.Comuni(ctx, q)
 }
 
 func (c *countingStore) Sectors(ctx context.Context) ([]pcnet.Sector, error) {
 	c.count("Sectors")
-	return c.Store.Sectors(ctx)
+	return c.Backend.Sectors(ctx)
 }
 
 func (c *countingStore) Services(ctx context.Context, f pcnet.ServiceFilter) ([]pcnet.SharedService, error) {
 	c.count("Services")
-	return c.Store.Services(ctx, f)
+	return c.Backend.Services(ctx, f)
 }
 
 func (c *countingStore) Coverages(ctx context.Context, q []pcnet.CoverageQuery) ([]pcnet.CoveragePage, error) {
 	c.count("Coverages")
-	return c.Store.Coverages(ctx, q)
+	return c.Backend.Coverages(ctx, q)
 }
 
 func (c *countingStore) Tutorships(ctx context.Context, f pcnet.TutorshipFilter) ([]pcnet.Tutorship, error) {
 	c.count("Tutorships")
-	return c.Store.Tutorships(ctx, f)
+	return c.Backend.Tutorships(ctx, f)
 }
 
 func (c *countingStore) ProjectWorks(ctx context.Context, f pcnet.ProjectWorkFilter) ([]pcnet.ProjectWork, error) {
 	c.count("ProjectWorks")
-	return c.Store.ProjectWorks(ctx, f)
+	return c.Backend.ProjectWorks(ctx, f)
+}
+
+func (c *countingStore) Peers(ctx context.Context, q pcnet.PeerQuery) ([]pcnet.Peer, error) {
+	c.count("Peers")
+	return c.Backend.Peers(ctx, q)
+}
+
+func (c *countingStore) TutorLinks(ctx context.Context, q pcnet.TutorLinkQuery) ([]pcnet.TutorLink, error) {
+	c.count("TutorLinks")
+	return c.Backend.TutorLinks(ctx, q)
+}
+
+func (c *countingStore) TutorPath(ctx context.Context, q pcnet.TutorPathQuery) (*pcnet.TutorPath, error) {
+	c.count("TutorPath")
+	return c.Backend.TutorPath(ctx, q)
+}
+
+func (c *countingStore) Reach(ctx context.Context, q []pcnet.ReachQuery) ([][]pcnet.ReachRow, error) {
+	c.count("Reach")
+	c.mu.Lock()
+	c.queries += len(q)
+	c.mu.Unlock()
+	return c.Backend.Reach(ctx, q)
+}
+
+func (c *countingStore) ComuniSummaries(ctx context.Context, f []pcnet.ComuneFilter) ([]pcnet.ComuneSummary, error) {
+	c.count("ComuniSummaries")
+	return c.Backend.ComuniSummaries(ctx, f)
+}
+
+func (c *countingStore) NearestProviders(ctx context.Context, q pcnet.NearestQuery) ([]pcnet.ProviderDistance, error) {
+	c.count("NearestProviders")
+	return c.Backend.NearestProviders(ctx, q)
+}
+
+func (c *countingStore) ProjectWorkCounts(ctx context.Context, f pcnet.ProjectWorkFilter, by pcnet.ProjectWorkGrouping) ([]pcnet.ProjectWorkCount, error) {
+	c.count("ProjectWorkCounts")
+	return c.Backend.ProjectWorkCounts(ctx, f, by)
 }
 
 // syncWriter serialises writes from concurrent goroutines (log handlers

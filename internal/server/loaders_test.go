@@ -107,3 +107,92 @@ func TestLoadersShareFetchedObjects(t *testing.T) {
 		})
 	}
 }
+
+// Analytics figures asked for at one level of a query cost at most one
+// Analytics call for the whole level: the reach of every sector (grouped
+// two ways) is one Reach call, and a timeline of 60 dates next to a reach
+// is one more, at the level above. Two levels whose loads fall in the same
+// batching window share a call, so the bound is "at most one per level".
+func TestAnalyticsCostOneCallPerLevel(t *testing.T) {
+	ds, store := loadShipped(t)
+	counting := newCountingStore(store)
+	ts := newServer(t, counting, server.Options{LoaderWait: 40 * time.Millisecond})
+	tests := []struct {
+		name    string
+		query   string
+		atMost  map[string]int
+		queries int // reach queries answered in all
+		check   func(t *testing.T, got map[string]any)
+	}{
+		{
+			"sector reach and a timeline",
+			`{
+				sectors {                                                   # level 1: Sectors (the taxonomy)
+					code
+					reach(asOf: "2025-06-30") { services }                  # level 2: Reach
+					byArea: reach(asOf: "2025-06-30", groupBy: AREA) { group { name } services }
+				}
+				rolloutTimeline(selection: {sectors: ["personnel"]}, from: "2021-01-01", to: "2025-12-31") { date covered { comuni } }  # level 1: Reach
+				reach(asOf: "2025-06-30", groupBy: REGION) { group { name } services }
+			}`,
+			map[string]int{"Sectors": 1, "Reach": 2, "Regions": 1},
+			2*len(ds.Sectors) + 60 + 1,
+			func(t *testing.T, got map[string]any) {
+				if n := len(got["sectors"].([]any)); n != len(ds.Sectors) {
+					t.Errorf("%d sectors, want %d", n, len(ds.Sectors))
+				}
+				if n := len(got["rolloutTimeline"].([]any)); n != 60 {
+					t.Errorf("%d timeline points, want 60 (five years, monthly)", n)
+				}
+			},
+		},
+		{
+			"every service's reach",
+			`{ services { id reach(asOf: "2025-06-30") { covered { comuni } } } }`,
+			map[string]int{"Services": 1, "Reach": 1},
+			len(ds.Services),
+			func(t *testing.T, got map[string]any) {
+				if n := len(got["services"].([]any)); n != len(ds.Services) {
+					t.Errorf("%d services, want %d", n, len(ds.Services))
+				}
+			},
+		},
+		{
+			"coverage gaps side by side",
+			`{
+				piemonte: coverageGaps(region: "01", sector: "personnel", asOf: "2025-06-30", first: 3) { totalCount uncovered { comuni } territory { comuni } edges { node { name } } }
+				lombardia: coverageGaps(region: "03", area: "sua", asOf: "2025-06-30", first: 3) { totalCount uncovered { comuni } territory { comuni } edges { node { name } } }
+				monza: coverageGaps(province: "108", sector: "europe", smallOnly: true, asOf: "2025-06-30") { uncovered { comuni } territory { comuni } }
+			}`,
+			map[string]int{"Sectors": 1, "Comuni": 1, "ComuniSummaries": 1},
+			0,
+			nil,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for i := range 3 {
+				counting.reset()
+				var got map[string]any
+				run(t, ts, tt.query, nil, &got)
+				if tt.check != nil {
+					tt.check(t, got)
+				}
+				calls := counting.snapshot()
+				for method, n := range calls {
+					if n > tt.atMost[method] {
+						t.Errorf("run %d: %d calls to %s, want at most %d (all calls: %v)", i, n, method, tt.atMost[method], calls)
+					}
+				}
+				for method := range tt.atMost {
+					if calls[method] == 0 {
+						t.Errorf("run %d: no call to %s: the query didn't ask what the test thinks (all calls: %v)", i, method, calls)
+					}
+				}
+				if q := counting.reachQueries(); q != tt.queries {
+					t.Errorf("run %d: %d reach queries answered, want %d", i, q, tt.queries)
+				}
+			}
+		})
+	}
+}

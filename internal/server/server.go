@@ -59,8 +59,9 @@ type Options struct {
 	Today func() pcnet.Date
 }
 
-// New returns the HTTP handler of the service, reading from store.
-func New(store pcnet.Store, opts Options) http.Handler {
+// New returns the HTTP handler of the service, reading the network and its
+// analytics from store.
+func New(store graph.Backend, opts Options) http.Handler {
 	log := opts.Logger
 	if log == nil {
 		log = slog.Default()
@@ -101,7 +102,7 @@ func New(store pcnet.Store, opts Options) http.Handler {
 
 // withLoaders gives every request a fresh set of dataloaders, so batching
 // and caching never leak between requests.
-func withLoaders(store pcnet.Store, wait time.Duration, next http.Handler) http.Handler {
+func withLoaders(store graph.Backend, wait time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := graph.WithLoaders(r.Context(), graph.NewLoaders(store, wait))
 		next.ServeHTTP(w, r.WithContext(ctx))

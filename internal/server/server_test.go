@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"pcnet/examples"
+	"pcnet/graph"
 	"pcnet/internal/pcnet"
 	"pcnet/internal/server"
 )
@@ -990,7 +991,7 @@ func TestCORS(t *testing.T) {
 // failingStore fails or panics on Services, to check what clients see of
 // internal errors.
 type failingStore struct {
-	pcnet.Store
+	graph.Backend
 	panics bool
 }
 
