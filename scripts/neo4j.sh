@@ -12,7 +12,9 @@
 #   PCNET_NEO4J_HEAP           JVM max heap (default 768m)
 #   PCNET_NEO4J_HEAP_INITIAL   JVM initial heap (default 128m, or the max heap if smaller)
 #   PCNET_NEO4J_PAGECACHE      Neo4j page cache (default 256m)
-#   PCNET_NEO4J_DATA           DBMS directory (default .neo4j/data)
+#   PCNET_NEO4J_STATE          folder for the pid, port and log files (default .neo4j), so
+#                              several servers (a dev one, the tests' one) can run side by side
+#   PCNET_NEO4J_DATA           DBMS directory (default $PCNET_NEO4J_STATE/data)
 #   PCNET_NEO4J_START_TIMEOUT  seconds to wait for readiness (default 120)
 #   PCNET_NEO4J_STOP_TIMEOUT   seconds to wait after SIGTERM before SIGKILL (default 60)
 #   PCNET_NEO4J_JAVA           java executable (default: java on PATH; needs Java 17 or 21)
@@ -25,7 +27,7 @@ LAUNCHER_DIR="$ROOT/tools/neo4j-launcher"
 TARGET_DIR="$LAUNCHER_DIR/target"
 JAR="$TARGET_DIR/neo4j-launcher.jar"
 BUILD_STAMP="$TARGET_DIR/.pcnet-build-stamp"
-STATE_DIR="$ROOT/.neo4j"
+STATE_DIR="$(realpath -m "${PCNET_NEO4J_STATE:-$ROOT/.neo4j}")"
 DATA_DIR="$(realpath -m "${PCNET_NEO4J_DATA:-$STATE_DIR/data}")"
 LOG_FILE="$STATE_DIR/neo4j.log"
 PID_FILE="$STATE_DIR/neo4j.pid"

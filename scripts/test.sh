@@ -14,7 +14,7 @@ trap cleanup EXIT
 # A test server of our own on a port of its own, so a developer's Neo4j on
 # 7687 is never touched by the tests.
 export PCNET_NEO4J_PORT="${PCNET_NEO4J_PORT:-7697}"
-export PCNET_NEO4J_DATA="${PCNET_NEO4J_DATA:-$PWD/.neo4j/test-data}"
+export PCNET_NEO4J_STATE="${PCNET_NEO4J_STATE:-$PWD/.neo4j/test}"
 export NEO4J_PASSWORD="${NEO4J_PASSWORD:-pcnet-test-password}"
 # CI machines can be slow to start the JVM; a generous timeout costs nothing when start-up succeeds.
 export PCNET_NEO4J_START_TIMEOUT="${PCNET_NEO4J_START_TIMEOUT:-240}"
