@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
@@ -134,10 +135,46 @@ func TestServeConfigPrecedence(t *testing.T) {
 			if err := fs.Parse(tt.args); err != nil {
 				t.Fatal(err)
 			}
+			if cfg.store.neo4j == nil {
+				t.Fatal("the Neo4j flags are not registered")
+			}
+			cfg.store.neo4j = nil // compared in TestServeNeo4jSettings
 			if cfg != tt.want {
 				t.Errorf("config = %+v, want %+v", cfg, tt.want)
 			}
 		})
+	}
+}
+
+// The Neo4j settings of serve come from NEO4J_* or the --neo4j-* flags, and
+// --store auto picks Neo4j exactly when a URI is set.
+func TestServeNeo4jSettings(t *testing.T) {
+	t.Setenv("NEO4J_URI", "bolt://127.0.0.1:1")
+	t.Setenv("NEO4J_PASSWORD", "from-env")
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var cfg serveConfig
+	cfg.register(fs)
+	if err := fs.Parse([]string{"--neo4j-username", "reader"}); err != nil {
+		t.Fatal(err)
+	}
+	got := cfg.store.neo4j.config()
+	if got.URI != "bolt://127.0.0.1:1" || got.Username != "reader" || got.Password != "from-env" {
+		t.Errorf("neo4j config = %+v", got)
+	}
+
+	// auto with a URI means Neo4j: nothing listens on port 1, so opening
+	// fails with the one-line connection error, not with the memory store.
+	log := slog.New(slog.DiscardHandler)
+	_, _, err := openStore(context.Background(), cfg.store, log)
+	if err == nil || !strings.Contains(err.Error(), "cannot connect to Neo4j at bolt://127.0.0.1:1") || strings.Contains(err.Error(), "from-env") {
+		t.Errorf("auto with NEO4J_URI: err = %v, want a connection error naming the URI without the password", err)
+	}
+
+	// --store neo4j without any URI is a configuration error.
+	t.Setenv("NEO4J_URI", "")
+	_, _, err = openStore(context.Background(), storeConfig{kind: storeNeo4j, neo4j: registerNeo4jFlags(flag.NewFlagSet("x", flag.ContinueOnError), func(string) string { return "" })}, log)
+	if err == nil || !strings.Contains(err.Error(), "NEO4J_URI") {
+		t.Errorf("--store neo4j without a URI: err = %v, want one naming NEO4J_URI", err)
 	}
 }
 
