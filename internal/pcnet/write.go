@@ -1,0 +1,189 @@
+package pcnet
+
+import (
+	"context"
+	"time"
+)
+
+// Writer records planners' changes to the network. Every method is atomic
+// (a batch applies whole or not at all), validates with the rules in
+// rules.go before writing anything, records what it changed in the audit
+// trail in the same transaction, and returns *Error with a code for every
+// problem a user can fix (EINVALID, ENOTFOUND, ECONFLICT). Both stores
+// implement it and pass the write conformance suite.
+//
+// The Actor comes from the context (WithActor): stores record it, they
+// don't authorize. Authorization happens before a Writer is called.
+type Writer interface {
+	// CreateService creates a shared service. Its ID must be new (ECONFLICT
+	// otherwise); a new service's status is PLANNED or PILOT.
+	CreateService(ctx context.Context, s SharedService) (SharedService, error)
+
+	// UpdateService changes a service's name, description, status or start
+	// date. Status changes follow AllowedTransition; a start date may not
+	// move after the first coverage of the service.
+	UpdateService(ctx context.Context, id string, u ServiceUpdate) (SharedService, error)
+
+	// AddCoverage adds Comuni to a service's coverage from a date, in a
+	// phase. Every Comune must exist and lie in the provider's Province;
+	// since may not be before the service's start date nor may the service
+	// be ENDED. A Comune already covered on since by the service is left as
+	// it is (no duplicate) and reported as unchanged.
+	AddCoverage(ctx context.Context, a CoverageAddition) (CoverageResult, error)
+
+	// EndCoverage ends the open coverages of Comuni by a service at a date
+	// (exclusive). until must be after each coverage's since; a Comune with
+	// no open coverage by the service is ENOTFOUND.
+	EndCoverage(ctx context.Context, e CoverageEnding) (CoverageResult, error)
+
+	// AssignTutor records that a Province tutors another in a sector from a
+	// date, at step 1 unless given. A Province can't tutor itself, and a
+	// Province has at most one open tutorship per (tutor, sector).
+	AssignTutor(ctx context.Context, t Tutorship) (Tutorship, error)
+
+	// AdvanceTutorship sets the step of an open tutorship; steps only go
+	// forward, up to MaxTutorshipStep.
+	AdvanceTutorship(ctx context.Context, k TutorshipKey, step int) (Tutorship, error)
+
+	// EndTutorship closes an open tutorship at a date after its start.
+	EndTutorship(ctx context.Context, k TutorshipKey, until Date) (Tutorship, error)
+
+	// SaveProjectWork creates a project work, or replaces the one with the
+	// same ID. A linked service must exist and be the Province's own.
+	SaveProjectWork(ctx context.Context, w ProjectWork) (ProjectWork, error)
+
+	// Changes returns the audit trail, oldest first.
+	Changes(ctx context.Context, f ChangeFilter) ([]Change, error)
+}
+
+// ServiceUpdate lists the fields of a service to change; nil fields stay.
+type ServiceUpdate struct {
+	Name        *string
+	Description *string
+	Status      *ServiceStatus
+	StartDate   *Date
+}
+
+// AllowedTransition reports whether a service may go from status from to
+// status to: planned → pilot → active, active ⇄ suspended, and any status
+// → ended. Staying in the same status is not a transition.
+func AllowedTransition(from, to ServiceStatus) bool {
+	switch {
+	case from == to || from == StatusEnded:
+		return false
+	case to == StatusEnded:
+		return true
+	}
+	switch from {
+	case StatusPlanned:
+		return to == StatusPilot
+	case StatusPilot:
+		return to == StatusActive
+	case StatusActive:
+		return to == StatusSuspended
+	case StatusSuspended:
+		return to == StatusActive
+	}
+	return false
+}
+
+// CoverageAddition adds Comuni to a service's coverage.
+type CoverageAddition struct {
+	ServiceID   string
+	ComuneCodes []string
+	Since       Date
+	Phase       CoveragePhase
+}
+
+// CoverageEnding ends the open coverage of Comuni by a service.
+type CoverageEnding struct {
+	ServiceID   string
+	ComuneCodes []string
+	Until       Date
+}
+
+// CoverageResult says what a coverage write did: Changed are the coverages
+// created or ended, Unchanged the Comuni left as they were (already
+// covered). Both are ordered by Comune code.
+type CoverageResult struct {
+	Changed   []Coverage
+	Unchanged []string
+}
+
+// TutorshipKey identifies a tutorship.
+type TutorshipKey struct {
+	TutorCode   string
+	TutoredCode string
+	SectorCode  string
+	Since       Date
+}
+
+// Key returns the tutorship's key.
+func (t Tutorship) Key() TutorshipKey {
+	return TutorshipKey{t.TutorCode, t.TutoredCode, t.SectorCode, t.Since}
+}
+
+// MaxBatch bounds the Comuni of one coverage write.
+const MaxBatch = 1000
+
+// Entity names used in the audit trail.
+const (
+	EntityService     = "service"
+	EntityCoverage    = "coverage"
+	EntityTutorship   = "tutorship"
+	EntityProjectWork = "projectWork"
+)
+
+// Change is one entry of the audit trail: who changed what, when.
+type Change struct {
+	Seq      int64     // increasing, gap-free per store
+	At       time.Time // UTC, to the millisecond
+	Actor    string    // the authenticated subject, e.g. "maria@provincia.mb.it"
+	Entity   string    // one of the Entity* names
+	EntityID string    // service ID, "serviceID/comuneCode", "tutor/tutored/sector/since", project work ID
+	Action   string    // e.g. "create", "update", "add", "end", "advance"
+	Summary  string    // human-readable, e.g. "status PILOT → ACTIVE"
+}
+
+// ChangeFilter selects audit entries. Zero fields don't filter.
+type ChangeFilter struct {
+	Since    time.Time // entries at or after
+	Entity   string
+	EntityID string
+	AfterSeq int64 // entries with Seq > AfterSeq
+	Limit    int   // 0: no limit
+}
+
+// Actor is who makes a change, as authenticated by the server.
+type Actor struct {
+	Subject string
+	Role    Role
+}
+
+// Role is what an authenticated caller may do.
+type Role string
+
+const (
+	RoleReader  Role = "reader"  // reads (when reads need a token)
+	RolePlanner Role = "planner" // reads and mutations
+	RoleAdmin   Role = "admin"   // everything, import and maintenance included
+)
+
+// Can reports whether r includes the rights of need: admin > planner > reader.
+func (r Role) Can(need Role) bool {
+	rank := map[Role]int{RoleReader: 1, RolePlanner: 2, RoleAdmin: 3}
+	return rank[r] > 0 && rank[r] >= rank[need]
+}
+
+type actorKey struct{}
+
+// WithActor returns a context carrying the actor of a request.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the actor carried by ctx, if any.
+func ActorFrom(ctx context.Context) (Actor, bool) {
+	a, ok := ctx.Value(actorKey{}).(Actor)
+	return a, ok
+}
