@@ -124,6 +124,29 @@ var comunePlan = batchPlan{
 	},
 }
 
+// comuneFilterParams returns the values of f's filters, keyed as
+// comunePlan's filters read them from q. Comuni and ComuniSummaries share
+// it, so both select the same Comuni.
+func comuneFilterParams(f pcnet.ComuneFilter) map[string]any {
+	q := map[string]any{
+		"codes":         listParam(f.Codes),
+		"provinces":     listParam(f.ProvinceCodes),
+		"regions":       listParam(f.RegionCodes),
+		"needle":        stringParam(pcnet.FoldName(f.NameContains)),
+		"minPopulation": intParam(f.MinPopulation),
+		"maxPopulation": intParam(f.MaxPopulation),
+		"small":         boolParam(f.Small),
+		"capital":       boolParam(f.Capital),
+	}
+	if c := f.Coverage; c != nil {
+		q["covered"] = c.Covered
+		q["coverageSector"] = stringParam(c.SectorCode)
+		q["coverageArea"] = stringParam(c.AreaCode)
+		q["coverageAsOf"] = dateParam(c.AsOf)
+	}
+	return q
+}
+
 // comuneOrders are the ORDER BY fragments of the Comune orders. When a batch
 // mixes orders, comuneMixedOrder picks one per query from q.order: each
 // CASE is null (a tie) for the queries that don't use it.
@@ -169,26 +192,11 @@ func (s *Store) Comuni(ctx context.Context, queries []pcnet.ComuneQuery) ([]pcne
 			order = pcnet.ComuneByCode
 		}
 		orders[order] = true
-		q := map[string]any{
-			"idx":           int64(i),
-			"order":         string(order),
-			"start":         start,
-			"end":           end,
-			"codes":         listParam(f.Codes),
-			"provinces":     listParam(f.ProvinceCodes),
-			"regions":       listParam(f.RegionCodes),
-			"needle":        stringParam(pcnet.FoldName(f.NameContains)),
-			"minPopulation": intParam(f.MinPopulation),
-			"maxPopulation": intParam(f.MaxPopulation),
-			"small":         boolParam(f.Small),
-			"capital":       boolParam(f.Capital),
-		}
-		if c := f.Coverage; c != nil {
-			q["covered"] = c.Covered
-			q["coverageSector"] = stringParam(c.SectorCode)
-			q["coverageArea"] = stringParam(c.AreaCode)
-			q["coverageAsOf"] = dateParam(c.AsOf)
-		}
+		q := comuneFilterParams(f)
+		q["idx"] = int64(i)
+		q["order"] = string(order)
+		q["start"] = start
+		q["end"] = end
 		qs[i] = q
 	}
 	order := comuneMixedOrder

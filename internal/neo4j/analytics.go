@@ -1,0 +1,512 @@
+package neo4j
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"pcnet/internal/pcnet"
+)
+
+// This file implements pcnet.Analytics in Cypher: every answer is computed
+// by the server (aggregations, shortest-path searches, point.distance) in one
+// parameterized query run in a managed read transaction, and the batch
+// methods (Reach, ComuniSummaries) answer a whole batch in that one query.
+// The memory store computes the same answers in Go; the analytics
+// conformance suite (internal/storetest) holds both to the same contract.
+
+var _ pcnet.Analytics = (*Store)(nil)
+
+// summaryOf is the Cypher aggregation of the Comuni bound to item, whose
+// population is the expression population, into a pcnet.ComuneSummary,
+// read back by readSummary. Over no rows it gives zeros, so an empty
+// selection still has its summary.
+func summaryOf(item, population string) string {
+	return fmt.Sprintf(`[count(%[1]s), sum(%[2]s),
+		count(CASE WHEN %[2]s < $smallThreshold THEN 1 END),
+		sum(CASE WHEN %[2]s < $smallThreshold THEN %[2]s ELSE 0 END)]`, item, population)
+}
+
+func readSummary(rd *reader, v any) pcnet.ComuneSummary {
+	l := rd.list(v)
+	if len(l) != 4 {
+		rd.fail("summary", v)
+		return pcnet.ComuneSummary{}
+	}
+	return pcnet.ComuneSummary{
+		Comuni:           rd.int(l[0]),
+		Inhabitants:      rd.int(l[1]),
+		SmallComuni:      rd.int(l[2]),
+		SmallInhabitants: rd.int(l[3]),
+	}
+}
+
+// activeOn is the Cypher test that the period of relationship rel (a
+// coverage or a tutorship) includes the day in date expression day.
+func activeOn(rel, day string) string {
+	return fmt.Sprintf("(%[1]s.since <= %[2]s AND (%[1]s.until IS NULL OR %[2]s < %[1]s.until))", rel, day)
+}
+
+// Peers implements pcnet.Analytics. Both tutorships, the queried
+// Province's and the peer's, are in the same sector (the queried one, or
+// any one when SectorCode is empty) and, with ActiveOn, active on it.
+func (s *Store) Peers(ctx context.Context, q pcnet.PeerQuery) ([]pcnet.Peer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	recs, err := s.read(ctx, `
+		MATCH (me:Province {code: $province})<-[mine:TUTORS]-(tutor:Province)-[theirs:TUTORS]->(peer:Province)
+		WHERE peer <> me AND theirs.sector = mine.sector
+		  AND ($sector IS NULL OR mine.sector = $sector)
+		  AND ($activeOn IS NULL OR (`+activeOn("mine", "$activeOn")+` AND `+activeOn("theirs", "$activeOn")+`))
+		RETURN DISTINCT peer.code AS peer, tutor.code AS tutor
+		ORDER BY peer, tutor`,
+		map[string]any{
+			"province": q.ProvinceCode,
+			"sector":   stringParam(q.SectorCode),
+			"activeOn": dateParam(q.ActiveOn),
+		})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pcnet.Peer, 0, len(recs))
+	var rd reader
+	for _, rec := range recs {
+		out = append(out, pcnet.Peer{ProvinceCode: rd.str(rec.Values[0]), TutorCode: rd.str(rec.Values[1])})
+	}
+	return out, rd.err
+}
+
+// tutorLinksCypher is the TutorLinks query of each direction. A
+// single-source shortest-path search (SHORTEST 1 per reached Province, the
+// sector test inlined so it prunes the search) gives each Province its
+// smallest depth, which is where a breadth-first walk first meets it; then,
+// for each, the neighbours one step closer to the root (the root itself at
+// depth 0) that have a tutorship to it in the walk's direction and sector
+// are its candidate vias, and the smallest code wins. The search bound is
+// the constant MaxTutorDepth (Cypher takes no parameter there); $maxDepth
+// then cuts the walk.
+var tutorLinksCypher = map[pcnet.TutorDirection]string{
+	pcnet.TutorDown: tutorLinksQuery("-", "->"),
+	pcnet.TutorUp:   tutorLinksQuery("<-", "-"),
+}
+
+// tutorLinksQuery returns the TutorLinks query whose tutorships are
+// written left[t:TUTORS]right: "-", "->" walks down, "<-", "-" up.
+func tutorLinksQuery(left, right string) string {
+	return fmt.Sprintf(`
+		MATCH (root:Province {code: $root})
+		MATCH p = SHORTEST 1 (root)(()%[1]s[t:TUTORS WHERE $sector IS NULL OR t.sector = $sector]%[2]s()){1,%[3]d}(n:Province)
+		WITH root, n, length(p) AS depth
+		WHERE n <> root AND depth <= $maxDepth
+		WITH root, collect({node: n, depth: depth}) AS reached
+		UNWIND reached AS x
+		WITH root, reached, x.node AS n, x.depth AS depth
+		MATCH (m:Province)%[1]s[t:TUTORS]%[2]s(n)
+		WHERE ($sector IS NULL OR t.sector = $sector)
+		  AND CASE WHEN m = root THEN 0 ELSE [y IN reached WHERE y.node = m | y.depth][0] END = depth - 1
+		RETURN n.code AS code, depth, min(m.code) AS via
+		ORDER BY depth, code`, left, right, pcnet.MaxTutorDepth)
+}
+
+// TutorLinks implements pcnet.Analytics. Tutorships of any date count.
+func (s *Store) TutorLinks(ctx context.Context, q pcnet.TutorLinkQuery) ([]pcnet.TutorLink, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cypher, ok := tutorLinksCypher[q.Direction]
+	if !ok {
+		return nil, pcnet.Invalidf("direction", "direction: %q is not a direction", q.Direction)
+	}
+	recs, err := s.read(ctx, cypher, map[string]any{
+		"root":     q.Root,
+		"sector":   stringParam(q.SectorCode),
+		"maxDepth": int64(q.MaxDepth),
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pcnet.TutorLink, 0, len(recs))
+	var rd reader
+	for _, rec := range recs {
+		v := rec.Values
+		out = append(out, pcnet.TutorLink{ProvinceCode: rd.str(v[0]), Depth: rd.int(v[1]), ViaCode: rd.str(v[2])})
+	}
+	return out, rd.err
+}
+
+// tutorshipFields lists a tutorship t's fields as TutorPath reads them.
+const tutorshipFields = `[startNode(t).code, endNode(t).code, t.sector, t.since, t.until, t.step]`
+
+func readTutorship(rd *reader, v any) pcnet.Tutorship {
+	l := rd.list(v)
+	if len(l) != 6 {
+		rd.fail("tutorship", v)
+		return pcnet.Tutorship{}
+	}
+	return pcnet.Tutorship{
+		TutorCode:   rd.str(l[0]),
+		TutoredCode: rd.str(l[1]),
+		SectorCode:  rd.str(l[2]),
+		Since:       rd.date(l[3]),
+		Until:       rd.date(l[4]),
+		Step:        rd.int(l[5]),
+	}
+}
+
+// TutorPath implements pcnet.Analytics. Tutorships of any date count.
+//
+// All shortest paths are enumerated (ALL SHORTEST, a bidirectional search
+// with the sector test inlined, so a missing path costs no exhaustive
+// search, unlike allShortestPaths with a WHERE on its relationships) and
+// the one whose list of codes sorts first wins: Cypher orders lists element
+// by element, and all the paths have the same length. Links are read per
+// consecutive pair, in the order of Tutorships.
+func (s *Store) TutorPath(ctx context.Context, q pcnet.TutorPathQuery) (*pcnet.TutorPath, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	params := map[string]any{"from": q.FromCode, "to": q.ToCode, "sector": stringParam(q.SectorCode)}
+	if q.FromCode == q.ToCode {
+		// A shortest-path search needs two distinct ends: the path from a
+		// Province to itself is the Province, if it exists.
+		recs, err := s.read(ctx, `MATCH (p:Province {code: $from}) RETURN p.code`, params)
+		if err != nil || len(recs) == 0 {
+			return nil, err
+		}
+		return &pcnet.TutorPath{ProvinceCodes: []string{q.FromCode}, Links: [][]pcnet.Tutorship{}}, nil
+	}
+	recs, err := s.read(ctx, `
+		MATCH (from:Province {code: $from}), (to:Province {code: $to})
+		MATCH p = ALL SHORTEST (from)(()-[t:TUTORS WHERE $sector IS NULL OR t.sector = $sector]-())+(to)
+		WITH nodes(p) AS ns
+		ORDER BY [n IN ns | n.code]
+		LIMIT 1
+		UNWIND range(0, size(ns) - 2) AS i
+		CALL (ns, i) {
+			WITH ns[i] AS a, ns[i + 1] AS b
+			MATCH (a)-[t:TUTORS]-(b)
+			WHERE $sector IS NULL OR t.sector = $sector
+			WITH t ORDER BY t.sector, startNode(t).code, endNode(t).code, t.since
+			RETURN collect(`+tutorshipFields+`) AS links
+		}
+		WITH ns, i, links ORDER BY i
+		RETURN [n IN ns | n.code] AS codes, collect(links) AS links`, params)
+	if err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	var rd reader
+	path := &pcnet.TutorPath{Links: [][]pcnet.Tutorship{}}
+	for _, code := range rd.list(recs[0].Values[0]) {
+		path.ProvinceCodes = append(path.ProvinceCodes, rd.str(code))
+	}
+	for _, hop := range rd.list(recs[0].Values[1]) {
+		var links []pcnet.Tutorship
+		for _, t := range rd.list(hop) {
+			links = append(links, readTutorship(&rd, t))
+		}
+		path.Links = append(path.Links, links)
+	}
+	if rd.err == nil && len(path.Links) != len(path.ProvinceCodes)-1 {
+		return nil, fmt.Errorf("neo4j: tutor path of %d Provinces with %d hops", len(path.ProvinceCodes), len(path.Links))
+	}
+	return path, rd.err
+}
+
+// servicePlan selects the services of a ServiceFilter in a batch query, with
+// the semantics of Store.Services, binding s, its provider p, the
+// provider's region r, its area a and sector sec.
+var servicePlan = batchPlan{
+	anchors: []batchAnchor{
+		{"ids", `
+		MATCH (s:SharedService) WHERE s.id IN q.ids
+		MATCH (r:Region)<-[:IN_REGION]-(p:Province)-[:PROVIDES]->(s)-[:IN_AREA]->(a:Area)-[:IN_SECTOR]->(sec:Sector)`},
+		{"providers", `
+		MATCH (p:Province) WHERE p.code IN q.providers
+		MATCH (r:Region)<-[:IN_REGION]-(p)-[:PROVIDES]->(s:SharedService)-[:IN_AREA]->(a:Area)-[:IN_SECTOR]->(sec:Sector)`},
+	},
+	fallback: `
+		MATCH (r:Region)<-[:IN_REGION]-(p:Province)-[:PROVIDES]->(s:SharedService)-[:IN_AREA]->(a:Area)-[:IN_SECTOR]->(sec:Sector)`,
+	filters: []batchFilter{
+		{"ids", "s.id IN q.ids"},
+		{"providers", "p.code IN q.providers"},
+		{"regions", "r.code IN q.regions"},
+		{"sectors", "sec.code IN q.sectors"},
+		{"areas", "a.code IN q.areas"},
+		{"statuses", "s.status IN q.statuses"},
+	},
+}
+
+// Reach implements pcnet.Analytics: the whole batch in one round trip.
+// Only coverage periods decide what is covered: a selected service's
+// coverage active on AsOf counts whatever the service's status.
+//
+// Queries that differ only in AsOf (a timeline) share a selection: its
+// services are matched and grouped once, each group's base is summed once
+// and its coverages are read once, as the list of covered Comuni with their
+// periods; each date then only filters that list. Per group, a Comune
+// counts once however many coverages it has; the base is the Comuni of the
+// group's region (REGION) or else of the Provinces providing its services
+// (for PROVINCE, the Province itself).
+func (s *Store) Reach(ctx context.Context, queries []pcnet.ReachQuery) ([][]pcnet.ReachRow, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := make([][]pcnet.ReachRow, len(queries))
+	if len(queries) == 0 {
+		return out, nil
+	}
+	cypher, params, err := reachQuery(queries)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := s.read(ctx, cypher, params)
+	if err != nil {
+		return nil, err
+	}
+	var rd reader
+	for _, rec := range recs {
+		v := rec.Values
+		idx := rd.int(v[0])
+		if idx < 0 || idx >= len(out) {
+			return nil, fmt.Errorf("neo4j: reach batch answered query %d of %d", idx, len(out))
+		}
+		out[idx] = append(out[idx], pcnet.ReachRow{
+			GroupCode: rd.str(v[1]),
+			Services:  rd.int(v[2]),
+			Covered:   readSummary(&rd, v[3]),
+			Base:      readSummary(&rd, v[4]),
+		})
+	}
+	for i, q := range queries {
+		switch {
+		case out[i] != nil:
+		case q.GroupBy == pcnet.ReachTotal:
+			// A total is one row, even of nothing.
+			out[i] = []pcnet.ReachRow{{}}
+		default:
+			out[i] = []pcnet.ReachRow{}
+		}
+	}
+	return out, rd.err
+}
+
+// reachQuery returns the Cypher and parameters of a batch of reach
+// queries: one selection per distinct service filter and grouping, each
+// with the dates of its queries and their positions in the batch.
+func reachQuery(queries []pcnet.ReachQuery) (string, map[string]any, error) {
+	var selections []map[string]any
+	byKey := make(map[string]map[string]any)
+	for i, query := range queries {
+		if !slices.Contains(pcnet.ReachGroupings, query.GroupBy) {
+			return "", nil, pcnet.Invalidf("groupBy", "groupBy: %q is not a grouping", query.GroupBy)
+		}
+		f := query.Services
+		key := fmt.Sprintf("%s %q %q %q %q %q %q", query.GroupBy, f.IDs, f.ProviderCodes, f.RegionCodes, f.SectorCodes, f.AreaCodes, f.Statuses)
+		sel, ok := byKey[key]
+		if !ok {
+			sel = map[string]any{
+				"groupBy":   string(query.GroupBy),
+				"ids":       listParam(f.IDs),
+				"providers": listParam(f.ProviderCodes),
+				"regions":   listParam(f.RegionCodes),
+				"sectors":   listParam(f.SectorCodes),
+				"areas":     listParam(f.AreaCodes),
+				"statuses":  listParam(f.Statuses),
+				"dates":     []any{},
+				"idxs":      []any{},
+			}
+			byKey[key] = sel
+			selections = append(selections, sel)
+		}
+		sel["dates"] = append(sel["dates"].([]any), dateParam(query.AsOf))
+		sel["idxs"] = append(sel["idxs"].([]any), int64(i))
+	}
+	cypher := `
+		UNWIND $selections AS q
+		CALL (q) {` + servicePlan.build(selections) + `
+		WITH q, s, p, r, CASE q.groupBy
+		         WHEN 'REGION' THEN r.code
+		         WHEN 'PROVINCE' THEN p.code
+		         WHEN 'SECTOR' THEN sec.code
+		         WHEN 'AREA' THEN a.code
+		         ELSE '' END AS grp
+		WITH q, grp, collect(DISTINCT s) AS services, collect(DISTINCT p) AS providers
+		CALL (q, grp, providers) {
+			UNWIND CASE q.groupBy
+			           WHEN 'REGION' THEN COLLECT { MATCH (bp:Province)-[:IN_REGION]->(:Region {code: grp}) RETURN bp }
+			           ELSE providers END AS bp
+			MATCH (c:Comune)-[:IN_PROVINCE]->(bp)
+			RETURN ` + summaryOf("c", "c.population") + ` AS base
+		}
+		CALL (services) {
+			UNWIND services AS s
+			MATCH (s)-[cov:COVERS]->(c:Comune)
+			WITH c, collect([cov.since, cov.until]) AS periods
+			RETURN collect([c.population, periods]) AS covers
+		}
+		UNWIND range(0, size(q.dates) - 1) AS k
+		WITH q, k, grp, services, base, q.dates[k] AS day, covers
+		WITH q, k, grp, services, base,
+		     [x IN covers WHERE any(period IN x[1] WHERE period[0] <= day AND (period[1] IS NULL OR day < period[1])) | x[0]] AS populations
+		RETURN q.idxs[k] AS idx, grp, size(services) AS services,
+		       [size(populations), reduce(n = 0, p IN populations | n + p),
+		        size([p IN populations WHERE p < $smallThreshold]),
+		        reduce(n = 0, p IN populations | n + CASE WHEN p < $smallThreshold THEN p ELSE 0 END)] AS covered,
+		       base
+		}
+		RETURN idx, grp, services, covered, base
+		ORDER BY idx, grp`
+	return cypher, map[string]any{
+		"selections":     toAnySlice(selections),
+		"smallThreshold": int64(pcnet.SmallComuneThreshold),
+	}, nil
+}
+
+// ComuniSummaries implements pcnet.Analytics: the whole batch in one round
+// trip, selecting Comuni exactly as Comuni does (the same plan and
+// parameters).
+func (s *Store) ComuniSummaries(ctx context.Context, filters []pcnet.ComuneFilter) ([]pcnet.ComuneSummary, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]pcnet.ComuneSummary, len(filters))
+	if len(filters) == 0 {
+		return out, nil
+	}
+	qs := make([]map[string]any, len(filters))
+	for i, f := range filters {
+		q := comuneFilterParams(f)
+		q["idx"] = int64(i)
+		qs[i] = q
+	}
+	cypher := `
+		UNWIND $queries AS q
+		CALL (q) {` + comunePlan.build(qs) + `
+		RETURN ` + summaryOf("c", "c.population") + ` AS summary
+		}
+		RETURN q.idx, summary`
+	recs, err := s.read(ctx, cypher, map[string]any{
+		"queries":        toAnySlice(qs),
+		"smallThreshold": int64(pcnet.SmallComuneThreshold),
+	})
+	if err != nil {
+		return nil, err
+	}
+	var rd reader
+	for _, rec := range recs {
+		idx := rd.int(rec.Values[0])
+		if idx < 0 || idx >= len(out) {
+			return nil, fmt.Errorf("neo4j: summaries batch answered query %d of %d", idx, len(out))
+		}
+		out[idx] = readSummary(&rd, rec.Values[1])
+	}
+	return out, rd.err
+}
+
+// NearestProviders implements pcnet.Analytics. A provider is a Province
+// with a service in the sector or area whose status is not ENDED;
+// ServiceIDs lists those services, by ID. The distance is point.distance
+// (haversine on a sphere of pcnet.EarthRadiusKm) to the nearest of the
+// Province's capitals that have coordinates, in metres rounded half up to
+// the metre, then in km: the memory store's math.Round(km*1000)/1000 for
+// positive distances. Provinces none of whose capitals have coordinates
+// are left out.
+func (s *Store) NearestProviders(ctx context.Context, q pcnet.NearestQuery) ([]pcnet.ProviderDistance, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	limit := int64(noLimit)
+	if q.Limit > 0 {
+		limit = int64(q.Limit)
+	}
+	recs, err := s.read(ctx, `
+		MATCH (from:Comune {code: $comune}) WHERE from.location IS NOT NULL
+		MATCH (p:Province)-[:PROVIDES]->(s:SharedService)-[:IN_AREA]->(a:Area)-[:IN_SECTOR]->(sec:Sector)
+		WHERE s.status <> $ended
+		  AND ($area IS NULL OR a.code = $area)
+		  AND ($sector IS NULL OR sec.code = $sector)
+		WITH from, p, s ORDER BY s.id
+		WITH from, p, collect(s.id) AS services
+		MATCH (capital:Comune)-[:IN_PROVINCE]->(p)
+		WHERE capital.capital AND capital.location IS NOT NULL
+		WITH p, services, min(point.distance(from.location, capital.location)) AS metres
+		WITH p, services, round(metres) / 1000.0 AS km
+		RETURN p.code AS code, km, services
+		ORDER BY km, code
+		LIMIT $limit`,
+		map[string]any{
+			"comune": q.ComuneCode,
+			"sector": stringParam(q.SectorCode),
+			"area":   stringParam(q.AreaCode),
+			"ended":  string(pcnet.StatusEnded),
+			"limit":  limit,
+		})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pcnet.ProviderDistance, 0, len(recs))
+	var rd reader
+	for _, rec := range recs {
+		v := rec.Values
+		d := pcnet.ProviderDistance{ProvinceCode: rd.str(v[0])}
+		if km := rd.float(v[1]); km != nil {
+			d.DistanceKm = *km
+		}
+		for _, id := range rd.list(v[2]) {
+			d.ServiceIDs = append(d.ServiceIDs, rd.str(id))
+		}
+		out = append(out, d)
+	}
+	return out, rd.err
+}
+
+// ProjectWorkCounts implements pcnet.Analytics, with the filter semantics
+// of Store.ProjectWorks. Maturities are ranked by their position in
+// pcnet.Maturities, passed as a parameter.
+func (s *Store) ProjectWorkCounts(ctx context.Context, f pcnet.ProjectWorkFilter, by pcnet.ProjectWorkGrouping) ([]pcnet.ProjectWorkCount, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if !slices.Contains(pcnet.ProjectWorkGroupings, by) {
+		return nil, pcnet.Invalidf("groupBy", "groupBy: %q is not a grouping", by)
+	}
+	recs, err := s.read(ctx, `
+		MATCH (r:Region)<-[:IN_REGION]-(p:Province)-[:WROTE]->(w:ProjectWork)-[:IN_AREA]->(a:Area)-[:IN_SECTOR]->(sec:Sector)
+		WHERE ($ids IS NULL OR w.id IN $ids)
+		  AND ($provinces IS NULL OR p.code IN $provinces)
+		  AND ($areas IS NULL OR a.code IN $areas)
+		  AND ($sectors IS NULL OR sec.code IN $sectors)
+		  AND ($maturities IS NULL OR w.maturity IN $maturities)
+		OPTIONAL MATCH (w)-[:LED_TO]->(s:SharedService)
+		WITH r, w, sec, s
+		WHERE $services IS NULL OR s.id IN $services
+		WITH CASE $groupBy WHEN 'REGION' THEN r.code ELSE sec.code END AS grp, w.maturity AS maturity, w.step AS step, count(DISTINCT w) AS n
+		RETURN grp, maturity, step, n
+		ORDER BY grp, [i IN range(0, size($maturityOrder) - 1) WHERE $maturityOrder[i] = maturity][0], step`,
+		map[string]any{
+			"ids":           listParam(f.IDs),
+			"provinces":     listParam(f.ProvinceCodes),
+			"areas":         listParam(f.AreaCodes),
+			"sectors":       listParam(f.SectorCodes),
+			"maturities":    listParam(f.Maturities),
+			"services":      listParam(f.ServiceIDs),
+			"groupBy":       string(by),
+			"maturityOrder": listParam(pcnet.Maturities),
+		})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pcnet.ProjectWorkCount, 0, len(recs))
+	var rd reader
+	for _, rec := range recs {
+		v := rec.Values
+		out = append(out, pcnet.ProjectWorkCount{
+			GroupCode: rd.str(v[0]),
+			Maturity:  pcnet.Maturity(rd.str(v[1])),
+			Step:      rd.int(v[2]),
+			Count:     rd.int(v[3]),
+		})
+	}
+	return out, rd.err
+}
