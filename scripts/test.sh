@@ -22,7 +22,11 @@ export PCNET_NEO4J_START_TIMEOUT="${PCNET_NEO4J_START_TIMEOUT:-240}"
 scripts/neo4j.sh start
 started=1
 eval "$(scripts/neo4j.sh env)"
+# Tests find the server through NEO4J_TEST_*; the plain NEO4J_* variables
+# are unset so that code under test which reads them (pcnet serve picks
+# Neo4j when NEO4J_URI is set) behaves as on a developer's machine.
 export NEO4J_TEST_URI="$NEO4J_URI" NEO4J_TEST_USERNAME="$NEO4J_USERNAME" NEO4J_TEST_PASSWORD="$NEO4J_PASSWORD"
+unset NEO4J_URI NEO4J_USERNAME NEO4J_PASSWORD NEO4J_DATABASE
 
 echo "== go vet"
 go vet ./...

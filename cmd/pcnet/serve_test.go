@@ -42,6 +42,9 @@ var readyRE = regexp.MustCompile(`msg=ready addr=(\S+)`)
 // answers queries, and stops cleanly when its context is cancelled (as
 // main does on SIGINT/SIGTERM).
 func TestServeStartReadyShutdown(t *testing.T) {
+	// This test is about the embedded store: a Neo4j configured in the
+	// environment (as make test does for other tests) must not be picked.
+	t.Setenv("NEO4J_URI", "")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stderr lockedBuffer
