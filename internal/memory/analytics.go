@@ -15,7 +15,9 @@ var _ pcnet.Analytics = (*Store)(nil)
 // analyticsIndex is what the analytics answers are built from, computed
 // once per snapshot: Comune summaries of every Province and region (the
 // bases of reach shares), the tutorship graph as adjacency lists, and the
-// capitals that distances are measured to.
+// capitals that distances are measured to. The geography part is built
+// once and shared by the snapshots that writes make; the network part is
+// rebuilt with the network.
 type analyticsIndex struct {
 	provinces       map[string]bool // known Province codes
 	allSummary      pcnet.ComuneSummary
@@ -46,15 +48,14 @@ type analyticsIndex struct {
 // month and day in bit fields. The zero Date maps below every real one.
 func dayNumber(d pcnet.Date) int32 { return int32(d.Year<<9 | int(d.Month)<<5 | d.Day) }
 
-func (d *data) indexAnalytics() *analyticsIndex {
+// indexAnalyticsGeography builds the part of the analytics index that
+// depends on the geography only, which snapshots share.
+func (d *data) indexAnalyticsGeography() *analyticsIndex {
 	a := &analyticsIndex{
-		provinces:          make(map[string]bool, len(d.provinces)),
-		provinceSummary:    make(map[string]pcnet.ComuneSummary, len(d.provinces)),
-		regionSummary:      make(map[string]pcnet.ComuneSummary, len(d.regions)),
-		tutorshipsGiven:    make(map[string][]int32),
-		tutorshipsReceived: make(map[string][]int32),
-		tutorshipsBetween:  make(map[[2]string][]int32),
-		capitals:           make(map[string][]int32),
+		provinces:       make(map[string]bool, len(d.provinces)),
+		provinceSummary: make(map[string]pcnet.ComuneSummary, len(d.provinces)),
+		regionSummary:   make(map[string]pcnet.ComuneSummary, len(d.regions)),
+		capitals:        make(map[string][]int32),
 	}
 	for _, p := range d.provinces {
 		a.provinces[p.Code] = true
@@ -72,6 +73,15 @@ func (d *data) indexAnalytics() *analyticsIndex {
 			a.capitals[c.ProvinceCode] = append(a.capitals[c.ProvinceCode], int32(i))
 		}
 	}
+	return a
+}
+
+// indexAnalyticsNetwork builds the network part of the analytics index in
+// a, in new slices and maps, once d's network indexes are built.
+func (d *data) indexAnalyticsNetwork(a *analyticsIndex) {
+	a.tutorshipsGiven = make(map[string][]int32)
+	a.tutorshipsReceived = make(map[string][]int32)
+	a.tutorshipsBetween = make(map[[2]string][]int32)
 	a.coverageSince = make([]int32, len(d.coverages))
 	a.coverageUntil = make([]int32, len(d.coverages))
 	for i, c := range d.coverages {
@@ -91,7 +101,6 @@ func (d *data) indexAnalytics() *analyticsIndex {
 		pair := pairOf(t.TutorCode, t.TutoredCode)
 		a.tutorshipsBetween[pair] = append(a.tutorshipsBetween[pair], i32)
 	}
-	return a
 }
 
 func pairOf(a, b string) [2]string {

@@ -2,9 +2,16 @@
 // with the indexes that make every [pcnet.Store] method fast on the full
 // ISTAT geography and the illustrative network.
 //
-// The store is read-only today. Readers take an immutable snapshot of the
-// data under a sync.RWMutex; write methods, when they come, will build a new
-// snapshot and swap it in under the write lock, without touching the readers.
+// Readers take an immutable snapshot of the data under a sync.RWMutex and
+// work on it without a lock. Writes (write.go) are serialized, build a new
+// snapshot copy-on-write and swap it in under the write lock, so a reader
+// sees a write whole or not at all. A snapshot shares the geography and
+// its indexes with the one before it; only the network's indexes are
+// rebuilt.
+//
+// [New] makes an ephemeral store; [Open] (durable.go) one that keeps its
+// network and audit trail in a bbolt file in a data directory, committed
+// before a write is applied in memory and acknowledged.
 package memory
 
 import (
@@ -23,6 +30,12 @@ import (
 type Store struct {
 	mu sync.RWMutex
 	d  *data
+
+	// writeMu serializes writes: a write plans against the current
+	// snapshot, commits to disk and swaps in its snapshot before the next
+	// one starts. Readers never wait for it.
+	writeMu sync.Mutex
+	disk    *disk // nil for an ephemeral store
 }
 
 var _ pcnet.Store = (*Store)(nil)
@@ -38,6 +51,10 @@ func New(ds pcnet.Dataset) (*Store, error) {
 // data is an immutable snapshot of the dataset and its indexes. Comuni,
 // services and coverages are kept in their store order, so an item's
 // position in its slice is also its rank in that order.
+//
+// The geography part (regions to names, perm and rank, and the geography
+// part of analytics) never changes after New or Open: snapshots made by
+// writes share it. The network part is rebuilt by indexNetwork.
 type data struct {
 	regions      []pcnet.Region
 	provinces    []pcnet.Province
@@ -66,9 +83,19 @@ type data struct {
 	coverages          []pcnet.Coverage
 	coverageComune     []int32             // Comune index of each coverage
 	coveragesByService map[string][2]int32 // [start, end) range in coverages
-	coveragesByComune  map[string][]int32  // ascending
+	// Comune i's coverages are coveragesByComune[coverageStart[i]:coverageStart[i+1]],
+	// ascending (see comuneCoverages).
+	coverageStart     []int32
+	coveragesByComune []int32
 
 	analytics *analyticsIndex // see analytics.go
+
+	// The audit trail: lastSeq is the Seq of the last change written.
+	// An ephemeral store keeps the entries in changes (shared with later
+	// snapshots, which only append); a durable one reads them from disk,
+	// up to lastSeq, so a reader never sees an entry before its data.
+	lastSeq int64
+	changes []pcnet.Change
 }
 
 // index copies ds and builds the indexes. ds must be valid.
@@ -99,13 +126,26 @@ func index(ds pcnet.Dataset) *data {
 	}
 
 	d.indexComuni(ds.Comuni)
-	d.indexServices()
-	d.indexCoverages()
-
+	d.analytics = d.indexAnalyticsGeography()
+	slices.SortFunc(d.services, compareServices)
+	slices.SortFunc(d.coverages, compareCoverages)
 	slices.SortFunc(d.tutorships, compareTutorships)
-	slices.SortFunc(d.projectWorks, func(a, b pcnet.ProjectWork) int { return cmp.Compare(a.ID, b.ID) })
-	d.analytics = d.indexAnalytics()
+	slices.SortFunc(d.projectWorks, compareProjectWorks)
+	d.indexNetwork(nil)
 	return d
+}
+
+// indexNetwork builds the indexes of the services, coverages, tutorships
+// and project works, which must be in store order, in new maps and slices:
+// it never changes what an earlier snapshot shares with d. Writes keep the
+// order as they merge their items in (see upsert), so they don't sort.
+// coverageComune is as for indexCoverages.
+func (d *data) indexNetwork(coverageComune []int32) {
+	d.indexServices()
+	d.indexCoverages(coverageComune)
+	a := *d.analytics // the geography part is shared
+	d.indexAnalyticsNetwork(&a)
+	d.analytics = &a
 }
 
 func (d *data) indexComuni(comuni []pcnet.Comune) {
@@ -149,7 +189,6 @@ func (d *data) indexComuni(comuni []pcnet.Comune) {
 }
 
 func (d *data) indexServices() {
-	slices.SortFunc(d.services, func(a, b pcnet.SharedService) int { return cmp.Compare(a.ID, b.ID) })
 	d.servicesBySector = make(map[string][]int32)
 	d.servicesByArea = make(map[string][]int32)
 	for i, s := range d.services {
@@ -160,23 +199,58 @@ func (d *data) indexServices() {
 	}
 }
 
-func (d *data) indexCoverages() {
-	slices.SortFunc(d.coverages, compareCoverages)
-	d.coverageComune = make([]int32, len(d.coverages))
-	d.coveragesByService = make(map[string][2]int32)
-	d.coveragesByComune = make(map[string][]int32)
-	for i, c := range d.coverages {
-		i32 := int32(i)
-		d.coverageComune[i] = d.comuneIndex[c.ComuneCode]
-		r, ok := d.coveragesByService[c.ServiceID]
-		if !ok {
-			r[0] = i32
+// indexCoverages indexes the coverages, which must be in store order.
+// comune is the Comune index of each coverage when the caller knows it
+// (a write carries it over from the snapshot before), nil otherwise. It
+// runs on every write, so it does no map lookups per coverage and makes
+// no per-Comune allocations: coveragesByComune is filled by counting sort.
+func (d *data) indexCoverages(comune []int32) {
+	n := len(d.coverages)
+	if comune == nil {
+		comune = make([]int32, n)
+		for i := range d.coverages {
+			comune[i] = d.comuneIndex[d.coverages[i].ComuneCode]
 		}
-		r[1] = i32 + 1
-		d.coveragesByService[c.ServiceID] = r
-		d.coveragesByComune[c.ComuneCode] = append(d.coveragesByComune[c.ComuneCode], i32)
 	}
+	d.coverageComune = comune
+	d.coveragesByService = make(map[string][2]int32, len(d.services))
+	for lo := 0; lo < n; {
+		id := d.coverages[lo].ServiceID
+		hi := lo + 1
+		for hi < n && d.coverages[hi].ServiceID == id {
+			hi++
+		}
+		d.coveragesByService[id] = [2]int32{int32(lo), int32(hi)}
+		lo = hi
+	}
+	start := make([]int32, len(d.comuni)+1)
+	for _, ci := range comune {
+		start[ci+1]++
+	}
+	for c := 1; c < len(start); c++ {
+		start[c] += start[c-1]
+	}
+	byComune := make([]int32, n)
+	next := slices.Clone(start[:len(d.comuni)])
+	for i, ci := range comune {
+		byComune[next[ci]] = int32(i)
+		next[ci]++
+	}
+	d.coverageStart, d.coveragesByComune = start, byComune
 }
+
+// comuneCoverages returns the indexes of a Comune's coverages, ascending.
+func (d *data) comuneCoverages(code string) []int32 {
+	ci, ok := d.comuneIndex[code]
+	if !ok {
+		return nil
+	}
+	return d.coveragesByComune[d.coverageStart[ci]:d.coverageStart[ci+1]]
+}
+
+func compareServices(a, b pcnet.SharedService) int { return cmp.Compare(a.ID, b.ID) }
+
+func compareProjectWorks(a, b pcnet.ProjectWork) int { return cmp.Compare(a.ID, b.ID) }
 
 func compareCoverages(a, b pcnet.Coverage) int {
 	return cmp.Or(
@@ -196,8 +270,8 @@ func compareTutorships(a, b pcnet.Tutorship) int {
 }
 
 // snapshot returns the current data. Readers hold no lock while they work
-// on it: a snapshot is never modified once built, and writes (when they
-// come) will swap in a new one under the write lock.
+// on it: a snapshot is never modified once built, and writes swap in a new
+// one under the write lock.
 func (s *Store) snapshot() *data {
 	s.mu.RLock()
 	defer s.mu.RUnlock()

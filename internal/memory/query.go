@@ -288,11 +288,19 @@ func (d *data) coverageCandidates(f pcnet.CoverageFilter) (candidates []int32, a
 	byComune := 0
 	if len(f.ComuneCodes) > 0 {
 		for _, code := range f.ComuneCodes {
-			byComune += len(d.coveragesByComune[code])
+			byComune += len(d.comuneCoverages(code))
 		}
 	}
 	if len(f.ServiceIDs) == 0 || (len(f.ComuneCodes) > 0 && byComune < byService) {
-		return union(d.coveragesByComune, f.ComuneCodes), false
+		var out []int32
+		for _, code := range f.ComuneCodes {
+			out = append(out, d.comuneCoverages(code)...)
+		}
+		if len(f.ComuneCodes) > 1 {
+			slices.Sort(out)
+			out = slices.Compact(out)
+		}
+		return out, false
 	}
 	// Service ranges are disjoint; sorting them by start puts the
 	// coverages in store order.

@@ -14,6 +14,11 @@ const (
 
 const cursorPrefix = "o:"
 
+// MaxCursorOffset is the largest offset a cursor may carry. No list comes
+// near it; a larger one (a forged cursor) would overflow int when the page
+// starts after it, and slice a list at a negative index.
+const MaxCursorOffset = 1<<31 - 2
+
 // EncodeCursor returns the opaque cursor of the item at offset in a list.
 func EncodeCursor(offset int) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.Itoa(offset)))
@@ -27,7 +32,7 @@ func DecodeCursor(field, cursor string) (int, error) {
 		return 0, Invalidf(field, "%s: %q is not a cursor returned by this service", field, cursor)
 	}
 	n, err := strconv.Atoi(strings.TrimPrefix(string(raw), cursorPrefix))
-	if err != nil || n < 0 {
+	if err != nil || n < 0 || n > MaxCursorOffset {
 		return 0, Invalidf(field, "%s: %q is not a cursor returned by this service", field, cursor)
 	}
 	return n, nil

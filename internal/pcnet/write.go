@@ -10,49 +10,69 @@ import (
 // rules.go before writing anything, records what it changed in the audit
 // trail in the same transaction, and returns *Error with a code for every
 // problem a user can fix (EINVALID, ENOTFOUND, ECONFLICT). Both stores
-// implement it and pass the write conformance suite.
+// implement it and pass the write conformance suite (storetest.RunWrites).
+//
+// The rules are the Plan* functions of rules.go: inside its transaction a
+// store reads the facts a plan needs, calls the plan and writes what it
+// returns, so both stores apply the same rules with the same errors. A
+// write whose plan changes nothing (re-adding a covered Comune, an update
+// to the current values, a retried ending) writes nothing and records no
+// audit entry, and returns the item as it is. Writes to the same items
+// are serialized: concurrent writes lose no update, and each is planned
+// against the state the writes before it left.
 //
 // The Actor comes from the context (WithActor): stores record it, they
 // don't authorize. Authorization happens before a Writer is called.
 type Writer interface {
 	// CreateService creates a shared service. Its ID must be new (ECONFLICT
-	// otherwise); a new service's status is PLANNED or PILOT.
+	// otherwise); a new service's status is PLANNED (the default) or
+	// PILOT. See PlanServiceCreate.
 	CreateService(ctx context.Context, s SharedService) (SharedService, error)
 
 	// UpdateService changes a service's name, description, status or start
 	// date. Status changes follow AllowedTransition; a start date may not
-	// move after the first coverage of the service.
+	// move after the first coverage of the service. A field given with its
+	// current value is no change. See PlanServiceUpdate.
 	UpdateService(ctx context.Context, id string, u ServiceUpdate) (SharedService, error)
 
 	// AddCoverage adds Comuni to a service's coverage from a date, in a
 	// phase. Every Comune must exist and lie in the provider's Province;
 	// since may not be before the service's start date nor may the service
-	// be ENDED. A Comune already covered on since by the service is left as
-	// it is (no duplicate) and reported as unchanged.
+	// be ENDED. A Comune with an open coverage by the service, or one
+	// active on since, is left as it is (no duplicate) and reported as
+	// unchanged. See PlanCoverageAddition.
 	AddCoverage(ctx context.Context, a CoverageAddition) (CoverageResult, error)
 
 	// EndCoverage ends the open coverages of Comuni by a service at a date
 	// (exclusive). until must be after each coverage's since; a Comune with
-	// no open coverage by the service is ENOTFOUND.
+	// no open coverage by the service is ENOTFOUND, but one whose coverage
+	// ended on until already is reported unchanged, so a retry is harmless.
+	// See PlanCoverageEnding.
 	EndCoverage(ctx context.Context, e CoverageEnding) (CoverageResult, error)
 
 	// AssignTutor records that a Province tutors another in a sector from a
 	// date, at step 1 unless given. A Province can't tutor itself, and a
-	// Province has at most one open tutorship per (tutor, sector).
+	// tutor has at most one open tutorship with a Province in a sector:
+	// the periods of the tutorships between two Provinces in a sector
+	// never overlap. See PlanTutorAssign.
 	AssignTutor(ctx context.Context, t Tutorship) (Tutorship, error)
 
 	// AdvanceTutorship sets the step of an open tutorship; steps only go
-	// forward, up to MaxTutorshipStep.
+	// forward, up to MaxTutorshipStep. See PlanTutorAdvance.
 	AdvanceTutorship(ctx context.Context, k TutorshipKey, step int) (Tutorship, error)
 
 	// EndTutorship closes an open tutorship at a date after its start.
+	// See PlanTutorEnd.
 	EndTutorship(ctx context.Context, k TutorshipKey, until Date) (Tutorship, error)
 
 	// SaveProjectWork creates a project work, or replaces the one with the
-	// same ID. A linked service must exist and be the Province's own.
+	// same ID. A linked service must exist and be the Province's own. See
+	// PlanProjectWork.
 	SaveProjectWork(ctx context.Context, w ProjectWork) (ProjectWork, error)
 
-	// Changes returns the audit trail, oldest first.
+	// Changes returns the audit entries f selects, oldest first (by Seq),
+	// at most f.Limit of them when it is set. An invalid filter is
+	// EINVALID (ValidateChangeFilter); ChangeFilter.Match is the selection.
 	Changes(ctx context.Context, f ChangeFilter) ([]Change, error)
 }
 
@@ -134,14 +154,17 @@ const (
 	EntityProjectWork = "projectWork"
 )
 
-// Change is one entry of the audit trail: who changed what, when.
+// Change is one entry of the audit trail: who changed what, when. A write
+// records one entry per item it changes (a coverage batch, one per
+// Comune), all with the same At. Stores fill Seq, At and Actor with
+// StampChanges.
 type Change struct {
-	Seq      int64     // increasing, gap-free per store
+	Seq      int64     // increasing from 1, gap-free per store
 	At       time.Time // UTC, to the millisecond
-	Actor    string    // the authenticated subject, e.g. "maria@provincia.mb.it"
+	Actor    string    // the authenticated subject, e.g. "maria@provincia.mb.it"; "" when the context has no Actor
 	Entity   string    // one of the Entity* names
-	EntityID string    // service ID, "serviceID/comuneCode", "tutor/tutored/sector/since", project work ID
-	Action   string    // e.g. "create", "update", "add", "end", "advance"
+	EntityID string    // service ID, "serviceID/comuneCode" (CoverageEntityID), "tutor/tutored/sector/since" (TutorshipKey.EntityID), project work ID
+	Action   string    // one of the Action* names: "create", "update", "add", "end", "assign", "advance"
 	Summary  string    // human-readable, e.g. "status PILOT → ACTIVE"
 }
 

@@ -1,0 +1,352 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"pcnet/internal/pcnet"
+)
+
+var _ pcnet.Writer = (*Store)(nil)
+
+// mutation is what one write changes: the items to put, each replacing the
+// item with the same key or added, and the write's audit entries.
+type mutation struct {
+	services     []pcnet.SharedService
+	coverages    []pcnet.Coverage
+	tutorships   []pcnet.Tutorship
+	projectWorks []pcnet.ProjectWork
+	changes      []pcnet.Change
+}
+
+// write runs a write: plan reads the facts it needs from the current
+// snapshot and returns the mutation (pcnet's rules decide it). A mutation
+// without audit entries changes nothing and is not written. Otherwise the
+// entries are stamped, the mutation is committed to disk (durable stores)
+// and only then applied to a new snapshot that replaces the current one.
+// Writes are serialized, so each plans against the state the one before
+// left: no update is lost.
+func (s *Store) write(ctx context.Context, plan func(d *data) (mutation, error)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	d := s.snapshot()
+	m, err := plan(d)
+	if err != nil || len(m.changes) == 0 {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err // nothing written yet: the caller gave up
+	}
+	pcnet.StampChanges(ctx, m.changes, d.lastSeq, time.Now())
+	if s.disk != nil {
+		if err := s.disk.commit(m); err != nil {
+			return fmt.Errorf("memory: committing a write to %s: %w", s.disk.path, err)
+		}
+	}
+	next := d.apply(m, s.disk == nil)
+	s.mu.Lock()
+	s.d = next
+	s.mu.Unlock()
+	return nil
+}
+
+// apply returns a new snapshot: d with m's items put and its network
+// indexes rebuilt. The geography and its indexes are shared with d. The
+// audit entries are kept in memory only when keepChanges is set (an
+// ephemeral store); they always advance lastSeq.
+func (d *data) apply(m mutation, keepChanges bool) *data {
+	next := *d
+	next.services = upsert(d.services, m.services, compareServices)
+	next.tutorships = upsert(d.tutorships, m.tutorships, compareTutorships)
+	next.projectWorks = upsert(d.projectWorks, m.projectWorks, compareProjectWorks)
+	// Each coverage's Comune index goes along with it, so rebuilding the
+	// coverage indexes needs no lookups but for the new coverages.
+	var comune []int32
+	next.coverages, comune = upsertWith(d.coverages, d.coverageComune, m.coverages, compareCoverages,
+		func(c pcnet.Coverage) int32 { return d.comuneIndex[c.ComuneCode] })
+	next.indexNetwork(comune)
+	next.lastSeq = m.changes[len(m.changes)-1].Seq
+	if keepChanges {
+		// Earlier snapshots read only their own length of the shared
+		// array, and writes are serialized: appending is safe.
+		next.changes = append(d.changes, m.changes...)
+	}
+	return &next
+}
+
+// upsert returns a new slice holding items, sorted by compare, with each of
+// puts replacing the item that compares equal to it or added in order.
+// Items are never changed in place: earlier snapshots share them. It
+// costs a copy of items and a binary search per put, no comparisons of
+// the items between puts.
+func upsert[T any](items, puts []T, compare func(a, b T) int) []T {
+	out, _ := upsertWith[T, struct{}](items, nil, puts, compare, nil)
+	return out
+}
+
+// upsertWith is upsert carrying side, a slice parallel to items: the
+// second result is parallel to the first, with the side values of the
+// items kept and sideOf(p) for each put p. A nil sideOf carries nothing.
+func upsertWith[T, U any](items []T, side []U, puts []T, compare func(a, b T) int, sideOf func(T) U) ([]T, []U) {
+	puts = slices.Clone(puts)
+	slices.SortFunc(puts, compare)
+	out := make([]T, 0, len(items)+len(puts))
+	var outSide []U
+	if sideOf != nil {
+		outSide = make([]U, 0, len(items)+len(puts))
+	}
+	i := 0
+	for _, p := range puts {
+		j, found := slices.BinarySearchFunc(items[i:], p, compare)
+		out = append(append(out, items[i:i+j]...), p)
+		if sideOf != nil {
+			outSide = append(append(outSide, side[i:i+j]...), sideOf(p))
+		}
+		i += j
+		if found {
+			i++ // replaced by p
+		}
+	}
+	out = append(out, items[i:]...)
+	if sideOf != nil {
+		outSide = append(outSide, side[i:]...)
+	}
+	return out, outSide
+}
+
+// Facts from a snapshot.
+
+func (d *data) service(id string) *pcnet.SharedService {
+	i, ok := slices.BinarySearchFunc(d.services, id, func(s pcnet.SharedService, id string) int { return cmp.Compare(s.ID, id) })
+	if !ok {
+		return nil
+	}
+	sv := d.services[i]
+	return &sv
+}
+
+func (d *data) projectWork(id string) *pcnet.ProjectWork {
+	i, ok := slices.BinarySearchFunc(d.projectWorks, id, func(w pcnet.ProjectWork, id string) int { return cmp.Compare(w.ID, id) })
+	if !ok {
+		return nil
+	}
+	w := d.projectWorks[i]
+	return &w
+}
+
+func (d *data) tutorship(k pcnet.TutorshipKey) *pcnet.Tutorship {
+	probe := pcnet.Tutorship{TutorCode: k.TutorCode, TutoredCode: k.TutoredCode, SectorCode: k.SectorCode, Since: k.Since}
+	i, ok := slices.BinarySearchFunc(d.tutorships, probe, compareTutorships)
+	if !ok {
+		return nil
+	}
+	t := d.tutorships[i]
+	return &t
+}
+
+func (d *data) hasProvince(code string) bool { _, ok := d.regionOf[code]; return ok }
+func (d *data) hasArea(code string) bool     { _, ok := d.areaSector[code]; return ok }
+
+func (d *data) hasSector(code string) bool {
+	return slices.ContainsFunc(d.sectors, func(s pcnet.Sector) bool { return s.Code == code })
+}
+
+// coverageFacts returns the facts of a coverage write to a service for
+// the listed Comuni.
+func (d *data) coverageFacts(serviceID string, codes []string) pcnet.CoverageFacts {
+	f := pcnet.CoverageFacts{Service: d.service(serviceID), Comuni: make(map[string]pcnet.Comune, len(codes))}
+	for _, code := range codes {
+		if i, ok := d.comuneIndex[code]; ok {
+			f.Comuni[code] = d.comuni[i]
+		}
+	}
+	r := d.coveragesByService[serviceID]
+	for i := r[0]; i < r[1]; i++ {
+		if _, listed := f.Comuni[d.coverages[i].ComuneCode]; listed {
+			f.Existing = append(f.Existing, d.coverages[i])
+		}
+	}
+	return f
+}
+
+// firstCoverageSince returns the earliest start of a service's coverages,
+// zero when it has none.
+func (d *data) firstCoverageSince(serviceID string) pcnet.Date {
+	var first pcnet.Date
+	r := d.coveragesByService[serviceID]
+	for i := r[0]; i < r[1]; i++ {
+		if since := d.coverages[i].Since; first.IsZero() || since.Before(first) {
+			first = since
+		}
+	}
+	return first
+}
+
+// tutorshipsOf returns the tutorships of tutor to tutored in sector.
+func (d *data) tutorshipsOf(tutor, tutored, sector string) []pcnet.Tutorship {
+	var out []pcnet.Tutorship
+	for _, i := range d.analytics.tutorshipsGiven[tutor] {
+		if t := d.tutorships[i]; t.TutoredCode == tutored && t.SectorCode == sector {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// CreateService implements pcnet.Writer.
+func (s *Store) CreateService(ctx context.Context, sv pcnet.SharedService) (pcnet.SharedService, error) {
+	var out pcnet.SharedService
+	err := s.write(ctx, func(d *data) (mutation, error) {
+		planned, changes, err := pcnet.PlanServiceCreate(sv, pcnet.ServiceCreateFacts{
+			IDTaken:       d.service(sv.ID) != nil,
+			ProviderFound: d.hasProvince(sv.ProviderCode),
+			AreaFound:     d.hasArea(sv.AreaCode),
+		})
+		out = planned
+		return mutation{services: []pcnet.SharedService{planned}, changes: changes}, err
+	})
+	if err != nil {
+		return pcnet.SharedService{}, err
+	}
+	return out, nil
+}
+
+// UpdateService implements pcnet.Writer.
+func (s *Store) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpdate) (pcnet.SharedService, error) {
+	var out pcnet.SharedService
+	err := s.write(ctx, func(d *data) (mutation, error) {
+		planned, changes, err := pcnet.PlanServiceUpdate(id, d.service(id), d.firstCoverageSince(id), u)
+		out = planned
+		return mutation{services: []pcnet.SharedService{planned}, changes: changes}, err
+	})
+	if err != nil {
+		return pcnet.SharedService{}, err
+	}
+	return out, nil
+}
+
+// AddCoverage implements pcnet.Writer.
+func (s *Store) AddCoverage(ctx context.Context, a pcnet.CoverageAddition) (pcnet.CoverageResult, error) {
+	return s.coverageWrite(ctx, func(d *data) (pcnet.CoverageResult, []pcnet.Change, error) {
+		if err := pcnet.ValidateCoverageAddition(a); err != nil {
+			return pcnet.CoverageResult{}, nil, err // before looking up up to MaxBatch codes
+		}
+		return pcnet.PlanCoverageAddition(a, d.coverageFacts(a.ServiceID, a.ComuneCodes))
+	})
+}
+
+// EndCoverage implements pcnet.Writer.
+func (s *Store) EndCoverage(ctx context.Context, e pcnet.CoverageEnding) (pcnet.CoverageResult, error) {
+	return s.coverageWrite(ctx, func(d *data) (pcnet.CoverageResult, []pcnet.Change, error) {
+		if err := pcnet.ValidateCoverageEnding(e); err != nil {
+			return pcnet.CoverageResult{}, nil, err
+		}
+		return pcnet.PlanCoverageEnding(e, d.coverageFacts(e.ServiceID, e.ComuneCodes))
+	})
+}
+
+func (s *Store) coverageWrite(ctx context.Context, plan func(d *data) (pcnet.CoverageResult, []pcnet.Change, error)) (pcnet.CoverageResult, error) {
+	var out pcnet.CoverageResult
+	err := s.write(ctx, func(d *data) (mutation, error) {
+		res, changes, err := plan(d)
+		out = res
+		return mutation{coverages: res.Changed, changes: changes}, err
+	})
+	if err != nil {
+		return pcnet.CoverageResult{}, err
+	}
+	return out, nil
+}
+
+// AssignTutor implements pcnet.Writer.
+func (s *Store) AssignTutor(ctx context.Context, t pcnet.Tutorship) (pcnet.Tutorship, error) {
+	return s.tutorshipWrite(ctx, func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
+		return pcnet.PlanTutorAssign(t, pcnet.TutorshipFacts{
+			TutorFound:   d.hasProvince(t.TutorCode),
+			TutoredFound: d.hasProvince(t.TutoredCode),
+			SectorFound:  d.hasSector(t.SectorCode),
+			Existing:     d.tutorshipsOf(t.TutorCode, t.TutoredCode, t.SectorCode),
+		})
+	})
+}
+
+// AdvanceTutorship implements pcnet.Writer.
+func (s *Store) AdvanceTutorship(ctx context.Context, k pcnet.TutorshipKey, step int) (pcnet.Tutorship, error) {
+	return s.tutorshipWrite(ctx, func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
+		return pcnet.PlanTutorAdvance(k, d.tutorship(k), step)
+	})
+}
+
+// EndTutorship implements pcnet.Writer.
+func (s *Store) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date) (pcnet.Tutorship, error) {
+	return s.tutorshipWrite(ctx, func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
+		return pcnet.PlanTutorEnd(k, d.tutorship(k), until)
+	})
+}
+
+func (s *Store) tutorshipWrite(ctx context.Context, plan func(d *data) (pcnet.Tutorship, []pcnet.Change, error)) (pcnet.Tutorship, error) {
+	var out pcnet.Tutorship
+	err := s.write(ctx, func(d *data) (mutation, error) {
+		t, changes, err := plan(d)
+		out = t
+		return mutation{tutorships: []pcnet.Tutorship{t}, changes: changes}, err
+	})
+	if err != nil {
+		return pcnet.Tutorship{}, err
+	}
+	return out, nil
+}
+
+// SaveProjectWork implements pcnet.Writer.
+func (s *Store) SaveProjectWork(ctx context.Context, w pcnet.ProjectWork) (pcnet.ProjectWork, error) {
+	var out pcnet.ProjectWork
+	err := s.write(ctx, func(d *data) (mutation, error) {
+		f := pcnet.ProjectWorkFacts{
+			Current:       d.projectWork(w.ID),
+			ProvinceFound: d.hasProvince(w.ProvinceCode),
+			AreaFound:     d.hasArea(w.AreaCode),
+		}
+		if w.ServiceID != "" {
+			f.Service = d.service(w.ServiceID)
+		}
+		planned, changes, err := pcnet.PlanProjectWork(w, f)
+		out = planned
+		return mutation{projectWorks: []pcnet.ProjectWork{planned}, changes: changes}, err
+	})
+	if err != nil {
+		return pcnet.ProjectWork{}, err
+	}
+	return out, nil
+}
+
+// Changes implements pcnet.Writer.
+func (s *Store) Changes(ctx context.Context, f pcnet.ChangeFilter) ([]pcnet.Change, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := pcnet.ValidateChangeFilter(f); err != nil {
+		return nil, err
+	}
+	d := s.snapshot()
+	if s.disk != nil {
+		return s.disk.changes(f, d.lastSeq)
+	}
+	// Seqs are increasing: skip to the first after AfterSeq.
+	start, _ := slices.BinarySearchFunc(d.changes, f.AfterSeq+1, func(c pcnet.Change, seq int64) int { return cmp.Compare(c.Seq, seq) })
+	out := []pcnet.Change{}
+	for _, c := range d.changes[start:] {
+		if f.Limit > 0 && len(out) == f.Limit {
+			break
+		}
+		if f.Match(c) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
