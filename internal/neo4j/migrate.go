@@ -33,6 +33,13 @@ var migrations = []migration{
 	{"comune_population", "CREATE INDEX comune_population IF NOT EXISTS FOR (n:Comune) ON (n.population)"},
 	// Comuni flagged as gone from the ISTAT list (see Import).
 	{"comune_retired", "CREATE INDEX comune_retired IF NOT EXISTS FOR (n:Comune) ON (n.retired)"},
+	// The audit trail (write.go): one counter, whose uniqueness makes
+	// concurrent first writes share it; entries keyed by Seq, and looked
+	// up by entity ID and time.
+	{"audit_counter_name", "CREATE CONSTRAINT audit_counter_name IF NOT EXISTS FOR (n:AuditCounter) REQUIRE n.name IS UNIQUE"},
+	{"change_seq", "CREATE CONSTRAINT change_seq IF NOT EXISTS FOR (n:Change) REQUIRE n.seq IS UNIQUE"},
+	{"change_entity_id", "CREATE INDEX change_entity_id IF NOT EXISTS FOR (n:Change) ON (n.entityId)"},
+	{"change_at", "CREATE INDEX change_at IF NOT EXISTS FOR (n:Change) ON (n.at)"},
 }
 
 // MigrationStep reports one schema statement applied by Migrate.

@@ -89,8 +89,9 @@ func Load(t testing.TB, ds pcnet.Dataset) *neo4j.Store {
 	return s
 }
 
-// pcnetLabels are the labels of the graph model (MODEL.md).
-var pcnetLabels = []any{"Region", "Province", "Comune", "Sector", "Area", "SharedService", "ProjectWork"}
+// pcnetLabels are the labels of the graph model (MODEL.md), the audit
+// trail's included.
+var pcnetLabels = []any{"Region", "Province", "Comune", "Sector", "Area", "SharedService", "ProjectWork", "Change", "AuditCounter"}
 
 // Reset deletes every node and relationship of the test database
 // (constraints and indexes stay). It refuses, failing t, when the database
