@@ -1,0 +1,1 @@
+import{a,b}from"./chunk-RHDCQDUL.js";import"./chunk-GW7C2XMQ.js";import"./chunk-D3I4UY5R.js";import"./chunk-B5YF2MHO.js";import"./chunk-TATEM7DZ.js";import"./chunk-UMESASIY.js";export{b as getWorker,a as jsonDefaults};

@@ -1,0 +1,1 @@
+import{Jh as a,Kh as b,Lh as c,Mh as d}from"./chunk-B5YF2MHO.js";import"./chunk-TATEM7DZ.js";import"./chunk-UMESASIY.js";export{c as HitTestContext,b as MouseTarget,d as MouseTargetFactory,a as PointerHandlerLastRenderData};

@@ -1,0 +1,176 @@
+// The GraphQL operations the dashboard sends, all named and with
+// variables. The Node tests (web/test) validate every one of them against
+// the served schema, so a schema change that breaks the dashboard fails
+// there first.
+
+// The choices the dashboard offers: sectors with their areas and services,
+// regions with their Provinces.
+export const DASHBOARD_SETUP = `
+query DashboardSetup {
+  sectors {
+    code
+    name
+    areas { code name }
+    services {
+      id
+      name
+      status
+      startDate
+      area { code }
+      provider { code name plateCode }
+    }
+  }
+  regions {
+    code
+    name
+    provinces { code name plateCode }
+  }
+}`;
+
+// One page of every Comune with its coordinates, for the map.
+export const MAP_COMUNI = `
+query MapComuni($after: String) {
+  comuni(first: 1000, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges {
+      node {
+        code
+        name
+        population
+        small
+        capital
+        latitude
+        longitude
+        province { code }
+      }
+    }
+  }
+}`;
+
+// One page of the Comuni covered in a sector on a day.
+export const COVERED_IN_SECTOR = `
+query CoveredInSector($sector: String!, $asOf: Date!, $after: String) {
+  comuni(filter: { coverage: { sector: $sector, covered: true, asOf: $asOf } }, first: 1000, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { code } }
+  }
+}`;
+
+// One page of the Comuni a single service covers on a day.
+export const COVERED_BY_SERVICE = `
+query CoveredByService($id: ID!, $asOf: Date!, $after: String) {
+  service(id: $id) {
+    id
+    coverage(first: 1000, after: $after, activeOn: $asOf) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { code } }
+    }
+  }
+}`;
+
+// What the map's details box shows for one Comune: the services covering
+// it on the day.
+export const COMUNE_DETAILS = `
+query ComuneDetails($code: String!, $asOf: Date!) {
+  comune(istat: $code) {
+    code
+    coverages(activeOn: $asOf) {
+      since
+      phase
+      service {
+        id
+        name
+        sector { code name }
+        provider { name }
+      }
+    }
+  }
+}`;
+
+// The tutorship network of a sector on a day.
+export const TUTOR_NETWORK = `
+query DashboardTutorNetwork($sector: String!, $asOf: Date) {
+  tutorNetwork(sector: $sector, activeOn: $asOf) {
+    sector { code name }
+    nodes {
+      province { code name plateCode region { code name } }
+      role
+      tutoredCount
+      tutorCount
+    }
+    edges {
+      tutor { code }
+      tutored { code }
+      since
+      until
+      step
+    }
+  }
+}`;
+
+// The reach of a selection of services over time.
+export const ROLLOUT = `
+query DashboardRollout($selection: ServiceSelection, $from: Date!, $to: Date!, $interval: TimelineInterval) {
+  rolloutTimeline(selection: $selection, from: $from, to: $to, interval: $interval) {
+    date
+    covered { comuni inhabitants smallComuni }
+    base { comuni inhabitants smallComuni }
+    comuniShare
+    inhabitantsShare
+    smallComuniShare
+    services
+  }
+}`;
+
+// One page of the Comuni of a territory not covered in a sector or area.
+export const COVERAGE_GAPS = `
+query DashboardCoverageGaps(
+  $region: String
+  $province: String
+  $sector: String
+  $area: String
+  $smallOnly: Boolean
+  $asOf: Date
+  $after: String
+) {
+  coverageGaps(
+    region: $region
+    province: $province
+    sector: $sector
+    area: $area
+    smallOnly: $smallOnly
+    asOf: $asOf
+    orderBy: POPULATION_DESC
+    first: 1000
+    after: $after
+  ) {
+    totalCount
+    uncovered { comuni inhabitants smallComuni smallInhabitants }
+    territory { comuni inhabitants smallComuni smallInhabitants }
+    pageInfo { hasNextPage endCursor }
+    edges {
+      node {
+        code
+        name
+        population
+        small
+        province { code name plateCode }
+      }
+    }
+  }
+}`;
+
+// Every operation, by name, for the tests.
+export const ALL = {
+  DashboardSetup: DASHBOARD_SETUP,
+  MapComuni: MAP_COMUNI,
+  CoveredInSector: COVERED_IN_SECTOR,
+  CoveredByService: COVERED_BY_SERVICE,
+  ComuneDetails: COMUNE_DETAILS,
+  DashboardTutorNetwork: TUTOR_NETWORK,
+  DashboardRollout: ROLLOUT,
+  DashboardCoverageGaps: COVERAGE_GAPS,
+};

@@ -1,0 +1,77 @@
+// pcnet's GraphiQL: the npm graphiql package with the explorer plugin and
+// an examples plugin, bundled at build time so the page works with no
+// internet access. The server injects a JSON config into the page:
+// { graphqlPath, examples: [{name, operationName, query}], defaultExample }.
+
+import { createRoot } from 'react-dom/client';
+import { GraphiQL } from 'graphiql';
+import { explorerPlugin } from '@graphiql/plugin-explorer';
+import { createLocalStorage } from '@graphiql/toolkit';
+import 'graphiql/style.css';
+import '@graphiql/plugin-explorer/style.css';
+import './graphiql.css';
+import { examplesPlugin } from './examples.jsx';
+import { createFetcher } from './fetcher.js';
+
+// Monaco runs its language services in workers built next to this bundle
+// (see build.mjs); PCNET_WORKERS maps a worker's label to its file.
+globalThis.MonacoEnvironment = {
+  getWorker(_id, label) {
+    const path = PCNET_WORKERS[label] ?? PCNET_WORKERS.editor;
+    return new Worker(new URL(path, document.baseURI));
+  },
+};
+
+const config = JSON.parse(document.getElementById('pcnet-config').textContent);
+const examples = config.examples ?? [];
+const defaultExample = examples.find((ex) => ex.name === config.defaultExample);
+
+const storage = createLocalStorage({ namespace: 'pcnet' });
+const fetcher = createFetcher(new URL(config.graphqlPath, document.baseURI).href);
+
+// The page keeps the active tab's operation in its URL (query, variables,
+// operationName, for the reader: GraphiQL picks the operation to run from
+// the document), so a link opens GraphiQL on that operation.
+const params = new URLSearchParams(location.search);
+
+function keepInURL(tabs) {
+  const tab = tabs.tabs[tabs.activeTabIndex];
+  if (!tab) return;
+  const next = new URLSearchParams();
+  if (tab.query) next.set('query', tab.query);
+  if (tab.variables && tab.variables.trim()) next.set('variables', tab.variables);
+  if (tab.operationName) next.set('operationName', tab.operationName);
+  history.replaceState(null, '', `${location.pathname}?${next}`);
+}
+
+const examplesTab = examplesPlugin(examples);
+const plugins = [examplesTab, explorerPlugin()];
+// Show the examples the first time; afterwards GraphiQL remembers the user's choice.
+const firstVisit = localStorage.getItem('pcnet:graphiql:visiblePlugin') === null;
+
+// Headers are for tokens; the editor accepts JSON with comments.
+const defaultHeaders = '// Request headers as JSON, e.g. a token:\n// { "Authorization": "Bearer <token>" }\n{}\n';
+
+createRoot(document.getElementById('graphiql')).render(
+  <GraphiQL
+    fetcher={fetcher}
+    storage={storage}
+    plugins={plugins}
+    visiblePlugin={firstVisit ? examplesTab : undefined}
+    defaultQuery={defaultExample?.query}
+    initialQuery={params.get('query') ?? undefined}
+    initialVariables={params.get('variables') ?? undefined}
+    defaultHeaders={defaultHeaders}
+    isHeadersEditorEnabled
+    shouldPersistHeaders={false}
+    showPersistHeadersSettings
+    onTabChange={keepInURL}
+  >
+    <GraphiQL.Logo>
+      <span className="pcnet-logo">
+        <span>pcnet</span>
+        <a href="dashboard">Dashboard</a>
+      </span>
+    </GraphiQL.Logo>
+  </GraphiQL>,
+);
