@@ -143,7 +143,7 @@ func (r *Resolver) tutorLinks(ctx context.Context, root string, dir pcnet.TutorD
 	if err := pcnet.ValidateTutorLinkQuery(q); err != nil {
 		return nil, err
 	}
-	links, err := r.Store.TutorLinks(ctx, q)
+	links, err := loadersFrom(ctx).tutorLinks.Load(ctx, q)
 	if links == nil && err == nil {
 		links = []pcnet.TutorLink{}
 	}

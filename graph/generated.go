@@ -12,6 +12,7 @@ import (
 	"pcnet/internal/pcnet"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
@@ -33,8 +34,11 @@ type ResolverRoot interface {
 	Comune() ComuneResolver
 	Coverage() CoverageResolver
 	CoverageEdge() CoverageEdgeResolver
+	CoverageEvent() CoverageEventResolver
 	CoverageGapConnection() CoverageGapConnectionResolver
+	CoveragePayload() CoveragePayloadResolver
 	Group() GroupResolver
+	Mutation() MutationResolver
 	Peer() PeerResolver
 	ProjectWork() ProjectWorkResolver
 	ProviderDistance() ProviderDistanceResolver
@@ -43,6 +47,7 @@ type ResolverRoot interface {
 	Region() RegionResolver
 	Sector() SectorResolver
 	SharedService() SharedServiceResolver
+	Subscription() SubscriptionResolver
 	TutorLink() TutorLinkResolver
 	TutorNetwork() TutorNetworkResolver
 	TutorNode() TutorNodeResolver
@@ -52,6 +57,7 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	HasRole func(ctx context.Context, obj any, next graphql.Resolver, role pcnet.Role) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -61,6 +67,16 @@ type ComplexityRoot struct {
 		Name        func(childComplexity int) int
 		Sector      func(childComplexity int) int
 		Services    func(childComplexity int) int
+	}
+
+	Change struct {
+		Action   func(childComplexity int) int
+		Actor    func(childComplexity int) int
+		At       func(childComplexity int) int
+		Entity   func(childComplexity int) int
+		EntityID func(childComplexity int) int
+		Seq      func(childComplexity int) int
+		Summary  func(childComplexity int) int
 	}
 
 	Comune struct {
@@ -122,6 +138,15 @@ type ComplexityRoot struct {
 		Until  func(childComplexity int) int
 	}
 
+	CoverageEvent struct {
+		Action    func(childComplexity int) int
+		Actor     func(childComplexity int) int
+		At        func(childComplexity int) int
+		Coverages func(childComplexity int) int
+		Sector    func(childComplexity int) int
+		Service   func(childComplexity int) int
+	}
+
 	CoverageGapConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -130,10 +155,27 @@ type ComplexityRoot struct {
 		Uncovered  func(childComplexity int) int
 	}
 
+	CoveragePayload struct {
+		Changed   func(childComplexity int) int
+		Service   func(childComplexity int) int
+		Unchanged func(childComplexity int) int
+	}
+
 	Group struct {
 		Code func(childComplexity int) int
 		Kind func(childComplexity int) int
 		Name func(childComplexity int) int
+	}
+
+	Mutation struct {
+		AddCoverage      func(childComplexity int, serviceID string, comuneCodes []string, since pcnet.Date, phase *pcnet.CoveragePhase) int
+		AdvanceTutorship func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step int) int
+		AssignTutor      func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step *int) int
+		CreateService    func(childComplexity int, id string, name string, description *string, providerCode string, areaCode string, status *pcnet.ServiceStatus, startDate pcnet.Date) int
+		EndCoverage      func(childComplexity int, serviceID string, comuneCodes []string, until pcnet.Date) int
+		EndTutorship     func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date) int
+		SaveProjectWork  func(childComplexity int, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string) int
+		UpdateService    func(childComplexity int, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date) int
 	}
 
 	PageInfo struct {
@@ -168,6 +210,10 @@ type ComplexityRoot struct {
 		Step     func(childComplexity int) int
 	}
 
+	ProjectWorkPayload struct {
+		ProjectWork func(childComplexity int) int
+	}
+
 	ProviderDistance struct {
 		DistanceKm func(childComplexity int) int
 		Province   func(childComplexity int) int
@@ -193,6 +239,7 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Area             func(childComplexity int, code string) int
+		Changes          func(childComplexity int, since *time.Time, entity *string, entityID *string, afterSeq *int, first *int) int
 		Comune           func(childComplexity int, istat string) int
 		Comuni           func(childComplexity int, filter *model.ComuneFilter, orderBy *pcnet.ComuneOrder, first *int, after *string) int
 		CoverageGaps     func(childComplexity int, region *string, province *string, sector *string, area *string, smallOnly *bool, asOf *pcnet.Date, orderBy *pcnet.ComuneOrder, first *int, after *string) int
@@ -241,6 +288,10 @@ type ComplexityRoot struct {
 		Services    func(childComplexity int) int
 	}
 
+	ServicePayload struct {
+		Service func(childComplexity int) int
+	}
+
 	SharedService struct {
 		Area         func(childComplexity int) int
 		Coverage     func(childComplexity int, first *int, after *string, activeOn *pcnet.Date, phase *pcnet.CoveragePhase) int
@@ -253,6 +304,10 @@ type ComplexityRoot struct {
 		Sector       func(childComplexity int) int
 		StartDate    func(childComplexity int) int
 		Status       func(childComplexity int) int
+	}
+
+	Subscription struct {
+		CoverageChanged func(childComplexity int, serviceID *string, province *string, sector *string) int
 	}
 
 	TimelinePoint struct {
@@ -305,6 +360,10 @@ type ComplexityRoot struct {
 		Tutored func(childComplexity int) int
 		Until   func(childComplexity int) int
 	}
+
+	TutorshipPayload struct {
+		Tutorship func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -334,12 +393,28 @@ type CoverageEdgeResolver interface {
 
 	Active(ctx context.Context, obj *model.CoverageEdge, on *pcnet.Date) (bool, error)
 }
+type CoverageEventResolver interface {
+	Sector(ctx context.Context, obj *model.CoverageEvent) (*pcnet.Sector, error)
+}
 type CoverageGapConnectionResolver interface {
 	Uncovered(ctx context.Context, obj *model.CoverageGapConnection) (*pcnet.ComuneSummary, error)
 	Territory(ctx context.Context, obj *model.CoverageGapConnection) (*pcnet.ComuneSummary, error)
 }
+type CoveragePayloadResolver interface {
+	Unchanged(ctx context.Context, obj *model.CoveragePayload) ([]pcnet.Comune, error)
+}
 type GroupResolver interface {
 	Name(ctx context.Context, obj *model.Group) (string, error)
+}
+type MutationResolver interface {
+	CreateService(ctx context.Context, id string, name string, description *string, providerCode string, areaCode string, status *pcnet.ServiceStatus, startDate pcnet.Date) (*model.ServicePayload, error)
+	UpdateService(ctx context.Context, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date) (*model.ServicePayload, error)
+	AddCoverage(ctx context.Context, serviceID string, comuneCodes []string, since pcnet.Date, phase *pcnet.CoveragePhase) (*model.CoveragePayload, error)
+	EndCoverage(ctx context.Context, serviceID string, comuneCodes []string, until pcnet.Date) (*model.CoveragePayload, error)
+	AssignTutor(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step *int) (*model.TutorshipPayload, error)
+	AdvanceTutorship(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step int) (*model.TutorshipPayload, error)
+	EndTutorship(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date) (*model.TutorshipPayload, error)
+	SaveProjectWork(ctx context.Context, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string) (*model.ProjectWorkPayload, error)
 }
 type PeerResolver interface {
 	Province(ctx context.Context, obj *model.Peer) (*pcnet.Province, error)
@@ -391,6 +466,7 @@ type QueryResolver interface {
 	RolloutTimeline(ctx context.Context, selection *model.ServiceSelection, from pcnet.Date, to pcnet.Date, interval *model.TimelineInterval) ([]model.TimelinePoint, error)
 	CoverageGaps(ctx context.Context, region *string, province *string, sector *string, area *string, smallOnly *bool, asOf *pcnet.Date, orderBy *pcnet.ComuneOrder, first *int, after *string) (*model.CoverageGapConnection, error)
 	ProjectWorkStats(ctx context.Context, groupBy pcnet.ProjectWorkGrouping, filter *model.ProjectWorkFilter) ([]model.ProjectWorkCount, error)
+	Changes(ctx context.Context, since *time.Time, entity *string, entityID *string, afterSeq *int, first *int) ([]pcnet.Change, error)
 }
 type RegionResolver interface {
 	Provinces(ctx context.Context, obj *pcnet.Region) ([]pcnet.Province, error)
@@ -408,6 +484,9 @@ type SharedServiceResolver interface {
 	Coverage(ctx context.Context, obj *pcnet.SharedService, first *int, after *string, activeOn *pcnet.Date, phase *pcnet.CoveragePhase) (*model.CoverageConnection, error)
 	ProjectWorks(ctx context.Context, obj *pcnet.SharedService) ([]pcnet.ProjectWork, error)
 	Reach(ctx context.Context, obj *pcnet.SharedService, asOf *pcnet.Date) (*model.ReachRow, error)
+}
+type SubscriptionResolver interface {
+	CoverageChanged(ctx context.Context, serviceID *string, province *string, sector *string) (<-chan *model.CoverageEvent, error)
 }
 type TutorLinkResolver interface {
 	Province(ctx context.Context, obj *pcnet.TutorLink) (*pcnet.Province, error)
@@ -483,6 +562,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Area.Services(childComplexity), true
+
+	case "Change.action":
+		if e.ComplexityRoot.Change.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Action(childComplexity), true
+	case "Change.actor":
+		if e.ComplexityRoot.Change.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Actor(childComplexity), true
+	case "Change.at":
+		if e.ComplexityRoot.Change.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.At(childComplexity), true
+	case "Change.entity":
+		if e.ComplexityRoot.Change.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Entity(childComplexity), true
+	case "Change.entityId":
+		if e.ComplexityRoot.Change.EntityID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.EntityID(childComplexity), true
+	case "Change.seq":
+		if e.ComplexityRoot.Change.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Seq(childComplexity), true
+	case "Change.summary":
+		if e.ComplexityRoot.Change.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Summary(childComplexity), true
 
 	case "Comune.cadastralCode":
 		if e.ComplexityRoot.Comune.CadastralCode == nil {
@@ -739,6 +861,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CoverageEdge.Until(childComplexity), true
 
+	case "CoverageEvent.action":
+		if e.ComplexityRoot.CoverageEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageEvent.Action(childComplexity), true
+	case "CoverageEvent.actor":
+		if e.ComplexityRoot.CoverageEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageEvent.Actor(childComplexity), true
+	case "CoverageEvent.at":
+		if e.ComplexityRoot.CoverageEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageEvent.At(childComplexity), true
+	case "CoverageEvent.coverages":
+		if e.ComplexityRoot.CoverageEvent.Coverages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageEvent.Coverages(childComplexity), true
+	case "CoverageEvent.sector":
+		if e.ComplexityRoot.CoverageEvent.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageEvent.Sector(childComplexity), true
+	case "CoverageEvent.service":
+		if e.ComplexityRoot.CoverageEvent.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageEvent.Service(childComplexity), true
+
 	case "CoverageGapConnection.edges":
 		if e.ComplexityRoot.CoverageGapConnection.Edges == nil {
 			break
@@ -770,6 +929,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CoverageGapConnection.Uncovered(childComplexity), true
 
+	case "CoveragePayload.changed":
+		if e.ComplexityRoot.CoveragePayload.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoveragePayload.Changed(childComplexity), true
+	case "CoveragePayload.service":
+		if e.ComplexityRoot.CoveragePayload.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoveragePayload.Service(childComplexity), true
+	case "CoveragePayload.unchanged":
+		if e.ComplexityRoot.CoveragePayload.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoveragePayload.Unchanged(childComplexity), true
+
 	case "Group.code":
 		if e.ComplexityRoot.Group.Code == nil {
 			break
@@ -788,6 +966,95 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Name(childComplexity), true
+
+	case "Mutation.addCoverage":
+		if e.ComplexityRoot.Mutation.AddCoverage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addCoverage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddCoverage(childComplexity, args["serviceId"].(string), args["comuneCodes"].([]string), args["since"].(pcnet.Date), args["phase"].(*pcnet.CoveragePhase)), true
+	case "Mutation.advanceTutorship":
+		if e.ComplexityRoot.Mutation.AdvanceTutorship == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_advanceTutorship_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdvanceTutorship(childComplexity, args["tutorCode"].(string), args["tutoredCode"].(string), args["sectorCode"].(string), args["since"].(pcnet.Date), args["step"].(int)), true
+	case "Mutation.assignTutor":
+		if e.ComplexityRoot.Mutation.AssignTutor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignTutor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignTutor(childComplexity, args["tutorCode"].(string), args["tutoredCode"].(string), args["sectorCode"].(string), args["since"].(pcnet.Date), args["step"].(*int)), true
+	case "Mutation.createService":
+		if e.ComplexityRoot.Mutation.CreateService == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createService_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateService(childComplexity, args["id"].(string), args["name"].(string), args["description"].(*string), args["providerCode"].(string), args["areaCode"].(string), args["status"].(*pcnet.ServiceStatus), args["startDate"].(pcnet.Date)), true
+	case "Mutation.endCoverage":
+		if e.ComplexityRoot.Mutation.EndCoverage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endCoverage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndCoverage(childComplexity, args["serviceId"].(string), args["comuneCodes"].([]string), args["until"].(pcnet.Date)), true
+	case "Mutation.endTutorship":
+		if e.ComplexityRoot.Mutation.EndTutorship == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endTutorship_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndTutorship(childComplexity, args["tutorCode"].(string), args["tutoredCode"].(string), args["sectorCode"].(string), args["since"].(pcnet.Date), args["until"].(pcnet.Date)), true
+	case "Mutation.saveProjectWork":
+		if e.ComplexityRoot.Mutation.SaveProjectWork == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveProjectWork_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveProjectWork(childComplexity, args["id"].(string), args["provinceCode"].(string), args["areaCode"].(string), args["title"].(string), args["maturity"].(pcnet.Maturity), args["step"].(int), args["year"].(int), args["serviceId"].(*string)), true
+	case "Mutation.updateService":
+		if e.ComplexityRoot.Mutation.UpdateService == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateService_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateService(childComplexity, args["id"].(string), args["name"].(*string), args["description"].(*string), args["status"].(*pcnet.ServiceStatus), args["startDate"].(*pcnet.Date)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -912,6 +1179,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectWorkCount.Step(childComplexity), true
+
+	case "ProjectWorkPayload.projectWork":
+		if e.ComplexityRoot.ProjectWorkPayload.ProjectWork == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectWorkPayload.ProjectWork(childComplexity), true
 
 	case "ProviderDistance.distanceKm":
 		if e.ComplexityRoot.ProviderDistance.DistanceKm == nil {
@@ -1063,6 +1337,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Area(childComplexity, args["code"].(string)), true
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["since"].(*time.Time), args["entity"].(*string), args["entityId"].(*string), args["afterSeq"].(*int), args["first"].(*int)), true
 	case "Query.comune":
 		if e.ComplexityRoot.Query.Comune == nil {
 			break
@@ -1390,6 +1675,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Sector.Services(childComplexity), true
 
+	case "ServicePayload.service":
+		if e.ComplexityRoot.ServicePayload.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePayload.Service(childComplexity), true
+
 	case "SharedService.area":
 		if e.ComplexityRoot.SharedService.Area == nil {
 			break
@@ -1466,6 +1758,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SharedService.Status(childComplexity), true
+
+	case "Subscription.coverageChanged":
+		if e.ComplexityRoot.Subscription.CoverageChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_coverageChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.CoverageChanged(childComplexity, args["serviceId"].(*string), args["province"].(*string), args["sector"].(*string)), true
 
 	case "TimelinePoint.base":
 		if e.ComplexityRoot.TimelinePoint.Base == nil {
@@ -1659,6 +1963,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Tutorship.Until(childComplexity), true
 
+	case "TutorshipPayload.tutorship":
+		if e.ComplexityRoot.TutorshipPayload.Tutorship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TutorshipPayload.Tutorship(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1709,6 +2020,38 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -3465,6 +3808,502 @@ type ProjectWorkCount {
   """
   count: Int!
 }
+
+# ---------------------------------------------------------------------------
+# Writes, the audit trail and live updates.
+#
+# Planners record the rollout as it happens. Every mutation needs a bearer
+# token (Authorization: Bearer <token>) whose role is planner or admin: a
+# call without a valid token fails with extensions.code "unauthorized", one
+# with the reader role with "forbidden", and a rejected call writes nothing.
+# The stores validate every write (extensions.code "invalid", "not_found" or
+# "conflict", with extensions.field naming the input at fault), apply a batch
+# whole or not at all, and record who changed what in the audit trail.
+# ---------------------------------------------------------------------------
+
+"""
+Restricts a field to callers whose bearer token carries at least this role
+(admin > planner > reader). A call without a valid token fails with
+extensions.code "unauthorized", one whose role is too weak with "forbidden";
+either way nothing is read or written.
+"""
+directive @hasRole(
+  """
+  The least role the caller's token must carry.
+  """
+  role: Role!
+) on FIELD_DEFINITION
+
+"""
+What the holder of a bearer token may do. Each role includes the rights of
+the ones before it.
+"""
+enum Role {
+  """
+  Reads the network; needed only where the server doesn't serve reads
+  publicly.
+  """
+  READER
+  """
+  Also records changes (every mutation) and reads the audit trail.
+  """
+  PLANNER
+  """
+  Everything, import and maintenance included.
+  """
+  ADMIN
+}
+
+"""
+An instant in time in RFC 3339 form with a time zone, e.g.
+"2026-05-19T10:30:00Z" or "2026-05-19T12:30:00+02:00". Answers are in UTC to
+the millisecond.
+"""
+scalar DateTime
+
+"""
+The writes planners make to the network. Every mutation needs a token with
+the planner or admin role, is validated and atomic (it applies whole or not
+at all), is recorded in the audit trail (Query.changes), and coverage
+changes are announced to Subscription.coverageChanged.
+"""
+type Mutation {
+  """
+  Creates a shared service that a Province runs for its Comuni in an area.
+  The ID must be new (extensions.code "conflict" otherwise); a new service
+  starts PLANNED or PILOT.
+  """
+  createService(
+    """
+    A stable identifier for the new service, e.g. "svc-108-staff-training".
+    """
+    id: ID!
+    """
+    The service's name.
+    """
+    name: String!
+    """
+    What the service does.
+    """
+    description: String = ""
+    """
+    Three-digit ISTAT code of the Province that runs the service, e.g. "108".
+    """
+    providerCode: String!
+    """
+    The area the service works in, e.g. "staff-training".
+    """
+    areaCode: String!
+    """
+    The service's first state: PLANNED or PILOT.
+    """
+    status: ServiceStatus = PLANNED
+    """
+    The day the service starts; no Comune can be covered before it.
+    """
+    startDate: Date!
+  ): ServicePayload! @hasRole(role: PLANNER)
+
+  """
+  Changes a service's name, description, state or start date; arguments left
+  out stay as they are. State changes follow the service's life cycle:
+  PLANNED → PILOT → ACTIVE, ACTIVE ⇄ SUSPENDED, and any state → ENDED
+  (extensions.code "conflict", field "status", for any other). The start
+  date may not move after the service's first coverage ("invalid").
+  """
+  updateService(
+    """
+    The service to change.
+    """
+    id: ID!
+    """
+    The new name.
+    """
+    name: String
+    """
+    The new description.
+    """
+    description: String
+    """
+    The new state.
+    """
+    status: ServiceStatus
+    """
+    The new start date.
+    """
+    startDate: Date
+  ): ServicePayload! @hasRole(role: PLANNER)
+
+  """
+  Adds Comuni to a service's coverage from a day, in a phase: the Comuni join
+  all together or, when one can't (not a Comune of the provider's Province,
+  unknown, a day before the service started, an ENDED service), none does;
+  the error's extensions.field names the Comune at fault by its place in
+  the list, e.g. "comuneCodes[3]". A Comune already covered by the service
+  on that day is left as it is and listed in unchanged: repeating a call is
+  harmless.
+  """
+  addCoverage(
+    """
+    The service the Comuni join.
+    """
+    serviceId: ID!
+    """
+    Six-digit ISTAT codes of the Comuni, at most 1000, all of the provider's
+    Province.
+    """
+    comuneCodes: [String!]!
+    """
+    The first day of coverage, not before the service's start date.
+    """
+    since: Date!
+    """
+    Whether the Comuni join in a pilot or in the rollout.
+    """
+    phase: CoveragePhase = ROLLOUT
+  ): CoveragePayload! @hasRole(role: PLANNER)
+
+  """
+  Ends the open coverage of Comuni by a service on a day (exclusive: the
+  last covered day is the one before). All end or, when one can't (no open
+  coverage: extensions.code "not_found"; a day not after the coverage's
+  start: "invalid"), none does.
+  """
+  endCoverage(
+    """
+    The service.
+    """
+    serviceId: ID!
+    """
+    Six-digit ISTAT codes of the Comuni, at most 1000.
+    """
+    comuneCodes: [String!]!
+    """
+    The day the coverage ends (exclusive), after its start.
+    """
+    until: Date!
+  ): CoveragePayload! @hasRole(role: PLANNER)
+
+  """
+  Records that a tutor Province accompanies another in a sector from a day,
+  at a step of the path. A Province can't tutor itself, and a Province has at
+  most one open tutorship per tutor and sector ("conflict").
+  """
+  assignTutor(
+    """
+    Three-digit ISTAT code of the tutor Province.
+    """
+    tutorCode: String!
+    """
+    Three-digit ISTAT code of the accompanied Province.
+    """
+    tutoredCode: String!
+    """
+    The sector, e.g. "personnel".
+    """
+    sectorCode: String!
+    """
+    The first day of the tutorship.
+    """
+    since: Date!
+    """
+    The step the path starts at, 1 to 3.
+    """
+    step: Int = 1
+  ): TutorshipPayload! @hasRole(role: PLANNER)
+
+  """
+  Moves an open tutorship to a later step of the path (steps only go
+  forward, up to 3). The tutorship is named by its tutor, tutored Province,
+  sector and start day.
+  """
+  advanceTutorship(
+    """
+    Three-digit ISTAT code of the tutor Province.
+    """
+    tutorCode: String!
+    """
+    Three-digit ISTAT code of the accompanied Province.
+    """
+    tutoredCode: String!
+    """
+    The sector of the tutorship.
+    """
+    sectorCode: String!
+    """
+    The tutorship's first day.
+    """
+    since: Date!
+    """
+    The step reached, after the current one and at most 3.
+    """
+    step: Int!
+  ): TutorshipPayload! @hasRole(role: PLANNER)
+
+  """
+  Ends an open tutorship on a day after its start (exclusive). The tutorship
+  is named by its tutor, tutored Province, sector and start day.
+  """
+  endTutorship(
+    """
+    Three-digit ISTAT code of the tutor Province.
+    """
+    tutorCode: String!
+    """
+    Three-digit ISTAT code of the accompanied Province.
+    """
+    tutoredCode: String!
+    """
+    The sector of the tutorship.
+    """
+    sectorCode: String!
+    """
+    The tutorship's first day.
+    """
+    since: Date!
+    """
+    The day the tutorship ends (exclusive), after since.
+    """
+    until: Date!
+  ): TutorshipPayload! @hasRole(role: PLANNER)
+
+  """
+  Records a project work, or replaces the one with the same ID, and links it
+  to the shared service it led to, if any: that service must exist and be
+  run by the project work's Province.
+  """
+  saveProjectWork(
+    """
+    A stable identifier, e.g. "pw-108-staff-training".
+    """
+    id: ID!
+    """
+    Three-digit ISTAT code of the Province that wrote it.
+    """
+    provinceCode: String!
+    """
+    The area it plans a service for, e.g. "staff-training".
+    """
+    areaCode: String!
+    """
+    The project work's title.
+    """
+    title: String!
+    """
+    How mature its model is.
+    """
+    maturity: Maturity!
+    """
+    The step of the tutorship path it was written at, 1 to 3.
+    """
+    step: Int!
+    """
+    The year it was presented.
+    """
+    year: Int!
+    """
+    The shared service it led to; omit it (or pass null) for none.
+    """
+    serviceId: ID
+  ): ProjectWorkPayload! @hasRole(role: PLANNER)
+}
+
+"""
+What createService and updateService answer.
+"""
+type ServicePayload {
+  """
+  The service as it is after the change.
+  """
+  service: SharedService!
+}
+
+"""
+What addCoverage and endCoverage answer.
+"""
+type CoveragePayload {
+  """
+  The service as it is after the change.
+  """
+  service: SharedService!
+  """
+  The coverages this call created (addCoverage) or ended (endCoverage), as
+  they are now, ordered by Comune code.
+  """
+  changed: [Coverage!]!
+  """
+  The Comuni left as they were because the service already covered them on
+  the day (addCoverage), ordered by ISTAT code.
+  """
+  unchanged: [Comune!]!
+}
+
+"""
+What the tutorship mutations answer.
+"""
+type TutorshipPayload {
+  """
+  The tutorship as it is after the change.
+  """
+  tutorship: Tutorship!
+}
+
+"""
+What saveProjectWork answers.
+"""
+type ProjectWorkPayload {
+  """
+  The project work as it is after the change.
+  """
+  projectWork: ProjectWork!
+}
+
+extend type Query {
+  """
+  The audit trail: every change made through the mutations, oldest first:
+  who made it, when, to what. Readable with a planner or admin token only,
+  since it names the people who made the changes.
+  """
+  changes(
+    """
+    Keep the changes made at or after this instant.
+    """
+    since: DateTime
+    """
+    Keep the changes to one kind of entity: "service", "coverage",
+    "tutorship" or "projectWork".
+    """
+    entity: String
+    """
+    Keep the changes to one entity, by the ID the trail gives it (see
+    Change.entityId).
+    """
+    entityId: String
+    """
+    Keep the changes after this sequence number: pass the last seq seen to
+    get only what is new.
+    """
+    afterSeq: Int
+    """
+    How many changes to return, 1 to 1000.
+    """
+    first: Int = 100
+  ): [Change!]! @hasRole(role: PLANNER)
+}
+
+"""
+One entry of the audit trail: who changed what, and when.
+"""
+type Change {
+  """
+  The entry's sequence number: increasing, without gaps, in the order the
+  changes were made.
+  """
+  seq: Int!
+  """
+  When the change was made (UTC, to the millisecond).
+  """
+  at: DateTime!
+  """
+  Who made it: the name of the token used.
+  """
+  actor: String!
+  """
+  The kind of entity changed: "service", "coverage", "tutorship" or
+  "projectWork".
+  """
+  entity: String!
+  """
+  The entity changed: a service or project work ID, "serviceId/comuneCode"
+  for a coverage, "tutor/tutored/sector/since" for a tutorship.
+  """
+  entityId: String!
+  """
+  What was done, e.g. "create", "update", "add", "end", "advance".
+  """
+  action: String!
+  """
+  A human-readable account of the change, e.g. "status PILOT → ACTIVE".
+  """
+  summary: String!
+}
+
+"""
+Live updates, over the GraphQL-over-WebSocket protocol (graphql-transport-ws,
+or the older graphql-ws) at /graphql. Events come from the writes made
+through this server process: with several replicas, a subscriber sees only
+the writes made through the replica it is connected to.
+"""
+type Subscription {
+  """
+  Announces every write that changes a service's coverage (addCoverage,
+  endCoverage) as it happens; arguments narrow it to one service, Province or
+  sector, and combine with AND. A write that changes nothing announces
+  nothing. A subscriber that falls behind is dropped with an error
+  (extensions.code "unavailable") rather than slowing writers down.
+  """
+  coverageChanged(
+    """
+    Only changes to this service.
+    """
+    serviceId: ID
+    """
+    Only changes to services of this Province (three-digit ISTAT code), i.e.
+    to the coverage of its Comuni.
+    """
+    province: String
+    """
+    Only changes to services in this sector, e.g. "personnel".
+    """
+    sector: String
+  ): CoverageEvent!
+}
+
+"""
+What a coverage write did.
+"""
+enum CoverageAction {
+  """
+  Comuni joined the service (addCoverage).
+  """
+  ADDED
+  """
+  Comuni left the service (endCoverage).
+  """
+  ENDED
+}
+
+"""
+A change to a service's coverage, announced by Subscription.coverageChanged.
+The network shipped with pcnet is illustrative, not real programme data.
+"""
+type CoverageEvent {
+  """
+  Whether Comuni joined or left.
+  """
+  action: CoverageAction!
+  """
+  The service, as it was right after the write.
+  """
+  service: SharedService!
+  """
+  The sector of the service.
+  """
+  sector: Sector!
+  """
+  The coverages created or ended, as they were right after the write,
+  ordered by Comune code.
+  """
+  coverages: [Coverage!]!
+  """
+  Who made the change: the name of the token used.
+  """
+  actor: String!
+  """
+  When the change was announced (UTC, to the millisecond).
+  """
+  at: DateTime!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3487,6 +4326,26 @@ func (ec *executionContext) childFields_Area(ctx context.Context, field graphql.
 		return ec.fieldContext_Area_services(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Area", field.Name)
+}
+
+func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seq":
+		return ec.fieldContext_Change_seq(ctx, field)
+	case "at":
+		return ec.fieldContext_Change_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_Change_actor(ctx, field)
+	case "entity":
+		return ec.fieldContext_Change_entity(ctx, field)
+	case "entityId":
+		return ec.fieldContext_Change_entityId(ctx, field)
+	case "action":
+		return ec.fieldContext_Change_action(ctx, field)
+	case "summary":
+		return ec.fieldContext_Change_summary(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
 }
 
 func (ec *executionContext) childFields_Comune(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3607,6 +4466,24 @@ func (ec *executionContext) childFields_CoverageEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type CoverageEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CoverageEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_CoverageEvent_action(ctx, field)
+	case "service":
+		return ec.fieldContext_CoverageEvent_service(ctx, field)
+	case "sector":
+		return ec.fieldContext_CoverageEvent_sector(ctx, field)
+	case "coverages":
+		return ec.fieldContext_CoverageEvent_coverages(ctx, field)
+	case "actor":
+		return ec.fieldContext_CoverageEvent_actor(ctx, field)
+	case "at":
+		return ec.fieldContext_CoverageEvent_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoverageEvent", field.Name)
+}
+
 func (ec *executionContext) childFields_CoverageGapConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -3621,6 +4498,18 @@ func (ec *executionContext) childFields_CoverageGapConnection(ctx context.Contex
 		return ec.fieldContext_CoverageGapConnection_territory(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CoverageGapConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CoveragePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "service":
+		return ec.fieldContext_CoveragePayload_service(ctx, field)
+	case "changed":
+		return ec.fieldContext_CoveragePayload_changed(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_CoveragePayload_unchanged(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoveragePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Group(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3697,6 +4586,14 @@ func (ec *executionContext) childFields_ProjectWorkCount(ctx context.Context, fi
 		return ec.fieldContext_ProjectWorkCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectWorkCount", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectWorkPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "projectWork":
+		return ec.fieldContext_ProjectWorkPayload_projectWork(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectWorkPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ProviderDistance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3795,6 +4692,14 @@ func (ec *executionContext) childFields_Sector(ctx context.Context, field graphq
 		return ec.fieldContext_Sector_reach(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Sector", field.Name)
+}
+
+func (ec *executionContext) childFields_ServicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "service":
+		return ec.fieldContext_ServicePayload_service(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServicePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SharedService(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3927,6 +4832,14 @@ func (ec *executionContext) childFields_Tutorship(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Tutorship", field.Name)
 }
 
+func (ec *executionContext) childFields_TutorshipPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tutorship":
+		return ec.fieldContext_TutorshipPayload_tutorship(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TutorshipPayload", field.Name)
+}
+
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -4043,6 +4956,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) dir_hasRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (pcnet.Role, error) {
+			return ec.unmarshalNRole2pcnetᚋinternalᚋpcnetᚐRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Comune_coverages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4120,6 +5047,390 @@ func (ec *executionContext) field_Coverage_active_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["on"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addCoverage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "serviceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["serviceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "comuneCodes",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comuneCodes"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (pcnet.Date, error) {
+			return ec.unmarshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "phase",
+		func(ctx context.Context, v any) (*pcnet.CoveragePhase, error) {
+			return ec.unmarshalOCoveragePhase2ᚖpcnetᚋinternalᚋpcnetᚐCoveragePhase(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["phase"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_advanceTutorship_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "tutorCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tutorCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "tutoredCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tutoredCode"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "sectorCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sectorCode"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (pcnet.Date, error) {
+			return ec.unmarshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "step",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["step"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_assignTutor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "tutorCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tutorCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "tutoredCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tutoredCode"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "sectorCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sectorCode"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (pcnet.Date, error) {
+			return ec.unmarshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "step",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["step"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createService_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "description",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["description"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "providerCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["providerCode"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "areaCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["areaCode"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*pcnet.ServiceStatus, error) {
+			return ec.unmarshalOServiceStatus2ᚖpcnetᚋinternalᚋpcnetᚐServiceStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "startDate",
+		func(ctx context.Context, v any) (pcnet.Date, error) {
+			return ec.unmarshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["startDate"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_endCoverage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "serviceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["serviceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "comuneCodes",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comuneCodes"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "until",
+		func(ctx context.Context, v any) (pcnet.Date, error) {
+			return ec.unmarshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_endTutorship_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "tutorCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tutorCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "tutoredCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tutoredCode"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "sectorCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sectorCode"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (pcnet.Date, error) {
+			return ec.unmarshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "until",
+		func(ctx context.Context, v any) (pcnet.Date, error) {
+			return ec.unmarshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_saveProjectWork_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "provinceCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["provinceCode"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "areaCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["areaCode"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "title",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["title"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "maturity",
+		func(ctx context.Context, v any) (pcnet.Maturity, error) {
+			return ec.unmarshalNMaturity2pcnetᚋinternalᚋpcnetᚐMaturity(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maturity"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "step",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["step"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "serviceId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["serviceId"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateService_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "description",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["description"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*pcnet.ServiceStatus, error) {
+			return ec.unmarshalOServiceStatus2ᚖpcnetᚋinternalᚋpcnetᚐServiceStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "startDate",
+		func(ctx context.Context, v any) (*pcnet.Date, error) {
+			return ec.unmarshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["startDate"] = arg4
 	return args, nil
 }
 
@@ -4294,6 +5605,52 @@ func (ec *executionContext) field_Query_area_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "entity",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["entity"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "entityId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["entityId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "afterSeq",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["afterSeq"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
 	return args, nil
 }
 
@@ -4821,6 +6178,36 @@ func (ec *executionContext) field_SharedService_reach_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_coverageChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "serviceId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["serviceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "province",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["province"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "sector",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sector"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Tutorship_active_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5040,6 +6427,167 @@ func (ec *executionContext) fieldContext_Area_services(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Change_seq(ctx context.Context, field graphql.CollectedField, obj *pcnet.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Change_at(ctx context.Context, field graphql.CollectedField, obj *pcnet.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Change_actor(ctx context.Context, field graphql.CollectedField, obj *pcnet.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _Change_entity(ctx context.Context, field graphql.CollectedField, obj *pcnet.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _Change_entityId(ctx context.Context, field graphql.CollectedField, obj *pcnet.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_entityId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntityID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_entityId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _Change_action(ctx context.Context, field graphql.CollectedField, obj *pcnet.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _Change_summary(ctx context.Context, field graphql.CollectedField, obj *pcnet.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
 }
 
 func (ec *executionContext) _Comune_code(ctx context.Context, field graphql.CollectedField, obj *pcnet.Comune) (ret graphql.Marshaler) {
@@ -6090,6 +7638,171 @@ func (ec *executionContext) fieldContext_CoverageEdge_active(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _CoverageEvent_action(ctx context.Context, field graphql.CollectedField, obj *model.CoverageEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CoverageAction) graphql.Marshaler {
+			return ec.marshalNCoverageAction2pcnetᚋgraphᚋmodelᚐCoverageAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageEvent", field, false, false, "CoverageAction")
+}
+
+func (ec *executionContext) _CoverageEvent_service(ctx context.Context, field graphql.CollectedField, obj *model.CoverageEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageEvent_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.SharedService) graphql.Marshaler {
+			return ec.marshalNSharedService2pcnetᚋinternalᚋpcnetᚐSharedService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageEvent_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoverageEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SharedService(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoverageEvent_sector(ctx context.Context, field graphql.CollectedField, obj *model.CoverageEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageEvent_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CoverageEvent().Sector(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.Sector) graphql.Marshaler {
+			return ec.marshalNSector2ᚖpcnetᚋinternalᚋpcnetᚐSector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageEvent_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoverageEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoverageEvent_coverages(ctx context.Context, field graphql.CollectedField, obj *model.CoverageEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageEvent_coverages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coverages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pcnet.Coverage) graphql.Marshaler {
+			return ec.marshalNCoverage2ᚕpcnetᚋinternalᚋpcnetᚐCoverageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageEvent_coverages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoverageEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Coverage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoverageEvent_actor(ctx context.Context, field graphql.CollectedField, obj *model.CoverageEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _CoverageEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.CoverageEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageEvent", field, false, false, "DateTime")
+}
+
 func (ec *executionContext) _CoverageGapConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CoverageGapConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6241,6 +7954,102 @@ func (ec *executionContext) fieldContext_CoverageGapConnection_territory(_ conte
 	return fc, nil
 }
 
+func (ec *executionContext) _CoveragePayload_service(ctx context.Context, field graphql.CollectedField, obj *model.CoveragePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoveragePayload_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.SharedService) graphql.Marshaler {
+			return ec.marshalNSharedService2pcnetᚋinternalᚋpcnetᚐSharedService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoveragePayload_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoveragePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SharedService(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoveragePayload_changed(ctx context.Context, field graphql.CollectedField, obj *model.CoveragePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoveragePayload_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pcnet.Coverage) graphql.Marshaler {
+			return ec.marshalNCoverage2ᚕpcnetᚋinternalᚋpcnetᚐCoverageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoveragePayload_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoveragePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Coverage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoveragePayload_unchanged(ctx context.Context, field graphql.CollectedField, obj *model.CoveragePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoveragePayload_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CoveragePayload().Unchanged(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pcnet.Comune) graphql.Marshaler {
+			return ec.marshalNComune2ᚕpcnetᚋinternalᚋpcnetᚐComuneᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoveragePayload_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoveragePayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Comune(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Group_kind(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6308,6 +8117,502 @@ func (ec *executionContext) _Group_name(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_Group_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Group", field, true, true, "String")
+}
+
+func (ec *executionContext) _Mutation_createService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateService(ctx, fc.Args["id"].(string), fc.Args["name"].(string), fc.Args["description"].(*string), fc.Args["providerCode"].(string), fc.Args["areaCode"].(string), fc.Args["status"].(*pcnet.ServiceStatus), fc.Args["startDate"].(pcnet.Date))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2pcnetᚋinternalᚋpcnetᚐRole(ctx, "PLANNER")
+				if err != nil {
+					var zeroVal *model.ServicePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ServicePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ServicePayload) graphql.Marshaler {
+			return ec.marshalNServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServicePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateService(ctx, fc.Args["id"].(string), fc.Args["name"].(*string), fc.Args["description"].(*string), fc.Args["status"].(*pcnet.ServiceStatus), fc.Args["startDate"].(*pcnet.Date))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2pcnetᚋinternalᚋpcnetᚐRole(ctx, "PLANNER")
+				if err != nil {
+					var zeroVal *model.ServicePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ServicePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ServicePayload) graphql.Marshaler {
+			return ec.marshalNServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServicePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addCoverage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addCoverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddCoverage(ctx, fc.Args["serviceId"].(string), fc.Args["comuneCodes"].([]string), fc.Args["since"].(pcnet.Date), fc.Args["phase"].(*pcnet.CoveragePhase))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2pcnetᚋinternalᚋpcnetᚐRole(ctx, "PLANNER")
+				if err != nil {
+					var zeroVal *model.CoveragePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.CoveragePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoveragePayload) graphql.Marshaler {
+			return ec.marshalNCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addCoverage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoveragePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addCoverage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endCoverage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endCoverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndCoverage(ctx, fc.Args["serviceId"].(string), fc.Args["comuneCodes"].([]string), fc.Args["until"].(pcnet.Date))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2pcnetᚋinternalᚋpcnetᚐRole(ctx, "PLANNER")
+				if err != nil {
+					var zeroVal *model.CoveragePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.CoveragePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoveragePayload) graphql.Marshaler {
+			return ec.marshalNCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endCoverage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoveragePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endCoverage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assignTutor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignTutor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignTutor(ctx, fc.Args["tutorCode"].(string), fc.Args["tutoredCode"].(string), fc.Args["sectorCode"].(string), fc.Args["since"].(pcnet.Date), fc.Args["step"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2pcnetᚋinternalᚋpcnetᚐRole(ctx, "PLANNER")
+				if err != nil {
+					var zeroVal *model.TutorshipPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.TutorshipPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TutorshipPayload) graphql.Marshaler {
+			return ec.marshalNTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignTutor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TutorshipPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignTutor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_advanceTutorship(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_advanceTutorship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdvanceTutorship(ctx, fc.Args["tutorCode"].(string), fc.Args["tutoredCode"].(string), fc.Args["sectorCode"].(string), fc.Args["since"].(pcnet.Date), fc.Args["step"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2pcnetᚋinternalᚋpcnetᚐRole(ctx, "PLANNER")
+				if err != nil {
+					var zeroVal *model.TutorshipPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.TutorshipPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TutorshipPayload) graphql.Marshaler {
+			return ec.marshalNTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_advanceTutorship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TutorshipPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_advanceTutorship_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endTutorship(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endTutorship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndTutorship(ctx, fc.Args["tutorCode"].(string), fc.Args["tutoredCode"].(string), fc.Args["sectorCode"].(string), fc.Args["since"].(pcnet.Date), fc.Args["until"].(pcnet.Date))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2pcnetᚋinternalᚋpcnetᚐRole(ctx, "PLANNER")
+				if err != nil {
+					var zeroVal *model.TutorshipPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.TutorshipPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TutorshipPayload) graphql.Marshaler {
+			return ec.marshalNTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endTutorship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TutorshipPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endTutorship_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_saveProjectWork(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveProjectWork(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveProjectWork(ctx, fc.Args["id"].(string), fc.Args["provinceCode"].(string), fc.Args["areaCode"].(string), fc.Args["title"].(string), fc.Args["maturity"].(pcnet.Maturity), fc.Args["step"].(int), fc.Args["year"].(int), fc.Args["serviceId"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2pcnetᚋinternalᚋpcnetᚐRole(ctx, "PLANNER")
+				if err != nil {
+					var zeroVal *model.ProjectWorkPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ProjectWorkPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectWorkPayload) graphql.Marshaler {
+			return ec.marshalNProjectWorkPayload2ᚖpcnetᚋgraphᚋmodelᚐProjectWorkPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveProjectWork(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectWorkPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveProjectWork_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -6840,6 +9145,38 @@ func (ec *executionContext) _ProjectWorkCount_count(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_ProjectWorkCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectWorkCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectWorkPayload_projectWork(ctx context.Context, field graphql.CollectedField, obj *model.ProjectWorkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectWorkPayload_projectWork(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectWork, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.ProjectWork) graphql.Marshaler {
+			return ec.marshalNProjectWork2pcnetᚋinternalᚋpcnetᚐProjectWork(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectWorkPayload_projectWork(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectWorkPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectWork(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ProviderDistance_province(ctx context.Context, field graphql.CollectedField, obj *model.ProviderDistance) (ret graphql.Marshaler) {
@@ -8316,6 +10653,68 @@ func (ec *executionContext) fieldContext_Query_projectWorkStats(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_changes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Changes(ctx, fc.Args["since"].(*time.Time), fc.Args["entity"].(*string), fc.Args["entityId"].(*string), fc.Args["afterSeq"].(*int), fc.Args["first"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2pcnetᚋinternalᚋpcnetᚐRole(ctx, "PLANNER")
+				if err != nil {
+					var zeroVal []pcnet.Change
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []pcnet.Change
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []pcnet.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕpcnetᚋinternalᚋpcnetᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8879,6 +11278,38 @@ func (ec *executionContext) fieldContext_Sector_reach(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _ServicePayload_service(ctx context.Context, field graphql.CollectedField, obj *model.ServicePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePayload_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.SharedService) graphql.Marshaler {
+			return ec.marshalNSharedService2pcnetᚋinternalᚋpcnetᚐSharedService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePayload_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServicePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SharedService(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SharedService_id(ctx context.Context, field graphql.CollectedField, obj *pcnet.SharedService) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9204,6 +11635,50 @@ func (ec *executionContext) fieldContext_SharedService_reach(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_SharedService_reach_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_coverageChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_coverageChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().CoverageChanged(ctx, fc.Args["serviceId"].(*string), fc.Args["province"].(*string), fc.Args["sector"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoverageEvent) graphql.Marshaler {
+			return ec.marshalNCoverageEvent2ᚖpcnetᚋgraphᚋmodelᚐCoverageEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_coverageChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoverageEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_coverageChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10061,6 +12536,38 @@ func (ec *executionContext) fieldContext_Tutorship_active(ctx context.Context, f
 	if fc.Args, err = ec.field_Tutorship_active_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TutorshipPayload_tutorship(ctx context.Context, field graphql.CollectedField, obj *model.TutorshipPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TutorshipPayload_tutorship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tutorship, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Tutorship) graphql.Marshaler {
+			return ec.marshalNTutorship2pcnetᚋinternalᚋpcnetᚐTutorship(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TutorshipPayload_tutorship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TutorshipPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tutorship(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -11730,6 +14237,69 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var changeImplementors = []string{"Change"}
+
+func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *pcnet.Change) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Change")
+		case "seq":
+			out.Values[i] = ec._Change_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._Change_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._Change_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entity":
+			out.Values[i] = ec._Change_entity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entityId":
+			out.Values[i] = ec._Change_entityId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._Change_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._Change_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var comuneImplementors = []string{"Comune"}
 
 func (ec *executionContext) _Comune(ctx context.Context, sel ast.SelectionSet, obj *pcnet.Comune) graphql.Marshaler {
@@ -12126,6 +14696,65 @@ func (ec *executionContext) _CoverageEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var coverageEventImplementors = []string{"CoverageEvent"}
+
+func (ec *executionContext) _CoverageEvent(ctx context.Context, sel ast.SelectionSet, obj *model.CoverageEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coverageEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoverageEvent")
+		case "action":
+			out.Values[i] = ec._CoverageEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "service":
+			out.Values[i] = ec._CoverageEvent_service(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sector":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CoverageEvent_sector(ctx, field, obj)
+				})
+		case "coverages":
+			out.Values[i] = ec._CoverageEvent_coverages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._CoverageEvent_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._CoverageEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var coverageGapConnectionImplementors = []string{"CoverageGapConnection"}
 
 func (ec *executionContext) _CoverageGapConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CoverageGapConnection) graphql.Marshaler {
@@ -12181,6 +14810,50 @@ func (ec *executionContext) _CoverageGapConnection(ctx context.Context, sel ast.
 	return out
 }
 
+var coveragePayloadImplementors = []string{"CoveragePayload"}
+
+func (ec *executionContext) _CoveragePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CoveragePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coveragePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoveragePayload")
+		case "service":
+			out.Values[i] = ec._CoveragePayload_service(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changed":
+			out.Values[i] = ec._CoveragePayload_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unchanged":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CoveragePayload_unchanged(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var groupImplementors = []string{"Group"}
 
 func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, obj *model.Group) graphql.Marshaler {
@@ -12208,6 +14881,98 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Group_name(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "createService":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createService(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateService":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateService(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addCoverage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addCoverage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endCoverage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endCoverage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assignTutor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignTutor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "advanceTutorship":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_advanceTutorship(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endTutorship":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endTutorship(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "saveProjectWork":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveProjectWork(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12424,6 +15189,39 @@ func (ec *executionContext) _ProjectWorkCount(ctx context.Context, sel ast.Selec
 			}
 		case "count":
 			out.Values[i] = ec._ProjectWorkCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectWorkPayloadImplementors = []string{"ProjectWorkPayload"}
+
+func (ec *executionContext) _ProjectWorkPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProjectWorkPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectWorkPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectWorkPayload")
+		case "projectWork":
+			out.Values[i] = ec._ProjectWorkPayload_projectWork(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12741,6 +15539,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_projectWorkStats(ctx, field)
 				})
+		case "changes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_changes(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -12945,6 +15749,39 @@ func (ec *executionContext) _Sector(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var servicePayloadImplementors = []string{"ServicePayload"}
+
+func (ec *executionContext) _ServicePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ServicePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, servicePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServicePayload")
+		case "service":
+			out.Values[i] = ec._ServicePayload_service(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var sharedServiceImplementors = []string{"SharedService"}
 
 func (ec *executionContext) _SharedService(ctx context.Context, sel ast.SelectionSet, obj *pcnet.SharedService) graphql.Marshaler {
@@ -13032,6 +15869,26 @@ func (ec *executionContext) _SharedService(ctx context.Context, sel ast.Selectio
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "coverageChanged":
+		return ec._Subscription_coverageChanged(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var timelinePointImplementors = []string{"TimelinePoint"}
@@ -13374,6 +16231,39 @@ func (ec *executionContext) _Tutorship(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Tutorship_active(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tutorshipPayloadImplementors = []string{"TutorshipPayload"}
+
+func (ec *executionContext) _TutorshipPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TutorshipPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tutorshipPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TutorshipPayload")
+		case "tutorship":
+			out.Values[i] = ec._TutorshipPayload_tutorship(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13795,8 +16685,44 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNChange2pcnetᚋinternalᚋpcnetᚐChange(ctx context.Context, sel ast.SelectionSet, v pcnet.Change) graphql.Marshaler {
+	return ec._Change(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNChange2ᚕpcnetᚋinternalᚋpcnetᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []pcnet.Change) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChange2pcnetᚋinternalᚋpcnetᚐChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNComune2pcnetᚋinternalᚋpcnetᚐComune(ctx context.Context, sel ast.SelectionSet, v pcnet.Comune) graphql.Marshaler {
 	return ec._Comune(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNComune2ᚕpcnetᚋinternalᚋpcnetᚐComuneᚄ(ctx context.Context, sel ast.SelectionSet, v []pcnet.Comune) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComune2pcnetᚋinternalᚋpcnetᚐComune(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNComune2ᚖpcnetᚋinternalᚋpcnetᚐComune(ctx context.Context, sel ast.SelectionSet, v *pcnet.Comune) graphql.Marshaler {
@@ -13867,6 +16793,32 @@ func (ec *executionContext) marshalNCoverage2ᚕpcnetᚋinternalᚋpcnetᚐCover
 	return ret
 }
 
+func (ec *executionContext) unmarshalNCoverageAction2pcnetᚋgraphᚋmodelᚐCoverageAction(ctx context.Context, v any) (model.CoverageAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNCoverageAction2pcnetᚋgraphᚋmodelᚐCoverageAction[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCoverageAction2pcnetᚋgraphᚋmodelᚐCoverageAction(ctx context.Context, sel ast.SelectionSet, v model.CoverageAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNCoverageAction2pcnetᚋgraphᚋmodelᚐCoverageAction[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CoverageAction!")
+	}
+	return res
+}
+
+var (
+	unmarshalNCoverageAction2pcnetᚋgraphᚋmodelᚐCoverageAction = map[string]model.CoverageAction{
+		"ADDED": model.CoverageAdded,
+		"ENDED": model.CoverageEnded,
+	}
+	marshalNCoverageAction2pcnetᚋgraphᚋmodelᚐCoverageAction = map[model.CoverageAction]string{
+		model.CoverageAdded: "ADDED",
+		model.CoverageEnded: "ENDED",
+	}
+)
+
 func (ec *executionContext) marshalNCoverageConnection2ᚖpcnetᚋgraphᚋmodelᚐCoverageConnection(ctx context.Context, sel ast.SelectionSet, v *model.CoverageConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CoverageConnection!")
@@ -13895,12 +16847,28 @@ func (ec *executionContext) marshalNCoverageEdge2ᚕpcnetᚋgraphᚋmodelᚐCove
 	return ret
 }
 
+func (ec *executionContext) marshalNCoverageEvent2ᚖpcnetᚋgraphᚋmodelᚐCoverageEvent(ctx context.Context, sel ast.SelectionSet, v *model.CoverageEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CoverageEvent!")
+		return graphql.Null
+	}
+	return ec._CoverageEvent(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCoverageGapConnection2ᚖpcnetᚋgraphᚋmodelᚐCoverageGapConnection(ctx context.Context, sel ast.SelectionSet, v *model.CoverageGapConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CoverageGapConnection!")
 		return graphql.Null
 	}
 	return ec._CoverageGapConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx context.Context, sel ast.SelectionSet, v *model.CoveragePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CoveragePayload!")
+		return graphql.Null
+	}
+	return ec._CoveragePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCoveragePhase2pcnetᚋinternalᚋpcnetᚐCoveragePhase(ctx context.Context, v any) (pcnet.CoveragePhase, error) {
@@ -13939,6 +16907,20 @@ func (ec *executionContext) marshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx con
 	res := model.MarshalDate(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := model.UnmarshalDateTime(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := model.MarshalDateTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
 }
@@ -13993,6 +16975,20 @@ func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, 
 func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalInt(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
@@ -14116,6 +17112,14 @@ var (
 		pcnet.ProjectWorksByRegion: "REGION",
 	}
 )
+
+func (ec *executionContext) marshalNProjectWorkPayload2ᚖpcnetᚋgraphᚋmodelᚐProjectWorkPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProjectWorkPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectWorkPayload!")
+		return graphql.Null
+	}
+	return ec._ProjectWorkPayload(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalNProviderDistance2pcnetᚋgraphᚋmodelᚐProviderDistance(ctx context.Context, sel ast.SelectionSet, v model.ProviderDistance) graphql.Marshaler {
 	return ec._ProviderDistance(ctx, sel, &v)
@@ -14255,6 +17259,34 @@ func (ec *executionContext) marshalNRegion2ᚖpcnetᚋinternalᚋpcnetᚐRegion(
 	return ec._Region(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRole2pcnetᚋinternalᚋpcnetᚐRole(ctx context.Context, v any) (pcnet.Role, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNRole2pcnetᚋinternalᚋpcnetᚐRole[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRole2pcnetᚋinternalᚋpcnetᚐRole(ctx context.Context, sel ast.SelectionSet, v pcnet.Role) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNRole2pcnetᚋinternalᚋpcnetᚐRole[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
+	}
+	return res
+}
+
+var (
+	unmarshalNRole2pcnetᚋinternalᚋpcnetᚐRole = map[string]pcnet.Role{
+		"READER":  pcnet.RoleReader,
+		"PLANNER": pcnet.RolePlanner,
+		"ADMIN":   pcnet.RoleAdmin,
+	}
+	marshalNRole2pcnetᚋinternalᚋpcnetᚐRole = map[pcnet.Role]string{
+		pcnet.RoleReader:  "READER",
+		pcnet.RolePlanner: "PLANNER",
+		pcnet.RoleAdmin:   "ADMIN",
+	}
+)
+
 func (ec *executionContext) marshalNSector2pcnetᚋinternalᚋpcnetᚐSector(ctx context.Context, sel ast.SelectionSet, v pcnet.Sector) graphql.Marshaler {
 	return ec._Sector(ctx, sel, &v)
 }
@@ -14281,6 +17313,14 @@ func (ec *executionContext) marshalNSector2ᚖpcnetᚋinternalᚋpcnetᚐSector(
 		return graphql.Null
 	}
 	return ec._Sector(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx context.Context, sel ast.SelectionSet, v *model.ServicePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServicePayload!")
+		return graphql.Null
+	}
+	return ec._ServicePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNServiceStatus2pcnetᚋinternalᚋpcnetᚐServiceStatus(ctx context.Context, v any) (pcnet.ServiceStatus, error) {
@@ -14355,6 +17395,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNTimelinePoint2pcnetᚋgraphᚋmodelᚐTimelinePoint(ctx context.Context, sel ast.SelectionSet, v model.TimelinePoint) graphql.Marshaler {
@@ -14473,6 +17542,14 @@ func (ec *executionContext) marshalNTutorship2ᚕpcnetᚋinternalᚋpcnetᚐTuto
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx context.Context, sel ast.SelectionSet, v *model.TutorshipPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TutorshipPayload!")
+		return graphql.Null
+	}
+	return ec._TutorshipPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -14769,6 +17846,23 @@ func (ec *executionContext) marshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx 
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := model.UnmarshalDateTime(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := model.MarshalDateTime(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -14826,6 +17920,24 @@ func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -15049,6 +18161,42 @@ func (ec *executionContext) marshalOServiceStatus2ᚕpcnetᚋinternalᚋpcnetᚐ
 
 	return ret
 }
+
+func (ec *executionContext) unmarshalOServiceStatus2ᚖpcnetᚋinternalᚋpcnetᚐServiceStatus(ctx context.Context, v any) (*pcnet.ServiceStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOServiceStatus2ᚖpcnetᚋinternalᚋpcnetᚐServiceStatus[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOServiceStatus2ᚖpcnetᚋinternalᚋpcnetᚐServiceStatus(ctx context.Context, sel ast.SelectionSet, v *pcnet.ServiceStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOServiceStatus2ᚖpcnetᚋinternalᚋpcnetᚐServiceStatus[*v])
+	return res
+}
+
+var (
+	unmarshalOServiceStatus2ᚖpcnetᚋinternalᚋpcnetᚐServiceStatus = map[string]pcnet.ServiceStatus{
+		"PLANNED":   pcnet.StatusPlanned,
+		"PILOT":     pcnet.StatusPilot,
+		"ACTIVE":    pcnet.StatusActive,
+		"SUSPENDED": pcnet.StatusSuspended,
+		"ENDED":     pcnet.StatusEnded,
+	}
+	marshalOServiceStatus2ᚖpcnetᚋinternalᚋpcnetᚐServiceStatus = map[pcnet.ServiceStatus]string{
+		pcnet.StatusPlanned:   "PLANNED",
+		pcnet.StatusPilot:     "PILOT",
+		pcnet.StatusActive:    "ACTIVE",
+		pcnet.StatusSuspended: "SUSPENDED",
+		pcnet.StatusEnded:     "ENDED",
+	}
+)
 
 func (ec *executionContext) marshalOSharedService2ᚖpcnetᚋinternalᚋpcnetᚐSharedService(ctx context.Context, sel ast.SelectionSet, v *pcnet.SharedService) graphql.Marshaler {
 	if v == nil {

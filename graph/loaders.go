@@ -7,18 +7,17 @@ import (
 	"slices"
 	"time"
 
-	"github.com/vikstrous/dataloadgen"
-
 	"pcnet/internal/pcnet"
 )
 
-// DefaultLoaderWait is how long a dataloader collects keys before it calls
-// the store. The keys of one nesting level arrive in a burst right after
-// the level above is fetched, so a few milliseconds batch a whole level into
-// one store call; each level of a query pays this wait once. Measured on a
-// two-core machine under heavy load, a nested dashboard query took an extra
-// store call in 5 of 30 runs at 2ms and in 1 of 30 at 5ms or 10ms, and its
-// latency was 17ms at 2ms and 59ms at 10ms: 5ms is the middle ground.
+// DefaultLoaderWait is the dataloaders' fallback time window. With the
+// LevelBatching extension installed, a loader calls the store as soon as
+// the level that asks for its keys is complete, without waiting (see
+// batcher.go); the window only applies where that can't be known: a
+// request whose count of outstanding work is stuck (a resolver blocked on
+// a direct store call), or operations the extension doesn't count
+// (subscription events). There, a pending batch goes to the store once the
+// request has made no progress for this long.
 const DefaultLoaderWait = 5 * time.Millisecond
 
 // Loaders are the per-request dataloaders. Each batches the loads of one
@@ -26,23 +25,32 @@ const DefaultLoaderWait = 5 * time.Millisecond
 // call, and caches the answers for the rest of the request. Make a fresh set
 // for every request with NewLoaders and install it with WithLoaders.
 type Loaders struct {
-	regionByCode       *dataloadgen.Loader[string, *pcnet.Region]
-	provinceByCode     *dataloadgen.Loader[string, *pcnet.Province]
-	provincesByRegion  *dataloadgen.Loader[string, []pcnet.Province]
-	comuneByCode       *dataloadgen.Loader[string, *pcnet.Comune]
-	comunePages        *dataloadgen.Loader[queryKey, pcnet.ComunePage]
-	taxonomy           *dataloadgen.Loader[struct{}, *taxonomy]
-	serviceByID        *dataloadgen.Loader[string, *pcnet.SharedService]
-	servicesByProvider *dataloadgen.Loader[string, []pcnet.SharedService]
-	servicesByArea     *dataloadgen.Loader[string, []pcnet.SharedService]
-	coveragePages      *dataloadgen.Loader[queryKey, pcnet.CoveragePage]
-	coveragesByComune  *dataloadgen.Loader[comuneCoverageKey, []pcnet.Coverage]
-	tutorshipsByTutor  *dataloadgen.Loader[tutorshipKey, []pcnet.Tutorship]
-	tutorshipsByTutee  *dataloadgen.Loader[tutorshipKey, []pcnet.Tutorship]
-	projectWorksByProv *dataloadgen.Loader[string, []pcnet.ProjectWork]
-	projectWorksBySvc  *dataloadgen.Loader[string, []pcnet.ProjectWork]
-	reach              *dataloadgen.Loader[queryKey, []pcnet.ReachRow]
-	comuniSummaries    *dataloadgen.Loader[queryKey, pcnet.ComuneSummary]
+	store   Backend
+	wait    time.Duration
+	tracker *levelTracker
+
+	regionByCode       *loader[string, *pcnet.Region]
+	provinceByCode     *loader[string, *pcnet.Province]
+	provincesByRegion  *loader[string, []pcnet.Province]
+	comuneByCode       *loader[string, *pcnet.Comune]
+	comunePages        *loader[queryKey, pcnet.ComunePage]
+	taxonomy           *loader[struct{}, *taxonomy]
+	serviceByID        *loader[string, *pcnet.SharedService]
+	servicesByProvider *loader[string, []pcnet.SharedService]
+	servicesByArea     *loader[string, []pcnet.SharedService]
+	coveragePages      *loader[queryKey, pcnet.CoveragePage]
+	coveragesByComune  *loader[comuneCoverageKey, []pcnet.Coverage]
+	tutorshipsByTutor  *loader[tutorshipKey, []pcnet.Tutorship]
+	tutorshipsByTutee  *loader[tutorshipKey, []pcnet.Tutorship]
+	projectWorksByProv *loader[string, []pcnet.ProjectWork]
+	projectWorksBySvc  *loader[string, []pcnet.ProjectWork]
+	reach              *loader[queryKey, []pcnet.ReachRow]
+	comuniSummaries    *loader[queryKey, pcnet.ComuneSummary]
+	// Per-item analytics (analytics_batch.go): not cached, so a mutation
+	// earlier in the request never leaves them stale.
+	peers      *loader[pcnet.PeerQuery, []pcnet.Peer]
+	tutorLinks *loader[pcnet.TutorLinkQuery, []pcnet.TutorLink]
+	nearest    *loader[pcnet.NearestQuery, []pcnet.ProviderDistance]
 }
 
 // queryKey is a store query (a pcnet.ComuneQuery, a coverageRequest
@@ -89,43 +97,40 @@ type taxonomy struct {
 }
 
 // NewLoaders returns a fresh set of dataloaders reading from store; wait is
-// how long each collects keys before calling the store (0 for
-// DefaultLoaderWait).
+// their fallback time window (0 for DefaultLoaderWait; see
+// DefaultLoaderWait and LevelBatching).
 func NewLoaders(store Backend, wait time.Duration) *Loaders {
 	if wait <= 0 {
 		wait = DefaultLoaderWait
 	}
-	opt := dataloadgen.WithWait(wait)
-	l := &Loaders{}
-	// The geography above the Comuni is small (20 regions, 107 Provinces),
-	// so these loaders fetch all of it on first use and cache it for the
-	// request: every later region or Province lookup is free, however
-	// scattered over the query.
-	l.regionByCode = dataloadgen.NewLoader(func(ctx context.Context, codes []string) ([]*pcnet.Region, []error) {
-		regions, err := store.Regions(ctx, nil)
+	t := &levelTracker{}
+	l := &Loaders{store: store, wait: wait, tracker: t}
+	// Regions and Provinces are fetched by the codes a level asks for, and
+	// cached for the request with those fetched through other relations (a
+	// region's Provinces), so a Comune's Province is usually known already.
+	l.regionByCode = newLoader(t, wait, func(ctx context.Context, codes []string) ([]*pcnet.Region, []error) {
+		regions, err := store.Regions(ctx, codes)
 		if err != nil {
 			return nil, []error{err}
 		}
-		l.primeRegions(regions)
 		return pick(codes, regions, func(r pcnet.Region) string { return r.Code }), nil
-	}, opt)
-	l.provinceByCode = dataloadgen.NewLoader(func(ctx context.Context, codes []string) ([]*pcnet.Province, []error) {
-		provinces, err := store.Provinces(ctx, pcnet.ProvinceFilter{})
+	})
+	l.provinceByCode = newLoader(t, wait, func(ctx context.Context, codes []string) ([]*pcnet.Province, []error) {
+		provinces, err := store.Provinces(ctx, pcnet.ProvinceFilter{Codes: codes})
 		if err != nil {
 			return nil, []error{err}
 		}
-		l.primeProvinces(provinces)
 		return pick(codes, provinces, func(p pcnet.Province) string { return p.Code }), nil
-	}, opt)
-	l.provincesByRegion = dataloadgen.NewLoader(func(ctx context.Context, codes []string) ([][]pcnet.Province, []error) {
+	})
+	l.provincesByRegion = newLoader(t, wait, func(ctx context.Context, codes []string) ([][]pcnet.Province, []error) {
 		provinces, err := store.Provinces(ctx, pcnet.ProvinceFilter{RegionCodes: codes})
 		if err != nil {
 			return nil, []error{err}
 		}
 		l.primeProvinces(provinces)
 		return group(codes, provinces, func(p pcnet.Province) string { return p.RegionCode }), nil
-	}, opt)
-	l.comuneByCode = dataloadgen.NewLoader(func(ctx context.Context, codes []string) ([]*pcnet.Comune, []error) {
+	})
+	l.comuneByCode = newLoader(t, wait, func(ctx context.Context, codes []string) ([]*pcnet.Comune, []error) {
 		pages, err := store.Comuni(ctx, []pcnet.ComuneQuery{{Filter: pcnet.ComuneFilter{Codes: codes}, Order: pcnet.ComuneByCode}})
 		if err != nil {
 			return nil, []error{err}
@@ -134,8 +139,8 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 			return nil, []error{fmt.Errorf("graph: store answered 1 Comuni query with %d pages", len(pages))}
 		}
 		return pick(codes, pages[0].Comuni, func(c pcnet.Comune) string { return c.Code }), nil
-	}, opt)
-	l.comunePages = dataloadgen.NewLoader(func(ctx context.Context, keys []queryKey) ([]pcnet.ComunePage, []error) {
+	})
+	l.comunePages = newLoader(t, wait, func(ctx context.Context, keys []queryKey) ([]pcnet.ComunePage, []error) {
 		queries, err := decodeKeys[pcnet.ComuneQuery](keys)
 		if err != nil {
 			return nil, []error{err}
@@ -153,8 +158,8 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 			}
 		}
 		return pages, nil
-	}, opt)
-	l.taxonomy = dataloadgen.NewLoader(func(ctx context.Context, keys []struct{}) ([]*taxonomy, []error) {
+	})
+	l.taxonomy = newLoader(t, wait, func(ctx context.Context, keys []struct{}) ([]*taxonomy, []error) {
 		sectors, err := store.Sectors(ctx)
 		if err != nil {
 			return nil, []error{err}
@@ -165,31 +170,31 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 			out[i] = t
 		}
 		return out, nil
-	}, opt)
-	l.serviceByID = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*pcnet.SharedService, []error) {
+	})
+	l.serviceByID = newLoader(t, wait, func(ctx context.Context, ids []string) ([]*pcnet.SharedService, []error) {
 		services, err := store.Services(ctx, pcnet.ServiceFilter{IDs: ids})
 		if err != nil {
 			return nil, []error{err}
 		}
 		return pick(ids, services, func(s pcnet.SharedService) string { return s.ID }), nil
-	}, opt)
-	l.servicesByProvider = dataloadgen.NewLoader(func(ctx context.Context, codes []string) ([][]pcnet.SharedService, []error) {
+	})
+	l.servicesByProvider = newLoader(t, wait, func(ctx context.Context, codes []string) ([][]pcnet.SharedService, []error) {
 		services, err := store.Services(ctx, pcnet.ServiceFilter{ProviderCodes: codes})
 		if err != nil {
 			return nil, []error{err}
 		}
 		l.primeServices(services)
 		return group(codes, services, func(s pcnet.SharedService) string { return s.ProviderCode }), nil
-	}, opt)
-	l.servicesByArea = dataloadgen.NewLoader(func(ctx context.Context, codes []string) ([][]pcnet.SharedService, []error) {
+	})
+	l.servicesByArea = newLoader(t, wait, func(ctx context.Context, codes []string) ([][]pcnet.SharedService, []error) {
 		services, err := store.Services(ctx, pcnet.ServiceFilter{AreaCodes: codes})
 		if err != nil {
 			return nil, []error{err}
 		}
 		l.primeServices(services)
 		return group(codes, services, func(s pcnet.SharedService) string { return s.AreaCode }), nil
-	}, opt)
-	l.coveragePages = dataloadgen.NewLoader(func(ctx context.Context, keys []queryKey) ([]pcnet.CoveragePage, []error) {
+	})
+	l.coveragePages = newLoader(t, wait, func(ctx context.Context, keys []queryKey) ([]pcnet.CoveragePage, []error) {
 		requests, err := decodeKeys[coverageRequest](keys)
 		if err != nil {
 			return nil, []error{err}
@@ -217,35 +222,35 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 			}
 		}
 		return pages, nil
-	}, opt)
-	l.coveragesByComune = dataloadgen.NewLoader(func(ctx context.Context, keys []comuneCoverageKey) ([][]pcnet.Coverage, []error) {
+	})
+	l.coveragesByComune = newLoader(t, wait, func(ctx context.Context, keys []comuneCoverageKey) ([][]pcnet.Coverage, []error) {
 		return coveragesByComune(ctx, store, keys)
-	}, opt)
-	l.tutorshipsByTutor = dataloadgen.NewLoader(func(ctx context.Context, keys []tutorshipKey) ([][]pcnet.Tutorship, []error) {
+	})
+	l.tutorshipsByTutor = newLoader(t, wait, func(ctx context.Context, keys []tutorshipKey) ([][]pcnet.Tutorship, []error) {
 		return tutorshipsOf(ctx, store, keys, func(f *pcnet.TutorshipFilter, codes []string) { f.TutorCodes = codes },
 			func(t pcnet.Tutorship) string { return t.TutorCode })
-	}, opt)
-	l.tutorshipsByTutee = dataloadgen.NewLoader(func(ctx context.Context, keys []tutorshipKey) ([][]pcnet.Tutorship, []error) {
+	})
+	l.tutorshipsByTutee = newLoader(t, wait, func(ctx context.Context, keys []tutorshipKey) ([][]pcnet.Tutorship, []error) {
 		return tutorshipsOf(ctx, store, keys, func(f *pcnet.TutorshipFilter, codes []string) { f.TutoredCodes = codes },
 			func(t pcnet.Tutorship) string { return t.TutoredCode })
-	}, opt)
-	l.projectWorksByProv = dataloadgen.NewLoader(func(ctx context.Context, codes []string) ([][]pcnet.ProjectWork, []error) {
+	})
+	l.projectWorksByProv = newLoader(t, wait, func(ctx context.Context, codes []string) ([][]pcnet.ProjectWork, []error) {
 		works, err := store.ProjectWorks(ctx, pcnet.ProjectWorkFilter{ProvinceCodes: codes})
 		if err != nil {
 			return nil, []error{err}
 		}
 		return group(codes, works, func(w pcnet.ProjectWork) string { return w.ProvinceCode }), nil
-	}, opt)
-	l.projectWorksBySvc = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([][]pcnet.ProjectWork, []error) {
+	})
+	l.projectWorksBySvc = newLoader(t, wait, func(ctx context.Context, ids []string) ([][]pcnet.ProjectWork, []error) {
 		works, err := store.ProjectWorks(ctx, pcnet.ProjectWorkFilter{ServiceIDs: ids})
 		if err != nil {
 			return nil, []error{err}
 		}
 		return group(ids, works, func(w pcnet.ProjectWork) string { return w.ServiceID }), nil
-	}, opt)
+	})
 	// Reach figures are asked for per sector, per service or per date of a
 	// timeline: each level's queries go to the store in one Reach call.
-	l.reach = dataloadgen.NewLoader(func(ctx context.Context, keys []queryKey) ([][]pcnet.ReachRow, []error) {
+	l.reach = newLoader(t, wait, func(ctx context.Context, keys []queryKey) ([][]pcnet.ReachRow, []error) {
 		queries, err := decodeKeys[pcnet.ReachQuery](keys)
 		if err != nil {
 			return nil, []error{err}
@@ -258,8 +263,8 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 			return nil, []error{fmt.Errorf("graph: store answered %d reach queries with %d results", len(queries), len(rows))}
 		}
 		return rows, nil
-	}, opt)
-	l.comuniSummaries = dataloadgen.NewLoader(func(ctx context.Context, keys []queryKey) ([]pcnet.ComuneSummary, []error) {
+	})
+	l.comuniSummaries = newLoader(t, wait, func(ctx context.Context, keys []queryKey) ([]pcnet.ComuneSummary, []error) {
 		filters, err := decodeKeys[pcnet.ComuneFilter](keys)
 		if err != nil {
 			return nil, []error{err}
@@ -272,7 +277,8 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 			return nil, []error{fmt.Errorf("graph: store answered %d summary queries with %d summaries", len(filters), len(sums))}
 		}
 		return sums, nil
-	}, opt)
+	})
+	l.newAnalyticsLoaders(store, wait)
 	return l
 }
 

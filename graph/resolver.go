@@ -4,7 +4,11 @@
 // per-request dataloaders that batch their reads.
 package graph
 
-import "pcnet/internal/pcnet"
+import (
+	"time"
+
+	"pcnet/internal/pcnet"
+)
 
 // Backend is what the GraphQL layer reads from: the network (pcnet.Store)
 // and the analytics computed over it (pcnet.Analytics). Both stores
@@ -21,4 +25,12 @@ type Resolver struct {
 	// Today returns the day that date arguments default to ("active today");
 	// nil means pcnet.Today. Tests pin it.
 	Today func() pcnet.Date
+	// Writer records the mutations, usually the same store as Store; nil
+	// means the store is read-only and every mutation fails.
+	Writer pcnet.Writer
+	// Events carries coverage changes from the mutations to the
+	// subscriptions; nil means no live updates (coverageChanged fails).
+	Events *CoverageBroker
+	// Now stamps events; nil means time.Now.
+	Now func() time.Time
 }

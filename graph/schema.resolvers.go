@@ -12,6 +12,7 @@ import (
 	"pcnet/internal/pcnet"
 	"slices"
 	"strings"
+	"time"
 )
 
 func (r *areaResolver) Sector(ctx context.Context, obj *pcnet.Area) (*pcnet.Sector, error) {
@@ -49,26 +50,7 @@ func (r *comuneResolver) Coverages(ctx context.Context, obj *pcnet.Comune, activ
 }
 
 func (r *comuneResolver) NearestProviders(ctx context.Context, obj *pcnet.Comune, sector *string, area *string, limit *int) ([]model.ProviderDistance, error) {
-	sectorCode, areaCode, err := r.sectorOrArea(ctx, sector, area)
-	if err != nil {
-		return nil, err
-	}
-	q := pcnet.NearestQuery{ComuneCode: obj.Code, SectorCode: sectorCode, AreaCode: areaCode, Limit: 5}
-	if limit != nil {
-		q.Limit = *limit
-	}
-	if err := pcnet.ValidateNearestQuery(q); err != nil {
-		return nil, err
-	}
-	found, err := r.Store.NearestProviders(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]model.ProviderDistance, len(found))
-	for i, p := range found {
-		out[i] = model.ProviderDistance{ProviderDistance: p}
-	}
-	return out, nil
+	return r.nearestProviders(ctx, obj.Code, sector, area, limit)
 }
 
 func (r *coverageResolver) Service(ctx context.Context, obj *pcnet.Coverage) (*pcnet.SharedService, error) {
@@ -91,6 +73,10 @@ func (r *coverageEdgeResolver) Active(ctx context.Context, obj *model.CoverageEd
 	return obj.Period().ActiveOn(r.dayOr(on)), nil
 }
 
+func (r *coverageEventResolver) Sector(ctx context.Context, obj *model.CoverageEvent) (*pcnet.Sector, error) {
+	return r.sectorOf(ctx, obj.SectorCode, "coverage event of "+obj.Service.ID)
+}
+
 func (r *coverageGapConnectionResolver) Uncovered(ctx context.Context, obj *model.CoverageGapConnection) (*pcnet.ComuneSummary, error) {
 	return r.comuneSummary(ctx, obj.UncoveredFilter)
 }
@@ -99,8 +85,54 @@ func (r *coverageGapConnectionResolver) Territory(ctx context.Context, obj *mode
 	return r.comuneSummary(ctx, obj.TerritoryFilter)
 }
 
+func (r *coveragePayloadResolver) Unchanged(ctx context.Context, obj *model.CoveragePayload) ([]pcnet.Comune, error) {
+	return r.unchanged(ctx, obj)
+}
+
 func (r *groupResolver) Name(ctx context.Context, obj *model.Group) (string, error) {
 	return r.groupName(ctx, obj)
+}
+
+func (r *mutationResolver) CreateService(ctx context.Context, id string, name string, description *string, providerCode string, areaCode string, status *pcnet.ServiceStatus, startDate pcnet.Date) (*model.ServicePayload, error) {
+	return r.createService(ctx, pcnet.SharedService{
+		ID: id, Name: name, Description: deref(description), ProviderCode: providerCode,
+		AreaCode: areaCode, Status: derefOr(status, pcnet.StatusPlanned), StartDate: startDate,
+	})
+}
+
+func (r *mutationResolver) UpdateService(ctx context.Context, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date) (*model.ServicePayload, error) {
+	return r.updateService(ctx, id, pcnet.ServiceUpdate{Name: name, Description: description, Status: status, StartDate: startDate})
+}
+
+func (r *mutationResolver) AddCoverage(ctx context.Context, serviceID string, comuneCodes []string, since pcnet.Date, phase *pcnet.CoveragePhase) (*model.CoveragePayload, error) {
+	return r.addCoverage(ctx, pcnet.CoverageAddition{
+		ServiceID: serviceID, ComuneCodes: comuneCodes, Since: since, Phase: derefOr(phase, pcnet.PhaseRollout),
+	})
+}
+
+func (r *mutationResolver) EndCoverage(ctx context.Context, serviceID string, comuneCodes []string, until pcnet.Date) (*model.CoveragePayload, error) {
+	return r.endCoverage(ctx, pcnet.CoverageEnding{ServiceID: serviceID, ComuneCodes: comuneCodes, Until: until})
+}
+
+func (r *mutationResolver) AssignTutor(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step *int) (*model.TutorshipPayload, error) {
+	return r.assignTutor(ctx, pcnet.Tutorship{
+		TutorCode: tutorCode, TutoredCode: tutoredCode, SectorCode: sectorCode, Since: since, Step: derefOr(step, 1),
+	})
+}
+
+func (r *mutationResolver) AdvanceTutorship(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step int) (*model.TutorshipPayload, error) {
+	return r.advanceTutorship(ctx, pcnet.TutorshipKey{TutorCode: tutorCode, TutoredCode: tutoredCode, SectorCode: sectorCode, Since: since}, step)
+}
+
+func (r *mutationResolver) EndTutorship(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date) (*model.TutorshipPayload, error) {
+	return r.endTutorship(ctx, pcnet.TutorshipKey{TutorCode: tutorCode, TutoredCode: tutoredCode, SectorCode: sectorCode, Since: since}, until)
+}
+
+func (r *mutationResolver) SaveProjectWork(ctx context.Context, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string) (*model.ProjectWorkPayload, error) {
+	return r.saveProjectWork(ctx, pcnet.ProjectWork{
+		ID: id, ProvinceCode: provinceCode, AreaCode: areaCode, Title: title,
+		Maturity: maturity, Step: step, Year: year, ServiceID: deref(serviceID),
+	})
 }
 
 func (r *peerResolver) Province(ctx context.Context, obj *model.Peer) (*pcnet.Province, error) {
@@ -186,25 +218,7 @@ func (r *provinceResolver) ProjectWorks(ctx context.Context, obj *pcnet.Province
 }
 
 func (r *provinceResolver) Peers(ctx context.Context, obj *pcnet.Province, sector string, activeOn *pcnet.Date) ([]model.Peer, error) {
-	if err := r.checkSector(ctx, "sector", sector); err != nil {
-		return nil, err
-	}
-	q := pcnet.PeerQuery{ProvinceCode: obj.Code, SectorCode: sector}
-	if activeOn != nil {
-		q.ActiveOn = *activeOn
-	}
-	if err := pcnet.ValidatePeerQuery(q); err != nil {
-		return nil, err
-	}
-	peers, err := r.Store.Peers(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]model.Peer, len(peers))
-	for i, p := range peers {
-		out[i] = model.Peer{ProvinceCode: p.ProvinceCode, TutorCode: p.TutorCode, SectorCode: sector}
-	}
-	return out, nil
+	return r.peers(ctx, obj.Code, sector, activeOn)
 }
 
 func (r *provinceResolver) TutoredTransitive(ctx context.Context, obj *pcnet.Province, sector *string, maxDepth *int) ([]pcnet.TutorLink, error) {
@@ -483,6 +497,10 @@ func (r *queryResolver) ProjectWorkStats(ctx context.Context, groupBy pcnet.Proj
 	return out, nil
 }
 
+func (r *queryResolver) Changes(ctx context.Context, since *time.Time, entity *string, entityID *string, afterSeq *int, first *int) ([]pcnet.Change, error) {
+	return r.changes(ctx, since, entity, entityID, afterSeq, first)
+}
+
 func (r *regionResolver) Provinces(ctx context.Context, obj *pcnet.Region) ([]pcnet.Province, error) {
 	return loadersFrom(ctx).provincesByRegion.Load(ctx, obj.Code)
 }
@@ -573,6 +591,10 @@ func (r *sharedServiceResolver) Reach(ctx context.Context, obj *pcnet.SharedServ
 	return &rows[0], nil
 }
 
+func (r *subscriptionResolver) CoverageChanged(ctx context.Context, serviceID *string, province *string, sector *string) (<-chan *model.CoverageEvent, error) {
+	return r.coverageChanged(ctx, serviceID, province, sector)
+}
+
 func (r *tutorLinkResolver) Province(ctx context.Context, obj *pcnet.TutorLink) (*pcnet.Province, error) {
 	return r.provinceOf(ctx, obj.ProvinceCode, "tutor link")
 }
@@ -625,11 +647,17 @@ func (r *Resolver) Coverage() CoverageResolver { return &coverageResolver{r} }
 
 func (r *Resolver) CoverageEdge() CoverageEdgeResolver { return &coverageEdgeResolver{r} }
 
+func (r *Resolver) CoverageEvent() CoverageEventResolver { return &coverageEventResolver{r} }
+
 func (r *Resolver) CoverageGapConnection() CoverageGapConnectionResolver {
 	return &coverageGapConnectionResolver{r}
 }
 
+func (r *Resolver) CoveragePayload() CoveragePayloadResolver { return &coveragePayloadResolver{r} }
+
 func (r *Resolver) Group() GroupResolver { return &groupResolver{r} }
+
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Peer() PeerResolver { return &peerResolver{r} }
 
@@ -646,6 +674,8 @@ func (r *Resolver) Region() RegionResolver { return &regionResolver{r} }
 func (r *Resolver) Sector() SectorResolver { return &sectorResolver{r} }
 
 func (r *Resolver) SharedService() SharedServiceResolver { return &sharedServiceResolver{r} }
+
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
 func (r *Resolver) TutorLink() TutorLinkResolver { return &tutorLinkResolver{r} }
 
@@ -664,8 +694,11 @@ type (
 	comuneResolver                struct{ *Resolver }
 	coverageResolver              struct{ *Resolver }
 	coverageEdgeResolver          struct{ *Resolver }
+	coverageEventResolver         struct{ *Resolver }
 	coverageGapConnectionResolver struct{ *Resolver }
+	coveragePayloadResolver       struct{ *Resolver }
 	groupResolver                 struct{ *Resolver }
+	mutationResolver              struct{ *Resolver }
 	peerResolver                  struct{ *Resolver }
 	projectWorkResolver           struct{ *Resolver }
 	providerDistanceResolver      struct{ *Resolver }
@@ -674,6 +707,7 @@ type (
 	regionResolver                struct{ *Resolver }
 	sectorResolver                struct{ *Resolver }
 	sharedServiceResolver         struct{ *Resolver }
+	subscriptionResolver          struct{ *Resolver }
 	tutorLinkResolver             struct{ *Resolver }
 	tutorNetworkResolver          struct{ *Resolver }
 	tutorNodeResolver             struct{ *Resolver }

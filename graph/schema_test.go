@@ -80,9 +80,9 @@ func TestSchemaFlagsIllustrativeNetwork(t *testing.T) {
 	}
 }
 
-// The examples together use every field and argument of the schema and
-// every field of its input types, so they document (and, run by the server
-// tests, exercise) the whole API.
+// The examples together (the reads and the writes) use every field and
+// argument of the schema and every field of its input types, so they
+// document (and, run by the server tests, exercise) the whole API.
 func TestExamplesUseWholeSchema(t *testing.T) {
 	s := schema(t)
 	used := make(map[string]bool)
@@ -90,6 +90,11 @@ func TestExamplesUseWholeSchema(t *testing.T) {
 	if len(ops) < 25 {
 		t.Errorf("%d examples, want at least 25", len(ops))
 	}
+	writes := examples.Writes()
+	if len(writes) < 10 {
+		t.Errorf("%d example writes, want at least 10 (every mutation, the audit trail, the subscription)", len(writes))
+	}
+	ops = append(ops, writes...)
 	names := make(map[string]string)
 	for _, op := range ops {
 		doc, errs := gqlparser.LoadQuery(s, op.Query)

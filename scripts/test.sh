@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: starts a real local Neo4j 5.26 (built from Maven
-# Central by scripts/neo4j.sh), runs every Go test against it and against the
-# embedded store, then stops Neo4j whatever the outcome.
+# Runs the whole test suite, from what a fresh machine has (Go, Java 17,
+# Maven, Node.js/npm, apt):
+#   1. installs Debian's Chromium for the browser tests if it is missing;
+#   2. starts a real local Neo4j 5.26 (built from Maven Central by
+#      scripts/neo4j.sh) on a port and state folder of its own;
+#   3. go vet, then every Go test against it and against the embedded store
+#      (browser tests in headless Chromium included);
+#   4. the Node tests of web/ (graphql-js, urql) against a real pcnet server;
+#   5. every Go fuzz target for a short bounded time;
+# and stops Neo4j whatever the outcome.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +25,14 @@ export PCNET_NEO4J_STATE="${PCNET_NEO4J_STATE:-$PWD/.neo4j/test}"
 export NEO4J_PASSWORD="${NEO4J_PASSWORD:-pcnet-test-password}"
 # CI machines can be slow to start the JVM; a generous timeout costs nothing when start-up succeeds.
 export PCNET_NEO4J_START_TIMEOUT="${PCNET_NEO4J_START_TIMEOUT:-240}"
+# Screenshots of the browser tests land here.
+export PCNET_ARTIFACTS="${PCNET_ARTIFACTS:-$PWD/.ci-artifacts/screenshots}"
+mkdir -p "$PCNET_ARTIFACTS"
 
+echo "== browser"
+scripts/install-browser.sh
+
+echo "== neo4j"
 scripts/neo4j.sh start
 started=1
 eval "$(scripts/neo4j.sh env)"
@@ -30,7 +44,14 @@ unset NEO4J_URI NEO4J_USERNAME NEO4J_PASSWORD NEO4J_DATABASE
 
 echo "== go vet"
 go vet ./...
+
 echo "== go test (Neo4j at $NEO4J_TEST_URI)"
-# -p 1 for packages that share the one Neo4j database; tests inside a
-# package still run in parallel where they say so.
-go test -count=1 -p 1 -timeout 30m ./...
+# -p 1: the packages that use Neo4j share its one database. Tests inside
+# a package still run in parallel where they say so.
+go test -count=1 -p 1 -timeout 40m ./...
+
+echo "== web (Node clients)"
+scripts/test-web.sh
+
+echo "== fuzz"
+scripts/fuzz.sh "${PCNET_FUZZTIME:-10s}"

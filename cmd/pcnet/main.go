@@ -4,6 +4,8 @@
 //	pcnet serve     run the GraphQL server (embedded store, or Neo4j when NEO4J_URI is set)
 //	pcnet import    load the ISTAT geography and a network file into Neo4j
 //	pcnet migrate   apply Neo4j constraints and indexes
+//	pcnet bench     load-test a running server (docs/performance.md)
+//	pcnet token     make an API token (pcnet token new --name maria --role planner)
 package main
 
 import (
@@ -29,6 +31,8 @@ func commands() []command {
 		{"serve", "run the GraphQL server", runServe},
 		{"import", "load the ISTAT geography and a network file into Neo4j", runImport},
 		{"migrate", "apply Neo4j constraints and indexes", runMigrate},
+		{"token", "make an API token for a planner, reader or admin", runToken},
+		{"bench", "load-test a running server (and Neo4j directly, the baseline)", runBench},
 	}
 }
 

@@ -28,6 +28,8 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	loaderWait      time.Duration
 	store           storeConfig
+	ops             *opsConfig    // limits, persisted queries, logs (config.go)
+	access          *accessConfig // tokens and public reads (access.go)
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -43,9 +45,11 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second,
 		"how long to let requests in flight finish on SIGINT/SIGTERM (env PCNET_SHUTDOWN_TIMEOUT)")
 	fs.DurationVar(&c.loaderWait, "loader-wait", graph.DefaultLoaderWait,
-		"how long dataloaders collect a query level's loads into one store call; longer batches more reliably\n"+
-			"on a busy machine, shorter answers nested queries sooner (env PCNET_LOADER_WAIT)")
+		"dataloaders' fallback time window: a query level goes to the store as soon as all its loads are known;\n"+
+			"this window only batches what can't be counted, such as subscription events (env PCNET_LOADER_WAIT)")
 	c.store.register(fs)
+	c.ops = registerOps(fs)
+	c.access = registerAccess(fs, os.Getenv)
 }
 
 // serveEnv maps flags to the environment variables that set them.
@@ -57,6 +61,8 @@ var serveEnv = map[string]string{
 	"shutdown-timeout": "PCNET_SHUTDOWN_TIMEOUT",
 	"loader-wait":      "PCNET_LOADER_WAIT",
 	"store":            "PCNET_STORE",
+	"data-dir":         "PCNET_DATA_DIR",
+	"ephemeral":        "PCNET_EPHEMERAL",
 }
 
 // runServe runs the GraphQL server until ctx is cancelled (SIGINT or
@@ -67,6 +73,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	var cfg serveConfig
 	cfg.register(fs)
+	debug := registerDebug(fs) // --pprof-addr, --debug-stats (servedebug.go)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: pcnet serve [flags]
 
@@ -78,8 +85,18 @@ environment, which wins over the default.
 Flags:
 `)
 		fs.PrintDefaults()
+		fmt.Fprint(fs.Output(), opsUsage)
 	}
 	if err := applyEnv(fs, serveEnv); err != nil {
+		return err
+	}
+	if err := applyEnv(fs, opsEnv); err != nil {
+		return err
+	}
+	if err := applyEnv(fs, accessEnv); err != nil {
+		return err
+	}
+	if err := applyEnv(fs, debugEnv); err != nil {
 		return err
 	}
 	if err := fs.Parse(args); err != nil {
@@ -96,7 +113,13 @@ Flags:
 		return err
 	}
 
-	store, closeStore, err := openStore(ctx, cfg.store, log)
+	if err := cfg.ops.validate(); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if err := cfg.access.load(log); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	store, closeStore, health, err := openServeStore(ctx, cfg.store, log)
 	if err != nil {
 		return fmt.Errorf("serve: opening the store: %w", err)
 	}
@@ -106,19 +129,35 @@ Flags:
 		}
 	}()
 
+	ops, err := cfg.ops.start(ctx, log, store, health)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer func() {
+		if err := ops.stop(context.WithoutCancel(ctx)); err != nil {
+			log.Error("stopping tracing", "err", err)
+		}
+	}()
+
+	stopPprof, err := debug.start(log)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer stopPprof()
+
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	srv := &http.Server{
-		Handler: server.New(store, server.Options{
+		Handler: server.New(store, debug.options(cfg.access.options(ops.options(server.Options{
 			Logger:      log,
 			CORSOrigins: splitList(cfg.corsOrigins),
 			LoaderWait:  cfg.loaderWait,
-		}),
+		})))),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
+		WriteTimeout:      max(60*time.Second, cfg.ops.requestTimeout+10*time.Second),
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}

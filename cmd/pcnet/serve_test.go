@@ -45,6 +45,7 @@ func TestServeStartReadyShutdown(t *testing.T) {
 	// This test is about the embedded store: a Neo4j configured in the
 	// environment (as make test does for other tests) must not be picked.
 	t.Setenv("NEO4J_URI", "")
+	t.Setenv("PCNET_DATA_DIR", t.TempDir()) // not the user's data directory
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stderr lockedBuffer
@@ -142,6 +143,14 @@ func TestServeConfigPrecedence(t *testing.T) {
 				t.Fatal("the Neo4j flags are not registered")
 			}
 			cfg.store.neo4j = nil // compared in TestServeNeo4jSettings
+			if cfg.ops == nil {
+				t.Fatal("the production flags are not registered")
+			}
+			cfg.ops = nil // compared in TestServeOpsConfig
+			if cfg.access == nil {
+				t.Fatal("the access flags are not registered")
+			}
+			cfg.access = nil // compared in TestAccessConfig
 			if cfg != tt.want {
 				t.Errorf("config = %+v, want %+v", cfg, tt.want)
 			}

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"pcnet/graph"
 	"pcnet/internal/dataset"
 	"pcnet/internal/memory"
 	"pcnet/internal/neo4j"
+	"pcnet/internal/pcnet"
 )
 
 // Store kinds `pcnet serve` can read from.
@@ -27,6 +29,13 @@ const (
 type storeConfig struct {
 	kind  string
 	neo4j *neo4jFlags
+	// neo4jMaxRetryTime bounds the driver's retries (serve sets it; see
+	// storeRetryTime); zero is the driver's default.
+	neo4jMaxRetryTime time.Duration
+	// dataDir is where the embedded store keeps its writes; "" means
+	// memory.DefaultDataDir(). ephemeral keeps them in memory only.
+	dataDir   string
+	ephemeral bool
 }
 
 // register adds the store flags to fs. Add the environment variable of a
@@ -35,6 +44,11 @@ func (c *storeConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.kind, "store", storeAuto,
 		"store to read from: `kind` auto, memory or neo4j (env PCNET_STORE); auto picks Neo4j when a Neo4j URI is set, else the embedded store")
 	c.neo4j = registerNeo4jFlags(fs, os.Getenv)
+	fs.StringVar(&c.dataDir, "data-dir", "",
+		"`directory` where the embedded store keeps the network and its writes, durably (env PCNET_DATA_DIR);\n"+
+			"default "+cmp.Or(memory.DefaultDataDir(), "$XDG_DATA_HOME/pcnet or ~/.local/share/pcnet")+". Seeded from the shipped network on first start")
+	fs.BoolVar(&c.ephemeral, "ephemeral", false,
+		"run the embedded store from the shipped network in memory only: writes are lost on exit (env PCNET_EPHEMERAL)")
 }
 
 // openStore opens the configured store and logs what it holds. The
@@ -44,6 +58,7 @@ func openStore(ctx context.Context, c storeConfig, log *slog.Logger) (graph.Back
 	var neo4jConfig neo4j.Config
 	if c.neo4j != nil {
 		neo4jConfig = c.neo4j.config()
+		neo4jConfig.MaxRetryTime = c.neo4jMaxRetryTime
 	}
 	switch {
 	case c.kind == storeNeo4j || (c.kind == storeAuto && neo4jConfig.URI != ""):
@@ -52,7 +67,7 @@ func openStore(ctx context.Context, c storeConfig, log *slog.Logger) (graph.Back
 		}
 		return openNeo4jStore(ctx, neo4jConfig, log)
 	case c.kind == storeAuto || c.kind == storeMemory:
-		return openMemoryStore(ctx, log)
+		return openMemoryStore(ctx, c, log)
 	default:
 		return nil, nil, fmt.Errorf("--store: unknown store %q: want %s, %s or %s", c.kind, storeAuto, storeMemory, storeNeo4j)
 	}
@@ -83,24 +98,58 @@ func openNeo4jStore(ctx context.Context, cfg neo4j.Config, log *slog.Logger) (gr
 	return store, closeStore, nil
 }
 
-// openMemoryStore builds the embedded store from the dataset compiled into
-// the binary: the ISTAT geography and the illustrative network.
-func openMemoryStore(ctx context.Context, log *slog.Logger) (graph.Backend, func() error, error) {
+// openMemoryStore opens the embedded store: durable in the data directory
+// (seeded on first start from the dataset compiled into the binary, the
+// ISTAT geography and the illustrative network), or, with --ephemeral,
+// built from that dataset in memory only.
+func openMemoryStore(ctx context.Context, c storeConfig, log *slog.Logger) (graph.Backend, func() error, error) {
 	ds, report, err := dataset.Dataset()
 	if err != nil {
 		return nil, nil, err
 	}
-	store, err := memory.New(ds)
+	var store *memory.Store
+	where := []any{"ephemeral", true}
+	if c.ephemeral {
+		store, err = memory.New(ds)
+	} else {
+		dir := cmp.Or(c.dataDir, memory.DefaultDataDir())
+		if dir == "" {
+			return nil, nil, fmt.Errorf("no data directory for the embedded store: set --data-dir (PCNET_DATA_DIR) or --ephemeral")
+		}
+		store, err = memory.Open(dir, ds)
+		where = []any{"data_dir", dir}
+	}
 	if err != nil {
 		return nil, nil, err
 	}
-	log.InfoContext(ctx, "store", "kind", storeMemory,
+	// The network may have grown since the seed: count what is stored.
+	services, err := store.Services(ctx, pcnet.ServiceFilter{})
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	coverages, err := store.Coverages(ctx, []pcnet.CoverageQuery{{Page: pcnet.Page{CountOnly: true}}})
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	tutorships, err := store.Tutorships(ctx, pcnet.TutorshipFilter{})
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	works, err := store.ProjectWorks(ctx, pcnet.ProjectWorkFilter{})
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	log.InfoContext(ctx, "store", append([]any{"kind", storeMemory,
 		"regions", len(ds.Regions), "provinces", len(ds.Provinces), "comuni", len(ds.Comuni),
-		"services", len(ds.Services), "coverages", len(ds.Coverages), "tutorships", len(ds.Tutorships),
-		"project_works", len(ds.ProjectWorks), "network", "illustrative")
+		"services", len(services), "coverages", coverages[0].Total, "tutorships", len(tutorships),
+		"project_works", len(works), "network", "illustrative"}, where...)...)
 	log.InfoContext(ctx, "coordinates",
 		"rows", report.Rows, "placed", report.Matched, "missing", len(report.Missing),
 		"invalid_rows", len(report.Invalid), "duplicated_codes", len(report.Duplicates),
 		"unknown_codes", len(report.Unknown))
-	return store, func() error { return nil }, nil
+	return store, store.Close, nil
 }

@@ -55,6 +55,13 @@ type CoverageCondition struct {
 	AsOf *pcnet.Date `json:"asOf,omitempty"`
 }
 
+// The writes planners make to the network. Every mutation needs a token with
+// the planner or admin role, is validated and atomic (it applies whole or not
+// at all), is recorded in the audit trail (Query.changes), and coverage
+// changes are announced to Subscription.coverageChanged.
+type Mutation struct {
+}
+
 // Selects project works. Fields left out (or empty lists) don't filter; list
 // fields match any of their values; the fields combine with AND.
 type ProjectWorkFilter struct {
@@ -120,6 +127,13 @@ type ServiceSelection struct {
 	Provinces []string `json:"provinces,omitempty"`
 	// Keep the services in these states.
 	Statuses []pcnet.ServiceStatus `json:"statuses,omitempty"`
+}
+
+// Live updates, over the GraphQL-over-WebSocket protocol (graphql-transport-ws,
+// or the older graphql-ws) at /graphql. Events come from the writes made
+// through this server process: with several replicas, a subscriber sees only
+// the writes made through the replica it is connected to.
+type Subscription struct {
 }
 
 // Selects tutorships. Fields left out (or empty lists) don't filter; list fields

@@ -12,20 +12,26 @@ var _ pcnet.Store = (*Store)(nil)
 
 // read runs one read query in a managed read transaction (retried by the
 // driver on transient errors) and returns all its records.
+//
+// It goes through ExecuteQuery rather than a session's ExecuteRead: both
+// retry alike, but ExecuteRead waits for the server to acknowledge BEGIN
+// before it sends the query, an extra round trip that made a small query
+// cost about twice as much (docs/performance.md). No bookmark manager:
+// reads need no causal chaining on a single server, as with plain
+// sessions.
 func (s *Store) read(ctx context.Context, cypher string, params map[string]any) ([]*neo4jdrv.Record, error) {
-	sess := s.driver.NewSession(ctx, neo4jdrv.SessionConfig{
-		AccessMode:   neo4jdrv.AccessModeRead,
-		DatabaseName: s.database,
-	})
-	defer sess.Close(ctx)
-	return neo4jdrv.ExecuteRead(ctx, sess, func(tx neo4jdrv.ManagedTransaction) ([]*neo4jdrv.Record, error) {
-		s.queries.Add(1)
-		res, err := tx.Run(ctx, cypher, params)
-		if err != nil {
-			return nil, err
-		}
-		return res.Collect(ctx)
-	})
+	res, err := neo4jdrv.ExecuteQuery(ctx, s.driver, cypher, params,
+		func() neo4jdrv.ResultTransformer[*neo4jdrv.EagerResult] {
+			s.queries.Add(1) // once per attempt: retries count
+			return neo4jdrv.EagerResultTransformer()
+		},
+		neo4jdrv.ExecuteQueryWithReadersRouting(),
+		neo4jdrv.ExecuteQueryWithDatabase(s.database),
+		neo4jdrv.ExecuteQueryWithoutBookmarkManager())
+	if err != nil {
+		return nil, err
+	}
+	return res.Records, nil
 }
 
 // Regions implements pcnet.Store.

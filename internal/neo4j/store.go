@@ -31,6 +31,13 @@ type Config struct {
 	// ConnectTimeout bounds Open's connectivity check; zero means
 	// DefaultConnectTimeout.
 	ConnectTimeout time.Duration
+	// MaxRetryTime bounds how long a query is retried on transient errors
+	// (a restarting server) before it fails; zero means the driver's
+	// default, 30 s. A server bounds it below its request timeout.
+	MaxRetryTime time.Duration
+	// MaxConnections is the size of the connection pool; zero means the
+	// driver's default, 100.
+	MaxConnections int
 }
 
 // Store is the Neo4j store: it implements pcnet.Store over the graph
@@ -39,6 +46,7 @@ type Config struct {
 type Store struct {
 	driver   neo4jdrv.DriverWithContext
 	database string
+	username string // for Ping's errors
 	queries  atomic.Int64
 }
 
@@ -86,7 +94,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		// url.Parse's error quotes the whole URI, password included.
 		return nil, fail(nil, "invalid URI", nil)
 	}
-	driver, err := neo4jdrv.NewDriverWithContext(cfg.URI, neo4jdrv.BasicAuth(cfg.Username, cfg.Password, ""))
+	driver, err := neo4jdrv.NewDriverWithContext(cfg.URI, neo4jdrv.BasicAuth(cfg.Username, cfg.Password, ""), cfg.driverConfig)
 	if err != nil {
 		return nil, fail(nil, "invalid URI: "+redactSecret(err.Error(), cfg.Password), err)
 	}
@@ -96,7 +104,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	checkCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	s := &Store{driver: driver, database: cfg.Database}
+	s := &Store{driver: driver, database: cfg.Database, username: cfg.Username}
 	err = driver.VerifyConnectivity(checkCtx)
 	if err == nil {
 		// VerifyConnectivity neither authenticates on every server version

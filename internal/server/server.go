@@ -3,30 +3,40 @@
 //
 // Routes:
 //
-//	/graphql  GraphQL over HTTP, POST (JSON body) and GET (query string)
-//	/         GraphiQL, opening on the nested dashboard example
+//	/graphql    GraphQL over HTTP, POST (JSON body) and GET (query string)
+//	/           GraphiQL, opening on the nested dashboard example
+//	/dashboard  the coverage dashboard (package web; assets under /assets/)
+//	/healthz    liveness; /readyz: the store answers; /metrics: Prometheus
 //
-// The API is read-only and public, so by default any origin may call it
-// cross-origin (without credentials); Options.CORSOrigins narrows that.
+// Production layers (production.go, docs/operations.md): limits checked
+// before any store work, persisted queries, metrics, tracing, access logs
+// with request IDs, and fail-fast answers while the store is down.
+//
+// /graphql also accepts WebSocket upgrades for subscriptions
+// (subscriptions.go). Reads are public unless Options.ReadsNeedToken;
+// mutations need a bearer token (auth.go). By default any origin may call
+// the API cross-origin (without cookies: tokens travel in a header);
+// Options.CORSOrigins narrows that, for WebSockets too.
 package server
 
 import (
 	"log/slog"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel/trace"
 
 	"pcnet/examples"
 	"pcnet/graph"
+	"pcnet/internal/auth"
+	"pcnet/internal/observe"
 	"pcnet/internal/pcnet"
+	"pcnet/internal/web"
 )
 
 // Paths served.
@@ -47,9 +57,13 @@ type Options struct {
 	// "https://*.example.org" work too). Empty means any origin: the API is
 	// read-only and public, and credentials are never allowed.
 	CORSOrigins []string
-	// LoaderWait is how long dataloaders collect keys before calling the
-	// store; 0 means graph.DefaultLoaderWait.
+	// LoaderWait is the dataloaders' fallback time window (a query level
+	// goes to the store as soon as it is complete; see graph.LevelBatching);
+	// 0 means graph.DefaultLoaderWait.
 	LoaderWait time.Duration
+	// StoreCallStats sends each GraphQL response's store-call count in the
+	// StoreCallsHeader header, for load tests (pcnet serve --debug-stats).
+	StoreCallStats bool
 	// QueryCacheSize is how many parsed queries to keep; 0 means 1000.
 	QueryCacheSize int
 	// MaxBodyBytes caps the size of a request body; 0 means 1 MiB.
@@ -57,6 +71,40 @@ type Options struct {
 	// Today pins the day that date arguments default to; nil means
 	// pcnet.Today. Tests set it.
 	Today func() pcnet.Date
+	// Tokens are the bearer tokens accepted (internal/auth); nil accepts
+	// none, so nobody can write.
+	Tokens *auth.Keyring
+	// ReadsNeedToken makes queries and subscriptions need a token of any
+	// role; by default reads are public.
+	ReadsNeedToken bool
+	// Events carries coverage changes from mutations to subscriptions; nil
+	// means a broker of this handler's own.
+	Events *graph.CoverageBroker
+
+	// Production settings (production.go; docs/operations.md).
+
+	// Limits bound each request; zero fields take the defaults.
+	Limits Limits
+	// NoIntrospection turns introspection (__schema, __type) off.
+	NoIntrospection bool
+	// APQCacheSize is how many automatic persisted queries clients may
+	// register; 0 means DefaultAPQCacheSize.
+	APQCacheSize int
+	// PersistedQueries are operations known by hash besides the examples.
+	PersistedQueries PersistedQueries
+	// PersistedOnly runs the known operations only (the examples and
+	// PersistedQueries), and lets clients register none.
+	PersistedOnly bool
+	// Metrics are served at /metrics; nil means metrics of this handler's own.
+	Metrics *observe.Metrics
+	// TracerProvider traces requests; nil means no tracing.
+	TracerProvider trace.TracerProvider
+	// LogVariables logs each operation's variables; off by default, as
+	// they may hold personal data.
+	LogVariables bool
+	// Availability tracks whether the store answers; nil means one of this
+	// handler's own (probed by failing requests and /readyz only).
+	Availability *Availability
 }
 
 // New returns the HTTP handler of the service, reading the network and its
@@ -70,25 +118,27 @@ func New(store graph.Backend, opts Options) http.Handler {
 	if cacheSize <= 0 {
 		cacheSize = 1000
 	}
-	maxBody := opts.MaxBodyBytes
-	if maxBody <= 0 {
-		maxBody = 1 << 20
-	}
+	prod := newProduction(store, log, opts)
+	log, store = prod.log, prod.store(store)
 
-	gql := handler.New(graph.NewExecutableSchema(graph.Config{
-		Resolvers: &graph.Resolver{Store: store, Today: opts.Today},
-	}))
+	authn := access{keys: opts.Tokens, readsNeedToken: opts.ReadsNeedToken}
+	gql := handler.New(graph.NewSchema(newResolver(store, opts)))
+	gql.AddTransport(authn.websocketTransport())
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](cacheSize))
-	gql.Use(extension.Introspection{})
+	prod.configure(gql)
 	gql.SetErrorPresenter(presentError(log))
 	gql.SetRecoverFunc(recoverPanic(log))
-	gql.AroundOperations(noteOperation)
+	gql.AroundOperations(requireReadToken(opts.ReadsNeedToken))
+	gql.AroundOperations(onlyOverWebsocket)
+	gql.AroundResponses(freshLoadersPerEvent(store, opts.LoaderWait))
+	gql.Use(graph.LevelBatching{}) // a store call per query level, without waiting (graph/batcher.go)
 
 	mux := http.NewServeMux()
-	mux.Handle(GraphQLPath, withLoaders(store, opts.LoaderWait, gql))
-	mux.Handle("GET "+GraphiQLPath+"{$}", graphiQL())
+	prod.routes(mux)
+	mux.Handle(GraphQLPath, checkOrigin(opts.CORSOrigins, authn.authenticate(countStoreCalls(opts.StoreCallStats, withLoaders(store, opts.LoaderWait, gql)))))
+	web.Register(mux, web.Options{GraphQLPath: GraphQLPath, Examples: examples.All(), DefaultExample: DefaultExample})
 
 	c := cors.New(cors.Options{
 		AllowedOrigins:   opts.CORSOrigins, // empty: all
@@ -97,7 +147,7 @@ func New(store graph.Backend, opts Options) http.Handler {
 		AllowCredentials: false,
 		MaxAge:           600,
 	})
-	return logRequests(log, limitBody(maxBody, c.Handler(mux)))
+	return prod.wrap(c.Handler(mux))
 }
 
 // withLoaders gives every request a fresh set of dataloaders, so batching
@@ -106,33 +156,5 @@ func withLoaders(store graph.Backend, wait time.Duration, next http.Handler) htt
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := graph.WithLoaders(r.Context(), graph.NewLoaders(store, wait))
 		next.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
-func limitBody(n int64, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, n)
-		next.ServeHTTP(w, r)
-	})
-}
-
-// graphiQL serves GraphiQL. The page keeps its state in the URL, so a bare
-// visit is redirected to one carrying the default example: GraphiQL opens
-// on a query worth running rather than an empty editor.
-func graphiQL() http.Handler {
-	page := playground.Handler("pcnet — Province–Comuni network", GraphQLPath,
-		playground.WithGraphiqlPersistStateInURL(true),
-		playground.WithStoragePrefix("pcnet:"),
-	)
-	start := GraphiQLPath
-	if op, ok := examples.Get(DefaultExample); ok {
-		start += "?" + url.Values{"query": {op.Query}, "operationName": {op.OperationName}}.Encode()
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.RawQuery == "" && start != GraphiQLPath {
-			http.Redirect(w, r, start, http.StatusFound)
-			return
-		}
-		page.ServeHTTP(w, r)
 	})
 }

@@ -1,0 +1,294 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"pcnet/graph/model"
+	"pcnet/internal/pcnet"
+)
+
+// The mutation resolvers (schema.resolvers.go) are one-liners calling the
+// methods below. Each one: checks the caller's role (again: @hasRole
+// already did, but a resolver that writes must not depend on the schema
+// being annotated right), checks the input's shape with the rules the
+// stores apply (internal/pcnet/rules.go), so the errors are the same and a
+// malformed call never reaches the store, calls the store's pcnet.Writer,
+// which validates against the stored state, writes atomically and records
+// the audit entries, then forgets the request's cached reads and announces
+// coverage changes. The argument names are the rules' field names
+// ("serviceId", "comuneCodes[3]"), so a store error's field names the
+// argument at fault as it is.
+
+// errReadOnly answers writes on a store that doesn't implement pcnet.Writer.
+var errReadOnly = pcnet.Errorf(pcnet.EUNAVAILABLE, "this store is read-only: it records no changes")
+
+// MaxChangesPage bounds Query.changes(first).
+const MaxChangesPage = 1000
+
+// writer returns the store's Writer for a caller allowed to write.
+func (r *Resolver) writer(ctx context.Context) (pcnet.Writer, pcnet.Actor, error) {
+	actor, err := Authorize(ctx, pcnet.RolePlanner)
+	if err != nil {
+		return nil, pcnet.Actor{}, err
+	}
+	if r.Writer == nil {
+		return nil, pcnet.Actor{}, errReadOnly
+	}
+	return r.Writer, actor, nil
+}
+
+// written is called after every successful write: the request's
+// dataloaders may hold answers read before it (an earlier field of the same
+// operation), so they are emptied, and the payload's nested fields read the
+// network as it is now. Mutation fields run one after another, each
+// payload resolved before the next field starts, so nothing is loading.
+func (r *Resolver) written(ctx context.Context) {
+	loadersFrom(ctx).clearAll()
+}
+
+func (r *Resolver) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+func (r *Resolver) createService(ctx context.Context, s pcnet.SharedService) (*model.ServicePayload, error) {
+	w, _, err := r.writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := pcnet.ValidateNewService(s); err != nil {
+		return nil, err
+	}
+	created, err := w.CreateService(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	r.written(ctx)
+	return &model.ServicePayload{Service: created}, nil
+}
+
+func (r *Resolver) updateService(ctx context.Context, id string, u pcnet.ServiceUpdate) (*model.ServicePayload, error) {
+	w, _, err := r.writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := pcnet.ValidateServiceUpdate(id, u); err != nil {
+		return nil, err
+	}
+	updated, err := w.UpdateService(ctx, id, u)
+	if err != nil {
+		return nil, err
+	}
+	r.written(ctx)
+	return &model.ServicePayload{Service: updated}, nil
+}
+
+func (r *Resolver) addCoverage(ctx context.Context, a pcnet.CoverageAddition) (*model.CoveragePayload, error) {
+	w, actor, err := r.writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := pcnet.ValidateCoverageAddition(a); err != nil {
+		return nil, err
+	}
+	res, err := w.AddCoverage(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	return r.coverageWritten(ctx, a.ServiceID, model.CoverageAdded, res, actor)
+}
+
+func (r *Resolver) endCoverage(ctx context.Context, e pcnet.CoverageEnding) (*model.CoveragePayload, error) {
+	w, actor, err := r.writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := pcnet.ValidateCoverageEnding(e); err != nil {
+		return nil, err
+	}
+	res, err := w.EndCoverage(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	return r.coverageWritten(ctx, e.ServiceID, model.CoverageEnded, res, actor)
+}
+
+// coverageWritten builds a coverage payload and, when the write changed
+// something, announces it to the subscribers.
+func (r *Resolver) coverageWritten(ctx context.Context, serviceID string, action model.CoverageAction, res pcnet.CoverageResult, actor pcnet.Actor) (*model.CoveragePayload, error) {
+	r.written(ctx)
+	svc, err := r.serviceOf(ctx, serviceID, "coverage write")
+	if err != nil {
+		return nil, err
+	}
+	out := &model.CoveragePayload{Service: *svc, Changed: res.Changed, UnchangedCodes: res.Unchanged}
+	if out.Changed == nil {
+		out.Changed = []pcnet.Coverage{}
+	}
+	if len(res.Changed) > 0 && r.Events != nil {
+		area, err := r.areaOf(ctx, svc.AreaCode, "service "+svc.ID)
+		if err != nil {
+			return nil, err
+		}
+		r.Events.Publish(model.CoverageEvent{
+			Action:     action,
+			Service:    *svc,
+			SectorCode: area.SectorCode,
+			Coverages:  res.Changed,
+			Actor:      actor.Subject,
+			At:         r.now().UTC().Truncate(time.Millisecond),
+		})
+	}
+	return out, nil
+}
+
+func (r *Resolver) assignTutor(ctx context.Context, t pcnet.Tutorship) (*model.TutorshipPayload, error) {
+	w, _, err := r.writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := pcnet.ValidateTutorship(t); err != nil {
+		return nil, err
+	}
+	saved, err := w.AssignTutor(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	r.written(ctx)
+	return &model.TutorshipPayload{Tutorship: saved}, nil
+}
+
+func (r *Resolver) advanceTutorship(ctx context.Context, k pcnet.TutorshipKey, step int) (*model.TutorshipPayload, error) {
+	w, _, err := r.writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := pcnet.ValidateTutorshipKey(k); err != nil {
+		return nil, err
+	}
+	if step < 1 || step > pcnet.MaxTutorshipStep {
+		return nil, pcnet.Invalidf("step", "step: %d is out of range: 1 to %d expected", step, pcnet.MaxTutorshipStep)
+	}
+	saved, err := w.AdvanceTutorship(ctx, k, step)
+	if err != nil {
+		return nil, err
+	}
+	r.written(ctx)
+	return &model.TutorshipPayload{Tutorship: saved}, nil
+}
+
+func (r *Resolver) endTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date) (*model.TutorshipPayload, error) {
+	w, _, err := r.writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := pcnet.ValidateTutorshipKey(k); err != nil {
+		return nil, err
+	}
+	saved, err := w.EndTutorship(ctx, k, until)
+	if err != nil {
+		return nil, err
+	}
+	r.written(ctx)
+	return &model.TutorshipPayload{Tutorship: saved}, nil
+}
+
+func (r *Resolver) saveProjectWork(ctx context.Context, pw pcnet.ProjectWork) (*model.ProjectWorkPayload, error) {
+	w, _, err := r.writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := pcnet.ValidateProjectWork(pw); err != nil {
+		return nil, err
+	}
+	saved, err := w.SaveProjectWork(ctx, pw)
+	if err != nil {
+		return nil, err
+	}
+	r.written(ctx)
+	return &model.ProjectWorkPayload{ProjectWork: saved}, nil
+}
+
+// changes answers Query.changes. The audit trail names people, so it takes
+// a planner (or admin), like writing does.
+func (r *Resolver) changes(ctx context.Context, since *time.Time, entity, entityID *string, afterSeq, first *int) ([]pcnet.Change, error) {
+	w, _, err := r.writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f := pcnet.ChangeFilter{Entity: deref(entity), EntityID: deref(entityID), Limit: 100}
+	if since != nil {
+		f.Since = *since
+	}
+	if afterSeq != nil {
+		f.AfterSeq = int64(*afterSeq)
+	}
+	if first != nil {
+		f.Limit = *first
+	}
+	if f.Limit < 1 || f.Limit > MaxChangesPage {
+		return nil, pcnet.Invalidf("first", "first: %d is out of range: 1 to %d expected", f.Limit, MaxChangesPage)
+	}
+	if err := pcnet.ValidateChangeFilter(f); err != nil {
+		return nil, err
+	}
+	out, err := w.Changes(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []pcnet.Change{}
+	}
+	return out, nil
+}
+
+// unchanged resolves CoveragePayload.unchanged: the codes come from the
+// store's answer, so each names a Comune that exists.
+func (r *Resolver) unchanged(ctx context.Context, p *model.CoveragePayload) ([]pcnet.Comune, error) {
+	found, err := loadersFrom(ctx).comuneByCode.LoadAll(ctx, p.UnchangedCodes)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pcnet.Comune, len(found))
+	for i, c := range found {
+		if c == nil {
+			return nil, fmt.Errorf("graph: coverage payload of %s refers to unknown comune %q", p.Service.ID, p.UnchangedCodes[i])
+		}
+		out[i] = *c
+	}
+	return out, nil
+}
+
+// clearAll empties every loader's cache, so later loads read the store
+// again.
+func (l *Loaders) clearAll() {
+	l.regionByCode.ClearAll()
+	l.provinceByCode.ClearAll()
+	l.provincesByRegion.ClearAll()
+	l.comuneByCode.ClearAll()
+	l.comunePages.ClearAll()
+	l.taxonomy.ClearAll()
+	l.serviceByID.ClearAll()
+	l.servicesByProvider.ClearAll()
+	l.servicesByArea.ClearAll()
+	l.coveragePages.ClearAll()
+	l.coveragesByComune.ClearAll()
+	l.tutorshipsByTutor.ClearAll()
+	l.tutorshipsByTutee.ClearAll()
+	l.projectWorksByProv.ClearAll()
+	l.projectWorksBySvc.ClearAll()
+	l.reach.ClearAll()
+	l.comuniSummaries.ClearAll()
+}
+
+// derefOr returns *p, or def when p is nil.
+func derefOr[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}

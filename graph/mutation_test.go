@@ -1,0 +1,385 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"pcnet/graph/model"
+	"pcnet/internal/pcnet"
+)
+
+// These unit tests run the mutation resolvers over a fake Writer, to check
+// what the GraphQL layer itself does: authorization before any write, the
+// arguments it hands the store, errors passed through with their code and
+// field, events published. The stores' own behaviour is tested end to end
+// over HTTP in internal/server.
+
+type fakeBackend struct {
+	Backend  // nil: calling any other method panics, flagging an unexpected read
+	services []pcnet.SharedService
+	sectors  []pcnet.Sector
+	comuni   []pcnet.Comune
+}
+
+func (f *fakeBackend) Services(_ context.Context, flt pcnet.ServiceFilter) ([]pcnet.SharedService, error) {
+	var out []pcnet.SharedService
+	for _, s := range f.services {
+		if len(flt.IDs) == 0 || slices.Contains(flt.IDs, s.ID) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeBackend) Sectors(context.Context) ([]pcnet.Sector, error) { return f.sectors, nil }
+
+func (f *fakeBackend) Comuni(_ context.Context, qs []pcnet.ComuneQuery) ([]pcnet.ComunePage, error) {
+	out := make([]pcnet.ComunePage, len(qs))
+	for i, q := range qs {
+		for _, c := range f.comuni {
+			if slices.Contains(q.Filter.Codes, c.Code) {
+				out[i].Comuni = append(out[i].Comuni, c)
+			}
+		}
+		out[i].Total = len(out[i].Comuni)
+	}
+	return out, nil
+}
+
+// fakeWriter records the calls it gets and answers with canned values.
+type fakeWriter struct {
+	mu    sync.Mutex
+	calls []string
+	args  []any
+	err   error // returned by every call when set
+	cov   pcnet.CoverageResult
+}
+
+func (w *fakeWriter) record(name string, arg any) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.calls = append(w.calls, name)
+	w.args = append(w.args, arg)
+	return w.err
+}
+
+func (w *fakeWriter) CreateService(_ context.Context, s pcnet.SharedService) (pcnet.SharedService, error) {
+	return s, w.record("CreateService", s)
+}
+
+func (w *fakeWriter) UpdateService(_ context.Context, id string, u pcnet.ServiceUpdate) (pcnet.SharedService, error) {
+	return pcnet.SharedService{ID: id, Name: "updated", ProviderCode: "108", AreaCode: "staff-training", Status: pcnet.StatusActive}, w.record("UpdateService", u)
+}
+
+func (w *fakeWriter) AddCoverage(_ context.Context, a pcnet.CoverageAddition) (pcnet.CoverageResult, error) {
+	return w.cov, w.record("AddCoverage", a)
+}
+
+func (w *fakeWriter) EndCoverage(_ context.Context, e pcnet.CoverageEnding) (pcnet.CoverageResult, error) {
+	return w.cov, w.record("EndCoverage", e)
+}
+
+func (w *fakeWriter) AssignTutor(_ context.Context, t pcnet.Tutorship) (pcnet.Tutorship, error) {
+	return t, w.record("AssignTutor", t)
+}
+
+func (w *fakeWriter) AdvanceTutorship(_ context.Context, k pcnet.TutorshipKey, step int) (pcnet.Tutorship, error) {
+	return pcnet.Tutorship{TutorCode: k.TutorCode, TutoredCode: k.TutoredCode, SectorCode: k.SectorCode, Since: k.Since, Step: step}, w.record("AdvanceTutorship", k)
+}
+
+func (w *fakeWriter) EndTutorship(_ context.Context, k pcnet.TutorshipKey, until pcnet.Date) (pcnet.Tutorship, error) {
+	return pcnet.Tutorship{TutorCode: k.TutorCode, TutoredCode: k.TutoredCode, SectorCode: k.SectorCode, Since: k.Since, Until: until, Step: 1}, w.record("EndTutorship", k)
+}
+
+func (w *fakeWriter) SaveProjectWork(_ context.Context, p pcnet.ProjectWork) (pcnet.ProjectWork, error) {
+	return p, w.record("SaveProjectWork", p)
+}
+
+func (w *fakeWriter) Changes(_ context.Context, f pcnet.ChangeFilter) ([]pcnet.Change, error) {
+	return []pcnet.Change{{Seq: 7, At: time.Date(2026, 5, 19, 10, 30, 0, 0, time.UTC), Actor: "maria", Entity: "service", EntityID: "svc-x", Action: "create", Summary: "created"}},
+		w.record("Changes", f)
+}
+
+func (w *fakeWriter) callNames() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.calls)
+}
+
+var testService = pcnet.SharedService{ID: "svc-108-staff-training", Name: "Formazione", ProviderCode: "108", AreaCode: "staff-training", Status: pcnet.StatusActive, StartDate: pcnet.MustDate("2024-01-01")}
+
+func newTestResolver(w pcnet.Writer) (*Resolver, *fakeBackend) {
+	b := &fakeBackend{
+		services: []pcnet.SharedService{testService},
+		sectors: []pcnet.Sector{{Code: "personnel", Name: "Politiche del personale", Areas: []pcnet.Area{
+			{Code: "staff-training", SectorCode: "personnel", Name: "Formazione del personale"},
+		}}},
+		comuni: []pcnet.Comune{{Code: "108001", Name: "Agrate Brianza", ProvinceCode: "108", RegionCode: "03"}},
+	}
+	r := &Resolver{Store: b, Writer: w, Events: NewCoverageBroker(8, 0),
+		Now: func() time.Time { return time.Date(2026, 5, 19, 10, 30, 0, 123456789, time.UTC) }}
+	return r, b
+}
+
+type testResponse struct {
+	Data   map[string]json.RawMessage
+	Errors []struct {
+		Message    string
+		Extensions map[string]any
+	}
+}
+
+// exec runs a GraphQL operation as actor (nil: anonymous).
+func exec(t *testing.T, r *Resolver, actor *pcnet.Actor, query string) testResponse {
+	t.Helper()
+	srv := handler.New(NewSchema(r))
+	srv.AddTransport(transport.POST{})
+	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
+		out := graphql.DefaultErrorPresenter(ctx, err)
+		if pe, ok := errors.AsType[*pcnet.Error](err); ok {
+			out.Message = pe.Message
+			out.Extensions = map[string]any{"code": pe.Code, "field": pe.Field}
+		}
+		return out
+	})
+	body, _ := json.Marshal(map[string]any{"query": query})
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	ctx := WithLoaders(req.Context(), NewLoaders(r.Store, time.Millisecond))
+	if actor != nil {
+		ctx = pcnet.WithActor(ctx, *actor)
+	}
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req.WithContext(ctx))
+	var out testResponse
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+		t.Fatalf("decoding %s: %v", rec.Body.Bytes(), err)
+	}
+	return out
+}
+
+var (
+	reader  = &pcnet.Actor{Subject: "luca", Role: pcnet.RoleReader}
+	planner = &pcnet.Actor{Subject: "maria", Role: pcnet.RolePlanner}
+	admin   = &pcnet.Actor{Subject: "root", Role: pcnet.RoleAdmin}
+)
+
+// mutations lists one valid call of every mutation and the Writer method it
+// must reach.
+var mutations = []struct{ query, method string }{
+	{`mutation { createService(id: "svc-new", name: "N", providerCode: "108", areaCode: "staff-training", startDate: "2025-01-01") { service { id } } }`, "CreateService"},
+	{`mutation { updateService(id: "svc-108-staff-training", status: ACTIVE) { service { id } } }`, "UpdateService"},
+	{`mutation { addCoverage(serviceId: "svc-108-staff-training", comuneCodes: ["108001"], since: "2025-01-01") { changed { since } } }`, "AddCoverage"},
+	{`mutation { endCoverage(serviceId: "svc-108-staff-training", comuneCodes: ["108001"], until: "2025-06-01") { changed { since } } }`, "EndCoverage"},
+	{`mutation { assignTutor(tutorCode: "015", tutoredCode: "108", sectorCode: "personnel", since: "2025-01-01") { tutorship { step } } }`, "AssignTutor"},
+	{`mutation { advanceTutorship(tutorCode: "015", tutoredCode: "108", sectorCode: "personnel", since: "2025-01-01", step: 2) { tutorship { step } } }`, "AdvanceTutorship"},
+	{`mutation { endTutorship(tutorCode: "015", tutoredCode: "108", sectorCode: "personnel", since: "2025-01-01", until: "2025-06-01") { tutorship { step } } }`, "EndTutorship"},
+	{`mutation { saveProjectWork(id: "pw-x", provinceCode: "108", areaCode: "staff-training", title: "T", maturity: ADVANCED, step: 1, year: 2025) { projectWork { id } } }`, "SaveProjectWork"},
+	{`{ changes { seq } }`, "Changes"},
+}
+
+func TestMutationsNeedPlannerRole(t *testing.T) {
+	tests := []struct {
+		name     string
+		actor    *pcnet.Actor
+		wantCode string // "" for success
+	}{
+		{"anonymous", nil, pcnet.EUNAUTHORIZED},
+		{"reader", reader, pcnet.EFORBIDDEN},
+		{"planner", planner, ""},
+		{"admin", admin, ""},
+	}
+	for _, m := range mutations {
+		for _, tt := range tests {
+			t.Run(m.method+"/"+tt.name, func(t *testing.T) {
+				w := &fakeWriter{}
+				r, _ := newTestResolver(w)
+				resp := exec(t, r, tt.actor, m.query)
+				if tt.wantCode == "" {
+					if len(resp.Errors) > 0 {
+						t.Fatalf("errors: %+v", resp.Errors)
+					}
+					if got := w.callNames(); !slices.Equal(got, []string{m.method}) {
+						t.Errorf("writer calls = %v, want [%s]", got, m.method)
+					}
+					return
+				}
+				if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != tt.wantCode {
+					t.Fatalf("errors = %+v, want one with code %s", resp.Errors, tt.wantCode)
+				}
+				if got := w.callNames(); len(got) > 0 {
+					t.Errorf("a refused call reached the writer: %v", got)
+				}
+			})
+		}
+	}
+}
+
+func TestMutationsOnReadOnlyStore(t *testing.T) {
+	r, _ := newTestResolver(nil)
+	for _, m := range mutations {
+		resp := exec(t, r, planner, m.query)
+		if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != pcnet.EUNAVAILABLE ||
+			resp.Errors[0].Message != "this store is read-only: it records no changes" {
+			t.Errorf("%s on a read-only store: errors = %+v", m.method, resp.Errors)
+		}
+	}
+}
+
+func TestMutationArgumentsReachTheWriter(t *testing.T) {
+	tests := []struct {
+		query string
+		want  any
+	}{
+		{`mutation { createService(id: "svc-new", name: "N", providerCode: "108", areaCode: "staff-training", startDate: "2025-01-01") { service { id } } }`,
+			pcnet.SharedService{ID: "svc-new", Name: "N", ProviderCode: "108", AreaCode: "staff-training", Status: pcnet.StatusPlanned, StartDate: pcnet.MustDate("2025-01-01")}},
+		{`mutation { addCoverage(serviceId: "svc-108-staff-training", comuneCodes: ["108001", "108002"], since: "2025-01-01") { changed { since } } }`,
+			pcnet.CoverageAddition{ServiceID: "svc-108-staff-training", ComuneCodes: []string{"108001", "108002"}, Since: pcnet.MustDate("2025-01-01"), Phase: pcnet.PhaseRollout}},
+		{`mutation { addCoverage(serviceId: "svc-108-staff-training", comuneCodes: ["108001"], since: "2025-01-01", phase: PILOT) { changed { since } } }`,
+			pcnet.CoverageAddition{ServiceID: "svc-108-staff-training", ComuneCodes: []string{"108001"}, Since: pcnet.MustDate("2025-01-01"), Phase: pcnet.PhasePilot}},
+		{`mutation { assignTutor(tutorCode: "015", tutoredCode: "108", sectorCode: "personnel", since: "2025-01-01") { tutorship { step } } }`,
+			pcnet.Tutorship{TutorCode: "015", TutoredCode: "108", SectorCode: "personnel", Since: pcnet.MustDate("2025-01-01"), Step: 1}},
+		{`mutation { saveProjectWork(id: "pw-x", provinceCode: "108", areaCode: "staff-training", title: "T", maturity: ADVANCED, step: 2, year: 2025, serviceId: "svc-108-staff-training") { projectWork { id } } }`,
+			pcnet.ProjectWork{ID: "pw-x", ProvinceCode: "108", AreaCode: "staff-training", Title: "T", Maturity: pcnet.MaturityAdvanced, Step: 2, Year: 2025, ServiceID: "svc-108-staff-training"}},
+		{`{ changes(since: "2026-05-19T12:00:00+02:00", entity: "coverage", entityId: "s/108001", afterSeq: 3, first: 10) { seq } }`,
+			pcnet.ChangeFilter{Since: time.Date(2026, 5, 19, 10, 0, 0, 0, time.UTC), Entity: "coverage", EntityID: "s/108001", AfterSeq: 3, Limit: 10}},
+	}
+	for _, tt := range tests {
+		w := &fakeWriter{}
+		r, _ := newTestResolver(w)
+		resp := exec(t, r, planner, tt.query)
+		if len(resp.Errors) > 0 {
+			t.Errorf("%s: %+v", tt.query, resp.Errors)
+			continue
+		}
+		if len(w.args) != 1 {
+			t.Errorf("%s: %d writer calls", tt.query, len(w.args))
+			continue
+		}
+		gotJSON, _ := json.Marshal(w.args[0])
+		wantJSON, _ := json.Marshal(tt.want)
+		if !bytes.Equal(gotJSON, wantJSON) {
+			t.Errorf("%s:\nwriter got  %s\nwant        %s", tt.query, gotJSON, wantJSON)
+		}
+	}
+}
+
+func TestMutationInputErrorsNeverReachTheWriter(t *testing.T) {
+	tests := []struct{ query, field string }{
+		{`mutation { addCoverage(serviceId: "s", comuneCodes: [], since: "2025-01-01") { changed { since } } }`, "comuneCodes"},
+		{`mutation { addCoverage(serviceId: "s", comuneCodes: ["108001", "12"], since: "2025-01-01") { changed { since } } }`, "comuneCodes[1]"},
+		{`mutation { addCoverage(serviceId: "s", comuneCodes: ["108001"], since: "2025-13-01") { changed { since } } }`, "since"},
+		{`mutation { assignTutor(tutorCode: "108", tutoredCode: "108", sectorCode: "personnel", since: "2025-01-01") { tutorship { step } } }`, "tutoredCode"},
+		{`mutation { advanceTutorship(tutorCode: "015", tutoredCode: "108", sectorCode: "personnel", since: "2025-01-01", step: 4) { tutorship { step } } }`, "step"},
+		{`mutation { createService(id: "bad/id", name: "N", providerCode: "108", areaCode: "a", startDate: "2025-01-01") { service { id } } }`, "id"},
+		{`mutation { createService(id: "svc", name: "N", providerCode: "108", areaCode: "a", status: ACTIVE, startDate: "2025-01-01") { service { id } } }`, "status"},
+		{`{ changes(first: 0) { seq } }`, "first"},
+		{`{ changes(entity: "comune") { seq } }`, "entity"},
+		{`{ changes(since: "yesterday") { seq } }`, "since"},
+	}
+	for _, tt := range tests {
+		w := &fakeWriter{}
+		r, _ := newTestResolver(w)
+		resp := exec(t, r, planner, tt.query)
+		if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != pcnet.EINVALID || resp.Errors[0].Extensions["field"] != tt.field {
+			t.Errorf("%s: errors = %+v, want invalid on %s", tt.query, resp.Errors, tt.field)
+		}
+		if len(w.calls) > 0 {
+			t.Errorf("%s: reached the writer", tt.query)
+		}
+	}
+}
+
+func TestStoreErrorsPassThrough(t *testing.T) {
+	w := &fakeWriter{err: &pcnet.Error{Code: pcnet.ECONFLICT, Field: "status", Message: "status: ENDED → ACTIVE is not allowed"}}
+	r, _ := newTestResolver(w)
+	resp := exec(t, r, planner, `mutation { updateService(id: "svc-108-staff-training", status: ACTIVE) { service { id } } }`)
+	if len(resp.Errors) != 1 {
+		t.Fatalf("errors = %+v", resp.Errors)
+	}
+	e := resp.Errors[0]
+	if e.Extensions["code"] != pcnet.ECONFLICT || e.Extensions["field"] != "status" || e.Message != "status: ENDED → ACTIVE is not allowed" {
+		t.Errorf("error = %+v", e)
+	}
+}
+
+func TestCoverageWritePublishesEvent(t *testing.T) {
+	added := pcnet.Coverage{ServiceID: testService.ID, ComuneCode: "108001", Since: pcnet.MustDate("2025-01-01"), Phase: pcnet.PhaseRollout}
+	w := &fakeWriter{cov: pcnet.CoverageResult{Changed: []pcnet.Coverage{added}}}
+	r, _ := newTestResolver(w)
+	sub, err := r.Events.Subscribe(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := exec(t, r, planner, `mutation { addCoverage(serviceId: "svc-108-staff-training", comuneCodes: ["108001"], since: "2025-01-01") {
+		service { id } changed { comune { code name } since } unchanged { code } } }`)
+	if len(resp.Errors) > 0 {
+		t.Fatal(resp.Errors)
+	}
+	var got struct {
+		Service struct{ ID string }
+		Changed []struct {
+			Comune struct{ Code, Name string }
+			Since  string
+		}
+		Unchanged []struct{ Code string }
+	}
+	if err := json.Unmarshal(resp.Data["addCoverage"], &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Service.ID != testService.ID || len(got.Changed) != 1 || got.Changed[0].Comune.Name != "Agrate Brianza" || len(got.Unchanged) != 0 {
+		t.Errorf("payload = %+v", got)
+	}
+	select {
+	case e := <-sub.C:
+		want := model.CoverageEvent{Action: model.CoverageAdded, Service: testService, SectorCode: "personnel",
+			Coverages: []pcnet.Coverage{added}, Actor: "maria", At: time.Date(2026, 5, 19, 10, 30, 0, 123000000, time.UTC)}
+		gotJSON, _ := json.Marshal(e)
+		wantJSON, _ := json.Marshal(want)
+		if !bytes.Equal(gotJSON, wantJSON) {
+			t.Errorf("event\n got %s\nwant %s", gotJSON, wantJSON)
+		}
+	default:
+		t.Fatal("no event published")
+	}
+
+	// A write that changes nothing announces nothing.
+	w.cov = pcnet.CoverageResult{Unchanged: []string{"108001"}}
+	resp = exec(t, r, planner, `mutation { addCoverage(serviceId: "svc-108-staff-training", comuneCodes: ["108001"], since: "2025-01-01") { unchanged { code } } }`)
+	if len(resp.Errors) > 0 {
+		t.Fatal(resp.Errors)
+	}
+	if string(resp.Data["addCoverage"]) != `{"unchanged":[{"code":"108001"}]}` {
+		t.Errorf("payload = %s", resp.Data["addCoverage"])
+	}
+	select {
+	case e := <-sub.C:
+		t.Errorf("a write that changed nothing published %+v", e)
+	default:
+	}
+}
+
+func TestChangesAnswer(t *testing.T) {
+	r, _ := newTestResolver(&fakeWriter{})
+	resp := exec(t, r, admin, `{ changes { seq at actor entity entityId action summary } }`)
+	if len(resp.Errors) > 0 {
+		t.Fatal(resp.Errors)
+	}
+	const want = `[{"seq":7,"at":"2026-05-19T10:30:00.000Z","actor":"maria","entity":"service","entityId":"svc-x","action":"create","summary":"created"}]`
+	if string(resp.Data["changes"]) != want {
+		t.Errorf("changes = %s\nwant      %s", resp.Data["changes"], want)
+	}
+}

@@ -1,0 +1,10 @@
+package neo4j
+
+import "context"
+
+// ReadForTest runs one read query the way every store method does, so
+// external tests can check what happens to a query in flight.
+func (s *Store) ReadForTest(ctx context.Context, cypher string) error {
+	_, err := s.read(ctx, cypher, nil)
+	return err
+}

@@ -1,0 +1,152 @@
+package neo4j_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	neo4jdrv "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"pcnet/internal/neo4j"
+	"pcnet/internal/neo4j/neo4jtest"
+)
+
+func TestPing(t *testing.T) {
+	s := neo4jtest.Open(t)
+	if err := s.Ping(context.Background()); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
+}
+
+// A store made while the server is down pings as unreachable, at once,
+// with a one-line error that never shows the password.
+func TestDialAndPingUnreachable(t *testing.T) {
+	addr := closedPort(t)
+	s, err := neo4j.Dial(neo4j.Config{URI: "bolt://" + addr, Password: "dial-pw-must-not-show"})
+	if err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	defer s.Close(context.Background())
+	start := time.Now()
+	err = s.Ping(context.Background())
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Ping took %v", d)
+	}
+	checkConnectError(t, err, neo4j.ErrUnreachable, "bolt://"+addr, "neo4j", "dial-pw-must-not-show", "server unreachable")
+	if !neo4j.IsUnavailable(err) || !s.IsUnavailable(err) {
+		t.Errorf("IsUnavailable(%v) = false", err)
+	}
+	// Queries fail as unavailable too, within the retry time given.
+	s2, _ := neo4j.Dial(neo4j.Config{URI: "bolt://" + addr, MaxRetryTime: time.Second})
+	defer s2.Close(context.Background())
+	start = time.Now()
+	_, err = s2.Regions(context.Background(), nil)
+	if !neo4j.IsUnavailable(err) {
+		t.Errorf("query on a server that is down: %v, want an outage", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the query took %v with MaxRetryTime 1s", d)
+	}
+}
+
+func TestPingWrongPassword(t *testing.T) {
+	cfg := neo4jtest.Config(t)
+	cfg.Password += "-wrong"
+	s, err := neo4j.Dial(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	err = s.Ping(context.Background())
+	checkConnectError(t, err, neo4j.ErrAuthentication, neo4j.RedactURI(cfg.URI), cfg.Username, cfg.Password, "authentication failed")
+}
+
+// A query whose context ends is cancelled: the caller gets its error at
+// the deadline, and the server stops running it (it leaves SHOW
+// TRANSACTIONS) rather than finishing work no one will read.
+func TestSlowQueryIsCancelled(t *testing.T) {
+	s := neo4jtest.Open(t)
+	cfg := neo4jtest.Config(t)
+	driver, err := neo4jdrv.NewDriverWithContext(cfg.URI, neo4jdrv.BasicAuth(cfg.Username, cfg.Password, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer driver.Close(context.Background())
+	marker := fmt.Sprintf("pcnet-cancel-test-%d", time.Now().UnixNano())
+	running := func() bool {
+		res, err := neo4jdrv.ExecuteQuery(context.Background(), driver,
+			"SHOW TRANSACTIONS YIELD currentQuery WHERE currentQuery CONTAINS $marker AND NOT currentQuery CONTAINS 'SHOW' RETURN count(*) AS n",
+			map[string]any{"marker": marker}, neo4jdrv.EagerResultTransformer, neo4jdrv.ExecuteQueryWithDatabase(cfg.Database))
+		if err != nil {
+			t.Fatalf("SHOW TRANSACTIONS: %v", err)
+		}
+		n, _ := res.Records[0].Values[0].(int64)
+		return n > 0
+	}
+
+	const timeout = 2 * time.Second
+	slow := "/* " + marker + " */ UNWIND range(1, 20000000000) AS x WITH x WHERE x < 0 RETURN count(x)"
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() { done <- s.ReadForTest(ctx, slow) }()
+
+	// The query runs on the server (which also shows running() sees it)...
+	for !running() {
+		if time.Since(start) > timeout {
+			t.Fatal("never saw the query running on the server")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// ...until the deadline, when the caller gets an error...
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("a query of 20 billion rows succeeded")
+		}
+		if late := time.Since(start) - timeout; late > time.Second {
+			t.Errorf("the query returned %v after its deadline", late)
+		}
+	case <-time.After(timeout + 5*time.Second):
+		t.Fatal("the query didn't return within 5s of its deadline")
+	}
+	// ...and the server stops running it.
+	deadline := time.Now().Add(5 * time.Second)
+	for running() {
+		if time.Now().After(deadline) {
+			t.Fatal("the server still runs the query 5s after its caller gave up")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("cancelled: the server dropped the query %v after the deadline", time.Since(start)-timeout)
+}
+
+func TestIsUnavailable(t *testing.T) {
+	conn := &neo4jdrv.ConnectivityError{Inner: errors.New("dial tcp 127.0.0.1:7687: connect: connection refused")}
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"nil", nil, false},
+		{"connectivity", conn, true},
+		{"wrapped connectivity", fmt.Errorf("reading: %w", conn), true},
+		{"retries exhausted on connectivity", &neo4jdrv.TransactionExecutionLimit{Cause: "timeout", Errors: []error{conn}}, true},
+		{"database unavailable", &neo4jdrv.Neo4jError{Code: "Neo.TransientError.General.DatabaseUnavailable"}, true},
+		{"retries exhausted on a transient error", &neo4jdrv.TransactionExecutionLimit{Errors: []error{&neo4jdrv.Neo4jError{Code: "Neo.TransientError.General.DatabaseUnavailable"}}}, true},
+		{"syntax error", &neo4jdrv.Neo4jError{Code: "Neo.ClientError.Statement.SyntaxError"}, false},
+		{"retries exhausted on a client error", &neo4jdrv.TransactionExecutionLimit{Errors: []error{&neo4jdrv.Neo4jError{Code: "Neo.ClientError.Statement.SyntaxError"}}}, false},
+		{"unreachable at open", &neo4j.ConnectError{Kind: neo4j.ErrUnreachable}, true},
+		{"wrong password", &neo4j.ConnectError{Kind: neo4j.ErrAuthentication}, false},
+		{"pool closed", errors.New("Pool closed"), true},
+		{"decoding", errors.New("neo4j: column 2 is not a string"), false},
+	}
+	for _, tt := range tests {
+		if got := neo4j.IsUnavailable(tt.err); got != tt.want {
+			t.Errorf("%s: IsUnavailable(%v) = %v, want %v", tt.name, tt.err, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,434 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"pcnet/internal/observe"
+	"pcnet/internal/pcnet"
+)
+
+// Error codes of the HTTP layer, beside pcnet's (invalid, not_found,
+// unavailable, ...), in extensions.code.
+const (
+	// ELimitExceeded: the request is bigger or costlier than a limit
+	// allows. extensions.limit names the limit (LimitDepth, ...), and
+	// extensions.max and extensions.actual give the figures. Nothing was
+	// run: change the request, don't retry it as it is.
+	ELimitExceeded = "limit_exceeded"
+	// ETimeout: the request ran out of its time (Limits.Timeout); the
+	// fields not resolved by then have this error. Retrying may succeed
+	// when the server is less busy; asking for less helps.
+	ETimeout = "timeout"
+)
+
+// The limits, as named in extensions.limit and in the metrics.
+const (
+	LimitDepth      = "depth"
+	LimitComplexity = "complexity"
+	LimitAliases    = "aliases"
+	LimitFields     = "fields"
+	LimitBody       = "body"
+	LimitBatch      = "batch"
+	LimitTokens     = "tokens"
+)
+
+func init() {
+	// A request over a limit is rejected before it runs, like a syntax
+	// error: gqlgen answers those with HTTP 422 (400 for clients accepting
+	// application/graphql-response+json) when their code is of the
+	// protocol kind. gqlgen keeps that table in a package variable, so it
+	// can only be told once, here.
+	errcode.RegisterErrorType(ELimitExceeded, errcode.KindProtocol)
+}
+
+// Limits bound what a single request may ask for. Every check but the
+// timeout runs before any store work. A zero field takes its default
+// (DefaultLimits); a negative one turns the limit off.
+type Limits struct {
+	// MaxDepth bounds the nesting of fields: { regions { name } } has
+	// depth 2.
+	MaxDepth int
+	// MaxComplexity bounds the estimated cost of an operation (see
+	// complexity.go): each field costs 1 (analytics fields 10), and the
+	// cost of what a list selects is multiplied by its expected length —
+	// `first` for connections, the known number of regions or Provinces,
+	// the `limit` argument, the dates of a timeline.
+	MaxComplexity int
+	// MaxAliases bounds the aliased fields of an operation, the usual way
+	// to ask for one expensive field many times in a request.
+	MaxAliases int
+	// MaxFields bounds the fields of an operation, counted after expanding
+	// fragments.
+	MaxFields int
+	// MaxTokens bounds the lexical tokens of a query document; the parser
+	// stops at the limit, so a huge document costs no parsing or validation.
+	MaxTokens int
+	// Timeout bounds the time of a request; its context is cancelled then,
+	// which stops the store query in flight. Subscriptions are exempt.
+	Timeout time.Duration
+}
+
+// Defaults. The example operations (examples/) and GraphiQL's
+// introspection query pass them all with a wide margin; the tests check so.
+const (
+	DefaultMaxDepth      = 15
+	DefaultMaxComplexity = 250_000
+	DefaultMaxAliases    = 30
+	DefaultMaxFields     = 500
+	DefaultMaxTokens     = 10_000
+	DefaultTimeout       = 15 * time.Second
+	// DefaultMaxBodyBytes is the default of Options.MaxBodyBytes.
+	DefaultMaxBodyBytes = 1 << 20
+)
+
+// hardMaxFields bounds the fields of an operation when MaxFields is off.
+const hardMaxFields = 1_000_000
+
+// DefaultLimits returns the default limits.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxDepth:      DefaultMaxDepth,
+		MaxComplexity: DefaultMaxComplexity,
+		MaxAliases:    DefaultMaxAliases,
+		MaxFields:     DefaultMaxFields,
+		MaxTokens:     DefaultMaxTokens,
+		Timeout:       DefaultTimeout,
+	}
+}
+
+// withDefaults fills zero fields with defaults and turns negative ones
+// (off) into 0.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	pick := func(v, def int) int {
+		switch {
+		case v < 0:
+			return 0
+		case v == 0:
+			return def
+		}
+		return v
+	}
+	l.MaxDepth = pick(l.MaxDepth, d.MaxDepth)
+	l.MaxComplexity = pick(l.MaxComplexity, d.MaxComplexity)
+	l.MaxAliases = pick(l.MaxAliases, d.MaxAliases)
+	l.MaxFields = pick(l.MaxFields, d.MaxFields)
+	l.MaxTokens = pick(l.MaxTokens, d.MaxTokens)
+	switch {
+	case l.Timeout < 0:
+		l.Timeout = 0
+	case l.Timeout == 0:
+		l.Timeout = d.Timeout
+	}
+	return l
+}
+
+// limitError is the error of a request over a limit.
+func limitError(limit string, max, actual int64, format string, args ...any) *gqlerror.Error {
+	return &gqlerror.Error{
+		Message: fmt.Sprintf(format, args...),
+		Extensions: map[string]any{
+			"code":   ELimitExceeded,
+			"limit":  limit,
+			"max":    max,
+			"actual": actual,
+		},
+	}
+}
+
+// operationLimits is the gqlgen extension that checks an operation against
+// the limits (and refuses introspection when it is off) after validation,
+// before execution: a rejected operation never reaches a resolver, so it
+// costs no store work.
+type operationLimits struct {
+	limits        Limits
+	introspection bool
+	metrics       *observe.Metrics // may be nil
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = operationLimits{}
+
+func (operationLimits) ExtensionName() string                   { return "pcnet limits" }
+func (operationLimits) Validate(graphql.ExecutableSchema) error { return nil }
+func (o operationLimits) reject(limit string, err *gqlerror.Error) *gqlerror.Error {
+	if o.metrics != nil {
+		o.metrics.ObserveRejection(limit)
+	}
+	return err
+}
+
+func (o operationLimits) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	if o.introspection {
+		opCtx.DisableIntrospection = false
+	}
+	if opCtx.Operation == nil {
+		return nil
+	}
+	l := o.limits
+	maxFields := l.MaxFields
+	if maxFields <= 0 {
+		// Even with the limit off, the walk must stop somewhere: fragments
+		// can expand a small document exponentially.
+		maxFields = hardMaxFields
+	}
+	a := analyzeOperation(opCtx.Doc, opCtx.Operation, opCtx.Variables, maxFields)
+	switch {
+	case a.introspection && !o.introspection:
+		err := gqlerror.Errorf("introspection is turned off on this server: __schema and __type can't be queried")
+		err.Extensions = map[string]any{"code": pcnet.EFORBIDDEN}
+		return err
+	case a.fields > maxFields:
+		return o.reject(LimitFields, limitError(LimitFields, int64(maxFields), int64(a.fields),
+			"the operation selects more than %d fields (fragments expanded): ask for fewer, or split it into several requests", maxFields))
+	case l.MaxDepth > 0 && a.depth > l.MaxDepth:
+		return o.reject(LimitDepth, limitError(LimitDepth, int64(l.MaxDepth), int64(a.depth),
+			"the operation nests fields %d deep, more than the limit of %d", a.depth, l.MaxDepth))
+	case l.MaxAliases > 0 && a.aliases > l.MaxAliases:
+		return o.reject(LimitAliases, limitError(LimitAliases, int64(l.MaxAliases), int64(a.aliases),
+			"the operation has %d aliased fields, more than the limit of %d", a.aliases, l.MaxAliases))
+	}
+	if o.metrics != nil {
+		o.metrics.ObserveComplexity(a.complexity)
+	}
+	if l := requestLogFrom(ctx); l != nil {
+		l.mu.Lock()
+		l.complexity = a.complexity
+		l.mu.Unlock()
+	}
+	if l.MaxComplexity > 0 && a.complexity > l.MaxComplexity {
+		return o.reject(LimitComplexity, limitError(LimitComplexity, int64(l.MaxComplexity), int64(a.complexity),
+			"the operation has an estimated cost of %d, more than the limit of %d: ask for smaller pages (first), fewer nested lists or fewer fields",
+			a.complexity, l.MaxComplexity))
+	}
+	return nil
+}
+
+// operationFigures are what analyzeOperation measures.
+type operationFigures struct {
+	depth, fields, aliases int
+	complexity             int
+	introspection          bool // selects __schema or __type
+}
+
+// analyzeOperation measures an operation: its depth, fields and aliases
+// (fragments expanded) and its complexity. It stops counting once fields
+// passes maxFields (when positive), so a document whose fragments expand
+// exponentially costs no more than maxFields fields to reject.
+func analyzeOperation(doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[string]any, maxFields int) operationFigures {
+	w := &walker{vars: vars, maxFields: maxFields}
+	if doc != nil {
+		w.fragments = doc.Fragments
+	}
+	w.f.complexity = w.selectionCost(op.SelectionSet, 1, -1, false)
+	return w.f
+}
+
+type walker struct {
+	vars      map[string]any
+	fragments ast.FragmentDefinitionList
+	maxFields int
+	f         operationFigures
+}
+
+func (w *walker) stopped() bool { return w.maxFields > 0 && w.f.fields > w.maxFields }
+
+// selectionCost returns the cost of a selection set at depth (its fields'
+// depth). page is the page size of the connection the set belongs to (-1
+// outside connections): the lists directly in it (edges) are that long.
+// Inside introspection (intro), lists count once: the schema is small and
+// in memory.
+func (w *walker) selectionCost(set ast.SelectionSet, depth, page int, intro bool) int {
+	total := 0
+	for _, sel := range set {
+		if w.stopped() {
+			return total
+		}
+		switch sel := sel.(type) {
+		case *ast.Field:
+			total = satAdd(total, w.fieldCost(sel, depth, page, intro))
+		case *ast.InlineFragment:
+			total = satAdd(total, w.selectionCost(sel.SelectionSet, depth, page, intro))
+		case *ast.FragmentSpread:
+			def := sel.Definition
+			if def == nil {
+				def = w.fragments.ForName(sel.Name)
+			}
+			if def != nil {
+				total = satAdd(total, w.selectionCost(def.SelectionSet, depth, page, intro))
+			}
+		}
+	}
+	return total
+}
+
+func (w *walker) fieldCost(f *ast.Field, depth, page int, intro bool) int {
+	w.f.fields++
+	if f.Alias != "" && f.Alias != f.Name {
+		w.f.aliases++
+	}
+	w.f.depth = max(w.f.depth, depth)
+	switch {
+	case f.Name == "__typename":
+		return 0
+	case f.Name == "__schema" || f.Name == "__type":
+		w.f.introspection = true
+		intro = true
+	}
+	if len(f.SelectionSet) == 0 {
+		return 1
+	}
+	if intro || f.Definition == nil {
+		return satAdd(1, w.selectionCost(f.SelectionSet, depth+1, -1, intro))
+	}
+	var args map[string]any
+	if len(f.Definition.Arguments) > 0 {
+		args = f.ArgumentMap(w.vars)
+	}
+	parent := ""
+	if f.ObjectDefinition != nil {
+		parent = f.ObjectDefinition.Name
+	}
+	childPage := -1 // not a connection
+	if first, ok := intArg(args, "first"); ok {
+		childPage = max(first, 0)
+		if bound, ok := pageBounds[parent+"."+f.Name]; ok {
+			childPage = min(childPage, bound)
+		}
+	}
+	size := 1
+	if f.Definition.Type != nil && f.Definition.Type.Elem != nil {
+		if page >= 0 {
+			size = page
+		} else {
+			size = listSize(parent, f.Definition, args)
+		}
+	}
+	children := w.selectionCost(f.SelectionSet, depth+1, childPage, intro)
+	return satAdd(baseCost(parent, f.Name), satMul(size, children))
+}
+
+// intArg returns an integer argument, however the variables carried it.
+func intArg(args map[string]any, name string) (int, bool) {
+	switch v := args[name].(type) {
+	case int:
+		return v, true
+	case int32:
+		return int(v), true
+	case int64:
+		return int(min(max(v, -1<<31), 1<<31)), true
+	case float64:
+		return int(min(max(v, -1<<31), 1<<31)), true
+	case json.Number:
+		n, err := v.Int64()
+		if err != nil {
+			return 0, false
+		}
+		return int(min(max(n, -1<<31), 1<<31)), true
+	}
+	return 0, false
+}
+
+// costCap keeps the arithmetic of absurd queries (a thousand-item page in a
+// thousand-item page, ...) from overflowing.
+const costCap = 1 << 40
+
+func satAdd(a, b int) int { return min(a+b, costCap) }
+
+func satMul(a, b int) int {
+	if a == 0 || b == 0 {
+		return 0
+	}
+	if a > costCap/b {
+		return costCap
+	}
+	return min(a*b, costCap)
+}
+
+// guardBody is the HTTP side of the limits for POST requests: it reads the
+// body up to maxBytes, answering 413 with a GraphQL-shaped JSON error when
+// it is longer, and refuses a JSON array (a batch of operations: pcnet runs
+// one operation per request) with 400. It leaves other requests alone.
+func guardBody(maxBytes int64, metrics *observe.Metrics, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.Body == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBytes))
+		r.Body.Close()
+		if err != nil {
+			if _, ok := err.(*http.MaxBytesError); ok {
+				if metrics != nil {
+					metrics.ObserveRejection(LimitBody)
+				}
+				writeJSONError(w, r, http.StatusRequestEntityTooLarge, limitError(LimitBody, maxBytes, -1,
+					"the request body is larger than the limit of %d bytes", maxBytes))
+				return
+			}
+			writeJSONError(w, r, http.StatusBadRequest, &gqlerror.Error{
+				Message:    "could not read the request body",
+				Extensions: map[string]any{"code": pcnet.EINVALID},
+			})
+			return
+		}
+		if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
+			if metrics != nil {
+				metrics.ObserveRejection(LimitBatch)
+			}
+			writeJSONError(w, r, http.StatusBadRequest, limitError(LimitBatch, 1, -1,
+				"batched requests (a JSON array of operations) are not supported: send one operation per request, as a JSON object"))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// withTimeout bounds a request's context by d, so that the store query in
+// flight is cancelled when the time is up. Long-lived requests
+// (WebSocket and server-sent-events subscriptions) are left alone.
+func withTimeout(d time.Duration, next http.Handler) http.Handler {
+	if d <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "" || strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx, cancel := context.WithTimeoutCause(r.Context(), d, errRequestTimeout{d})
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// errRequestTimeout is the cause of a request context's cancellation by
+// withTimeout.
+type errRequestTimeout struct{ d time.Duration }
+
+func (e errRequestTimeout) Error() string { return fmt.Sprintf("request timeout (%s)", e.d) }
+
+// writeJSONError answers a request with one GraphQL error, in the shape
+// clients expect from /graphql.
+func writeJSONError(w http.ResponseWriter, r *http.Request, status int, err *gqlerror.Error) {
+	noteErrorCode(r.Context(), err)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": gqlerror.List{err}})
+}
