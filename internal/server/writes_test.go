@@ -18,7 +18,6 @@ import (
 	"pcnet/graph"
 	"pcnet/internal/auth"
 	"pcnet/internal/memory"
-	"pcnet/internal/neo4j"
 	"pcnet/internal/neo4j/neo4jtest"
 	"pcnet/internal/pcnet"
 	"pcnet/internal/server"
@@ -60,9 +59,6 @@ var writeStores = []struct {
 		return st
 	}},
 	{"neo4j", func(t *testing.T, ds *pcnet.Dataset) graph.Backend {
-		if _, ok := any((*neo4j.Store)(nil)).(pcnet.Writer); !ok {
-			t.Skip("the Neo4j store does not implement pcnet.Writer yet")
-		}
 		return neo4jtest.Load(t, *ds)
 	}},
 }
