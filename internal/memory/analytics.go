@@ -368,8 +368,9 @@ func (d *data) reachBase(by pcnet.ReachGrouping, key string, services []int32) p
 	return base
 }
 
-// matchServices returns the indexes of the services f selects, with the
-// semantics of Store.Services.
+// matchServices returns the indexes of the services f selects, in store
+// order. Services and Reach share it, so listing and measuring can't
+// disagree on what a selection means.
 func (d *data) matchServices(f pcnet.ServiceFilter) []int32 {
 	id, provider, region := anyOf(f.IDs), anyOf(f.ProviderCodes), anyOf(f.RegionCodes)
 	sector, area, status := anyOf(f.SectorCodes), anyOf(f.AreaCodes), anyOf(f.Statuses)
@@ -507,20 +508,15 @@ func (s *Store) ProjectWorkCounts(ctx context.Context, f pcnet.ProjectWorkFilter
 		return nil, pcnet.Invalidf("groupBy", "groupBy: %q is not a grouping", by)
 	}
 
-	id, province, area, sector := anyOf(f.IDs), anyOf(f.ProvinceCodes), anyOf(f.AreaCodes), anyOf(f.SectorCodes)
-	maturity, service := anyOf(f.Maturities), anyOf(f.ServiceIDs)
 	type key struct {
 		group    string
 		maturity pcnet.Maturity
 		step     int
 	}
 	counts := make(map[key]int)
-	for i := range d.projectWorks {
+	for _, i := range d.matchProjectWorks(f) {
 		w := &d.projectWorks[i]
-		if id(w.ID) && province(w.ProvinceCode) && area(w.AreaCode) && sector(d.areaSector[w.AreaCode]) &&
-			maturity(w.Maturity) && (len(f.ServiceIDs) == 0 || (w.ServiceID != "" && service(w.ServiceID))) {
-			counts[key{groupOf(w), w.Maturity, w.Step}]++
-		}
+		counts[key{groupOf(w), w.Maturity, w.Step}]++
 	}
 	out := make([]pcnet.ProjectWorkCount, 0, len(counts))
 	for k, n := range counts {

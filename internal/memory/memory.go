@@ -324,14 +324,9 @@ func (s *Store) Services(ctx context.Context, f pcnet.ServiceFilter) ([]pcnet.Sh
 		return nil, err
 	}
 	d := s.snapshot()
-	id, provider, region := anyOf(f.IDs), anyOf(f.ProviderCodes), anyOf(f.RegionCodes)
-	sector, area, status := anyOf(f.SectorCodes), anyOf(f.AreaCodes), anyOf(f.Statuses)
 	out := []pcnet.SharedService{}
-	for _, sv := range d.services {
-		if id(sv.ID) && provider(sv.ProviderCode) && area(sv.AreaCode) && status(sv.Status) &&
-			sector(d.areaSector[sv.AreaCode]) && region(d.regionOf[sv.ProviderCode]) {
-			out = append(out, sv)
-		}
+	for _, i := range d.matchServices(f) {
+		out = append(out, d.services[i])
 	}
 	return out, nil
 }
@@ -359,16 +354,28 @@ func (s *Store) ProjectWorks(ctx context.Context, f pcnet.ProjectWorkFilter) ([]
 		return nil, err
 	}
 	d := s.snapshot()
-	id, province, area, sector := anyOf(f.IDs), anyOf(f.ProvinceCodes), anyOf(f.AreaCodes), anyOf(f.SectorCodes)
-	maturity, service := anyOf(f.Maturities), anyOf(f.ServiceIDs)
 	out := []pcnet.ProjectWork{}
-	for _, w := range d.projectWorks {
-		if id(w.ID) && province(w.ProvinceCode) && area(w.AreaCode) && sector(d.areaSector[w.AreaCode]) &&
-			maturity(w.Maturity) && (len(f.ServiceIDs) == 0 || (w.ServiceID != "" && service(w.ServiceID))) {
-			out = append(out, w)
-		}
+	for _, i := range d.matchProjectWorks(f) {
+		out = append(out, d.projectWorks[i])
 	}
 	return out, nil
+}
+
+// matchProjectWorks returns the indexes of the project works f selects, in
+// store order. ProjectWorks and ProjectWorkCounts share it, so listing and
+// counting can't disagree on what a filter means.
+func (d *data) matchProjectWorks(f pcnet.ProjectWorkFilter) []int32 {
+	id, province, area, sector := anyOf(f.IDs), anyOf(f.ProvinceCodes), anyOf(f.AreaCodes), anyOf(f.SectorCodes)
+	maturity, service := anyOf(f.Maturities), anyOf(f.ServiceIDs)
+	var out []int32
+	for i := range d.projectWorks {
+		w := &d.projectWorks[i]
+		if id(w.ID) && province(w.ProvinceCode) && area(w.AreaCode) && sector(d.areaSector[w.AreaCode]) &&
+			maturity(w.Maturity) && (len(f.ServiceIDs) == 0 || (w.ServiceID != "" && service(w.ServiceID))) {
+			out = append(out, int32(i))
+		}
+	}
+	return out
 }
 
 // anyOf returns the "any of" test of a filter list: it accepts every value
