@@ -237,6 +237,19 @@ var servicePlan = batchPlan{
 	},
 }
 
+// serviceFilterParams returns the values of f's filters, keyed as
+// servicePlan's filters read them from q. Services and Reach share it.
+func serviceFilterParams(f pcnet.ServiceFilter) map[string]any {
+	return map[string]any{
+		"ids":       listParam(f.IDs),
+		"providers": listParam(f.ProviderCodes),
+		"regions":   listParam(f.RegionCodes),
+		"sectors":   listParam(f.SectorCodes),
+		"areas":     listParam(f.AreaCodes),
+		"statuses":  listParam(f.Statuses),
+	}
+}
+
 // Reach implements pcnet.Analytics: the whole batch in one round trip.
 // Only coverage periods decide what is covered: a selected service's
 // coverage active on AsOf counts whatever the service's status.
@@ -305,17 +318,10 @@ func reachQuery(queries []pcnet.ReachQuery) (string, map[string]any, error) {
 		key := fmt.Sprintf("%s %q %q %q %q %q %q", query.GroupBy, f.IDs, f.ProviderCodes, f.RegionCodes, f.SectorCodes, f.AreaCodes, f.Statuses)
 		sel, ok := byKey[key]
 		if !ok {
-			sel = map[string]any{
-				"groupBy":   string(query.GroupBy),
-				"ids":       listParam(f.IDs),
-				"providers": listParam(f.ProviderCodes),
-				"regions":   listParam(f.RegionCodes),
-				"sectors":   listParam(f.SectorCodes),
-				"areas":     listParam(f.AreaCodes),
-				"statuses":  listParam(f.Statuses),
-				"dates":     []any{},
-				"idxs":      []any{},
-			}
+			sel = serviceFilterParams(f)
+			sel["groupBy"] = string(query.GroupBy)
+			sel["dates"] = []any{}
+			sel["idxs"] = []any{}
 			byKey[key] = sel
 			selections = append(selections, sel)
 		}

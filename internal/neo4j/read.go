@@ -121,24 +121,14 @@ func (s *Store) Sectors(ctx context.Context) ([]pcnet.Sector, error) {
 
 // Services implements pcnet.Store.
 func (s *Store) Services(ctx context.Context, f pcnet.ServiceFilter) ([]pcnet.SharedService, error) {
+	// The selection is servicePlan's, as in Reach, so the services listed
+	// and the services measured are always the same ones.
+	q := serviceFilterParams(f)
 	recs, err := s.read(ctx, `
-		MATCH (r:Region)<-[:IN_REGION]-(p:Province)-[:PROVIDES]->(s:SharedService)-[:IN_AREA]->(a:Area)-[:IN_SECTOR]->(sec:Sector)
-		WHERE ($ids IS NULL OR s.id IN $ids)
-		  AND ($providers IS NULL OR p.code IN $providers)
-		  AND ($regions IS NULL OR r.code IN $regions)
-		  AND ($sectors IS NULL OR sec.code IN $sectors)
-		  AND ($areas IS NULL OR a.code IN $areas)
-		  AND ($statuses IS NULL OR s.status IN $statuses)
+		WITH $q AS q`+servicePlan.build([]map[string]any{q})+`
 		RETURN s.id, s.name, s.description, p.code, a.code, s.status, s.startDate
 		ORDER BY s.id`,
-		map[string]any{
-			"ids":       listParam(f.IDs),
-			"providers": listParam(f.ProviderCodes),
-			"regions":   listParam(f.RegionCodes),
-			"sectors":   listParam(f.SectorCodes),
-			"areas":     listParam(f.AreaCodes),
-			"statuses":  listParam(f.Statuses),
-		})
+		map[string]any{"q": q})
 	if err != nil {
 		return nil, err
 	}
