@@ -7,8 +7,13 @@
 #   3. go vet, then every Go test against it and against the embedded store
 #      (browser tests in headless Chromium included);
 #   4. the Node tests of web/ (graphql-js, urql) against a real pcnet server;
-#   5. every Go fuzz target for a short bounded time;
 # and stops Neo4j whatever the outcome.
+#
+# Fuzz targets run here only on their seed corpora (f.Add and testdata/fuzz),
+# as ordinary tests inside `go test`: deterministic. Open-ended fuzzing is
+# `make fuzz` (scripts/fuzz.sh): the fuzzing coordinator stalls when other work
+# shares the cores ("context deadline exceeded" with 0 execs/s), and a gate
+# must not fail because the machine is busy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,6 +57,3 @@ go test -count=1 -p 1 -timeout 40m ./...
 
 echo "== web (Node clients)"
 scripts/test-web.sh
-
-echo "== fuzz"
-scripts/fuzz.sh "${PCNET_FUZZTIME:-10s}"
