@@ -3,42 +3,45 @@ package pcnet
 import (
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 )
 
 // FoldName returns s in lower case with accents and other diacritics
 // removed, for searches that ignore both: FoldName("Cantù") == "cantu".
 // Both stores search on folded names, so they agree on what matches.
 func FoldName(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		r = unicode.ToLower(r)
-		if f, ok := foldTable[r]; ok {
-			b.WriteString(f)
-			continue
-		}
-		b.WriteRune(r)
+	s = strings.ToLower(s)
+	if isASCII(s) && !strings.Contains(s, "`") {
+		return s // the common case: most Comuni names have no accent
 	}
-	return b.String()
+	// Decompose (ù → u + ◌̀), drop the combining marks, recompose what is left.
+	// A Chain keeps state, so each call builds its own (FoldName runs concurrently).
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	folded, _, err := transform.String(t, s)
+	if err != nil {
+		folded = s // not reachable for valid UTF-8; ToLower has made s valid
+	}
+	return undecomposable.Replace(folded)
 }
 
-// foldTable maps the lower-case letters with diacritics found in Italian,
-// German, French, Slovene and Ladin place names to their base letters.
-var foldTable = func() map[rune]string {
-	groups := map[string]string{
-		"a": "àáâãäåāăą", "c": "çćĉċč", "d": "ďđ", "e": "èéêëēĕėęě",
-		"g": "ĝğġģ", "h": "ĥħ", "i": "ìíîïĩīĭįı", "j": "ĵ", "k": "ķ",
-		"l": "ĺļľŀł", "n": "ñńņňŉ", "o": "òóôõöøōŏő", "r": "ŕŗř",
-		"s": "śŝşš", "t": "ţťŧ", "u": "ùúûüũūŭůűų", "w": "ŵ", "y": "ýÿŷ",
-		"z": "źżž", "ae": "æ", "oe": "œ", "ss": "ß",
-	}
-	t := make(map[rune]string)
-	for base, letters := range groups {
-		for _, r := range letters {
-			t[r] = base
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
 		}
 	}
-	// Typographic apostrophes fold to the ASCII one ("Sant’Angelo").
-	t['’'], t['‘'], t['`'] = "'", "'", "'"
-	return t
-}()
+	return true
+}
+
+// undecomposable folds the letters Unicode does not decompose into a base
+// letter and a mark (a stroke or a ligature is part of the letter), found in
+// Italian, German, French, Slovene and Ladin place names, and the typographic
+// apostrophes ("Sant’Angelo") to the ASCII one.
+var undecomposable = strings.NewReplacer(
+	"đ", "d", "ħ", "h", "ı", "i", "ŀ", "l", "ł", "l", "ø", "o", "ŧ", "t", "ŉ", "n",
+	"æ", "ae", "œ", "oe", "ß", "ss",
+	"’", "'", "‘", "'", "`", "'",
+)
