@@ -52,8 +52,8 @@ func TestHistogramQuantiles(t *testing.T) {
 	for _, q := range []float64{0.5, 0.9, 0.95, 0.99, 0.999, 1} {
 		want := samples[int(q*float64(len(samples)))-1]
 		got := h.quantile(q)
-		if got < want || float64(got) > 1.011*float64(want) {
-			t.Errorf("quantile %v = %s, want %s within 1%% above", q, got, want)
+		if got < want || float64(got) > 1.002*float64(want) {
+			t.Errorf("quantile %v = %s, want %s within 0.2%% above", q, got, want)
 		}
 	}
 	if h.max != samples[len(samples)-1] {
