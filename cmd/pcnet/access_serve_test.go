@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"pcnet/internal/auth"
 	"pcnet/internal/pcnet"
@@ -26,23 +25,7 @@ func startServe(t *testing.T, args ...string) (url string, stop func()) {
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), io.Discard, &stderr)
 	}()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		select {
-		case err := <-done:
-			cancel()
-			t.Fatalf("serve returned before ready: %v\n%s", err, stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if m := readyRE.FindStringSubmatch(stderr.String()); m != nil {
-			url = "http://" + m[1]
-			break
-		}
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("not ready after 30s:\n%s", stderr.String())
-		}
-	}
+	url = "http://" + waitReady(t, done, cancel, stderr.String)
 	stopped := false
 	stop = func() {
 		if stopped {

@@ -149,30 +149,16 @@ func servePcnet(t *testing.T, args ...string) *servedPcnet {
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), io.Discard, logs)
 	}()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		select {
-		case err := <-done:
-			cancel()
-			t.Fatalf("serve returned before ready: %v\n%s", err, logs.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if m := readyRE.FindStringSubmatch(logs.String()); m != nil {
-			s := &servedPcnet{url: "http://" + m[1], logs: logs}
-			var once sync.Once
-			var err error
-			s.stop = func() error {
-				once.Do(func() { cancel(); err = <-done })
-				return err
-			}
-			t.Cleanup(func() { s.stop() })
-			return s
-		}
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("not ready after 30s:\n%s", logs.String())
-		}
+	addr := waitReady(t, done, cancel, logs.String)
+	s := &servedPcnet{url: "http://" + addr, logs: logs}
+	var once sync.Once
+	var err error
+	s.stop = func() error {
+		once.Do(func() { cancel(); err = <-done })
+		return err
 	}
+	t.Cleanup(func() { s.stop() })
+	return s
 }
 
 // queryResult is what a client saw of one request.
@@ -253,18 +239,17 @@ func TestFaults(t *testing.T) {
 		t.Errorf("/readyz with Neo4j down: %d, want 503", got)
 	}
 	client := &http.Client{Timeout: 30 * time.Second}
+	// "Fast" is not timed here (a busy machine would make it flaky): the
+	// answer is "unavailable", which the availability gate gives without
+	// dialling Neo4j; internal/server's outage test counts the store calls.
 	for range 5 {
-		start := time.Now()
 		r := pc.query(client, faultQuery)
-		if elapsed := time.Since(start); elapsed > time.Second {
-			t.Errorf("a query with Neo4j down took %v: not failing fast", elapsed)
-		}
 		if len(r.codes) == 0 || r.codes[0] != "unavailable" {
 			t.Fatalf("a query with Neo4j down: %+v, want code unavailable", r)
 		}
 	}
 	startTime := neo.run("start")
-	recovery := until(t, 20*time.Second, "/readyz after Neo4j started", func() bool { return status(t, pc.url+"/readyz") == http.StatusOK })
+	recovery := until(t, liveness, "/readyz after Neo4j started", func() bool { return status(t, pc.url+"/readyz") == http.StatusOK })
 	t.Logf("Neo4j started in %v; pcnet ready %v later", startTime.Round(time.Millisecond), recovery.Round(time.Millisecond))
 	if r := pc.query(client, faultQuery); !r.ok() {
 		t.Fatalf("query after recovery: %+v\n%s", r, pc.logs.String())
@@ -283,12 +268,10 @@ func TestFaults(t *testing.T) {
 
 	ctx, stopLoad := context.WithCancel(context.Background())
 	var (
-		mu          sync.Mutex
-		failures    = map[string]int{}
-		successes   atomic.Int64
-		recoveredAt atomic.Int64 // unix nanos; 0 until pcnet answers again
-		lateFails   atomic.Int64 // failures of requests started 1s after that
-		wg          sync.WaitGroup
+		mu        sync.Mutex
+		failures  = map[string]int{}
+		successes atomic.Int64
+		wg        sync.WaitGroup
 	)
 	loadClient := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
 	for range 4 {
@@ -296,14 +279,10 @@ func TestFaults(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				sent := time.Now().UnixNano()
 				r := pc.query(loadClient, faultQuery)
 				if r.ok() {
 					successes.Add(1)
 					continue
-				}
-				if at := recoveredAt.Load(); at != 0 && sent > at+int64(time.Second) {
-					lateFails.Add(1)
 				}
 				key := fmt.Sprintf("status %d codes %v err %v", r.status, r.codes, r.err)
 				if !expectedFailure(r) {
@@ -316,35 +295,43 @@ func TestFaults(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(2 * time.Second)
+	// The load runs before the restart: wait for answers, not for a time.
+	until(t, liveness, "successful requests under load", func() bool { return successes.Load() >= 20 })
 	beforeRestart := successes.Load()
 	stopTime := neo.run("stop")
 	startTime = neo.run("start")
-	recovery = until(t, 20*time.Second, "a successful query after Neo4j restarted", func() bool {
+	recovery = until(t, liveness, "a successful query after Neo4j restarted", func() bool {
 		return pc.query(client, faultQuery).ok()
 	})
-	recoveredAt.Store(time.Now().UnixNano())
-	// Stable again: a few seconds with no failure at all.
-	time.Sleep(3 * time.Second)
+	// The load goes on until it has had 20 more answers after the recovery.
+	afterRecovery := successes.Load()
+	until(t, liveness, "successful requests after the recovery", func() bool { return successes.Load() >= afterRecovery+20 })
 	stopLoad()
 	wg.Wait()
+	// Stable again: once recovered, every request succeeds (counted, not
+	// timed: the load's own failures above may straddle the recovery).
+	var lateFails int
+	for range 20 {
+		if r := pc.query(client, faultQuery); !r.ok() {
+			lateFails++
+		}
+	}
 	t.Logf("Neo4j stopped in %v, started in %v; pcnet answered %v after Neo4j was ready; %d successful requests before the restart, %d in all; failures: %v",
 		stopTime.Round(time.Millisecond), startTime.Round(time.Millisecond), recovery.Round(time.Millisecond),
 		beforeRestart, successes.Load(), failures)
 	if beforeRestart == 0 {
 		t.Error("no successful request before the restart: the load didn't run")
 	}
-	if n := lateFails.Load(); n > 0 {
-		t.Errorf("%d requests failed after pcnet had recovered", n)
+	if lateFails > 0 {
+		t.Errorf("%d of 20 requests failed after pcnet had recovered", lateFails)
 	}
 	for key, n := range failures {
 		if strings.HasPrefix(key, "UNEXPECTED") {
 			t.Errorf("%d failures other than unavailable or timeout: %s", n, key)
 		}
 	}
-	if recovery > 10*time.Second {
-		t.Errorf("pcnet took %v to answer after Neo4j was ready, want a few seconds", recovery)
-	}
+	// How soon pcnet recovers is a speed figure (logged above), not asserted:
+	// on a busy machine any bound would flake.
 	if got := status(t, pc.url+"/readyz"); got != http.StatusOK {
 		t.Errorf("/readyz after the restart: %d", got)
 	}
@@ -352,8 +339,10 @@ func TestFaults(t *testing.T) {
 	loadClient.CloseIdleConnections()
 	client.CloseIdleConnections()
 	goroutinesAfter, heapAfter := settle()
-	for i := 0; i < 50 && goroutinesAfter > goroutinesBefore+5; i++ {
-		time.Sleep(100 * time.Millisecond) // server connections closing
+	// Server connections close asynchronously: poll until they have (a
+	// leak never settles and fails after the liveness bound).
+	for start := time.Now(); goroutinesAfter > goroutinesBefore+5 && time.Since(start) < liveness; {
+		time.Sleep(100 * time.Millisecond)
 		goroutinesAfter, heapAfter = settle()
 	}
 	t.Logf("goroutines %d → %d, heap %.1f → %.1f MiB", goroutinesBefore, goroutinesAfter, float64(heapBefore)/(1<<20), float64(heapAfter)/(1<<20))
@@ -376,13 +365,10 @@ func TestFaults(t *testing.T) {
 	// with a one-line message, rather than starting degraded.
 	var stderr lockedBuffer
 	t.Setenv("NEO4J_PASSWORD", faultPassword+"-wrong")
-	start := time.Now()
+	// "At once" is that run returns (a retry loop would hang until go test's -timeout).
 	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--store", "neo4j", "--neo4j-uri", neo.uri()}, io.Discard, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "authentication failed") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("wrong password: err = %v, want a one-line authentication error", err)
-	}
-	if time.Since(start) > 15*time.Second {
-		t.Errorf("wrong password: took %v to fail", time.Since(start))
 	}
 }
 
@@ -441,14 +427,10 @@ func TestServeStartsWithoutNeo4j(t *testing.T) {
 	if got := status(t, pc.url+"/healthz"); got != http.StatusOK {
 		t.Errorf("/healthz: %d, want 200", got)
 	}
-	client := &http.Client{Timeout: 10 * time.Second}
-	start := time.Now()
+	client := &http.Client{Timeout: 30 * time.Second}
 	r := pc.query(client, faultQuery)
 	if len(r.codes) == 0 || r.codes[0] != "unavailable" || r.status != http.StatusOK {
 		t.Errorf("query: %+v, want code unavailable", r)
-	}
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("query took %v: not failing fast", d)
 	}
 	if err := pc.stop(); err != nil {
 		t.Errorf("serve: %v", err)

@@ -53,20 +53,7 @@ func TestServeStartReadyShutdown(t *testing.T) {
 	start := time.Now()
 	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, io.Discard, &stderr) }()
 
-	var addr string
-	for addr == "" {
-		select {
-		case err := <-done:
-			t.Fatalf("serve returned before ready: %v\n%s", err, stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if m := readyRE.FindStringSubmatch(stderr.String()); m != nil {
-			addr = m[1]
-		}
-		if time.Since(start) > 30*time.Second {
-			t.Fatalf("not ready after 30s:\n%s", stderr.String())
-		}
-	}
+	addr := waitReady(t, done, cancel, stderr.String)
 	t.Logf("ready after %v", time.Since(start))
 	logs := stderr.String()
 	for _, want := range []string{"msg=store kind=memory", "comuni=7904", "msg=coordinates", "startup="} {
@@ -95,8 +82,8 @@ func TestServeStartReadyShutdown(t *testing.T) {
 		if err != nil {
 			t.Errorf("serve returned %v after shutdown, want nil", err)
 		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve didn't stop within 15s of cancellation")
+	case <-time.After(liveness):
+		t.Fatalf("serve didn't stop within %v of cancellation", liveness)
 	}
 	if !strings.Contains(stderr.String(), "msg=stopped") {
 		t.Errorf("no 'stopped' log:\n%s", stderr.String())

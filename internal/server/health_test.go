@@ -59,6 +59,10 @@ func get(t testing.TB, url string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// liveness bounds a wait for what must happen (the probe seeing the store
+// again): only a broken build reaches it, however busy the machine.
+const liveness = 2 * time.Minute
+
 // waitFor polls cond every 10ms for up to d.
 func waitFor(d time.Duration, cond func() bool) bool {
 	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
@@ -109,14 +113,11 @@ func TestOutageAndRecovery(t *testing.T) {
 		t.Error("the store is still taken to be up")
 	}
 	before := flaky.queries.Load()
+	// Failing fast is shown by counting, not timing: no query reaches the store.
 	for range 20 {
-		start := time.Now()
 		r := send(t, ts, regions, nil)
 		if errorCode(r) != pcnet.EUNAVAILABLE {
 			t.Fatalf("during the outage: %s", r.body)
-		}
-		if d := time.Since(start); d > time.Second {
-			t.Errorf("failing took %v: not fast", d)
 		}
 	}
 	if n := flaky.queries.Load() - before; n != 0 {
@@ -132,7 +133,7 @@ func TestOutageAndRecovery(t *testing.T) {
 
 	flaky.down.Store(false)
 	// Requests and /readyz probe the store at most every ProbeInterval.
-	if !waitFor(3*time.Second, func() bool { status, _ := get(t, ts.URL+server.ReadyzPath); return status == http.StatusOK }) {
+	if !waitFor(liveness, func() bool { status, _ := get(t, ts.URL+server.ReadyzPath); return status == http.StatusOK }) {
 		t.Fatal("/readyz didn't recover within 3s of the store")
 	}
 	if r := send(t, ts, regions, nil); len(r.gql.Errors) > 0 {
@@ -156,11 +157,11 @@ func TestWatch(t *testing.T) {
 	go func() { avail.Watch(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
 	flaky.down.Store(true)
-	if !waitFor(2*time.Second, func() bool { return !avail.Up() }) {
+	if !waitFor(liveness, func() bool { return !avail.Up() }) {
 		t.Fatal("Watch didn't notice the outage")
 	}
 	flaky.down.Store(false)
-	if !waitFor(2*time.Second, avail.Up) {
+	if !waitFor(liveness, avail.Up) {
 		t.Fatal("Watch didn't notice the recovery")
 	}
 	if flaky.queries.Load() != 0 {
@@ -198,7 +199,7 @@ func TestStartDownAndSetup(t *testing.T) {
 		t.Error("setup ran while the store was down")
 	}
 	flaky.down.Store(false)
-	if !waitFor(3*time.Second, func() bool { status, _ := get(t, ts.URL+server.ReadyzPath); return status == http.StatusOK }) {
+	if !waitFor(liveness, func() bool { status, _ := get(t, ts.URL+server.ReadyzPath); return status == http.StatusOK }) {
 		t.Fatal("/readyz didn't recover")
 	}
 	for range 5 {
