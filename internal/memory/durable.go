@@ -168,7 +168,15 @@ func (dk *disk) load(seed pcnet.Dataset) (*data, error) {
 		if v := string(meta.Get(keyFormat)); v != formatVersion {
 			return fmt.Errorf("data format %q, this pcnet reads %q", v, formatVersion)
 		}
-		if stored := string(meta.Get(keyGeography)); stored != fingerprint {
+		stored := string(meta.Get(keyGeography))
+		if stored != fingerprint && stored == legacyGeographyFingerprint(seed.Geography) {
+			// Seeded before the fingerprint was derived: same geography, new fingerprint.
+			if err := meta.Put(keyGeography, []byte(fingerprint)); err != nil {
+				return err
+			}
+			stored = fingerprint
+		}
+		if stored != fingerprint {
 			return fmt.Errorf("the data directory was seeded with another geography (fingerprint %.12s…, now %.12s…): "+
 				"its network may refer to Comuni this pcnet doesn't know; use a new data directory and re-enter or import the network", stored, fingerprint)
 		}
@@ -355,9 +363,27 @@ func joinKey(parts ...string) []byte {
 	return []byte(strings.Join(parts, "\x00"))
 }
 
-// geographyFingerprint is a SHA-256 of every field of the geography, in
-// code order.
+// geographyFingerprint is a SHA-256 of the geography's JSON encoding, in
+// code order. Derived from the types, not from a list of fields: a field
+// added to Region, Province or Comune changes it without an edit here.
 func geographyFingerprint(g pcnet.Geography) string {
+	sorted := pcnet.Geography{
+		Regions:   slices.SortedFunc(slices.Values(g.Regions), func(a, b pcnet.Region) int { return strings.Compare(a.Code, b.Code) }),
+		Provinces: slices.SortedFunc(slices.Values(g.Provinces), func(a, b pcnet.Province) int { return strings.Compare(a.Code, b.Code) }),
+		Comuni:    slices.SortedFunc(slices.Values(g.Comuni), func(a, b pcnet.Comune) int { return strings.Compare(a.Code, b.Code) }),
+	}
+	b, err := json.Marshal(sorted)
+	if err != nil {
+		panic("memory: the geography types don't encode as JSON: " + err.Error()) // plain data: can't happen
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// legacyGeographyFingerprint is the fingerprint data directories were
+// seeded with before it was derived from the encoded geography. Frozen: it
+// only recognises those directories (load migrates them); never add fields.
+func legacyGeographyFingerprint(g pcnet.Geography) string {
 	h := sha256.New()
 	field := func(fields ...string) {
 		for _, f := range fields {
