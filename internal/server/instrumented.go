@@ -14,6 +14,10 @@ import (
 	"pcnet/internal/pcnet"
 )
 
+// The decorator's methods, one per method of pcnet.Store, Analytics and
+// Writer, are generated into instrumented_gen.go.
+//go:generate go run ./gendecorator -o instrumented_gen.go
+
 // storeDecorator is the store as the GraphQL layer sees it: every call
 // goes through the availability gate (failing at once while the store is
 // down), gets a span and its metrics, and has its error classified —
@@ -118,108 +122,4 @@ func (e *contextError) As(target any) bool {
 		*p = pcnet.Errorf("canceled", "the request was cancelled")
 	}
 	return true
-}
-
-// Store methods.
-
-func (d *storeDecorator) Regions(ctx context.Context, codes []string) ([]pcnet.Region, error) {
-	return call(ctx, d, "Regions", 1, func(ctx context.Context) ([]pcnet.Region, error) { return d.inner.Regions(ctx, codes) })
-}
-
-func (d *storeDecorator) Provinces(ctx context.Context, f pcnet.ProvinceFilter) ([]pcnet.Province, error) {
-	return call(ctx, d, "Provinces", 1, func(ctx context.Context) ([]pcnet.Province, error) { return d.inner.Provinces(ctx, f) })
-}
-
-func (d *storeDecorator) Comuni(ctx context.Context, q []pcnet.ComuneQuery) ([]pcnet.ComunePage, error) {
-	return call(ctx, d, "Comuni", len(q), func(ctx context.Context) ([]pcnet.ComunePage, error) { return d.inner.Comuni(ctx, q) })
-}
-
-func (d *storeDecorator) Sectors(ctx context.Context) ([]pcnet.Sector, error) {
-	return call(ctx, d, "Sectors", 1, d.inner.Sectors)
-}
-
-func (d *storeDecorator) Services(ctx context.Context, f pcnet.ServiceFilter) ([]pcnet.SharedService, error) {
-	return call(ctx, d, "Services", 1, func(ctx context.Context) ([]pcnet.SharedService, error) { return d.inner.Services(ctx, f) })
-}
-
-func (d *storeDecorator) Coverages(ctx context.Context, q []pcnet.CoverageQuery) ([]pcnet.CoveragePage, error) {
-	return call(ctx, d, "Coverages", len(q), func(ctx context.Context) ([]pcnet.CoveragePage, error) { return d.inner.Coverages(ctx, q) })
-}
-
-func (d *storeDecorator) Tutorships(ctx context.Context, f pcnet.TutorshipFilter) ([]pcnet.Tutorship, error) {
-	return call(ctx, d, "Tutorships", 1, func(ctx context.Context) ([]pcnet.Tutorship, error) { return d.inner.Tutorships(ctx, f) })
-}
-
-func (d *storeDecorator) ProjectWorks(ctx context.Context, f pcnet.ProjectWorkFilter) ([]pcnet.ProjectWork, error) {
-	return call(ctx, d, "ProjectWorks", 1, func(ctx context.Context) ([]pcnet.ProjectWork, error) { return d.inner.ProjectWorks(ctx, f) })
-}
-
-// Analytics methods.
-
-func (d *storeDecorator) Peers(ctx context.Context, q pcnet.PeerQuery) ([]pcnet.Peer, error) {
-	return call(ctx, d, "Peers", 1, func(ctx context.Context) ([]pcnet.Peer, error) { return d.inner.Peers(ctx, q) })
-}
-
-func (d *storeDecorator) TutorLinks(ctx context.Context, q pcnet.TutorLinkQuery) ([]pcnet.TutorLink, error) {
-	return call(ctx, d, "TutorLinks", 1, func(ctx context.Context) ([]pcnet.TutorLink, error) { return d.inner.TutorLinks(ctx, q) })
-}
-
-func (d *storeDecorator) TutorPath(ctx context.Context, q pcnet.TutorPathQuery) (*pcnet.TutorPath, error) {
-	return call(ctx, d, "TutorPath", 1, func(ctx context.Context) (*pcnet.TutorPath, error) { return d.inner.TutorPath(ctx, q) })
-}
-
-func (d *storeDecorator) Reach(ctx context.Context, q []pcnet.ReachQuery) ([][]pcnet.ReachRow, error) {
-	return call(ctx, d, "Reach", len(q), func(ctx context.Context) ([][]pcnet.ReachRow, error) { return d.inner.Reach(ctx, q) })
-}
-
-func (d *storeDecorator) ComuniSummaries(ctx context.Context, f []pcnet.ComuneFilter) ([]pcnet.ComuneSummary, error) {
-	return call(ctx, d, "ComuniSummaries", len(f), func(ctx context.Context) ([]pcnet.ComuneSummary, error) { return d.inner.ComuniSummaries(ctx, f) })
-}
-
-func (d *storeDecorator) NearestProviders(ctx context.Context, q pcnet.NearestQuery) ([]pcnet.ProviderDistance, error) {
-	return call(ctx, d, "NearestProviders", 1, func(ctx context.Context) ([]pcnet.ProviderDistance, error) { return d.inner.NearestProviders(ctx, q) })
-}
-
-func (d *storeDecorator) ProjectWorkCounts(ctx context.Context, f pcnet.ProjectWorkFilter, by pcnet.ProjectWorkGrouping) ([]pcnet.ProjectWorkCount, error) {
-	return call(ctx, d, "ProjectWorkCounts", 1, func(ctx context.Context) ([]pcnet.ProjectWorkCount, error) {
-		return d.inner.ProjectWorkCounts(ctx, f, by)
-	})
-}
-
-// Writer methods.
-
-func (d *writingStoreDecorator) CreateService(ctx context.Context, s pcnet.SharedService) (pcnet.SharedService, error) {
-	return call(ctx, d.storeDecorator, "CreateService", 1, func(ctx context.Context) (pcnet.SharedService, error) { return d.writer.CreateService(ctx, s) })
-}
-
-func (d *writingStoreDecorator) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpdate) (pcnet.SharedService, error) {
-	return call(ctx, d.storeDecorator, "UpdateService", 1, func(ctx context.Context) (pcnet.SharedService, error) { return d.writer.UpdateService(ctx, id, u) })
-}
-
-func (d *writingStoreDecorator) AddCoverage(ctx context.Context, a pcnet.CoverageAddition) (pcnet.CoverageResult, error) {
-	return call(ctx, d.storeDecorator, "AddCoverage", 1, func(ctx context.Context) (pcnet.CoverageResult, error) { return d.writer.AddCoverage(ctx, a) })
-}
-
-func (d *writingStoreDecorator) EndCoverage(ctx context.Context, e pcnet.CoverageEnding) (pcnet.CoverageResult, error) {
-	return call(ctx, d.storeDecorator, "EndCoverage", 1, func(ctx context.Context) (pcnet.CoverageResult, error) { return d.writer.EndCoverage(ctx, e) })
-}
-
-func (d *writingStoreDecorator) AssignTutor(ctx context.Context, t pcnet.Tutorship) (pcnet.Tutorship, error) {
-	return call(ctx, d.storeDecorator, "AssignTutor", 1, func(ctx context.Context) (pcnet.Tutorship, error) { return d.writer.AssignTutor(ctx, t) })
-}
-
-func (d *writingStoreDecorator) AdvanceTutorship(ctx context.Context, k pcnet.TutorshipKey, step int) (pcnet.Tutorship, error) {
-	return call(ctx, d.storeDecorator, "AdvanceTutorship", 1, func(ctx context.Context) (pcnet.Tutorship, error) { return d.writer.AdvanceTutorship(ctx, k, step) })
-}
-
-func (d *writingStoreDecorator) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date) (pcnet.Tutorship, error) {
-	return call(ctx, d.storeDecorator, "EndTutorship", 1, func(ctx context.Context) (pcnet.Tutorship, error) { return d.writer.EndTutorship(ctx, k, until) })
-}
-
-func (d *writingStoreDecorator) SaveProjectWork(ctx context.Context, w pcnet.ProjectWork) (pcnet.ProjectWork, error) {
-	return call(ctx, d.storeDecorator, "SaveProjectWork", 1, func(ctx context.Context) (pcnet.ProjectWork, error) { return d.writer.SaveProjectWork(ctx, w) })
-}
-
-func (d *writingStoreDecorator) Changes(ctx context.Context, f pcnet.ChangeFilter) ([]pcnet.Change, error) {
-	return call(ctx, d.storeDecorator, "Changes", 1, func(ctx context.Context) ([]pcnet.Change, error) { return d.writer.Changes(ctx, f) })
 }

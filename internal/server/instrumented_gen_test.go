@@ -1,0 +1,18 @@
+package server
+
+import (
+	"path/filepath"
+	"testing"
+
+	"pcnet/internal/gencheck"
+)
+
+// instrumented_gen.go is gendecorator's output for the pcnet interfaces: a
+// store method added without `go generate ./internal/server` fails here (or
+// already fails to compile, when the decorator lacks it).
+func TestDecoratorIsCurrent(t *testing.T) {
+	root := gencheck.Root(t)
+	copy := gencheck.Copy(t, root)
+	gencheck.Run(t, filepath.Join(copy, "internal", "server"), "go", "generate", "./")
+	gencheck.Same(t, root, copy, "go generate ./internal/server", "internal/server/instrumented_gen.go")
+}
