@@ -17,6 +17,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 
+	"pcnet/internal/network"
 	"pcnet/internal/pcnet"
 )
 
@@ -215,7 +216,7 @@ func seedFile(tx *bolt.Tx, seed pcnet.Dataset, fingerprint string) error {
 		return err
 	}
 	for _, s := range seed.Sectors {
-		if err := putJSON(tx.Bucket(bucketSectors), []byte(s.Code), sectorRecord(s)); err != nil {
+		if err := putRecord(tx.Bucket(bucketSectors), []byte(s.Code), s); err != nil {
 			return err
 		}
 	}
@@ -245,22 +246,22 @@ func (dk *disk) commit(m mutation) error {
 
 func putItems(tx *bolt.Tx, m mutation) error {
 	for _, s := range m.services {
-		if err := putJSON(tx.Bucket(bucketServices), []byte(s.ID), serviceRecord(s)); err != nil {
+		if err := putRecord(tx.Bucket(bucketServices), []byte(s.ID), s); err != nil {
 			return err
 		}
 	}
 	for _, c := range m.coverages {
-		if err := putJSON(tx.Bucket(bucketCoverages), coverageKeyBytes(c), coverageRecord(c)); err != nil {
+		if err := putRecord(tx.Bucket(bucketCoverages), coverageKeyBytes(c), c); err != nil {
 			return err
 		}
 	}
 	for _, t := range m.tutorships {
-		if err := putJSON(tx.Bucket(bucketTutorships), tutorshipKeyBytes(t), tutorshipRecord(t)); err != nil {
+		if err := putRecord(tx.Bucket(bucketTutorships), tutorshipKeyBytes(t), t); err != nil {
 			return err
 		}
 	}
 	for _, w := range m.projectWorks {
-		if err := putJSON(tx.Bucket(bucketProjectWorks), []byte(w.ID), projectWorkRecord(w)); err != nil {
+		if err := putRecord(tx.Bucket(bucketProjectWorks), []byte(w.ID), w); err != nil {
 			return err
 		}
 	}
@@ -304,32 +305,29 @@ func (dk *disk) changes(f pcnet.ChangeFilter, lastSeq int64) ([]pcnet.Change, er
 func readNetwork(tx *bolt.Tx) (pcnet.Network, error) {
 	var n pcnet.Network
 	var err error
-	if n.Sectors, err = readAll(tx, bucketSectors, (*sectorJSON).sector); err != nil {
+	if n.Sectors, err = readAll[pcnet.Sector](tx, bucketSectors); err != nil {
 		return n, err
 	}
-	if n.Services, err = readAll(tx, bucketServices, (*serviceJSON).service); err != nil {
+	if n.Services, err = readAll[pcnet.SharedService](tx, bucketServices); err != nil {
 		return n, err
 	}
-	if n.Coverages, err = readAll(tx, bucketCoverages, (*coverageJSON).coverage); err != nil {
+	if n.Coverages, err = readAll[pcnet.Coverage](tx, bucketCoverages); err != nil {
 		return n, err
 	}
-	if n.Tutorships, err = readAll(tx, bucketTutorships, (*tutorshipJSON).tutorship); err != nil {
+	if n.Tutorships, err = readAll[pcnet.Tutorship](tx, bucketTutorships); err != nil {
 		return n, err
 	}
-	if n.ProjectWorks, err = readAll(tx, bucketProjectWorks, (*projectWorkJSON).projectWork); err != nil {
+	if n.ProjectWorks, err = readAll[pcnet.ProjectWork](tx, bucketProjectWorks); err != nil {
 		return n, err
 	}
 	return n, nil
 }
 
-func readAll[R any, T any](tx *bolt.Tx, bucket []byte, convert func(*R) (T, error)) ([]T, error) {
+// readAll decodes every record of bucket with the network format's codec.
+func readAll[T network.Record](tx *bolt.Tx, bucket []byte) ([]T, error) {
 	var out []T
 	err := tx.Bucket(bucket).ForEach(func(k, v []byte) error {
-		var r R
-		if err := json.Unmarshal(v, &r); err != nil {
-			return fmt.Errorf("%s %q: %w", bucket, k, err)
-		}
-		item, err := convert(&r)
+		item, err := network.UnmarshalRecord[T](v)
 		if err != nil {
 			return fmt.Errorf("%s %q: %w", bucket, k, err)
 		}
@@ -337,6 +335,15 @@ func readAll[R any, T any](tx *bolt.Tx, bucket []byte, convert func(*R) (T, erro
 		return nil
 	})
 	return out, err
+}
+
+// putRecord stores v under key in the network format's JSON shape.
+func putRecord[T network.Record](b *bolt.Bucket, key []byte, v T) error {
+	value, err := network.MarshalRecord(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, value)
 }
 
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
@@ -414,58 +421,10 @@ func legacyGeographyFingerprint(g pcnet.Geography) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Records, in the field names of the network file format.
-
-type sectorJSON struct {
-	Code        string     `json:"code"`
-	Name        string     `json:"name"`
-	Description string     `json:"description,omitempty"`
-	Areas       []areaJSON `json:"areas"`
-}
-
-type areaJSON struct {
-	Code        string `json:"code"`
-	Name        string `json:"name"`
-	Description string `json:"description,omitempty"`
-}
-
-type serviceJSON struct {
-	ID           string `json:"id"`
-	Name         string `json:"name"`
-	Description  string `json:"description,omitempty"`
-	ProviderCode string `json:"providerCode"`
-	AreaCode     string `json:"areaCode"`
-	Status       string `json:"status"`
-	StartDate    string `json:"startDate"`
-}
-
-type coverageJSON struct {
-	ServiceID  string `json:"serviceId"`
-	ComuneCode string `json:"comuneCode"`
-	Since      string `json:"since"`
-	Until      string `json:"until,omitempty"`
-	Phase      string `json:"phase"`
-}
-
-type tutorshipJSON struct {
-	TutorCode   string `json:"tutorCode"`
-	TutoredCode string `json:"tutoredCode"`
-	SectorCode  string `json:"sectorCode"`
-	Since       string `json:"since"`
-	Until       string `json:"until,omitempty"`
-	Step        int    `json:"step"`
-}
-
-type projectWorkJSON struct {
-	ID           string `json:"id"`
-	ProvinceCode string `json:"provinceCode"`
-	AreaCode     string `json:"areaCode"`
-	Title        string `json:"title"`
-	Maturity     string `json:"maturity"`
-	Step         int    `json:"step"`
-	Year         int    `json:"year"`
-	ServiceID    string `json:"serviceId,omitempty"`
-}
+// The network's records (sectors, services, coverages, tutorships, project
+// works) are stored in the network file format's JSON shapes, through
+// network.MarshalRecord and UnmarshalRecord. The audit trail is the store's
+// own and has its record type here.
 
 type changeJSON struct {
 	Seq      int64  `json:"seq"`
@@ -475,63 +434,6 @@ type changeJSON struct {
 	EntityID string `json:"entityId"`
 	Action   string `json:"action"`
 	Summary  string `json:"summary"`
-}
-
-func sectorRecord(s pcnet.Sector) sectorJSON {
-	r := sectorJSON{Code: s.Code, Name: s.Name, Description: s.Description, Areas: []areaJSON{}}
-	for _, a := range s.Areas {
-		r.Areas = append(r.Areas, areaJSON{Code: a.Code, Name: a.Name, Description: a.Description})
-	}
-	return r
-}
-
-func (r *sectorJSON) sector() (pcnet.Sector, error) {
-	s := pcnet.Sector{Code: r.Code, Name: r.Name, Description: r.Description}
-	for _, a := range r.Areas {
-		s.Areas = append(s.Areas, pcnet.Area{Code: a.Code, SectorCode: r.Code, Name: a.Name, Description: a.Description})
-	}
-	return s, nil
-}
-
-func serviceRecord(s pcnet.SharedService) serviceJSON {
-	return serviceJSON{s.ID, s.Name, s.Description, s.ProviderCode, s.AreaCode, string(s.Status), s.StartDate.String()}
-}
-
-func (r *serviceJSON) service() (pcnet.SharedService, error) {
-	start, err := pcnet.ParseDate(r.StartDate)
-	return pcnet.SharedService{ID: r.ID, Name: r.Name, Description: r.Description, ProviderCode: r.ProviderCode,
-		AreaCode: r.AreaCode, Status: pcnet.ServiceStatus(r.Status), StartDate: start}, err
-}
-
-func coverageRecord(c pcnet.Coverage) coverageJSON {
-	return coverageJSON{c.ServiceID, c.ComuneCode, c.Since.String(), optionalDate(c.Until), string(c.Phase)}
-}
-
-func (r *coverageJSON) coverage() (pcnet.Coverage, error) {
-	since, err1 := pcnet.ParseDate(r.Since)
-	until, err2 := parseOptionalDate(r.Until)
-	return pcnet.Coverage{ServiceID: r.ServiceID, ComuneCode: r.ComuneCode, Since: since, Until: until,
-		Phase: pcnet.CoveragePhase(r.Phase)}, errors.Join(err1, err2)
-}
-
-func tutorshipRecord(t pcnet.Tutorship) tutorshipJSON {
-	return tutorshipJSON{t.TutorCode, t.TutoredCode, t.SectorCode, t.Since.String(), optionalDate(t.Until), t.Step}
-}
-
-func (r *tutorshipJSON) tutorship() (pcnet.Tutorship, error) {
-	since, err1 := pcnet.ParseDate(r.Since)
-	until, err2 := parseOptionalDate(r.Until)
-	return pcnet.Tutorship{TutorCode: r.TutorCode, TutoredCode: r.TutoredCode, SectorCode: r.SectorCode,
-		Since: since, Until: until, Step: r.Step}, errors.Join(err1, err2)
-}
-
-func projectWorkRecord(w pcnet.ProjectWork) projectWorkJSON {
-	return projectWorkJSON{w.ID, w.ProvinceCode, w.AreaCode, w.Title, string(w.Maturity), w.Step, w.Year, w.ServiceID}
-}
-
-func (r *projectWorkJSON) projectWork() (pcnet.ProjectWork, error) {
-	return pcnet.ProjectWork{ID: r.ID, ProvinceCode: r.ProvinceCode, AreaCode: r.AreaCode, Title: r.Title,
-		Maturity: pcnet.Maturity(r.Maturity), Step: r.Step, Year: r.Year, ServiceID: r.ServiceID}, nil
 }
 
 const changeTimeLayout = "2006-01-02T15:04:05.000Z07:00"
@@ -544,18 +446,4 @@ func (r *changeJSON) change() (pcnet.Change, error) {
 	at, err := time.Parse(changeTimeLayout, r.At)
 	return pcnet.Change{Seq: r.Seq, At: at.UTC(), Actor: r.Actor, Entity: r.Entity, EntityID: r.EntityID,
 		Action: r.Action, Summary: r.Summary}, err
-}
-
-func optionalDate(d pcnet.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	return d.String()
-}
-
-func parseOptionalDate(s string) (pcnet.Date, error) {
-	if s == "" {
-		return pcnet.Date{}, nil
-	}
-	return pcnet.ParseDate(s)
 }

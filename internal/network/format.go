@@ -136,7 +136,7 @@ func EncodeFile(w io.Writer, f File) error {
 				e.raw(",")
 			}
 			e.raw("\n        ")
-			e.value(areaJSON{Code: a.Code, Name: a.Name, Description: a.Description})
+			e.value(areaRecord(a))
 		}
 		if len(s.Areas) > 0 {
 			e.raw("\n      ")
@@ -149,11 +149,7 @@ func EncodeFile(w io.Writer, f File) error {
 	for i, s := range n.Services {
 		e.separator(i)
 		e.raw("    ")
-		e.value(serviceJSON{
-			ID: s.ID, Name: s.Name, Description: s.Description,
-			ProviderCode: s.ProviderCode, AreaCode: s.AreaCode,
-			Status: string(s.Status), StartDate: dateString(s.StartDate),
-		})
+		e.value(serviceRecord(s))
 	}
 	e.endList(len(n.Services), true)
 
@@ -161,10 +157,7 @@ func EncodeFile(w io.Writer, f File) error {
 	for i, c := range n.Coverages {
 		e.separator(i)
 		e.raw("    ")
-		e.value(coverageJSON{
-			ServiceID: c.ServiceID, ComuneCode: c.ComuneCode,
-			Since: dateString(c.Since), Until: optionalDate(c.Until), Phase: string(c.Phase),
-		})
+		e.value(coverageRecord(c))
 	}
 	e.endList(len(n.Coverages), true)
 
@@ -172,10 +165,7 @@ func EncodeFile(w io.Writer, f File) error {
 	for i, t := range n.Tutorships {
 		e.separator(i)
 		e.raw("    ")
-		e.value(tutorshipJSON{
-			TutorCode: t.TutorCode, TutoredCode: t.TutoredCode, SectorCode: t.SectorCode,
-			Since: dateString(t.Since), Until: optionalDate(t.Until), Step: &t.Step,
-		})
+		e.value(tutorshipRecord(t))
 	}
 	e.endList(len(n.Tutorships), true)
 
@@ -183,10 +173,7 @@ func EncodeFile(w io.Writer, f File) error {
 	for i, p := range n.ProjectWorks {
 		e.separator(i)
 		e.raw("    ")
-		e.value(projectWorkJSON{
-			ID: p.ID, ProvinceCode: p.ProvinceCode, AreaCode: p.AreaCode, Title: p.Title,
-			Maturity: string(p.Maturity), Step: &p.Step, Year: &p.Year, ServiceID: p.ServiceID,
-		})
+		e.value(projectWorkRecord(p))
 	}
 	e.endList(len(n.ProjectWorks), false)
 	e.raw("}\n")
