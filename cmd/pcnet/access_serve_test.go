@@ -44,7 +44,7 @@ func startServe(t *testing.T, args ...string) (url string, stop func()) {
 func gql(t *testing.T, url, token, query string) (data map[string]json.RawMessage, codes []string) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query})
-	req, _ := http.NewRequest(http.MethodPost, url+"/graphql", bytes.NewReader(body))
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, url+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)

@@ -86,7 +86,7 @@ func (n *ownNeo4j) uri() string { return fmt.Sprintf("bolt://127.0.0.1:%d", n.po
 func (n *ownNeo4j) run(command string) time.Duration {
 	n.t.Helper()
 	start := time.Now()
-	cmd := exec.Command(n.script, command)
+	cmd := exec.CommandContext(context.Background(), n.script, command) // also from Cleanup, after t.Context ends
 	cmd.Env = n.env
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -97,7 +97,7 @@ func (n *ownNeo4j) run(command string) time.Duration {
 
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := new(net.ListenConfig).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func servePcnet(t *testing.T, args ...string) *servedPcnet {
 		once.Do(func() { cancel(); err = <-done })
 		return err
 	}
-	t.Cleanup(func() { s.stop() })
+	t.Cleanup(func() { _ = s.stop() }) // the test checks stop's error itself where it matters
 	return s
 }
 
@@ -170,7 +170,12 @@ type queryResult struct {
 
 func (s *servedPcnet) query(client *http.Client, q string) queryResult {
 	body, _ := json.Marshal(map[string]any{"query": q})
-	resp, err := client.Post(s.url+"/graphql", "application/json", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, s.url+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		return queryResult{err: err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
 	if err != nil {
 		return queryResult{err: err}
 	}
@@ -193,7 +198,11 @@ func (r queryResult) ok() bool { return r.err == nil && r.status == http.StatusO
 
 func status(t *testing.T, url string) int {
 	t.Helper()
-	resp, err := http.Get(url)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}

@@ -63,7 +63,12 @@ func TestServeStartReadyShutdown(t *testing.T) {
 	}
 
 	body := strings.NewReader(`{"query":"{ comune(istat: \"001272\") { name } }"}`)
-	resp, err := http.Post("http://"+addr+"/graphql", "application/json", body)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, "http://"+addr+"/graphql", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +93,9 @@ func TestServeStartReadyShutdown(t *testing.T) {
 	if !strings.Contains(stderr.String(), "msg=stopped") {
 		t.Errorf("no 'stopped' log:\n%s", stderr.String())
 	}
-	if _, err := http.Get("http://" + addr + "/graphql"); err == nil {
+	req, _ = http.NewRequestWithContext(t.Context(), http.MethodGet, "http://"+addr+"/graphql", nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
 		t.Error("server still answering after shutdown")
 	}
 }

@@ -56,8 +56,9 @@ func Copy(t testing.TB, root string) string {
 			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
 		}
 		name := d.Name()
-		if !(strings.HasSuffix(name, ".go") || strings.HasSuffix(name, ".graphqls") ||
-			name == "go.mod" || name == "go.sum" || name == "gqlgen.yml") {
+		source := strings.HasSuffix(name, ".go") || strings.HasSuffix(name, ".graphqls") ||
+			name == "go.mod" || name == "go.sum" || name == "gqlgen.yml"
+		if !source {
 			return nil
 		}
 		b, err := os.ReadFile(path)
@@ -76,7 +77,7 @@ func Copy(t testing.TB, root string) string {
 // test with its output when it fails.
 func Run(t testing.TB, dir, name string, args ...string) {
 	t.Helper()
-	cmd := exec.Command(name, args...)
+	cmd := exec.CommandContext(t.Context(), name, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
 	if out, err := cmd.CombinedOutput(); err != nil {
