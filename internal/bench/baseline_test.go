@@ -29,7 +29,9 @@ func TestBaselineFetchesTheSameData(t *testing.T) {
 	ds, d := shippedData(t)
 	st := neo4jtest.Load(t, ds)
 	cfg := neo4jtest.Config(t)
-	ts := httptest.NewServer(server.New(st, server.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	ts := httptest.NewServer(server.New(st, server.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		// No request deadline: on a busy machine the 15 s default fails correct queries.
+		Limits: server.Limits{Timeout: -1}}))
 	defer ts.Close()
 	ctx := context.Background()
 	driver, err := neo4jdrv.NewDriverWithContext(cfg.URI, neo4jdrv.BasicAuth(cfg.Username, cfg.Password, ""))
