@@ -29,6 +29,9 @@ type Loaders struct {
 	wait    time.Duration
 	tracker *levelTracker
 
+	allRegions         *loader[struct{}, []pcnet.Region]
+	provincesWhere     *loader[queryKey, []pcnet.Province]
+	servicesWhere      *loader[queryKey, []pcnet.SharedService]
 	regionByCode       *loader[string, *pcnet.Region]
 	provinceByCode     *loader[string, *pcnet.Province]
 	provincesByRegion  *loader[string, []pcnet.Province]
@@ -46,8 +49,9 @@ type Loaders struct {
 	projectWorksBySvc  *loader[string, []pcnet.ProjectWork]
 	reach              *loader[queryKey, []pcnet.ReachRow]
 	comuniSummaries    *loader[queryKey, pcnet.ComuneSummary]
-	// Per-item analytics (analytics_batch.go): not cached, so a mutation
-	// earlier in the request never leaves them stale.
+	// Per-item analytics (analytics_batch.go): cached like the others (the
+	// planner fetches them ahead of the resolvers), and cleared with them
+	// after a write.
 	peers      *loader[pcnet.PeerQuery, []pcnet.Peer]
 	tutorLinks *loader[pcnet.TutorLinkQuery, []pcnet.TutorLink]
 	nearest    *loader[pcnet.NearestQuery, []pcnet.ProviderDistance]
@@ -129,6 +133,26 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 		}
 		l.primeProvinces(provinces)
 		return group(codes, provinces, func(p pcnet.Province) string { return p.RegionCode }), nil
+	})
+	// The root lists: through loaders too, so the planner can run their
+	// resolvers ahead (batcher.go). A batch of filters is a call for each.
+	l.allRegions = newLoader(t, wait, func(ctx context.Context, keys []struct{}) ([][]pcnet.Region, []error) {
+		regions, err := store.Regions(ctx, nil)
+		if err != nil {
+			return nil, []error{err}
+		}
+		l.primeRegions(regions)
+		out := make([][]pcnet.Region, len(keys))
+		for i := range out {
+			out[i] = regions
+		}
+		return out, nil
+	})
+	l.provincesWhere = newLoader(t, wait, func(ctx context.Context, keys []queryKey) ([][]pcnet.Province, []error) {
+		return eachFilter(ctx, keys, store.Provinces, l.primeProvinces)
+	})
+	l.servicesWhere = newLoader(t, wait, func(ctx context.Context, keys []queryKey) ([][]pcnet.SharedService, []error) {
+		return eachFilter(ctx, keys, store.Services, l.primeServices)
 	})
 	l.comuneByCode = newLoader(t, wait, func(ctx context.Context, codes []string) ([]*pcnet.Comune, []error) {
 		pages, err := store.Comuni(ctx, []pcnet.ComuneQuery{{Filter: pcnet.ComuneFilter{Codes: codes}, Order: pcnet.ComuneByCode}})
@@ -280,6 +304,23 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 	})
 	l.newAnalyticsLoaders(store, wait)
 	return l
+}
+
+// eachFilter answers a batch of list queries, one store call per filter,
+// and primes the items found.
+func eachFilter[F, T any](ctx context.Context, keys []queryKey, list func(context.Context, F) ([]T, error), prime func([]T)) ([][]T, []error) {
+	filters, err := decodeKeys[F](keys)
+	if err != nil {
+		return nil, []error{err}
+	}
+	out := make([][]T, len(filters))
+	errs := make([]error, len(filters))
+	for i, f := range filters {
+		if out[i], errs[i] = list(ctx, f); errs[i] == nil {
+			prime(out[i])
+		}
+	}
+	return out, errs
 }
 
 // primeProvinces caches Provinces fetched through another relation, so

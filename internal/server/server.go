@@ -122,7 +122,8 @@ func New(store graph.Backend, opts Options) http.Handler {
 	log, store = prod.log, prod.store(store)
 
 	authn := access{keys: opts.Tokens, readsNeedToken: opts.ReadsNeedToken}
-	gql := handler.New(graph.NewSchema(newResolver(store, opts)))
+	schema := graph.NewSchema(newResolver(store, opts))
+	gql := handler.New(schema)
 	gql.AddTransport(authn.websocketTransport())
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
@@ -133,7 +134,7 @@ func New(store graph.Backend, opts Options) http.Handler {
 	gql.AroundOperations(requireReadToken(opts.ReadsNeedToken))
 	gql.AroundOperations(onlyOverWebsocket)
 	gql.AroundResponses(freshLoadersPerEvent(store, opts.LoaderWait))
-	gql.Use(graph.LevelBatching{}) // a store call per query level, without waiting (graph/batcher.go)
+	gql.Use(graph.LevelBatching{Schema: schema}) // a store call per query level, planned (graph/batcher.go)
 
 	mux := http.NewServeMux()
 	prod.routes(mux)
