@@ -36,6 +36,7 @@ type Loaders struct {
 	provinceByCode     *loader[string, *pcnet.Province]
 	provincesByRegion  *loader[string, []pcnet.Province]
 	comuneByCode       *loader[string, *pcnet.Comune]
+	comuneInContext    *loader[string, *pcnet.Comune]
 	comunePages        *loader[queryKey, pcnet.ComunePage]
 	taxonomy           *loader[struct{}, *taxonomy]
 	serviceByID        *loader[string, *pcnet.SharedService]
@@ -163,6 +164,24 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 			return nil, []error{fmt.Errorf("graph: store answered 1 Comuni query with %d pages", len(pages))}
 		}
 		return pick(codes, pages[0].Comuni, func(c pcnet.Comune) string { return c.Code }), nil
+	})
+	// A Comune looked up with its Province or region: one round trip for
+	// all three when the store is a pcnet.ComuneLookup.
+	l.comuneInContext = newLoader(t, wait, func(ctx context.Context, codes []string) ([]*pcnet.Comune, []error) {
+		lookup, ok := store.(pcnet.ComuneLookup)
+		if !ok {
+			return l.comuneByCode.fetch(ctx, codes)
+		}
+		comuni, provinces, regions, err := lookup.ComuniWithParents(ctx, codes)
+		if err != nil {
+			return nil, []error{err}
+		}
+		l.primeProvinces(provinces)
+		l.primeRegions(regions)
+		for i := range comuni {
+			l.comuneByCode.Prime(comuni[i].Code, &comuni[i])
+		}
+		return pick(codes, comuni, func(c pcnet.Comune) string { return c.Code }), nil
 	})
 	l.comunePages = newLoader(t, wait, func(ctx context.Context, keys []queryKey) ([]pcnet.ComunePage, []error) {
 		queries, err := decodeKeys[pcnet.ComuneQuery](keys)

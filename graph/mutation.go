@@ -273,6 +273,7 @@ func (l *Loaders) clearAll() {
 	l.provinceByCode.ClearAll()
 	l.provincesByRegion.ClearAll()
 	l.comuneByCode.ClearAll()
+	l.comuneInContext.ClearAll()
 	l.comunePages.ClearAll()
 	l.taxonomy.ClearAll()
 	l.serviceByID.ClearAll()

@@ -271,6 +271,9 @@ func (r *queryResolver) Comune(ctx context.Context, istat string) (*pcnet.Comune
 	if err := pcnet.ValidateComuneCode("istat", istat); err != nil {
 		return nil, err
 	}
+	if selects(ctx, "province") || selects(ctx, "region") {
+		return loadersFrom(ctx).comuneInContext.Load(ctx, istat)
+	}
 	return loadersFrom(ctx).comuneByCode.Load(ctx, istat)
 }
 
