@@ -148,7 +148,7 @@ func New(store graph.Backend, opts Options) http.Handler {
 		AllowCredentials: false,
 		MaxAge:           600,
 	})
-	return prod.wrap(c.Handler(mux))
+	return prod.wrap(compress(c.Handler(mux)))
 }
 
 // withLoaders gives every request a fresh set of dataloaders, so batching
