@@ -11,13 +11,11 @@ import (
 )
 
 // DefaultLoaderWait is the dataloaders' fallback time window. With the
-// LevelBatching extension installed, a loader calls the store as soon as
-// the level that asks for its keys is complete, without waiting (see
-// batcher.go); the window only applies where that can't be known: a
-// request whose count of outstanding work is stuck (a resolver blocked on
-// a direct store call), or operations the extension doesn't count
-// (subscription events). There, a pending batch goes to the store once the
-// request has made no progress for this long.
+// LevelBatching extension installed, the planner sends each level's
+// batches as soon as it has queued them, without waiting (see batcher.go);
+// the window only applies to operations it doesn't plan (subscription
+// events): there a pending batch goes to the store this long after its
+// first key.
 const DefaultLoaderWait = 5 * time.Millisecond
 
 // Loaders are the per-request dataloaders. Each batches the loads of one

@@ -57,8 +57,8 @@ type Options struct {
 	// "https://*.example.org" work too). Empty means any origin: the API is
 	// read-only and public, and credentials are never allowed.
 	CORSOrigins []string
-	// LoaderWait is the dataloaders' fallback time window (a query level
-	// goes to the store as soon as it is complete; see graph.LevelBatching);
+	// LoaderWait is the dataloaders' fallback time window, for what the
+	// level planner doesn't see (subscription events; see graph.LevelBatching);
 	// 0 means graph.DefaultLoaderWait.
 	LoaderWait time.Duration
 	// StoreCallStats sends each GraphQL response's store-call count in the
