@@ -222,19 +222,39 @@ func hasDirectives(f graphql.CollectedField) bool {
 // run resolves the queued tasks round by round. A round runs every task
 // it can, and the tasks of the fields below those that resolve, until each
 // left waits for a queued key; then it sends the round's batches together.
-// So a batch holds every key that can be known before it is sent.
+// So a batch holds every key that can be known before it is sent. The
+// results of one field are expanded together: one CollectFields and one
+// child context per field, not per object.
 func (w *walker) run() {
 	for round := 0; len(w.pending) > 0 && round < maxRounds; round++ {
 		var retry []task
 		for len(w.pending) > 0 {
-			tk := w.pending[len(w.pending)-1]
-			w.pending = w.pending[:len(w.pending)-1]
-			res, err := w.resolve(tk)
-			switch {
-			case errors.Is(err, errPlanned):
-				retry = append(retry, tk)
-			case err == nil:
-				w.expand(tk.ctx, tk.fc, res)
+			tasks := w.pending
+			w.pending = nil
+			type group struct {
+				ctx    context.Context
+				values []any
+			}
+			var order []*graphql.FieldContext
+			groups := make(map[*graphql.FieldContext]*group)
+			for _, tk := range tasks {
+				res, err := w.resolve(tk)
+				switch {
+				case errors.Is(err, errPlanned):
+					retry = append(retry, tk)
+				case err == nil && res != nil:
+					g, ok := groups[tk.fc]
+					if !ok {
+						g = &group{ctx: tk.ctx}
+						groups[tk.fc] = g
+						order = append(order, tk.fc)
+					}
+					g.values = append(g.values, res)
+				}
+			}
+			for _, fc := range order {
+				g := groups[fc]
+				w.expand(g.ctx, fc, g.values)
 			}
 		}
 		w.t.flush()
