@@ -67,7 +67,7 @@ const it = {
     colCode: 'Codice ISTAT', colName: 'Comune', colProvince: 'Provincia', colPlate: 'Sigla', colPopulation: 'Popolazione', colSmall: 'Piccolo Comune',
     yes: 'sì', no: 'no', file: 'lacune',
   },
-  phase: { PILOT: 'sperimentazione', ACTIVE: 'attiva', ENDED: 'conclusa' },
+  phase: { PILOT: 'sperimentazione', ROLLOUT: 'estensione progressiva' },
   status: { PLANNED: 'in programma', PILOT: 'sperimentazione', ACTIVE: 'attivo', SUSPENDED: 'sospeso', ENDED: 'concluso' },
 };
 
@@ -131,7 +131,7 @@ const en = {
     colCode: 'ISTAT code', colName: 'Comune', colProvince: 'Province', colPlate: 'Plate', colPopulation: 'Population', colSmall: 'Small Comune',
     yes: 'yes', no: 'no', file: 'coverage-gaps',
   },
-  phase: { PILOT: 'pilot', ACTIVE: 'active', ENDED: 'ended' },
+  phase: { PILOT: 'pilot', ROLLOUT: 'rollout' },
   status: { PLANNED: 'planned', PILOT: 'pilot', ACTIVE: 'active', SUSPENDED: 'suspended', ENDED: 'ended' },
 };
 

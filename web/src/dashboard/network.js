@@ -87,15 +87,15 @@ export function drawNetwork(svg, network, onFocus, onSelect, fmt) {
 
   const nodeLayer = el('g', { class: 'nodes' });
   for (const n of nodes) {
+    // The accessible name starts with the visible name (WCAG 2.5.3).
     const label = t('network.label', { name: n.province.name, plate: n.province.plateCode, region: n.province.region.name, role: roleName(n.role) });
     const g = el('g', { class: `node ${n.role.toLowerCase()}`, transform: `translate(${n.x.toFixed(1)},${n.y.toFixed(1)})`, tabindex: '0', role: 'button', 'aria-label': label });
     g.dataset.code = n.id;
     g.append(el('title', {}, label));
     g.append(el('circle', { r: radius(n) }));
-    g.append(el('text', { dy: '0.35em' }, n.province.plateCode));
-    // The name under the circle: long names are cut, the full one is in the title.
-    const name = n.province.name.length > 16 ? `${n.province.name.slice(0, 15)}…` : n.province.name;
-    g.append(el('text', { class: 'name', dy: `${radius(n) + 11}` }, name));
+    // Only the name is written (the plate is in the title): two texts in
+    // one control would not read as its accessible name (WCAG 2.5.3).
+    g.append(el('text', { class: 'name', dy: `${radius(n) + 11}` }, n.province.name));
     g.addEventListener('click', () => onSelect?.(n.id));
     g.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' || e.key === ' ') {
