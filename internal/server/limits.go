@@ -14,6 +14,9 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
+	"github.com/vektah/gqlparser/v2/validator/core"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"pcnet/internal/observe"
 	"pcnet/internal/pcnet"
@@ -42,6 +45,9 @@ const (
 	LimitBody       = "body"
 	LimitBatch      = "batch"
 	LimitTokens     = "tokens"
+	// LimitErrors names the error that stands for those left out of an
+	// answer (MaxErrors); its extensions.actual counts them all.
+	LimitErrors = "errors"
 )
 
 func init() {
@@ -92,6 +98,12 @@ const (
 	// DefaultMaxBodyBytes is the default of Options.MaxBodyBytes.
 	DefaultMaxBodyBytes = 1 << 20
 )
+
+// MaxErrors bounds the errors of a rejected document that an answer lists;
+// past it, one more error says how many were left out. Validation reports
+// some errors per pair of fields, so their number can grow as the square
+// of the document.
+const MaxErrors = 20
 
 // hardMaxFields bounds the fields of an operation when MaxFields is off.
 const hardMaxFields = 1_000_000
@@ -148,8 +160,8 @@ func limitError(limit string, max, actual int64, format string, args ...any) *gq
 	}
 }
 
-// operationLimits is the gqlgen extension that checks an operation against
-// the limits (and refuses introspection when it is off) after validation,
+// operationLimits is the gqlgen extension that checks an operation's
+// complexity (and refuses introspection when it is off) after validation,
 // before execution: a rejected operation never reaches a resolver, so it
 // costs no store work.
 type operationLimits struct {
@@ -173,9 +185,6 @@ func (o operationLimits) reject(limit string, err *gqlerror.Error) *gqlerror.Err
 }
 
 func (o operationLimits) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
-	if o.introspection {
-		opCtx.DisableIntrospection = false
-	}
 	if opCtx.Operation == nil {
 		return nil
 	}
@@ -186,21 +195,15 @@ func (o operationLimits) MutateOperationContext(ctx context.Context, opCtx *grap
 		// can expand a small document exponentially.
 		maxFields = hardMaxFields
 	}
+	// Fields, depth and aliases were checked before parsing (preValidate);
+	// complexity needs the schema's types and the variables.
 	a := analyzeOperation(opCtx.Doc, opCtx.Operation, opCtx.Variables, maxFields)
-	switch {
-	case a.introspection && !o.introspection:
+	if a.introspection && !o.introspection {
+		// gqlgen alone would fail each introspection field at execution,
+		// with an uncoded error; this refuses the operation before it runs.
 		err := gqlerror.Errorf("introspection is turned off on this server: __schema and __type can't be queried")
 		err.Extensions = map[string]any{"code": pcnet.EFORBIDDEN}
 		return err
-	case a.fields > maxFields:
-		return o.reject(LimitFields, limitError(LimitFields, int64(maxFields), int64(a.fields),
-			"the operation selects more than %d fields (fragments expanded): ask for fewer, or split it into several requests", maxFields))
-	case l.MaxDepth > 0 && a.depth > l.MaxDepth:
-		return o.reject(LimitDepth, limitError(LimitDepth, int64(l.MaxDepth), int64(a.depth),
-			"the operation nests fields %d deep, more than the limit of %d", a.depth, l.MaxDepth))
-	case l.MaxAliases > 0 && a.aliases > l.MaxAliases:
-		return o.reject(LimitAliases, limitError(LimitAliases, int64(l.MaxAliases), int64(a.aliases),
-			"the operation has %d aliased fields, more than the limit of %d", a.aliases, l.MaxAliases))
 	}
 	if o.metrics != nil {
 		o.metrics.ObserveComplexity(a.complexity)
@@ -216,6 +219,106 @@ func (o operationLimits) MutateOperationContext(ctx context.Context, opCtx *grap
 			a.complexity, l.MaxComplexity))
 	}
 	return nil
+}
+
+// preValidate parses a document with the token limit and checks every
+// operation and fragment in it against the limits that need no schema
+// (fields, depth, aliases), before gqlgen parses and validates it: the cost
+// of validation grows faster than the document (field merging compares
+// fields pairwise), so a document over a limit must never reach it. It is
+// a second parse of a new document (gqlgen's executor offers no hook
+// between its parse and its validation), and the cheaper part of the work.
+// limit names the limit broken, "" for a syntax error.
+func preValidate(query, operationName string, l Limits) (limit string, _ *gqlerror.Error) {
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, l.MaxTokens)
+	if err != nil {
+		gqlErr, ok := err.(*gqlerror.Error)
+		if !ok {
+			gqlErr = gqlerror.Errorf("%s", err)
+		}
+		// gqlparser's token-limit error has no code of its own, only its text.
+		if l.MaxTokens > 0 && strings.HasPrefix(gqlErr.Message, "exceeded token limit") {
+			return LimitTokens, limitError(LimitTokens, int64(l.MaxTokens), -1,
+				"the query document has more than %d tokens", l.MaxTokens)
+		}
+		errcode.Set(gqlErr, errcode.ParseFailed)
+		return "", gqlErr
+	}
+	maxFields := l.MaxFields
+	if maxFields <= 0 {
+		maxFields = hardMaxFields
+	}
+	check := func(set ast.SelectionSet) (string, *gqlerror.Error) {
+		w := &walker{fragments: doc.Fragments, maxFields: maxFields}
+		w.selectionCost(set, 1, -1, false)
+		a := w.f
+		switch {
+		case a.fields > maxFields:
+			return LimitFields, limitError(LimitFields, int64(maxFields), int64(a.fields),
+				"the operation selects more than %d fields (fragments expanded): ask for fewer, or split it into several requests", maxFields)
+		case l.MaxDepth > 0 && a.depth > l.MaxDepth:
+			return LimitDepth, limitError(LimitDepth, int64(l.MaxDepth), int64(a.depth),
+				"the operation nests fields %d deep, more than the limit of %d", a.depth, l.MaxDepth)
+		case l.MaxAliases > 0 && a.aliases > l.MaxAliases:
+			return LimitAliases, limitError(LimitAliases, int64(l.MaxAliases), int64(a.aliases),
+				"the operation has %d aliased fields, more than the limit of %d", a.aliases, l.MaxAliases)
+		}
+		return "", nil
+	}
+	// Validation looks at every operation and fragment, not only the one
+	// to run, so each must be within the limits. The one named goes first,
+	// so its figures are those reported.
+	if op := doc.Operations.ForName(operationName); op != nil {
+		if limit, err := check(op.SelectionSet); err != nil {
+			return limit, err
+		}
+	}
+	for _, op := range doc.Operations {
+		if limit, err := check(op.SelectionSet); err != nil {
+			return limit, err
+		}
+	}
+	for _, f := range doc.Fragments {
+		if limit, err := check(f.SelectionSet); err != nil {
+			return limit, err
+		}
+	}
+	return "", nil
+}
+
+// cappedRules are gqlparser's validation rules, reporting MaxErrors+1
+// errors at most per document: a rule that finds more stops creating them
+// (capErrors says how many there were). The executor swaps in two rules
+// of its own (FieldsOnCorrectType, ScalarLeafs) unwrapped; they report at
+// most one error per field, which the fields limit bounds.
+func cappedRules() *rules.Rules {
+	r := rules.NewDefaultRules()
+	reported := 0 // one validation runs its rules on one goroutine
+	for name, rule := range r.GetInner() {
+		r.ReplaceRule(name, func(observers *core.Events, addError core.AddErrFunc) {
+			rule(observers, func(options ...core.ErrorOption) {
+				if reported++; reported <= MaxErrors+1 {
+					addError(options...)
+				}
+			})
+		})
+	}
+	return r
+}
+
+// capErrors keeps the first MaxErrors errors of an answer and replaces the
+// rest by one error that counts them, so no answer grows with the square of
+// its request.
+func capErrors(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil || len(resp.Errors) <= MaxErrors {
+		return resp
+	}
+	total := len(resp.Errors)
+	more := limitError(LimitErrors, MaxErrors, int64(total),
+		"%d more errors not shown: fix the ones above first", total-MaxErrors)
+	resp.Errors = append(resp.Errors[:MaxErrors:MaxErrors], more)
+	return resp
 }
 
 // operationFigures are what analyzeOperation measures.
@@ -243,6 +346,7 @@ type walker struct {
 	fragments ast.FragmentDefinitionList
 	maxFields int
 	f         operationFigures
+	expanding map[string]bool // fragments being expanded: a document not yet validated may have cycles
 }
 
 func (w *walker) stopped() bool { return w.maxFields > 0 && w.f.fields > w.maxFields }
@@ -268,8 +372,13 @@ func (w *walker) selectionCost(set ast.SelectionSet, depth, page int, intro bool
 			if def == nil {
 				def = w.fragments.ForName(sel.Name)
 			}
-			if def != nil {
+			if def != nil && !w.expanding[def.Name] {
+				if w.expanding == nil {
+					w.expanding = make(map[string]bool)
+				}
+				w.expanding[def.Name] = true
 				total = satAdd(total, w.selectionCost(def.SelectionSet, depth, page, intro))
+				delete(w.expanding, def.Name)
 			}
 		}
 	}
