@@ -81,8 +81,9 @@ type Limits struct {
 	// MaxTokens bounds the lexical tokens of a query document; the parser
 	// stops at the limit, so a huge document costs no parsing or validation.
 	MaxTokens int
-	// Timeout bounds the time of a request; its context is cancelled then,
-	// which stops the store query in flight. Subscriptions are exempt.
+	// Timeout bounds the time of each query and mutation, on every
+	// transport; its context is cancelled then, which stops the store
+	// query in flight. Subscriptions are exempt.
 	Timeout time.Duration
 }
 
@@ -509,22 +510,23 @@ func guardBody(maxBytes int64, metrics *observe.Metrics, next http.Handler) http
 	})
 }
 
-// withTimeout bounds a request's context by d, so that the store query in
-// flight is cancelled when the time is up. Long-lived requests
-// (WebSocket and server-sent-events subscriptions) are left alone.
-func withTimeout(d time.Duration, next http.Handler) http.Handler {
-	if d <= 0 {
-		return next
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Upgrade") != "" || strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
-			next.ServeHTTP(w, r)
-			return
+// operationDeadline bounds every query and mutation by d, whatever the
+// transport (POST, GET, WebSocket, any Accept header): its context, which
+// the resolvers, the dataloaders and so the store query in flight use, is
+// cancelled when the time is up. Subscriptions, which live as long as their
+// client wants, are exempt.
+func operationDeadline(d time.Duration) graphql.ResponseMiddleware {
+	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		if d <= 0 || !graphql.HasOperationContext(ctx) {
+			return next(ctx)
 		}
-		ctx, cancel := context.WithTimeoutCause(r.Context(), d, errRequestTimeout{d})
+		if op := graphql.GetOperationContext(ctx).Operation; op == nil || op.Operation == ast.Subscription {
+			return next(ctx)
+		}
+		ctx, cancel := context.WithTimeoutCause(ctx, d, errRequestTimeout{d})
 		defer cancel()
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
+		return next(ctx)
+	}
 }
 
 // errRequestTimeout is the cause of a request context's cancellation by

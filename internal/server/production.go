@@ -90,6 +90,7 @@ func (p *production) configure(gql *handler.Server, parsed graphql.Cache[*ast.Qu
 	gql.Use(newQueryGate(p.known, p.opts.PersistedOnly, p.apqCache, p.limits, parsed, p.metrics))
 	gql.SetValidationRulesFn(cappedRules)
 	gql.AroundResponses(capErrors)
+	gql.AroundResponses(operationDeadline(p.limits.Timeout))
 	if !p.opts.NoIntrospection {
 		gql.Use(extension.Introspection{})
 	}
@@ -105,11 +106,11 @@ func (p *production) routes(mux *http.ServeMux) {
 }
 
 // wrap adds the HTTP layers around the handler: tracing (outermost, so the
-// access log knows the trace ID), the access log and request ID, the body
-// limits, and the request timeout.
+// access log knows the trace ID), the access log and request ID, and the
+// body limits. The request timeout is per operation (operationDeadline),
+// so that it holds on every transport.
 func (p *production) wrap(next http.Handler) http.Handler {
-	h := withTimeout(p.limits.Timeout, next)
-	h = guardBody(p.maxBody, p.metrics, h)
+	h := guardBody(p.maxBody, p.metrics, next)
 	h = accessLog(p.log, p.metrics, p.opts.LogVariables, h)
 	if p.tracing != nil {
 		h = otelhttp.NewHandler(h, "pcnet",
