@@ -48,6 +48,12 @@ const (
 	// LimitErrors names the error that stands for those left out of an
 	// answer (MaxErrors); its extensions.actual counts them all.
 	LimitErrors = "errors"
+	// LimitSubscriptions: a WebSocket connection has as many
+	// subscriptions as Limits.MaxSubscriptionsPerConnection allows.
+	LimitSubscriptions = "subscriptions"
+	// LimitConnections: a client address has as many WebSocket
+	// connections open as Limits.MaxConnectionsPerAddress allows.
+	LimitConnections = "connections"
 )
 
 func init() {
@@ -81,6 +87,14 @@ type Limits struct {
 	// MaxTokens bounds the lexical tokens of a query document; the parser
 	// stops at the limit, so a huge document costs no parsing or validation.
 	MaxTokens int
+	// MaxSubscriptionsPerConnection bounds the subscriptions one WebSocket
+	// connection has at once, so that one client can't take every slot
+	// of the server-wide cap (events.DefaultMaxSubscribers).
+	MaxSubscriptionsPerConnection int
+	// MaxConnectionsPerAddress bounds the WebSocket connections open at
+	// once from one client address (the TCP peer's IP: behind a proxy,
+	// that is the proxy's, so raise the limit there or cap at the proxy).
+	MaxConnectionsPerAddress int
 	// Timeout bounds the time of each query and mutation, on every
 	// transport; its context is cancelled then, which stops the store
 	// query in flight. Subscriptions are exempt.
@@ -96,6 +110,10 @@ const (
 	DefaultMaxFields     = 500
 	DefaultMaxTokens     = 10_000
 	DefaultTimeout       = 15 * time.Second
+	// DefaultMaxSubscriptionsPerConnection: a dashboard has a few.
+	DefaultMaxSubscriptionsPerConnection = 50
+	// DefaultMaxConnectionsPerAddress: a few browsers behind one NAT.
+	DefaultMaxConnectionsPerAddress = 100
 	// DefaultMaxBodyBytes is the default of Options.MaxBodyBytes.
 	DefaultMaxBodyBytes = 1 << 20
 )
@@ -118,6 +136,9 @@ func DefaultLimits() Limits {
 		MaxFields:     DefaultMaxFields,
 		MaxTokens:     DefaultMaxTokens,
 		Timeout:       DefaultTimeout,
+
+		MaxSubscriptionsPerConnection: DefaultMaxSubscriptionsPerConnection,
+		MaxConnectionsPerAddress:      DefaultMaxConnectionsPerAddress,
 	}
 }
 
@@ -139,6 +160,8 @@ func (l Limits) withDefaults() Limits {
 	l.MaxAliases = pick(l.MaxAliases, d.MaxAliases)
 	l.MaxFields = pick(l.MaxFields, d.MaxFields)
 	l.MaxTokens = pick(l.MaxTokens, d.MaxTokens)
+	l.MaxSubscriptionsPerConnection = pick(l.MaxSubscriptionsPerConnection, d.MaxSubscriptionsPerConnection)
+	l.MaxConnectionsPerAddress = pick(l.MaxConnectionsPerAddress, d.MaxConnectionsPerAddress)
 	switch {
 	case l.Timeout < 0:
 		l.Timeout = 0

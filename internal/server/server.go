@@ -133,12 +133,13 @@ func New(store graph.Backend, opts Options) http.Handler {
 	gql.SetRecoverFunc(recoverPanic(log))
 	gql.AroundOperations(requireReadToken(opts.ReadsNeedToken))
 	gql.AroundOperations(onlyOverWebsocket)
+	gql.AroundOperations(capSubscriptions(prod.limits.MaxSubscriptionsPerConnection, prod.metrics))
 	gql.AroundResponses(freshLoadersPerEvent(store, opts.LoaderWait))
 	gql.Use(graph.LevelBatching{}) // a store call per query level, without waiting (graph/batcher.go)
 
 	mux := http.NewServeMux()
 	prod.routes(mux)
-	mux.Handle(GraphQLPath, checkOrigin(opts.CORSOrigins, authn.authenticate(countStoreCalls(opts.StoreCallStats, withLoaders(store, opts.LoaderWait, gql)))))
+	mux.Handle(GraphQLPath, capConnections(prod.limits.MaxConnectionsPerAddress, prod.metrics, checkOrigin(opts.CORSOrigins, authn.authenticate(countStoreCalls(opts.StoreCallStats, withLoaders(store, opts.LoaderWait, gql))))))
 	web.Register(mux, web.Options{GraphQLPath: GraphQLPath, Examples: examples.All(), DefaultExample: DefaultExample})
 
 	c := cors.New(cors.Options{

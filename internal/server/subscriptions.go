@@ -3,7 +3,10 @@ package server
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -14,6 +17,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"pcnet/graph"
+	"pcnet/internal/observe"
 	"pcnet/internal/pcnet"
 )
 
@@ -100,7 +104,80 @@ func checkOrigin(origins []string, next http.Handler) http.Handler {
 			http.Error(w, "origin not allowed", http.StatusForbidden)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), viaWebsocketKey{}, true)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), viaWebsocketKey{}, &wsConnection{})))
+	})
+}
+
+// wsConnection is what the server keeps of a WebSocket connection, in its
+// context (under viaWebsocketKey).
+type wsConnection struct {
+	subscriptions atomic.Int64
+}
+
+// capSubscriptions refuses a subscription past max on its connection. The
+// slot is freed when the subscription ends: gqlgen cancels its context
+// then, whether the client completed it, the stream ended or the
+// connection closed.
+func capSubscriptions(max int, metrics *observe.Metrics) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		conn, _ := ctx.Value(viaWebsocketKey{}).(*wsConnection)
+		op := graphql.GetOperationContext(ctx).Operation
+		if max <= 0 || conn == nil || op == nil || op.Operation != ast.Subscription {
+			return next(ctx)
+		}
+		if n := conn.subscriptions.Add(1); n > int64(max) {
+			conn.subscriptions.Add(-1)
+			if metrics != nil {
+				metrics.ObserveRejection(LimitSubscriptions)
+			}
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{limitError(LimitSubscriptions, int64(max), n,
+				"this connection already has %d subscriptions, the most allowed: end one, or open another connection", max)}})
+		}
+		context.AfterFunc(ctx, func() { conn.subscriptions.Add(-1) })
+		return next(ctx)
+	}
+}
+
+// capConnections refuses a WebSocket upgrade with 429 while its client
+// address has max connections open. Plain HTTP requests, which the request
+// timeout bounds, are not counted.
+func capConnections(max int, metrics *observe.Metrics, next http.Handler) http.Handler {
+	if max <= 0 {
+		return next
+	}
+	var mu sync.Mutex
+	open := make(map[string]int)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isWebsocket(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		addr, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			addr = r.RemoteAddr
+		}
+		mu.Lock()
+		n := open[addr] + 1
+		if n <= max {
+			open[addr] = n
+		}
+		mu.Unlock()
+		if n > max {
+			if metrics != nil {
+				metrics.ObserveRejection(LimitConnections)
+			}
+			writeJSONError(w, r, http.StatusTooManyRequests, limitError(LimitConnections, int64(max), int64(n),
+				"this address already has %d WebSocket connections open, the most allowed", max))
+			return
+		}
+		defer func() {
+			mu.Lock()
+			if open[addr]--; open[addr] == 0 {
+				delete(open, addr)
+			}
+			mu.Unlock()
+		}()
+		next.ServeHTTP(w, r) // a WebSocket connection lives as long as this call
 	})
 }
 
