@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -519,6 +520,10 @@ func guardBody(maxBytes int64, metrics *observe.Metrics, next http.Handler) http
 			})
 			return
 		}
+		if err := checkJSONBody(r, body); err != nil {
+			writeJSONError(w, r, http.StatusBadRequest, err)
+			return
+		}
 		if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
 			if metrics != nil {
 				metrics.ObserveRejection(LimitBatch)
@@ -551,6 +556,66 @@ func operationDeadline(d time.Duration) graphql.ResponseMiddleware {
 		return next(ctx)
 	}
 }
+
+// checkJSONBody refuses a JSON request body that gqlgen would accept
+// wrongly or answer badly: invalid UTF-8 (which Go's decoder turns into
+// U+FFFD, so it would be stored), JSON that doesn't parse (which gqlgen
+// echoes whole in its error, without a code), and an object with neither
+// "query" nor "extensions" (a misspelt parameter: 400, not a 422 "no
+// operation"). Bodies of other types are gqlgen's.
+func checkJSONBody(r *http.Request, body []byte) *gqlerror.Error {
+	if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Type"))), "application/json") {
+		return nil
+	}
+	invalid := func(msg string) *gqlerror.Error {
+		return &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": pcnet.EINVALID}}
+	}
+	if !utf8.Valid(body) {
+		return invalid("the request body is not valid UTF-8")
+	}
+	if !json.Valid(body) {
+		return invalid("the request body is not valid JSON")
+	}
+	var params map[string]json.RawMessage
+	if err := json.Unmarshal(body, &params); err != nil {
+		if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
+			return nil // a batch: guardBody answers it
+		}
+		return invalid(`the request body must be a JSON object: {"query": "...", "variables": {...}}`)
+	}
+	_, query := params["query"]
+	_, ext := params["extensions"]
+	if !query && !ext {
+		return invalid(`the request has no "query" parameter: send {"query": "...", "variables": {...}}`)
+	}
+	return nil
+}
+
+// jsonStatus answers 200 instead of 422 to clients that accept
+// application/json but not application/graphql-response+json, as the
+// GraphQL-over-HTTP spec asks for requests that don't parse or validate
+// (gqlgen answers them 422). Other statuses and WebSocket upgrades pass.
+func jsonStatus(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		accept := r.Header.Get("Accept")
+		if isWebsocket(r) || !strings.Contains(accept, "application/json") || strings.Contains(accept, "application/graphql-response+json") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(okFor422{ResponseWriter: w}, r)
+	})
+}
+
+type okFor422 struct{ http.ResponseWriter }
+
+func (w okFor422) WriteHeader(code int) {
+	if code == http.StatusUnprocessableEntity {
+		code = http.StatusOK
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w okFor422) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // errRequestTimeout is the cause of a request context's cancellation by
 // withTimeout.

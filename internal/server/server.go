@@ -77,6 +77,9 @@ type Options struct {
 	// ReadsNeedToken makes queries and subscriptions need a token of any
 	// role; by default reads are public.
 	ReadsNeedToken bool
+	// WebsocketInitTimeout is how long a WebSocket client has to send
+	// connection_init; 0 means 10s.
+	WebsocketInitTimeout time.Duration
 	// Events carries coverage changes from mutations to subscriptions; nil
 	// means a broker of this handler's own.
 	Events *graph.CoverageBroker
@@ -123,7 +126,7 @@ func New(store graph.Backend, opts Options) http.Handler {
 
 	authn := access{keys: opts.Tokens, readsNeedToken: opts.ReadsNeedToken}
 	gql := handler.New(graph.NewSchema(newResolver(store, opts)))
-	gql.AddTransport(authn.websocketTransport())
+	gql.AddTransport(authn.websocketTransport(opts.WebsocketInitTimeout))
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
 	parsed := lru.New[*ast.QueryDocument](cacheSize)
@@ -149,7 +152,7 @@ func New(store graph.Backend, opts Options) http.Handler {
 		AllowCredentials: false,
 		MaxAge:           600,
 	})
-	return prod.wrap(c.Handler(mux))
+	return prod.wrap(jsonStatus(c.Handler(mux)))
 }
 
 // withLoaders gives every request a fresh set of dataloaders, so batching

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -47,16 +49,80 @@ const wsForbidden = 4403
 // websocketTransport returns the GraphQL-over-WebSocket transport.
 // Origins are checked before the upgrade by checkOrigin, with the CORS
 // settings, so the library's own same-origin check is off.
-func (a access) websocketTransport() transport.Websocket {
+func (a access) websocketTransport(initTimeout time.Duration) transport.Websocket {
+	if initTimeout <= 0 {
+		initTimeout = wsInitTimeout
+	}
 	return transport.Websocket{
-		Implementation: transport.CoderWebsocketImplementation{
+		Implementation: closeCodes{transport.CoderWebsocketImplementation{
 			AcceptOptions: websocket.AcceptOptions{InsecureSkipVerify: true},
-		},
+		}},
 		InitFunc:              a.websocketInit,
-		InitTimeout:           wsInitTimeout,
+		InitTimeout:           initTimeout,
 		KeepAlivePingInterval: wsKeepAlive,
 		PingPongInterval:      wsKeepAlive,
 	}
+}
+
+// Close codes of graphql-transport-ws that gqlgen sends as 1002 (protocol
+// error) with a reason.
+const (
+	wsUnauthorized = 4401 // a message other than connection_init before the ack
+	wsInitTimedOut = 4408 // no connection_init within the init timeout
+)
+
+// closeCodes gives gqlgen's WebSocket connections the close codes that
+// graphql-transport-ws asks for (gqlgen has no option for them; it names
+// the cases only in its close reasons, which this matches).
+type closeCodes struct{ transport.WebsocketImplementation }
+
+func (c closeCodes) Accept(w http.ResponseWriter, r *http.Request, opts transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
+	conn, err := c.WebsocketImplementation.Accept(w, r, opts)
+	if err != nil || conn.Subprotocol() != "graphql-transport-ws" {
+		return conn, err
+	}
+	return &closeCodeConn{WebsocketConn: conn}, nil
+}
+
+// closeCodeConn rewrites the close codes of one connection; it passes
+// gqlgen's optional read limit and deadline through.
+type closeCodeConn struct {
+	transport.WebsocketConn
+	acked atomic.Bool // connection_ack sent
+}
+
+func (c *closeCodeConn) WriteJSON(v any) error {
+	if !c.acked.Load() {
+		if b, err := json.Marshal(v); err == nil && bytes.Contains(b, []byte(`"connection_ack"`)) {
+			c.acked.Store(true)
+		}
+	}
+	return c.WebsocketConn.WriteJSON(v)
+}
+
+func (c *closeCodeConn) WriteClose(code int, reason string) error {
+	if code == transport.WebsocketCloseProtocolError {
+		switch {
+		case reason == "connection initialisation timeout":
+			code, reason = wsInitTimedOut, "Connection initialisation timeout"
+		case reason == "unexpected message" && !c.acked.Load():
+			code, reason = wsUnauthorized, "Unauthorized"
+		}
+	}
+	return c.WebsocketConn.WriteClose(code, reason)
+}
+
+func (c *closeCodeConn) SetReadLimit(limit int64) {
+	if l, ok := c.WebsocketConn.(transport.WebsocketReadLimiter); ok {
+		l.SetReadLimit(limit)
+	}
+}
+
+func (c *closeCodeConn) SetReadDeadline(t time.Time) error {
+	if d, ok := c.WebsocketConn.(transport.WebsocketReadDeadliner); ok {
+		return d.SetReadDeadline(t)
+	}
+	return nil
 }
 
 // websocketInit authenticates a WebSocket connection from its
