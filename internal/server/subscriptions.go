@@ -74,7 +74,9 @@ const (
 // closeCodes gives gqlgen's WebSocket connections the close codes that
 // graphql-transport-ws asks for (gqlgen has no option for them; it names
 // the cases only in its close reasons, which this matches).
-type closeCodes struct{ transport.WebsocketImplementation }
+type closeCodes struct {
+	transport.WebsocketImplementation
+}
 
 func (c closeCodes) Accept(w http.ResponseWriter, r *http.Request, opts transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
 	conn, err := c.WebsocketImplementation.Accept(w, r, opts)
