@@ -23,9 +23,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"sync/atomic"
 	"regexp"
 	"strings"
+	"sync/atomic"
 
 	"pcnet/internal/pcnet"
 )
