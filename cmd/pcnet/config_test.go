@@ -78,6 +78,10 @@ func TestOpsLimits(t *testing.T) {
 }
 
 func TestServeRejectsBadOpsConfig(t *testing.T) {
+	// Not the user's data directory: whatever another pcnet left there
+	// (another geography) must not decide this test.
+	t.Setenv("PCNET_DATA_DIR", t.TempDir())
+	t.Setenv("NEO4J_URI", "")
 	dir := t.TempDir()
 	badFile := filepath.Join(dir, "ops.json")
 	if err := os.WriteFile(badFile, []byte(`{"0000": "{ regions { code } }"}`), 0o644); err != nil {
