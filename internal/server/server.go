@@ -31,7 +31,6 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"go.opentelemetry.io/otel/trace"
 
-	"pcnet/examples"
 	"pcnet/graph"
 	"pcnet/internal/auth"
 	"pcnet/internal/observe"
@@ -137,8 +136,8 @@ func New(store graph.Backend, opts Options) http.Handler {
 
 	mux := http.NewServeMux()
 	prod.routes(mux)
-	mux.Handle(GraphQLPath, checkOrigin(opts.CORSOrigins, authn.authenticate(countStoreCalls(opts.StoreCallStats, withLoaders(store, opts.LoaderWait, gql)))))
-	web.Register(mux, web.Options{GraphQLPath: GraphQLPath, Examples: examples.All(), DefaultExample: DefaultExample})
+	mux.Handle(GraphQLPath, browsersToGraphiQL(checkOrigin(opts.CORSOrigins, authn.authenticate(countStoreCalls(opts.StoreCallStats, withLoaders(store, opts.LoaderWait, gql))))))
+	web.Register(mux, web.Options{GraphQLPath: GraphQLPath, Examples: graphiQLExamples(), DefaultExample: DefaultExample})
 
 	c := cors.New(cors.Options{
 		AllowedOrigins:   opts.CORSOrigins, // empty: all
