@@ -76,6 +76,9 @@ type Options struct {
 	// ReadsNeedToken makes queries and subscriptions need a token of any
 	// role; by default reads are public.
 	ReadsNeedToken bool
+	// WebsocketInitTimeout is how long a WebSocket client has to send
+	// connection_init; 0 means 10s.
+	WebsocketInitTimeout time.Duration
 	// Events carries coverage changes from mutations to subscriptions; nil
 	// means a broker of this handler's own.
 	Events *graph.CoverageBroker
@@ -122,21 +125,23 @@ func New(store graph.Backend, opts Options) http.Handler {
 
 	authn := access{keys: opts.Tokens, readsNeedToken: opts.ReadsNeedToken}
 	gql := handler.New(graph.NewSchema(newResolver(store, opts)))
-	gql.AddTransport(authn.websocketTransport())
+	gql.AddTransport(authn.websocketTransport(opts.WebsocketInitTimeout))
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
-	gql.SetQueryCache(lru.New[*ast.QueryDocument](cacheSize))
-	prod.configure(gql)
+	parsed := lru.New[*ast.QueryDocument](cacheSize)
+	gql.SetQueryCache(parsed)
+	prod.configure(gql, parsed)
 	gql.SetErrorPresenter(presentError(log))
 	gql.SetRecoverFunc(recoverPanic(log))
 	gql.AroundOperations(requireReadToken(opts.ReadsNeedToken))
 	gql.AroundOperations(onlyOverWebsocket)
+	gql.AroundOperations(capSubscriptions(prod.limits.MaxSubscriptionsPerConnection, prod.metrics))
 	gql.AroundResponses(freshLoadersPerEvent(store, opts.LoaderWait))
 	gql.Use(graph.LevelBatching{}) // a store call per query level, without waiting (graph/batcher.go)
 
 	mux := http.NewServeMux()
 	prod.routes(mux)
-	mux.Handle(GraphQLPath, browsersToGraphiQL(checkOrigin(opts.CORSOrigins, authn.authenticate(countStoreCalls(opts.StoreCallStats, withLoaders(store, opts.LoaderWait, gql))))))
+	mux.Handle(GraphQLPath, browsersToGraphiQL(capConnections(prod.limits.MaxConnectionsPerAddress, prod.metrics, checkOrigin(opts.CORSOrigins, authn.authenticate(countStoreCalls(opts.StoreCallStats, withLoaders(store, opts.LoaderWait, gql)))))))
 	web.Register(mux, web.Options{GraphQLPath: GraphQLPath, Examples: graphiQLExamples(), DefaultExample: DefaultExample})
 
 	c := cors.New(cors.Options{
@@ -146,7 +151,7 @@ func New(store graph.Backend, opts Options) http.Handler {
 		AllowCredentials: false,
 		MaxAge:           600,
 	})
-	return prod.wrap(c.Handler(mux))
+	return prod.wrap(jsonStatus(c.Handler(mux)))
 }
 
 // withLoaders gives every request a fresh set of dataloaders, so batching
