@@ -488,6 +488,26 @@ func (r *queryResolver) Changes(ctx context.Context, since *time.Time, entity *s
 	return r.changes(ctx, since, entity, entityID, afterSeq, first)
 }
 
+func (r *queryResolver) Participations(ctx context.Context, filter *model.ParticipationFilter) ([]model.Participation, error) {
+	return r.participations(ctx, filter)
+}
+
+func (r *queryResolver) PathCohorts(ctx context.Context, sector string, asOf *pcnet.Date) ([]model.PathCohort, error) {
+	return r.pathCohorts(ctx, sector, asOf)
+}
+
+func (r *queryResolver) CompareProjectWorks(ctx context.Context, ids []string) (*model.ProjectWorkComparison, error) {
+	return r.compareProjectWorks(ctx, ids)
+}
+
+func (r *queryResolver) RolloutProgress(ctx context.Context, serviceID string, asOf *pcnet.Date) (*model.RolloutProgress, error) {
+	return r.rolloutProgress(ctx, serviceID, asOf)
+}
+
+func (r *queryResolver) Materials(ctx context.Context, filter *model.MaterialFilter) ([]model.Material, error) {
+	return r.materials(ctx, filter)
+}
+
 func (r *regionResolver) Provinces(ctx context.Context, obj *pcnet.Region) ([]pcnet.Province, error) {
 	return loadersFrom(ctx).provincesByRegion.Load(ctx, obj.Code)
 }
