@@ -175,7 +175,7 @@ type ComplexityRoot struct {
 		EndCoverage      func(childComplexity int, serviceID string, comuneCodes []string, until pcnet.Date) int
 		EndTutorship     func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date) int
 		SaveProjectWork  func(childComplexity int, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string) int
-		UpdateService    func(childComplexity int, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date) int
+		UpdateService    func(childComplexity int, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date, endDate *pcnet.Date) int
 	}
 
 	PageInfo struct {
@@ -408,7 +408,7 @@ type GroupResolver interface {
 }
 type MutationResolver interface {
 	CreateService(ctx context.Context, id string, name string, description *string, providerCode string, areaCode string, status *pcnet.ServiceStatus, startDate pcnet.Date) (*model.ServicePayload, error)
-	UpdateService(ctx context.Context, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date) (*model.ServicePayload, error)
+	UpdateService(ctx context.Context, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date, endDate *pcnet.Date) (*model.ServicePayload, error)
 	AddCoverage(ctx context.Context, serviceID string, comuneCodes []string, since pcnet.Date, phase *pcnet.CoveragePhase) (*model.CoveragePayload, error)
 	EndCoverage(ctx context.Context, serviceID string, comuneCodes []string, until pcnet.Date) (*model.CoveragePayload, error)
 	AssignTutor(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step *int) (*model.TutorshipPayload, error)
@@ -1054,7 +1054,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateService(childComplexity, args["id"].(string), args["name"].(*string), args["description"].(*string), args["status"].(*pcnet.ServiceStatus), args["startDate"].(*pcnet.Date)), true
+		return e.ComplexityRoot.Mutation.UpdateService(childComplexity, args["id"].(string), args["name"].(*string), args["description"].(*string), args["status"].(*pcnet.ServiceStatus), args["startDate"].(*pcnet.Date), args["endDate"].(*pcnet.Date)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -2880,11 +2880,16 @@ enum ServiceStatus {
   """
   ACTIVE
   """
-  Temporarily stopped.
+  Temporarily stopped. A suspension is a pause: the service's coverages stay
+  as they are and its Comuni still count as covered in reach, timelines,
+  gaps and coverage lists. End the service, or its coverages, to stop them
+  counting.
   """
   SUSPENDED
   """
-  No longer running.
+  No longer running. Ending a service ends its coverages on the end date
+  (updateService's endDate), so an ENDED service covers nothing from then on
+  in every figure; it can't be covered again.
   """
   ENDED
 }
@@ -3910,6 +3915,14 @@ type Mutation {
   PLANNED → PILOT → ACTIVE, ACTIVE ⇄ SUSPENDED, and any state → ENDED
   (extensions.code "conflict", field "status", for any other). The start
   date may not move after the service's first coverage ("invalid").
+
+  Ending a service (status ENDED) ends, in the same write, every coverage of
+  the service still active on the end date or later: open ones and ones
+  closed after it get until = endDate, each with an audit entry (action
+  "end") after the service's. A coverage starting on the end date or later
+  would be left empty: "conflict", field "endDate". Ending an ENDED service
+  again changes nothing. Suspending a service leaves its coverages as they
+  are.
   """
   updateService(
     """
@@ -3932,6 +3945,12 @@ type Mutation {
     The new start date.
     """
     startDate: Date
+    """
+    With status ENDED only ("invalid" otherwise): the day the service ends,
+    exclusive, when its coverages end; not before the start date. Left out:
+    the day of the write (Italian time).
+    """
+    endDate: Date
   ): ServicePayload! @hasRole(role: PLANNER)
 
   """
@@ -5431,6 +5450,14 @@ func (ec *executionContext) field_Mutation_updateService_args(ctx context.Contex
 		return nil, err
 	}
 	args["startDate"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "endDate",
+		func(ctx context.Context, v any) (*pcnet.Date, error) {
+			return ec.unmarshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["endDate"] = arg5
 	return args, nil
 }
 
@@ -8191,7 +8218,7 @@ func (ec *executionContext) _Mutation_updateService(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateService(ctx, fc.Args["id"].(string), fc.Args["name"].(*string), fc.Args["description"].(*string), fc.Args["status"].(*pcnet.ServiceStatus), fc.Args["startDate"].(*pcnet.Date))
+			return ec.Resolvers.Mutation().UpdateService(ctx, fc.Args["id"].(string), fc.Args["name"].(*string), fc.Args["description"].(*string), fc.Args["status"].(*pcnet.ServiceStatus), fc.Args["startDate"].(*pcnet.Date), fc.Args["endDate"].(*pcnet.Date))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next

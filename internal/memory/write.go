@@ -175,17 +175,10 @@ func (d *data) coverageFacts(serviceID string, codes []string) pcnet.CoverageFac
 	return f
 }
 
-// firstCoverageSince returns the earliest start of a service's coverages,
-// zero when it has none.
-func (d *data) firstCoverageSince(serviceID string) pcnet.Date {
-	var first pcnet.Date
+// coveragesOfService returns the coverages of a service, of any period.
+func (d *data) coveragesOfService(serviceID string) []pcnet.Coverage {
 	r := d.coveragesByService[serviceID]
-	for i := r[0]; i < r[1]; i++ {
-		if since := d.coverages[i].Since; first.IsZero() || since.Before(first) {
-			first = since
-		}
-	}
-	return first
+	return d.coverages[r[0]:r[1]:r[1]]
 }
 
 // tutorshipsOf returns the tutorships of tutor to tutored in sector.
@@ -221,9 +214,11 @@ func (s *Store) CreateService(ctx context.Context, sv pcnet.SharedService) (pcne
 func (s *Store) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpdate) (pcnet.SharedService, error) {
 	var out pcnet.SharedService
 	err := s.write(ctx, func(d *data) (mutation, error) {
-		planned, changes, err := pcnet.PlanServiceUpdate(id, d.service(id), d.firstCoverageSince(id), u)
+		planned, ended, changes, err := pcnet.PlanServiceUpdate(id, u, pcnet.ServiceUpdateFacts{
+			Current: d.service(id), Coverages: d.coveragesOfService(id), Today: pcnet.Today(),
+		})
 		out = planned
-		return mutation{services: []pcnet.SharedService{planned}, changes: changes}, err
+		return mutation{services: []pcnet.SharedService{planned}, coverages: ended, changes: changes}, err
 	})
 	if err != nil {
 		return pcnet.SharedService{}, err

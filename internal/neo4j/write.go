@@ -462,8 +462,8 @@ func (s *Store) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpd
 	var out pcnet.SharedService
 	err := s.write(ctx, "updating a service", func(w *writeTx) (writePlan, error) {
 		v, err := w.lockAndRead(serviceColumn+`,
-			COLLECT { MATCH (:SharedService {id: $serviceId})-[c:COVERS]->(:Comune)
-			          RETURN c.since ORDER BY c.since LIMIT 1 }`,
+			COLLECT { MATCH (:SharedService {id: $serviceId})-[c:COVERS]->(m:Comune)
+			          RETURN [m.code, c.since, c.until, c.phase] }`,
 			map[string]any{"serviceId": id})
 		if err != nil {
 			return writePlan{}, err
@@ -473,25 +473,43 @@ func (s *Store) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpd
 			return writePlan{}, err
 		}
 		var rd reader
-		var first pcnet.Date
-		if since := rd.list(v[1]); len(since) > 0 {
-			first = rd.date(since[0])
+		var covs []pcnet.Coverage
+		for _, row := range rd.list(v[1]) {
+			r := rd.list(row)
+			if len(r) != 4 {
+				return writePlan{}, fmt.Errorf("neo4j: coverage row of %d fields", len(r))
+			}
+			covs = append(covs, pcnet.Coverage{ServiceID: id, ComuneCode: rd.str(r[0]),
+				Since: rd.date(r[1]), Until: rd.date(r[2]), Phase: pcnet.CoveragePhase(rd.str(r[3]))})
 		}
 		if rd.err != nil {
 			return writePlan{}, rd.err
 		}
-		planned, changes, err := pcnet.PlanServiceUpdate(id, current, first, u)
+		planned, ended, changes, err := pcnet.PlanServiceUpdate(id, u, pcnet.ServiceUpdateFacts{Current: current, Coverages: covs, Today: pcnet.Today()})
 		if err != nil {
 			return writePlan{}, err
 		}
 		out = planned
+		rows := make([]any, len(ended))
+		for i, c := range ended {
+			rows[i] = map[string]any{"comune": c.ComuneCode, "since": dateParam(c.Since), "until": dateParam(c.Until)}
+		}
+		// The service and the coverages its ending ends, in one count.
 		return writePlan{changes: changes, items: itemWrite{
-			what: "services", want: 1,
+			what: "services and coverages", want: 1 + len(rows),
 			cypher: `
 			MATCH (s:SharedService {id: $id})
 			SET s += $props
-			RETURN count(s) AS written`,
-			params: map[string]any{"id": id, "props": map[string]any{
+			WITH s
+			CALL (s) {
+				UNWIND $ended AS row
+				MATCH (s)-[r:COVERS]->(:Comune {code: row.comune})
+				WHERE r.since = row.since
+				SET r.until = row.until
+				RETURN count(r) AS coverages
+			}
+			RETURN 1 + coverages AS written`,
+			params: map[string]any{"id": id, "ended": rows, "props": map[string]any{
 				"name": planned.Name, "description": planned.Description,
 				"status": string(planned.Status), "startDate": dateParam(planned.StartDate),
 			}},

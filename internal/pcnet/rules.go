@@ -159,8 +159,8 @@ func PlanServiceCreate(s SharedService, f ServiceCreateFacts) (SharedService, []
 
 // ValidateServiceUpdate checks the input of UpdateService: "id" (required)
 // and each field given: "name" (not blank, at most MaxNameLength),
-// "description" (at most MaxDescriptionLength), "status" (a status) and
-// "startDate" (a date). An update that gives no field is valid and changes
+// "description" (at most MaxDescriptionLength), "status" (a status),
+// "startDate" and "endDate" (dates). An update that gives no field is valid and changes
 // nothing.
 func ValidateServiceUpdate(id string, u ServiceUpdate) error {
 	if err := validateRef("id", id); err != nil {
@@ -184,27 +184,55 @@ func ValidateServiceUpdate(id string, u ServiceUpdate) error {
 	if u.StartDate != nil && u.StartDate.IsZero() {
 		return Invalidf("startDate", "startDate: a date is required")
 	}
+	if u.EndDate != nil && u.EndDate.IsZero() {
+		return Invalidf("endDate", "endDate: a date is required")
+	}
 	return nil
 }
 
-// PlanServiceUpdate returns the updated service and its audit entry.
-// current is the stored service (nil when there is none: ENOTFOUND) and
-// firstCoverageSince the earliest Since of its coverages (zero when it has
-// none).
+// ServiceUpdateFacts are what PlanServiceUpdate needs to know of the store.
+type ServiceUpdateFacts struct {
+	// Current is the stored service; nil when there is none.
+	Current *SharedService
+	// Coverages are all the coverages of the service, of any period, in
+	// any order.
+	Coverages []Coverage
+	// Today is the day of the write, the end date of a service ENDED
+	// without one (Today()).
+	Today Date
+}
+
+// PlanServiceUpdate returns the updated service, the coverages the update
+// ends and the audit entries. f.Current nil is ENOTFOUND "id".
 //
 // A field given with its current value is not a change; when nothing
 // changes the plan has no changes (nothing to write, no audit entry) and
-// returns current as it is. A status change must be an AllowedTransition
-// (ECONFLICT on "status" otherwise); the start date may not move after the
-// first coverage (EINVALID on "startDate"). The summary lists the changed
-// fields, joined by "; ", in the order name, description, status, start
-// date; a status change reads "status PILOT → ACTIVE".
-func PlanServiceUpdate(id string, current *SharedService, firstCoverageSince Date, u ServiceUpdate) (SharedService, []Change, error) {
+// returns the current service as it is. A status change must be an
+// AllowedTransition (ECONFLICT on "status" otherwise); the start date may
+// not move after the first coverage (EINVALID on "startDate"). The summary
+// lists the changed fields, joined by "; ", in the order name,
+// description, status, start date; a status change reads "status PILOT →
+// ACTIVE".
+//
+// Ending a service ends its coverage: an ENDED service covers nothing from
+// its end date on, so every reader (reach, timelines, gaps, coverage
+// lists, nearest providers) agrees by construction. The end date is
+// u.EndDate, or f.Today when it is not given; it may be given only with
+// the status ENDED (EINVALID "endDate") and not before the service's start
+// date (EINVALID "endDate"). Every coverage still active on the end date
+// or later (open, or closed after it) is ended on it, with one "end" audit
+// entry each after the service's, in Comune code order; a coverage that
+// starts on the end date or later would be left empty: ECONFLICT
+// "endDate" naming it. Re-ending an
+// ENDED service is no change. A SUSPENDED service keeps its coverages: a
+// suspension is a pause, and its Comuni still count as covered.
+func PlanServiceUpdate(id string, u ServiceUpdate, f ServiceUpdateFacts) (SharedService, []Coverage, []Change, error) {
 	if err := ValidateServiceUpdate(id, u); err != nil {
-		return SharedService{}, nil, err
+		return SharedService{}, nil, nil, err
 	}
+	current := f.Current
 	if current == nil {
-		return SharedService{}, nil, fieldError(ENOTFOUND, "id", "id: no service %q", id)
+		return SharedService{}, nil, nil, fieldError(ENOTFOUND, "id", "id: no service %q", id)
 	}
 	next := *current
 	var what []string
@@ -222,23 +250,72 @@ func PlanServiceUpdate(id string, current *SharedService, firstCoverageSince Dat
 	}
 	if u.Status != nil && *u.Status != current.Status {
 		if !AllowedTransition(current.Status, *u.Status) {
-			return SharedService{}, nil, fieldError(ECONFLICT, "status", "status: %s → %s is not allowed (allowed: %s → %s → %s, %s ⇄ %s, any → %s)",
+			return SharedService{}, nil, nil, fieldError(ECONFLICT, "status", "status: %s → %s is not allowed (allowed: %s → %s → %s, %s ⇄ %s, any → %s)",
 				current.Status, *u.Status, StatusPlanned, StatusPilot, StatusActive, StatusActive, StatusSuspended, StatusEnded)
 		}
 		next.Status = *u.Status
 		what = append(what, fmt.Sprintf("status %s → %s", current.Status, next.Status))
 	}
 	if u.StartDate != nil && *u.StartDate != current.StartDate {
-		if !firstCoverageSince.IsZero() && u.StartDate.After(firstCoverageSince) {
-			return SharedService{}, nil, Invalidf("startDate", "startDate: %s is after the service's first coverage, which starts on %s", *u.StartDate, firstCoverageSince)
+		if first := firstSince(f.Coverages); !first.IsZero() && u.StartDate.After(first) {
+			return SharedService{}, nil, nil, Invalidf("startDate", "startDate: %s is after the service's first coverage, which starts on %s", *u.StartDate, first)
 		}
 		next.StartDate = *u.StartDate
 		what = append(what, fmt.Sprintf("startDate %s → %s", current.StartDate, next.StartDate))
 	}
-	if len(what) == 0 {
-		return *current, nil, nil
+	var ended []Coverage
+	if next.Status == StatusEnded && current.Status != StatusEnded {
+		end := f.Today
+		if u.EndDate != nil {
+			end = *u.EndDate
+		}
+		if end.Before(next.StartDate) {
+			return SharedService{}, nil, nil, Invalidf("endDate", "endDate: %s is before service %s started, on %s", end, id, next.StartDate)
+		}
+		covs := slices.Clone(f.Coverages)
+		slices.SortFunc(covs, func(a, b Coverage) int {
+			return cmp.Or(cmp.Compare(a.ComuneCode, b.ComuneCode), a.Since.Compare(b.Since))
+		})
+		for _, c := range covs {
+			switch {
+			case !c.Until.IsZero() && !c.Until.After(end):
+				// Over by the end date: nothing to end.
+			case !end.After(c.Since):
+				return SharedService{}, nil, nil, fieldError(ECONFLICT, "endDate", "endDate: the coverage of %s by %s starts on %s, not before the end date %s: it would be left empty",
+					c.ComuneCode, id, c.Since, end)
+			default:
+				c.Until = end
+				ended = append(ended, c)
+			}
+		}
+		if len(ended) > 0 {
+			what = append(what, fmt.Sprintf("%d coverages ended on %s", len(ended), end))
+		}
+	} else if u.EndDate != nil && next.Status != StatusEnded {
+		return SharedService{}, nil, nil, Invalidf("endDate", "endDate: given only when the status becomes %s", StatusEnded)
 	}
-	return next, []Change{{Entity: EntityService, EntityID: id, Action: ActionUpdate, Summary: strings.Join(what, "; ")}}, nil
+	if len(what) == 0 {
+		return *current, nil, nil, nil
+	}
+	changes := []Change{{Entity: EntityService, EntityID: id, Action: ActionUpdate, Summary: strings.Join(what, "; ")}}
+	for _, c := range ended {
+		changes = append(changes, Change{
+			Entity: EntityCoverage, EntityID: CoverageEntityID(c.ServiceID, c.ComuneCode), Action: ActionEnd,
+			Summary: fmt.Sprintf("ended on %s (covered since %s): the service ENDED", c.Until, c.Since),
+		})
+	}
+	return next, ended, changes, nil
+}
+
+// firstSince returns the earliest Since of cs, zero when cs is empty.
+func firstSince(cs []Coverage) Date {
+	var first Date
+	for _, c := range cs {
+		if first.IsZero() || c.Since.Before(first) {
+			first = c.Since
+		}
+	}
+	return first
 }
 
 // ---- Coverage ----

@@ -137,7 +137,7 @@ func TestStatusTransitions(t *testing.T) {
 					t.Errorf("AllowedTransition = %v, want %v", got, want)
 				}
 				current := SharedService{ID: "svc", Name: "S", ProviderCode: "013", AreaCode: "sua", Status: from, StartDate: MustDate("2022-01-01")}
-				got, changes, err := PlanServiceUpdate("svc", &current, Date{}, ServiceUpdate{Status: &to})
+				got, _, changes, err := PlanServiceUpdate("svc", ServiceUpdate{Status: &to}, ServiceUpdateFacts{Current: &current, Today: MustDate("2026-01-01")})
 				switch {
 				case from == to:
 					checkErr(t, err, "", "")
@@ -201,7 +201,8 @@ func TestPlanServiceUpdate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, changes, err := PlanServiceUpdate(tt.id, tt.current, firstCoverage, tt.u)
+			facts := ServiceUpdateFacts{Current: tt.current, Coverages: []Coverage{{ServiceID: "svc", ComuneCode: "013041", Since: firstCoverage, Until: MustDate("2023-01-01")}}}
+			got, _, changes, err := PlanServiceUpdate(tt.id, tt.u, facts)
 			checkErr(t, err, tt.code, tt.field)
 			if err != nil {
 				return
@@ -221,6 +222,74 @@ func TestPlanServiceUpdate(t *testing.T) {
 	}
 	if current.Name != "Formazione" || current.Status != StatusActive {
 		t.Errorf("the plan changed the current service: %+v", current)
+	}
+}
+
+// TestPlanServiceEnding: ending a service ends every coverage still active
+// on its end date or later, audited, so that no reader counts it after.
+func TestPlanServiceEnding(t *testing.T) {
+	current := SharedService{ID: "svc", Name: "S", ProviderCode: "013", AreaCode: "sua", Status: StatusActive, StartDate: MustDate("2022-01-01")}
+	c := func(code, since, until string) Coverage {
+		cv := Coverage{ServiceID: "svc", ComuneCode: code, Since: MustDate(since), Phase: PhaseRollout}
+		if until != "" {
+			cv.Until = MustDate(until)
+		}
+		return cv
+	}
+	covs := []Coverage{
+		c("013133", "2022-03-01", ""),           // open: ends
+		c("013041", "2022-01-01", "2023-01-01"), // over before: stays
+		c("013075", "2022-02-01", "2027-01-01"), // closed after the end: shortened
+		c("013041", "2023-06-01", ""),           // open again: ends
+		c("013130", "2024-01-01", "2024-06-01"), // ends on the end date: stays
+	}
+	ended, suspended := StatusEnded, StatusSuspended
+	tests := []struct {
+		name        string
+		u           ServiceUpdate
+		covs        []Coverage
+		code, field string
+		ended       []Coverage
+	}{
+		{"on a date", ServiceUpdate{Status: &ended, EndDate: ptr(MustDate("2024-06-01"))}, covs, "", "",
+			[]Coverage{c("013041", "2023-06-01", "2024-06-01"), c("013075", "2022-02-01", "2024-06-01"), c("013133", "2022-03-01", "2024-06-01")}},
+		{"today by default", ServiceUpdate{Status: &ended}, covs[:2], "", "",
+			[]Coverage{c("013133", "2022-03-01", "2025-03-15")}},
+		{"nothing to end", ServiceUpdate{Status: &ended}, covs[1:2], "", "", nil},
+		{"a coverage would be left empty", ServiceUpdate{Status: &ended, EndDate: ptr(MustDate("2022-03-01"))}, covs, ECONFLICT, "endDate", nil},
+		{"before the start", ServiceUpdate{Status: &ended, EndDate: ptr(MustDate("2021-12-31"))}, nil, EINVALID, "endDate", nil},
+		{"without ending", ServiceUpdate{EndDate: ptr(MustDate("2024-06-01"))}, covs, EINVALID, "endDate", nil},
+		{"suspending keeps the coverage", ServiceUpdate{Status: &suspended}, covs, "", "", nil},
+		{"zero end date", ServiceUpdate{Status: &ended, EndDate: &Date{}}, covs, EINVALID, "endDate", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, gotEnded, changes, err := PlanServiceUpdate("svc", tt.u, ServiceUpdateFacts{Current: &current, Coverages: tt.covs, Today: MustDate("2025-03-15")})
+			checkErr(t, err, tt.code, tt.field)
+			if err != nil {
+				return
+			}
+			if !reflect.DeepEqual(gotEnded, tt.ended) {
+				t.Errorf("ended\n %+v\nwant %+v", gotEnded, tt.ended)
+			}
+			if len(changes) != 1+len(tt.ended) || changes[0].Entity != EntityService {
+				t.Fatalf("changes %+v: want the service's entry and one per ended coverage", changes)
+			}
+			for i, e := range tt.ended {
+				if ch := changes[1+i]; ch.Entity != EntityCoverage || ch.Action != ActionEnd || ch.EntityID != CoverageEntityID("svc", e.ComuneCode) {
+					t.Errorf("entry %d: %+v", 1+i, ch)
+				}
+			}
+			if got.Status != *tt.u.Status {
+				t.Errorf("status %s", got.Status)
+			}
+		})
+	}
+	// Re-ending an ENDED service is no change.
+	done := current
+	done.Status = StatusEnded
+	if _, e, changes, err := PlanServiceUpdate("svc", ServiceUpdate{Status: &ended}, ServiceUpdateFacts{Current: &done, Coverages: covs, Today: MustDate("2025-03-15")}); err != nil || len(e)+len(changes) != 0 {
+		t.Errorf("re-ending: %v, %v, %v", e, changes, err)
 	}
 }
 

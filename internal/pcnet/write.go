@@ -32,7 +32,9 @@ type Writer interface {
 	// UpdateService changes a service's name, description, status or start
 	// date. Status changes follow AllowedTransition; a start date may not
 	// move after the first coverage of the service. A field given with its
-	// current value is no change. See PlanServiceUpdate.
+	// current value is no change. Ending a service ends, in the same
+	// write, every coverage active on its end date or later. See
+	// PlanServiceUpdate.
 	UpdateService(ctx context.Context, id string, u ServiceUpdate) (SharedService, error)
 
 	// AddCoverage adds Comuni to a service's coverage from a date, in a
@@ -82,6 +84,9 @@ type ServiceUpdate struct {
 	Description *string
 	Status      *ServiceStatus
 	StartDate   *Date
+	// EndDate is the day an ENDED service's coverages end (exclusive),
+	// given only with Status ENDED; nil: the day of the write.
+	EndDate *Date
 }
 
 // AllowedTransition reports whether a service may go from status from to

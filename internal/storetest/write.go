@@ -48,6 +48,7 @@ func RunWrites(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) WriteStor
 		t.Run("CreateService", func(t *testing.T) { testCreateService(t, s) })
 		t.Run("StatusTransitions", func(t *testing.T) { testStatusTransitions(t, s) })
 		t.Run("UpdateService", func(t *testing.T) { testUpdateService(t, s) })
+		t.Run("EndService", func(t *testing.T) { testEndService(t, s) })
 		t.Run("AddCoverage", func(t *testing.T) { testAddCoverage(t, s) })
 		t.Run("AddCoverageErrors", func(t *testing.T) { testAddCoverageErrors(t, s) })
 		t.Run("EndCoverage", func(t *testing.T) { testEndCoverage(t, s) })
@@ -341,6 +342,107 @@ func testStatusTransitions(t *testing.T, s WriteStore) {
 				}
 			})
 		}
+	}
+}
+
+// testEndService: an ENDED service covers nothing from its end date on,
+// because ending it ends its coverages, audited; every reader agrees.
+func testEndService(t *testing.T, s WriteStore) {
+	ctx := asPlanner()
+	const id = "svc-013-ending"
+	newService(t, s, id, pcnet.StatusPilot, "2024-01-01")
+	add := func(since string, codes ...string) {
+		t.Helper()
+		_, err := s.AddCoverage(ctx, pcnet.CoverageAddition{ServiceID: id, ComuneCodes: codes, Since: pcnet.MustDate(since), Phase: pcnet.PhasePilot})
+		must(t, err)
+	}
+	endCov := func(until string, codes ...string) {
+		t.Helper()
+		_, err := s.EndCoverage(ctx, pcnet.CoverageEnding{ServiceID: id, ComuneCodes: codes, Until: pcnet.MustDate(until)})
+		must(t, err)
+	}
+	add("2024-03-01", "013133", "013130")
+	add("2024-05-01", "013041", "013075")
+	endCov("2024-09-01", "013041") // over before the service ends
+	endCov("2027-01-01", "013075") // would outlast the service
+
+	status := pcnet.StatusEnded
+	// A coverage starting on the end date or later would be left empty.
+	const later = "svc-013-ending-later"
+	newService(t, s, later, pcnet.StatusPilot, "2024-01-01")
+	_, err := s.AddCoverage(ctx, pcnet.CoverageAddition{ServiceID: later, ComuneCodes: []string{"013133"}, Since: pcnet.MustDate("2026-02-01"), Phase: pcnet.PhasePilot})
+	must(t, err)
+	for _, d := range []string{"2026-01-15", "2026-02-01"} {
+		early := pcnet.MustDate(d)
+		rejected(t, s, pcnet.ECONFLICT, "endDate", func() error {
+			_, err := s.UpdateService(ctx, later, pcnet.ServiceUpdate{Status: &status, EndDate: &early})
+			return err
+		})
+	}
+	early := pcnet.MustDate("2026-03-01")
+	rejected(t, s, pcnet.EINVALID, "endDate", func() error {
+		_, err := s.UpdateService(ctx, id, pcnet.ServiceUpdate{EndDate: &early})
+		return err
+	})
+	beforeStart := pcnet.MustDate("2023-12-31")
+	rejected(t, s, pcnet.EINVALID, "endDate", func() error {
+		_, err := s.UpdateService(ctx, id, pcnet.ServiceUpdate{Status: &status, EndDate: &beforeStart})
+		return err
+	})
+
+	seq := lastSeq(t, s)
+	end := pcnet.MustDate("2025-06-01")
+	got, err := s.UpdateService(ctx, id, pcnet.ServiceUpdate{Status: &status, EndDate: &end})
+	must(t, err)
+	if got.Status != pcnet.StatusEnded || readService(t, s, id).Status != pcnet.StatusEnded {
+		t.Errorf("status %s, read back %s", got.Status, readService(t, s, id).Status)
+	}
+	checkCoverages(t, s, id, []pcnet.Coverage{
+		cov(id, "013041", "2024-05-01", "2024-09-01", pcnet.PhasePilot),
+		cov(id, "013075", "2024-05-01", "2025-06-01", pcnet.PhasePilot),
+		cov(id, "013130", "2024-03-01", "2025-06-01", pcnet.PhasePilot),
+		cov(id, "013133", "2024-03-01", "2025-06-01", pcnet.PhasePilot),
+	})
+	changes, err := s.Changes(context.Background(), pcnet.ChangeFilter{AfterSeq: seq})
+	must(t, err)
+	var got2 []string
+	for _, c := range changes {
+		got2 = append(got2, c.Entity+" "+c.EntityID+" "+c.Action)
+	}
+	want2 := []string{"service " + id + " update", "coverage " + id + "/013075 end", "coverage " + id + "/013130 end", "coverage " + id + "/013133 end"}
+	if !reflect.DeepEqual(got2, want2) {
+		t.Errorf("audit entries %q, want %q", got2, want2)
+	}
+	// Readers agree: nothing covered after the end, all of it before.
+	if a, ok := s.(pcnet.Analytics); ok {
+		q := func(asOf string) pcnet.ReachQuery {
+			return pcnet.ReachQuery{Services: pcnet.ServiceFilter{IDs: []string{id}}, AsOf: pcnet.MustDate(asOf), GroupBy: pcnet.ReachTotal}
+		}
+		rows, err := a.Reach(context.Background(), []pcnet.ReachQuery{q("2025-05-31"), q("2025-06-01"), q("2030-01-01")})
+		must(t, err)
+		for i, want := range []int{3, 0, 0} {
+			if got := rows[i][0].Covered.Comuni; got != want {
+				t.Errorf("reach on %s: %d Comuni covered, want %d", q([]string{"2025-05-31", "2025-06-01", "2030-01-01"}[i]).AsOf, got, want)
+			}
+		}
+	}
+	// Ending again is no change.
+	seq = lastSeq(t, s)
+	_, err = s.UpdateService(ctx, id, pcnet.ServiceUpdate{Status: &status})
+	must(t, err)
+	checkNoNewChanges(t, s, seq, "re-ending a service")
+
+	// Without an end date, the coverage ends on the day of the write.
+	const today = "svc-013-ending-today"
+	newService(t, s, today, pcnet.StatusPilot, "2024-01-01")
+	_, err = s.AddCoverage(ctx, pcnet.CoverageAddition{ServiceID: today, ComuneCodes: []string{"013133"}, Since: pcnet.MustDate("2024-03-01"), Phase: pcnet.PhaseRollout})
+	must(t, err)
+	before := pcnet.Today()
+	_, err = s.UpdateService(ctx, today, pcnet.ServiceUpdate{Status: &status})
+	must(t, err)
+	after := pcnet.Today()
+	if covs := coveragesOf(t, s, today); len(covs) != 1 || (covs[0].Until != before && covs[0].Until != after) {
+		t.Errorf("coverages %+v: want one ended today (%s)", covs, after)
 	}
 }
 
