@@ -3960,7 +3960,9 @@ type Mutation {
   the error's extensions.field names the Comune at fault by its place in
   the list, e.g. "comuneCodes[3]". A Comune already covered by the service
   on that day is left as it is and listed in unchanged: repeating a call is
-  harmless.
+  harmless. A Comune whose coverage by the service starts after that day is
+  "conflict", naming it: a coverage's start never moves earlier silently,
+  and an open coverage from that day would overlap a later closed one.
   """
   addCoverage(
     """

@@ -362,11 +362,13 @@ func ValidateCoverageAddition(a CoverageAddition) error {
 // exists (ENOTFOUND "comuneCodes[i]") and lies in the provider's Province
 // (EINVALID "comuneCodes[i]").
 //
-// A Comune with an open coverage by the service, or one active on since,
-// is unchanged: re-adding is a no-op, never a duplicate. A Comune whose
-// only coverages ended before since gets a new one. A Comune with a closed
-// coverage starting after since can't get an open one from since without
-// overlapping it: ECONFLICT "comuneCodes[i]".
+// A Comune with a coverage by the service active on since is unchanged:
+// re-adding is a no-op, never a duplicate. A Comune whose only coverages
+// ended before since gets a new one. A Comune with a coverage starting
+// after since is ECONFLICT "comuneCodes[i]", naming that coverage's start:
+// an open one would have to start earlier (a start never moves silently,
+// and a coverage is not rewritten), a closed one would be overlapped by an
+// open coverage from since.
 func PlanCoverageAddition(a CoverageAddition, f CoverageFacts) (CoverageResult, []Change, error) {
 	if err := ValidateCoverageAddition(a); err != nil {
 		return CoverageResult{}, nil, err
@@ -395,15 +397,18 @@ func PlanCoverageAddition(a CoverageAddition, f CoverageFacts) (CoverageResult, 
 		covered, later := false, (*Coverage)(nil)
 		for _, e := range existing[code] {
 			switch {
-			case e.Until.IsZero() || e.Period().ActiveOn(a.Since):
+			case e.Period().ActiveOn(a.Since):
 				covered = true
-			case a.Since.Before(e.Since):
+			case a.Since.Before(e.Since) && (later == nil || e.Since.Before(later.Since)):
 				later = &e
 			}
 		}
 		switch {
 		case covered:
 			res.Unchanged = append(res.Unchanged, code)
+		case later != nil && later.Until.IsZero():
+			return CoverageResult{}, nil, fieldError(ECONFLICT, field, "%s: %s (%s) is covered by %s from %s: a coverage's start can't move earlier, to %s",
+				field, code, c.Name, svc.ID, later.Since, a.Since)
 		case later != nil:
 			return CoverageResult{}, nil, fieldError(ECONFLICT, field, "%s: %s (%s) is covered by %s from %s to %s: an open coverage from %s would overlap it",
 				field, code, c.Name, svc.ID, later.Since, later.Until, a.Since)

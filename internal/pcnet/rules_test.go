@@ -320,6 +320,12 @@ func coverageFacts(status ServiceStatus) CoverageFacts {
 	}
 }
 
+// withOpen adds to f an open coverage of code since a day.
+func withOpen(f CoverageFacts, code, since string) CoverageFacts {
+	f.Existing = append(f.Existing, Coverage{ServiceID: f.Service.ID, ComuneCode: code, Since: MustDate(since), Phase: PhaseRollout})
+	return f
+}
+
 func TestPlanCoverageAddition(t *testing.T) {
 	add := func(since string, codes ...string) CoverageAddition {
 		var d Date
@@ -341,7 +347,9 @@ func TestPlanCoverageAddition(t *testing.T) {
 		{"to a planned service", add("2024-01-01", "013133"), coverageFacts(StatusPlanned), "", "", []string{"013133"}, nil},
 		{"to a suspended service", add("2024-01-01", "013133"), coverageFacts(StatusSuspended), "", "", []string{"013133"}, nil},
 		{"re-add an open coverage", add("2025-01-01", "013041"), coverageFacts(StatusActive), "", "", nil, []string{"013041"}},
-		{"re-add an open coverage from before it", add("2022-01-01", "013041"), coverageFacts(StatusActive), "", "", nil, []string{"013041"}},
+		{"re-add an open coverage on its start", add("2022-01-01", "013041"), coverageFacts(StatusActive), "", "", nil, []string{"013041"}},
+		{"before an open coverage: its start can't move", add("2023-01-01", "013133", "013250"), withOpen(coverageFacts(StatusActive), "013250", "2023-06-27"), ECONFLICT, "comuneCodes[1]", nil, nil},
+		{"on a later open coverage's start", add("2023-06-27", "013250"), withOpen(coverageFacts(StatusActive), "013250", "2023-06-27"), "", "", nil, []string{"013250"}},
 		{"covered on since by a closed coverage", add("2022-06-01", "013075"), coverageFacts(StatusActive), "", "", nil, []string{"013075"}},
 		{"after a closed coverage ended (until is exclusive)", add("2023-03-01", "013075"), coverageFacts(StatusActive), "", "", []string{"013075"}, nil},
 		{"inside a later closed coverage", add("2024-02-01", "013130"), coverageFacts(StatusActive), "", "", nil, []string{"013130"}},

@@ -40,9 +40,9 @@ type Writer interface {
 	// AddCoverage adds Comuni to a service's coverage from a date, in a
 	// phase. Every Comune must exist and lie in the provider's Province;
 	// since may not be before the service's start date nor may the service
-	// be ENDED. A Comune with an open coverage by the service, or one
-	// active on since, is left as it is (no duplicate) and reported as
-	// unchanged. See PlanCoverageAddition.
+	// be ENDED. A Comune with a coverage by the service active on since is
+	// left as it is (no duplicate) and reported as unchanged; one whose
+	// coverage starts after since is ECONFLICT. See PlanCoverageAddition.
 	AddCoverage(ctx context.Context, a CoverageAddition) (CoverageResult, error)
 
 	// EndCoverage ends the open coverages of Comuni by a service at a date

@@ -539,8 +539,10 @@ func testAddCoverage(t *testing.T, s WriteStore) {
 	checkResult(t, "mixed add", res, []pcnet.Coverage{livo}, []string{"013041"})
 	checkCoverages(t, s, id, []pcnet.Coverage{first[0], livo, first[1]})
 
+	// Re-adding on a day all three are covered (not before Livo's start:
+	// that is a conflict, see testAddCoverageErrors).
 	seq := lastSeq(t, s)
-	res, err = s.AddCoverage(ctx, pcnet.CoverageAddition{ServiceID: id, ComuneCodes: []string{"013250", "013133", "013041"}, Since: pcnet.MustDate("2023-02-01"), Phase: pcnet.PhaseRollout})
+	res, err = s.AddCoverage(ctx, pcnet.CoverageAddition{ServiceID: id, ComuneCodes: []string{"013250", "013133", "013041"}, Since: pcnet.MustDate("2024-01-01"), Phase: pcnet.PhaseRollout})
 	must(t, err)
 	checkResult(t, "re-add", res, nil, []string{"013041", "013133", "013250"})
 	checkNoNewChanges(t, s, seq, "re-adding covered Comuni")
@@ -631,6 +633,18 @@ func testAddCoverageErrors(t *testing.T, s WriteStore) {
 	if got := coveragesOf(t, s, id); len(got) != 0 {
 		t.Errorf("rejected batches covered %+v", got)
 	}
+
+	// An earlier since never moves an open coverage's start silently: it
+	// is a conflict naming the Comune, and the reach before stays true.
+	_, err := s.AddCoverage(ctx, add(id, "2024-03-01", pcnet.PhasePilot, "013041"))
+	must(t, err)
+	rejected(t, s, pcnet.ECONFLICT, "comuneCodes[1]", func() error {
+		_, err := s.AddCoverage(ctx, add(id, "2023-06-01", pcnet.PhasePilot, "013133", "013041"))
+		return err
+	})
+	res, err := s.AddCoverage(ctx, add(id, "2024-03-01", pcnet.PhaseRollout, "013041"))
+	must(t, err)
+	checkResult(t, "re-adding on the start", res, nil, []string{"013041"})
 }
 
 func testEndCoverage(t *testing.T, s WriteStore) {
