@@ -4008,7 +4008,12 @@ type Mutation {
   """
   Records that a tutor Province accompanies another in a sector from a day,
   at a step of the path. A Province can't tutor itself, and a Province has at
-  most one open tutorship per tutor and sector ("conflict").
+  most one open tutorship per tutor and sector ("conflict"). Both Provinces
+  must take part in the programme on since ("invalid", field tutorCode or
+  tutoredCode): the Provinces (kind PROVINCE) of the ordinary-statute
+  regions from its start, those of Sicily (FREE_CONSORTIUM) and Sardinia
+  from 2024-01-01; metropolitan cities, autonomous Provinces,
+  Friuli-Venezia Giulia's units and Valle d'Aosta don't take part.
   """
   assignTutor(
     """
@@ -4035,8 +4040,9 @@ type Mutation {
 
   """
   Moves an open tutorship to a later step of the path (steps only go
-  forward, up to 3). The tutorship is named by its tutor, tutored Province,
-  sector and start day.
+  forward, up to 3): the current step or an earlier one is "conflict", field
+  "step". The tutorship is named by its tutor, tutored Province, sector and
+  start day.
   """
   advanceTutorship(
     """
@@ -4090,8 +4096,9 @@ type Mutation {
 
   """
   Records a project work, or replaces the one with the same ID, and links it
-  to the shared service it led to, if any: that service must exist and be
-  run by the project work's Province.
+  to the shared service it led to, if any: that service must exist, be run
+  by the project work's Province and work in the project work's area
+  ("invalid", field "serviceId").
   """
   saveProjectWork(
     """

@@ -151,6 +151,16 @@ func (d *data) tutorship(k pcnet.TutorshipKey) *pcnet.Tutorship {
 }
 
 func (d *data) hasProvince(code string) bool { _, ok := d.regionOf[code]; return ok }
+
+// province returns the Province with the code, nil when there is none.
+func (d *data) province(code string) *pcnet.Province {
+	i, ok := slices.BinarySearchFunc(d.provinces, code, func(p pcnet.Province, code string) int { return cmp.Compare(p.Code, code) })
+	if !ok {
+		return nil
+	}
+	p := d.provinces[i]
+	return &p
+}
 func (d *data) hasArea(code string) bool     { _, ok := d.areaSector[code]; return ok }
 
 func (d *data) hasSector(code string) bool {
@@ -263,9 +273,9 @@ func (s *Store) coverageWrite(ctx context.Context, plan func(d *data) (pcnet.Cov
 func (s *Store) AssignTutor(ctx context.Context, t pcnet.Tutorship) (pcnet.Tutorship, error) {
 	return s.tutorshipWrite(ctx, func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
 		return pcnet.PlanTutorAssign(t, pcnet.TutorshipFacts{
-			TutorFound:   d.hasProvince(t.TutorCode),
-			TutoredFound: d.hasProvince(t.TutoredCode),
-			SectorFound:  d.hasSector(t.SectorCode),
+			Tutor:       d.province(t.TutorCode),
+			Tutored:     d.province(t.TutoredCode),
+			SectorFound: d.hasSector(t.SectorCode),
 			Existing:     d.tutorshipsOf(t.TutorCode, t.TutoredCode, t.SectorCode),
 		})
 	})

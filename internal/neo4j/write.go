@@ -251,6 +251,29 @@ func provinceExists(param string) string {
 	return `EXISTS { MATCH (p:Province {code: $` + param + `}) WHERE p.retired IS NULL OR NOT p.retired }`
 }
 
+// provinceColumn reads the Province whose code is parameter param, if it
+// is not retired (see provinceExists): a list of one list of its code,
+// name, kind and region code, or an empty list. readProvince decodes it.
+func provinceColumn(param string) string {
+	return `COLLECT { MATCH (p:Province {code: $` + param + `})-[:IN_REGION]->(r:Region) WHERE p.retired IS NULL OR NOT p.retired
+	                  RETURN [p.code, p.name, p.kind, r.code] }`
+}
+
+// readProvince decodes provinceColumn: nil when there is no such Province.
+func readProvince(v any) (*pcnet.Province, error) {
+	var rd reader
+	found := rd.list(v)
+	if len(found) == 0 {
+		return nil, rd.err
+	}
+	f := rd.list(found[0])
+	if len(f) != 4 {
+		return nil, fmt.Errorf("neo4j: Province row of %d fields", len(f))
+	}
+	p := pcnet.Province{Code: rd.str(f[0]), Name: rd.str(f[1]), Kind: pcnet.ProvinceKind(rd.str(f[2])), RegionCode: rd.str(f[3])}
+	return &p, rd.err
+}
+
 // coverageFacts locks and returns the facts of a coverage write to a
 // service for the listed Comuni. Retired Comuni count as missing unless
 // withRetired: a Comune that no longer exists can't join a service, but
@@ -296,8 +319,8 @@ func (w *writeTx) coverageFacts(serviceID string, codes []string, withRetired bo
 
 // tutorshipFacts locks and returns the facts of assigning t.
 func (w *writeTx) tutorshipFacts(t pcnet.Tutorship) (pcnet.TutorshipFacts, error) {
-	v, err := w.lockAndRead(provinceExists("tutor")+`,
-		`+provinceExists("tutored")+`,
+	v, err := w.lockAndRead(provinceColumn("tutor")+`,
+		`+provinceColumn("tutored")+`,
 		EXISTS { MATCH (:Sector {code: $sector}) },
 		COLLECT { MATCH (:Province {code: $tutor})-[t:TUTORS]->(:Province {code: $tutored})
 		          WHERE t.sector = $sector RETURN [t.since, t.until, t.step] }`,
@@ -306,7 +329,13 @@ func (w *writeTx) tutorshipFacts(t pcnet.Tutorship) (pcnet.TutorshipFacts, error
 		return pcnet.TutorshipFacts{}, err
 	}
 	var rd reader
-	f := pcnet.TutorshipFacts{TutorFound: rd.bool(v[0]), TutoredFound: rd.bool(v[1]), SectorFound: rd.bool(v[2])}
+	f := pcnet.TutorshipFacts{SectorFound: rd.bool(v[2])}
+	if f.Tutor, err = readProvince(v[0]); err != nil {
+		return pcnet.TutorshipFacts{}, err
+	}
+	if f.Tutored, err = readProvince(v[1]); err != nil {
+		return pcnet.TutorshipFacts{}, err
+	}
 	for _, e := range rd.list(v[3]) {
 		tu := rd.list(e)
 		if len(tu) != 3 {

@@ -543,8 +543,8 @@ func validateBatch(field string, codes []string) error {
 
 // TutorshipFacts are what PlanTutorAssign needs to know of the store.
 type TutorshipFacts struct {
-	TutorFound   bool // the tutor Province exists
-	TutoredFound bool // the tutored Province exists
+	Tutor   *Province // the tutor Province; nil when it doesn't exist
+	Tutored *Province // the tutored Province; nil when it doesn't exist
 	SectorFound  bool // the sector exists
 	// Existing are all the tutorships between the same tutor and tutored
 	// Provinces in the same sector, of any period, in any order.
@@ -585,7 +585,9 @@ func ValidateTutorship(t Tutorship) error {
 // and its audit entry (action "assign", EntityID TutorshipKey.EntityID).
 //
 // Checked, after the input: the tutor, tutored Province and sector exist
-// (ENOTFOUND "tutorCode", "tutoredCode", "sectorCode"); the tutor doesn't
+// (ENOTFOUND "tutorCode", "tutoredCode", "sectorCode"); both Provinces
+// take part in the programme on since (ProgrammeJoined; EINVALID
+// "tutorCode", "tutoredCode"); the tutor doesn't
 // already tutor the Province in the sector: no open tutorship between them
 // (ECONFLICT "tutoredCode") and no closed one that ends after since
 // (ECONFLICT "since"), so the periods never overlap.
@@ -597,12 +599,24 @@ func PlanTutorAssign(t Tutorship, f TutorshipFacts) (Tutorship, []Change, error)
 		t.Step = 1
 	}
 	switch {
-	case !f.TutorFound:
+	case f.Tutor == nil:
 		return Tutorship{}, nil, fieldError(ENOTFOUND, "tutorCode", "tutorCode: no Province %s", t.TutorCode)
-	case !f.TutoredFound:
+	case f.Tutored == nil:
 		return Tutorship{}, nil, fieldError(ENOTFOUND, "tutoredCode", "tutoredCode: no Province %s", t.TutoredCode)
 	case !f.SectorFound:
 		return Tutorship{}, nil, fieldError(ENOTFOUND, "sectorCode", "sectorCode: no sector %q", t.SectorCode)
+	}
+	for _, p := range []struct {
+		field string
+		p     *Province
+	}{{"tutorCode", f.Tutor}, {"tutoredCode", f.Tutored}} {
+		from, ok := ProgrammeJoined(*p.p)
+		switch {
+		case !ok:
+			return Tutorship{}, nil, Invalidf(p.field, "%s: %s (%s) is a %s: not one of the programme's Provinces", p.field, p.p.Code, p.p.Name, p.p.Kind)
+		case t.Since.Before(from):
+			return Tutorship{}, nil, Invalidf(p.field, "%s: %s (%s) takes part in the programme from %s, not on %s", p.field, p.p.Code, p.p.Name, from, t.Since)
+		}
 	}
 	for _, e := range f.Existing {
 		if e.Until.IsZero() {
@@ -644,8 +658,9 @@ func ValidateTutorshipKey(k TutorshipKey) error {
 // entry (action "advance", summary "step 1 → 2"). current is the stored
 // tutorship with key k, nil when there is none (ENOTFOUND, no field).
 // step must lie in 1..MaxTutorshipStep (EINVALID "step"); the tutorship
-// must be open (ECONFLICT, no field) and steps only go forward (ECONFLICT
-// "step"). The current step is no change: no entry, nothing to write.
+// must be open (ECONFLICT, no field) and step after the current one
+// (ECONFLICT "step"): the current step is a conflict too, as the schema
+// promises "a later step".
 func PlanTutorAdvance(k TutorshipKey, current *Tutorship, step int) (Tutorship, []Change, error) {
 	if err := ValidateTutorshipKey(k); err != nil {
 		return Tutorship{}, nil, err
@@ -659,10 +674,8 @@ func PlanTutorAdvance(k TutorshipKey, current *Tutorship, step int) (Tutorship, 
 	switch {
 	case !current.Until.IsZero():
 		return Tutorship{}, nil, Errorf(ECONFLICT, "tutorship %s ended on %s: only open tutorships advance", k, current.Until)
-	case step == current.Step:
-		return *current, nil, nil
-	case step < current.Step:
-		return Tutorship{}, nil, fieldError(ECONFLICT, "step", "step: steps only go forward: %d → %d is not allowed", current.Step, step)
+	case step <= current.Step:
+		return Tutorship{}, nil, fieldError(ECONFLICT, "step", "step: steps only go forward, to a step after the current one: %d → %d is not allowed", current.Step, step)
 	}
 	next := *current
 	next.Step = step
@@ -702,6 +715,30 @@ func PlanTutorEnd(k TutorshipKey, current *Tutorship, until Date) (Tutorship, []
 		Summary: fmt.Sprintf("ended on %s at step %d", until, current.Step),
 	}}, nil
 }
+
+// SicilySardiniaJoined is the day the Provinces of Sicily and Sardinia
+// joined "Province & Comuni" (shared/domain.md: "since 2024").
+var SicilySardiniaJoined = NewDate(2024, time.January, 1)
+
+// ProgrammeJoined says whether a Province takes part in the "Province &
+// Comuni" programme and from when (zero: from its start). The programme
+// is for the 76 Provinces of the ordinary-statute regions (Kind PROVINCE
+// outside Sardinia) and, since 2024, the 10 Provinces of Sicily (its free
+// consortia) and Sardinia; metropolitan cities, the autonomous Provinces,
+// Friuli-Venezia Giulia's units and Valle d'Aosta don't take part, so they
+// neither tutor nor are tutored.
+func ProgrammeJoined(p Province) (Date, bool) {
+	switch {
+	case p.Kind == KindFreeConsortium, p.Kind == KindProvince && p.RegionCode == RegionSardinia:
+		return SicilySardiniaJoined, true
+	case p.Kind == KindProvince:
+		return Date{}, true
+	}
+	return Date{}, false
+}
+
+// RegionSardinia is Sardegna's ISTAT region code.
+const RegionSardinia = "20"
 
 // ---- Project works ----
 
@@ -752,7 +789,9 @@ func ValidateProjectWork(w ProjectWork) error {
 //
 // Checked, after the input: the Province and area exist (ENOTFOUND
 // "provinceCode", "areaCode"); a linked service exists (ENOTFOUND
-// "serviceId") and is the Province's own (EINVALID "serviceId").
+// "serviceId"), is the Province's own and works in the project work's
+// area (EINVALID "serviceId"): a Project Work is the plan of a shared
+// service in one area.
 func PlanProjectWork(w ProjectWork, f ProjectWorkFacts) (ProjectWork, []Change, error) {
 	if err := ValidateProjectWork(w); err != nil {
 		return ProjectWork{}, nil, err
@@ -768,6 +807,9 @@ func PlanProjectWork(w ProjectWork, f ProjectWorkFacts) (ProjectWork, []Change, 
 	case w.ServiceID != "" && f.Service.ProviderCode != w.ProvinceCode:
 		return ProjectWork{}, nil, Invalidf("serviceId", "serviceId: service %s is run by Province %s, not by %s: a project work leads to its own Province's service",
 			w.ServiceID, f.Service.ProviderCode, w.ProvinceCode)
+	case w.ServiceID != "" && f.Service.AreaCode != w.AreaCode:
+		return ProjectWork{}, nil, Invalidf("serviceId", "serviceId: service %s works in area %q, not in %q: a project work leads to a service of its own area",
+			w.ServiceID, f.Service.AreaCode, w.AreaCode)
 	}
 	if f.Current == nil {
 		summary := fmt.Sprintf("created %q: province %s, area %s, maturity %s, step %d, year %d", w.Title, w.ProvinceCode, w.AreaCode, w.Maturity, w.Step, w.Year)

@@ -488,7 +488,14 @@ func TestPlanCoverageEnding(t *testing.T) {
 
 func TestPlanTutorAssign(t *testing.T) {
 	valid := Tutorship{TutorCode: "013", TutoredCode: "108", SectorCode: "personnel", Since: MustDate("2025-01-01")}
-	found := TutorshipFacts{TutorFound: true, TutoredFound: true, SectorFound: true}
+	como := &Province{Code: "013", Name: "Como", Kind: KindProvince, RegionCode: "03"}
+	monza := &Province{Code: "108", Name: "Monza e della Brianza", Kind: KindProvince, RegionCode: "03"}
+	found := TutorshipFacts{Tutor: como, Tutored: monza, SectorFound: true}
+	with := func(tutor, tutored *Province) TutorshipFacts { f := found; f.Tutor, f.Tutored = tutor, tutored; return f }
+	milano := &Province{Code: "215", Name: "Milano", Kind: KindMetropolitanCity, RegionCode: "03"}
+	trento := &Province{Code: "022", Name: "Trento", Kind: KindAutonomousProvince, RegionCode: "04"}
+	trapani := &Province{Code: "081", Name: "Trapani", Kind: KindFreeConsortium, RegionCode: "19"}
+	sassari := &Province{Code: "090", Name: "Sassari", Kind: KindProvince, RegionCode: "20"}
 	closed := func(since, until string) Tutorship {
 		return Tutorship{TutorCode: "013", TutoredCode: "108", SectorCode: "personnel", Since: MustDate(since), Until: MustDate(until), Step: 3}
 	}
@@ -512,9 +519,15 @@ func TestPlanTutorAssign(t *testing.T) {
 		{"until given", func(t *Tutorship) { t.Until = MustDate("2026-01-01") }, found, EINVALID, "until", 0},
 		{"step 4", func(t *Tutorship) { t.Step = 4 }, found, EINVALID, "step", 0},
 		{"negative step", func(t *Tutorship) { t.Step = -1 }, found, EINVALID, "step", 0},
-		{"unknown tutor", func(*Tutorship) {}, TutorshipFacts{TutoredFound: true, SectorFound: true}, ENOTFOUND, "tutorCode", 0},
-		{"unknown tutored", func(*Tutorship) {}, TutorshipFacts{TutorFound: true, SectorFound: true}, ENOTFOUND, "tutoredCode", 0},
-		{"unknown sector", func(*Tutorship) {}, TutorshipFacts{TutorFound: true, TutoredFound: true}, ENOTFOUND, "sectorCode", 0},
+		{"unknown tutor", func(*Tutorship) {}, TutorshipFacts{Tutored: monza, SectorFound: true}, ENOTFOUND, "tutorCode", 0},
+		{"unknown tutored", func(*Tutorship) {}, TutorshipFacts{Tutor: como, SectorFound: true}, ENOTFOUND, "tutoredCode", 0},
+		{"unknown sector", func(*Tutorship) {}, TutorshipFacts{Tutor: como, Tutored: monza}, ENOTFOUND, "sectorCode", 0},
+		// Only the programme's Provinces take part (shared/domain.md).
+		{"a metropolitan city tutors", func(*Tutorship) {}, with(milano, monza), EINVALID, "tutorCode", 0},
+		{"an autonomous Province is tutored", func(*Tutorship) {}, with(como, trento), EINVALID, "tutoredCode", 0},
+		{"a free consortium before 2024", func(t *Tutorship) { t.Since = MustDate("2023-12-31") }, with(como, trapani), EINVALID, "tutoredCode", 0},
+		{"a free consortium from 2024", func(t *Tutorship) { t.Since = MustDate("2024-01-01") }, with(como, trapani), "", "", 1},
+		{"a Sardinian Province before 2024", func(t *Tutorship) { t.Since = MustDate("2019-05-01") }, with(sassari, monza), EINVALID, "tutorCode", 0},
 		{"second open tutorship", func(*Tutorship) {},
 			withExisting(Tutorship{TutorCode: "013", TutoredCode: "108", SectorCode: "personnel", Since: MustDate("2023-01-01"), Step: 2}), ECONFLICT, "tutoredCode", 0},
 		{"the same tutorship again", func(*Tutorship) {},
@@ -536,7 +549,7 @@ func TestPlanTutorAssign(t *testing.T) {
 			if got != want {
 				t.Errorf("got %+v, want %+v", got, want)
 			}
-			wantChange := Change{Entity: EntityTutorship, EntityID: "013/108/personnel/" + in.Since.String(), Action: ActionAssign,
+			wantChange := Change{Entity: EntityTutorship, EntityID: in.Key().EntityID(), Action: ActionAssign,
 				Summary: fmt.Sprintf("assigned from %s at step %d", in.Since, tt.step)}
 			if len(changes) != 1 || changes[0] != wantChange {
 				t.Errorf("changes %+v, want %+v", changes, wantChange)
@@ -562,7 +575,7 @@ func TestPlanTutorAdvanceAndEnd(t *testing.T) {
 		changed     bool
 	}{
 		{"forward", k, &open, 3, "", "", true},
-		{"same step", k, &open, 2, "", "", false},
+		{"same step: the schema promises a later one", k, &open, 2, ECONFLICT, "step", false},
 		{"backwards", k, &open, 1, ECONFLICT, "step", false},
 		{"beyond the last step", k, &open, 4, EINVALID, "step", false},
 		{"step 0", k, &open, 0, EINVALID, "step", false},
@@ -635,8 +648,9 @@ func TestPlanTutorAdvanceAndEnd(t *testing.T) {
 
 func TestPlanProjectWork(t *testing.T) {
 	valid := ProjectWork{ID: "pw-013-sua", ProvinceCode: "013", AreaCode: "sua", Title: " SUA Como ", Maturity: MaturityDeveloping, Step: 1, Year: 2025, ServiceID: "svc-013-sua"}
-	own := &SharedService{ID: "svc-013-sua", ProviderCode: "013"}
-	other := &SharedService{ID: "svc-013-sua", ProviderCode: "108"}
+	own := &SharedService{ID: "svc-013-sua", ProviderCode: "013", AreaCode: "sua"}
+	other := &SharedService{ID: "svc-013-sua", ProviderCode: "108", AreaCode: "sua"}
+	otherArea := &SharedService{ID: "svc-013-sua", ProviderCode: "013", AreaCode: "staff-training"}
 	stored := valid
 	stored.Title = "SUA Como"
 	found := ProjectWorkFacts{ProvinceFound: true, AreaFound: true, Service: own}
@@ -670,6 +684,7 @@ func TestPlanProjectWork(t *testing.T) {
 		{"unknown area", func(*ProjectWork) {}, with(func(f *ProjectWorkFacts) { f.AreaFound = false }), ENOTFOUND, "areaCode", "", ""},
 		{"unknown service", func(*ProjectWork) {}, with(func(f *ProjectWorkFacts) { f.Service = nil }), ENOTFOUND, "serviceId", "", ""},
 		{"another Province's service", func(*ProjectWork) {}, with(func(f *ProjectWorkFacts) { f.Service = other }), EINVALID, "serviceId", "", ""},
+		{"a service of another area", func(*ProjectWork) {}, with(func(f *ProjectWorkFacts) { f.Service = otherArea }), EINVALID, "serviceId", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

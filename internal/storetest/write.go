@@ -735,7 +735,7 @@ func readTutorship(t *testing.T, s WriteStore, k pcnet.TutorshipKey) *pcnet.Tuto
 
 func testWriteTutorships(t *testing.T, s WriteStore) {
 	ctx := asPlanner()
-	in := pcnet.Tutorship{TutorCode: "022", TutoredCode: "013", SectorCode: "personnel", Since: pcnet.MustDate("2025-01-01")}
+	in := pcnet.Tutorship{TutorCode: "040", TutoredCode: "013", SectorCode: "personnel", Since: pcnet.MustDate("2025-01-01")}
 	got, err := s.AssignTutor(ctx, in)
 	must(t, err)
 	want := in
@@ -761,11 +761,8 @@ func testWriteTutorships(t *testing.T, s WriteStore) {
 		}
 		check(want)
 	}
-	seq := lastSeq(t, s)
-	if got, err := s.AdvanceTutorship(ctx, k, 3); err != nil || got != want {
-		t.Errorf("advance to the current step: %+v, %v", got, err)
-	}
-	checkNoNewChanges(t, s, seq, "advancing to the current step")
+	// The schema promises a step after the current one: 3 → 3 is refused.
+	rejected(t, s, pcnet.ECONFLICT, "step", func() error { _, err := s.AdvanceTutorship(ctx, k, 3); return err })
 	rejected(t, s, pcnet.ECONFLICT, "step", func() error { _, err := s.AdvanceTutorship(ctx, k, 2); return err })
 	rejected(t, s, pcnet.EINVALID, "step", func() error { _, err := s.AdvanceTutorship(ctx, k, 4); return err })
 
@@ -777,7 +774,7 @@ func testWriteTutorships(t *testing.T, s WriteStore) {
 		t.Errorf("ended %+v, want %+v", got, want)
 	}
 	check(want)
-	seq = lastSeq(t, s)
+	seq := lastSeq(t, s)
 	if got, err := s.EndTutorship(ctx, k, until); err != nil || got != want {
 		t.Errorf("retried end: %+v, %v", got, err)
 	}
@@ -787,7 +784,7 @@ func testWriteTutorships(t *testing.T, s WriteStore) {
 
 	// A new tutorship between the same Provinces from the day the last
 	// one ended, at step 2.
-	next := pcnet.Tutorship{TutorCode: "022", TutoredCode: "013", SectorCode: "personnel", Since: until, Step: 2}
+	next := pcnet.Tutorship{TutorCode: "040", TutoredCode: "013", SectorCode: "personnel", Since: until, Step: 2}
 	got, err = s.AssignTutor(ctx, next)
 	must(t, err)
 	if got != next {
@@ -802,10 +799,13 @@ func testWriteTutorships(t *testing.T, s WriteStore) {
 		t.Errorf("audit actions of %s: %v, want %v", k.EntityID(), actions, want)
 	}
 
-	// Since the fixture's 013→215 in personnel ended on 2024-01-01, a new
-	// one can start then.
-	_, err = s.AssignTutor(ctx, pcnet.Tutorship{TutorCode: "013", TutoredCode: "215", SectorCode: "personnel", Since: pcnet.MustDate("2024-01-01")})
-	must(t, err)
+	// The fixture's 013→215 in personnel ended on 2024-01-01, but Milano
+	// is a metropolitan city: not one of the programme's Provinces, it
+	// can't get a new tutorship (the fixture's are imported history).
+	rejected(t, s, pcnet.EINVALID, "tutoredCode", func() error {
+		_, err := s.AssignTutor(ctx, pcnet.Tutorship{TutorCode: "013", TutoredCode: "215", SectorCode: "personnel", Since: pcnet.MustDate("2024-01-01")})
+		return err
+	})
 }
 
 func testTutorshipErrors(t *testing.T, s WriteStore) {
@@ -827,6 +827,9 @@ func testTutorshipErrors(t *testing.T, s WriteStore) {
 		{"unknown tutored", tu("040", "999", "europe", "2025-01-01", 0), pcnet.ENOTFOUND, "tutoredCode"},
 		{"unknown sector", tu("040", "064", "tourism", "2025-01-01", 0), pcnet.ENOTFOUND, "sectorCode"},
 		{"an area is not a sector", tu("040", "064", "sua", "2025-01-01", 0), pcnet.ENOTFOUND, "sectorCode"},
+		// Only the programme's Provinces take part (shared/domain.md).
+		{"a metropolitan city tutoring Trento", tu("215", "022", "personnel", "2019-05-01", 0), pcnet.EINVALID, "tutorCode"},
+		{"an autonomous Province tutored", tu("013", "022", "personnel", "2025-01-01", 0), pcnet.EINVALID, "tutoredCode"},
 		// 013 tutors 108 in personnel since 2023-01-01, still open.
 		{"second open tutorship", tu("013", "108", "personnel", "2025-01-01", 0), pcnet.ECONFLICT, "tutoredCode"},
 		{"the open one again", tu("013", "108", "personnel", "2023-01-01", 0), pcnet.ECONFLICT, "tutoredCode"},
@@ -844,19 +847,19 @@ func testTutorshipErrors(t *testing.T, s WriteStore) {
 		rejected(t, s, pcnet.EINVALID, "until", func() error { _, err := s.AssignTutor(ctx, in); return err })
 	})
 	t.Run("assign/overlapping a closed one", func(t *testing.T) {
-		// 215 tutors 013 from 2025-01-01 to 2025-03-01: a new tutorship
+		// 064 tutors 013 from 2025-01-01 to 2025-03-01: a new tutorship
 		// may not start before the end.
-		in := tu("215", "013", "personnel", "2025-01-01", 0)
+		in := tu("064", "013", "personnel", "2025-01-01", 0)
 		_, err := s.AssignTutor(ctx, in)
 		must(t, err)
 		_, err = s.EndTutorship(ctx, in.Key(), pcnet.MustDate("2025-03-01"))
 		must(t, err)
 		rejected(t, s, pcnet.ECONFLICT, "since", func() error {
-			_, err := s.AssignTutor(ctx, tu("215", "013", "personnel", "2025-02-01", 0))
+			_, err := s.AssignTutor(ctx, tu("064", "013", "personnel", "2025-02-01", 0))
 			return err
 		})
 		rejected(t, s, pcnet.ECONFLICT, "since", func() error {
-			_, err := s.AssignTutor(ctx, tu("215", "013", "personnel", "2024-06-01", 0))
+			_, err := s.AssignTutor(ctx, tu("064", "013", "personnel", "2024-06-01", 0))
 			return err
 		})
 	})
@@ -927,6 +930,8 @@ func testSaveProjectWork(t *testing.T, s WriteStore) {
 	if len(linked) != 1 || linked[0].ID != in.ID {
 		t.Errorf("project works of svc-108-pw: %+v", linked)
 	}
+	_, err = s.CreateService(ctx, pcnet.SharedService{ID: "svc-108-pw-training", Name: "Formazione", ProviderCode: "108", AreaCode: "staff-training", StartDate: pcnet.MustDate("2025-06-01")})
+	must(t, err)
 	seq := lastSeq(t, s)
 	_, err = s.SaveProjectWork(ctx, replaced)
 	must(t, err)
@@ -945,6 +950,8 @@ func testSaveProjectWork(t *testing.T, s WriteStore) {
 		code, field string
 	}{
 		{"another Province's service", func(w *pcnet.ProjectWork) { w.ServiceID = "svc-013-sua" }, pcnet.EINVALID, "serviceId"},
+		// A Project Work plans a service in its own area.
+		{"a service of another area", func(w *pcnet.ProjectWork) { w.ServiceID = "svc-108-pw-training" }, pcnet.EINVALID, "serviceId"},
 		{"unknown service", func(w *pcnet.ProjectWork) { w.ServiceID = "svc-nowhere" }, pcnet.ENOTFOUND, "serviceId"},
 		{"unknown Province", func(w *pcnet.ProjectWork) { w.ProvinceCode, w.ServiceID = "999", "" }, pcnet.ENOTFOUND, "provinceCode"},
 		{"unknown area", func(w *pcnet.ProjectWork) { w.AreaCode = "catering" }, pcnet.ENOTFOUND, "areaCode"},
