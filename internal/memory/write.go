@@ -161,7 +161,7 @@ func (d *data) province(code string) *pcnet.Province {
 	p := d.provinces[i]
 	return &p
 }
-func (d *data) hasArea(code string) bool     { _, ok := d.areaSector[code]; return ok }
+func (d *data) hasArea(code string) bool { _, ok := d.areaSector[code]; return ok }
 
 func (d *data) hasSector(code string) bool {
 	return slices.ContainsFunc(d.sectors, func(s pcnet.Sector) bool { return s.Code == code })
@@ -276,7 +276,7 @@ func (s *Store) AssignTutor(ctx context.Context, t pcnet.Tutorship) (pcnet.Tutor
 			Tutor:       d.province(t.TutorCode),
 			Tutored:     d.province(t.TutoredCode),
 			SectorFound: d.hasSector(t.SectorCode),
-			Existing:     d.tutorshipsOf(t.TutorCode, t.TutoredCode, t.SectorCode),
+			Existing:    d.tutorshipsOf(t.TutorCode, t.TutoredCode, t.SectorCode),
 		})
 	})
 }

@@ -543,9 +543,9 @@ func validateBatch(field string, codes []string) error {
 
 // TutorshipFacts are what PlanTutorAssign needs to know of the store.
 type TutorshipFacts struct {
-	Tutor   *Province // the tutor Province; nil when it doesn't exist
-	Tutored *Province // the tutored Province; nil when it doesn't exist
-	SectorFound  bool // the sector exists
+	Tutor       *Province // the tutor Province; nil when it doesn't exist
+	Tutored     *Province // the tutored Province; nil when it doesn't exist
+	SectorFound bool      // the sector exists
 	// Existing are all the tutorships between the same tutor and tutored
 	// Provinces in the same sector, of any period, in any order.
 	Existing []Tutorship

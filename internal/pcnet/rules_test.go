@@ -491,7 +491,11 @@ func TestPlanTutorAssign(t *testing.T) {
 	como := &Province{Code: "013", Name: "Como", Kind: KindProvince, RegionCode: "03"}
 	monza := &Province{Code: "108", Name: "Monza e della Brianza", Kind: KindProvince, RegionCode: "03"}
 	found := TutorshipFacts{Tutor: como, Tutored: monza, SectorFound: true}
-	with := func(tutor, tutored *Province) TutorshipFacts { f := found; f.Tutor, f.Tutored = tutor, tutored; return f }
+	with := func(tutor, tutored *Province) TutorshipFacts {
+		f := found
+		f.Tutor, f.Tutored = tutor, tutored
+		return f
+	}
 	milano := &Province{Code: "215", Name: "Milano", Kind: KindMetropolitanCity, RegionCode: "03"}
 	trento := &Province{Code: "022", Name: "Trento", Kind: KindAutonomousProvince, RegionCode: "04"}
 	trapani := &Province{Code: "081", Name: "Trapani", Kind: KindFreeConsortium, RegionCode: "19"}
