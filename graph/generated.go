@@ -3767,7 +3767,10 @@ type ProviderDistance {
   province: Province!
   """
   The great-circle distance in kilometres from the Comune to the closest of
-  the Province's capitals, to the metre.
+  the Province's capitals, to the metre: the haversine formula on a sphere
+  of the mean Earth radius, 6,371.0088 km (IUGG R1), from the WGS-84
+  coordinates; the same on every store. On the ellipsoid distances differ
+  by up to about 0.5%.
   """
   distanceKm: Float!
   """
