@@ -133,6 +133,7 @@ func New(store graph.Backend, opts Options) http.Handler {
 	gql.AroundOperations(requireReadToken(opts.ReadsNeedToken))
 	gql.AroundOperations(onlyOverWebsocket)
 	gql.AroundResponses(freshLoadersPerEvent(store, opts.LoaderWait))
+	gql.AroundResponses(orderErrors)
 	gql.Use(graph.LevelBatching{}) // a store call per query level, without waiting (graph/batcher.go)
 
 	mux := http.NewServeMux()
