@@ -64,6 +64,7 @@ type ComplexityRoot struct {
 	Area struct {
 		Code        func(childComplexity int) int
 		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Sector      func(childComplexity int) int
 		Services    func(childComplexity int) int
@@ -84,6 +85,7 @@ type ComplexityRoot struct {
 		Capital          func(childComplexity int) int
 		Code             func(childComplexity int) int
 		Coverages        func(childComplexity int, activeOn *pcnet.Date, phase *pcnet.CoveragePhase) int
+		ID               func(childComplexity int) int
 		Latitude         func(childComplexity int) int
 		Longitude        func(childComplexity int) int
 		Name             func(childComplexity int) int
@@ -117,6 +119,7 @@ type ComplexityRoot struct {
 	Coverage struct {
 		Active  func(childComplexity int, on *pcnet.Date) int
 		Comune  func(childComplexity int) int
+		ID      func(childComplexity int) int
 		Phase   func(childComplexity int) int
 		Service func(childComplexity int) int
 		Since   func(childComplexity int) int
@@ -224,6 +227,7 @@ type ComplexityRoot struct {
 		Code              func(childComplexity int) int
 		Comuni            func(childComplexity int, filter *model.ComuneFilter, orderBy *pcnet.ComuneOrder, first *int, after *string) int
 		HistoricCode      func(childComplexity int) int
+		ID                func(childComplexity int) int
 		Kind              func(childComplexity int) int
 		Name              func(childComplexity int) int
 		Peers             func(childComplexity int, sector string, activeOn *pcnet.Date) int
@@ -275,6 +279,7 @@ type ComplexityRoot struct {
 	Region struct {
 		Code      func(childComplexity int) int
 		Comuni    func(childComplexity int, filter *model.ComuneFilter, orderBy *pcnet.ComuneOrder, first *int, after *string) int
+		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Provinces func(childComplexity int) int
 	}
@@ -283,6 +288,7 @@ type ComplexityRoot struct {
 		Areas       func(childComplexity int) int
 		Code        func(childComplexity int) int
 		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Reach       func(childComplexity int, asOf *pcnet.Date, groupBy *pcnet.ReachGrouping) int
 		Services    func(childComplexity int) int
@@ -353,6 +359,7 @@ type ComplexityRoot struct {
 
 	Tutorship struct {
 		Active  func(childComplexity int, on *pcnet.Date) int
+		ID      func(childComplexity int) int
 		Sector  func(childComplexity int) int
 		Since   func(childComplexity int) int
 		Step    func(childComplexity int) int
@@ -544,6 +551,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Area.Description(childComplexity), true
+	case "Area.id":
+		if e.ComplexityRoot.Area.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.ID(childComplexity), true
 	case "Area.name":
 		if e.ComplexityRoot.Area.Name == nil {
 			break
@@ -635,6 +648,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comune.Coverages(childComplexity, args["activeOn"].(*pcnet.Date), args["phase"].(*pcnet.CoveragePhase)), true
+	case "Comune.id":
+		if e.ComplexityRoot.Comune.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comune.ID(childComplexity), true
 	case "Comune.latitude":
 		if e.ComplexityRoot.Comune.Latitude == nil {
 			break
@@ -775,6 +794,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Coverage.Comune(childComplexity), true
+	case "Coverage.id":
+		if e.ComplexityRoot.Coverage.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.ID(childComplexity), true
 	case "Coverage.phase":
 		if e.ComplexityRoot.Coverage.Phase == nil {
 			break
@@ -1229,6 +1254,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Province.HistoricCode(childComplexity), true
+	case "Province.id":
+		if e.ComplexityRoot.Province.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Province.ID(childComplexity), true
 	case "Province.kind":
 		if e.ComplexityRoot.Province.Kind == nil {
 			break
@@ -1620,6 +1651,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Region.Comuni(childComplexity, args["filter"].(*model.ComuneFilter), args["orderBy"].(*pcnet.ComuneOrder), args["first"].(*int), args["after"].(*string)), true
+	case "Region.id":
+		if e.ComplexityRoot.Region.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Region.ID(childComplexity), true
 	case "Region.name":
 		if e.ComplexityRoot.Region.Name == nil {
 			break
@@ -1651,6 +1688,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Sector.Description(childComplexity), true
+	case "Sector.id":
+		if e.ComplexityRoot.Sector.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sector.ID(childComplexity), true
 	case "Sector.name":
 		if e.ComplexityRoot.Sector.Name == nil {
 			break
@@ -1926,6 +1969,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tutorship.Active(childComplexity, args["on"].(*pcnet.Date)), true
+	case "Tutorship.id":
+		if e.ComplexityRoot.Tutorship.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tutorship.ID(childComplexity), true
 	case "Tutorship.sector":
 		if e.ComplexityRoot.Tutorship.Sector == nil {
 			break
@@ -2425,6 +2474,10 @@ One of Italy's 20 regions (ISTAT geography).
 """
 type Region {
   """
+  A globally unique identifier, "Region:" and the code, e.g. "Region:03": lets clients that normalise by id (Apollo, Relay, urql's graphcache) cache regions. Look a region up by code, not by this id.
+  """
+  id: ID!
+  """
   Two-digit ISTAT region code, e.g. "03".
   """
   code: String!
@@ -2496,6 +2549,10 @@ sovracomunale"): a Province, metropolitan city, free municipal consortium and
 so on. The service calls them all Provinces and tells them apart by kind.
 """
 type Province {
+  """
+  A globally unique identifier, "Province:" and the code, e.g. "Province:108", for clients that normalise by id.
+  """
+  id: ID!
   """
   Three-digit ISTAT code of the unit, e.g. "108" or "201".
   """
@@ -2628,6 +2685,10 @@ type Province {
 An Italian municipality, from the official ISTAT list (February 2020).
 """
 type Comune {
+  """
+  A globally unique identifier, "Comune:" and the ISTAT code, e.g. "Comune:001272", for clients that normalise by id.
+  """
+  id: ID!
   """
   Six-digit ISTAT code with leading zeros, e.g. "001272" (Torino).
   """
@@ -2798,6 +2859,10 @@ data: adding one needs no schema change.
 """
 type Sector {
   """
+  A globally unique identifier, "Sector:" and the code, e.g. "Sector:personnel", for clients that normalise by id.
+  """
+  id: ID!
+  """
   A stable identifier, e.g. "personnel".
   """
   code: String!
@@ -2840,6 +2905,10 @@ An area (ambito) inside a sector, e.g. staff training inside personnel
 policies. A shared service and a project work belong to one area.
 """
 type Area {
+  """
+  A globally unique identifier, "Area:" and the code, e.g. "Area:staff-training", for clients that normalise by id.
+  """
+  id: ID!
   """
   A stable identifier, unique across sectors, e.g. "staff-training".
   """
@@ -2992,6 +3061,10 @@ illustrative, not real programme data.
 """
 type Coverage {
   """
+  A globally unique identifier of this period of coverage: "Coverage:", the service id, the Comune code and the start date, e.g. "Coverage:svc-108-sua:108001:2026-02-01", for clients that normalise by id.
+  """
+  id: ID!
+  """
   The service.
   """
   service: SharedService!
@@ -3082,6 +3155,10 @@ path of up to three steps. The network shipped with pcnet is illustrative, not
 real programme data.
 """
 type Tutorship {
+  """
+  A globally unique identifier of this tutorship: "Tutorship:", the tutor and tutored Province codes, the sector and the start date, e.g. "Tutorship:097:108:personnel:2024-01-15", for clients that normalise by id.
+  """
+  id: ID!
   """
   The tutor Province.
   """
@@ -4345,6 +4422,8 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 func (ec *executionContext) childFields_Area(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Area_id(ctx, field)
 	case "code":
 		return ec.fieldContext_Area_code(ctx, field)
 	case "name":
@@ -4381,6 +4460,8 @@ func (ec *executionContext) childFields_Change(ctx context.Context, field graphq
 
 func (ec *executionContext) childFields_Comune(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Comune_id(ctx, field)
 	case "code":
 		return ec.fieldContext_Comune_code(ctx, field)
 	case "cadastralCode":
@@ -4451,6 +4532,8 @@ func (ec *executionContext) childFields_ComuneSummary(ctx context.Context, field
 
 func (ec *executionContext) childFields_Coverage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Coverage_id(ctx, field)
 	case "service":
 		return ec.fieldContext_Coverage_service(ctx, field)
 	case "comune":
@@ -4641,6 +4724,8 @@ func (ec *executionContext) childFields_ProviderDistance(ctx context.Context, fi
 
 func (ec *executionContext) childFields_Province(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Province_id(ctx, field)
 	case "code":
 		return ec.fieldContext_Province_code(ctx, field)
 	case "historicCode":
@@ -4695,6 +4780,8 @@ func (ec *executionContext) childFields_ReachRow(ctx context.Context, field grap
 
 func (ec *executionContext) childFields_Region(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Region_id(ctx, field)
 	case "code":
 		return ec.fieldContext_Region_code(ctx, field)
 	case "name":
@@ -4709,6 +4796,8 @@ func (ec *executionContext) childFields_Region(ctx context.Context, field graphq
 
 func (ec *executionContext) childFields_Sector(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Sector_id(ctx, field)
 	case "code":
 		return ec.fieldContext_Sector_code(ctx, field)
 	case "name":
@@ -4845,6 +4934,8 @@ func (ec *executionContext) childFields_TutorPathLink(ctx context.Context, field
 
 func (ec *executionContext) childFields_Tutorship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Tutorship_id(ctx, field)
 	case "tutor":
 		return ec.fieldContext_Tutorship_tutor(ctx, field)
 	case "tutored":
@@ -6335,6 +6426,29 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _Area_id(ctx context.Context, field graphql.CollectedField, obj *pcnet.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Area_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Area_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Area", field, true, false, "ID")
+}
+
 func (ec *executionContext) _Area_code(ctx context.Context, field graphql.CollectedField, obj *pcnet.Area) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6627,6 +6741,29 @@ func (ec *executionContext) _Change_summary(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Change_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _Comune_id(ctx context.Context, field graphql.CollectedField, obj *pcnet.Comune) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comune_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comune_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comune", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Comune_code(ctx context.Context, field graphql.CollectedField, obj *pcnet.Comune) (ret graphql.Marshaler) {
@@ -7243,6 +7380,29 @@ func (ec *executionContext) _ComuneSummary_smallInhabitants(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_ComuneSummary_smallInhabitants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ComuneSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Coverage_id(ctx context.Context, field graphql.CollectedField, obj *pcnet.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Coverage_service(ctx context.Context, field graphql.CollectedField, obj *pcnet.Coverage) (ret graphql.Marshaler) {
@@ -9305,6 +9465,29 @@ func (ec *executionContext) fieldContext_ProviderDistance_services(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Province_id(ctx context.Context, field graphql.CollectedField, obj *pcnet.Province) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Province_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Province_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Province", field, true, false, "ID")
+}
+
 func (ec *executionContext) _Province_code(ctx context.Context, field graphql.CollectedField, obj *pcnet.Province) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11018,6 +11201,29 @@ func (ec *executionContext) fieldContext_ReachRow_services(_ context.Context, fi
 	return graphql.NewScalarFieldContext("ReachRow", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Region_id(ctx context.Context, field graphql.CollectedField, obj *pcnet.Region) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Region_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Region_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Region", field, true, false, "ID")
+}
+
 func (ec *executionContext) _Region_code(ctx context.Context, field graphql.CollectedField, obj *pcnet.Region) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11138,6 +11344,29 @@ func (ec *executionContext) fieldContext_Region_comuni(ctx context.Context, fiel
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Sector_id(ctx context.Context, field graphql.CollectedField, obj *pcnet.Sector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sector_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sector_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sector", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Sector_code(ctx context.Context, field graphql.CollectedField, obj *pcnet.Sector) (ret graphql.Marshaler) {
@@ -12368,6 +12597,29 @@ func (ec *executionContext) fieldContext_TutorPathLink_tutorships(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Tutorship_id(ctx context.Context, field graphql.CollectedField, obj *pcnet.Tutorship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tutorship_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tutorship_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tutorship", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Tutorship_tutor(ctx context.Context, field graphql.CollectedField, obj *pcnet.Tutorship) (ret graphql.Marshaler) {
@@ -14232,6 +14484,11 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Area")
+		case "id":
+			out.Values[i] = ec._Area_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Area_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -14350,6 +14607,11 @@ func (ec *executionContext) _Comune(ctx context.Context, sel ast.SelectionSet, o
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Comune")
+		case "id":
+			out.Values[i] = ec._Comune_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Comune_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -14582,6 +14844,11 @@ func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet,
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Coverage")
+		case "id":
+			out.Values[i] = ec._Coverage_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "service":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -15337,6 +15604,11 @@ func (ec *executionContext) _Province(ctx context.Context, sel ast.SelectionSet,
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Province")
+		case "id":
+			out.Values[i] = ec._Province_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Province_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15689,6 +15961,11 @@ func (ec *executionContext) _Region(ctx context.Context, sel ast.SelectionSet, o
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Region")
+		case "id":
+			out.Values[i] = ec._Region_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Region_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15739,6 +16016,11 @@ func (ec *executionContext) _Sector(ctx context.Context, sel ast.SelectionSet, o
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Sector")
+		case "id":
+			out.Values[i] = ec._Sector_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Sector_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -16231,6 +16513,11 @@ func (ec *executionContext) _Tutorship(ctx context.Context, sel ast.SelectionSet
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Tutorship")
+		case "id":
+			out.Values[i] = ec._Tutorship_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "tutor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

@@ -12,7 +12,7 @@
 // file).
 
 import * as esbuild from 'esbuild';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -123,6 +123,15 @@ for (const out of Object.keys(main.metafile.outputs)) {
     delete main.metafile.outputs[out];
   }
 }
+
+// axe-core, for the accessibility checks of the browser tests
+// (internal/web/browser_test.go injects it into the pages): copied from
+// node_modules so that `go test` needs no npm and nothing is downloaded at
+// test time. It is not served to anyone.
+const axeDir = join(webDir, '..', 'internal', 'web', 'testdata');
+mkdirSync(axeDir, { recursive: true });
+copyFileSync(join(webDir, 'node_modules', 'axe-core', 'axe.min.js'), join(axeDir, 'axe.min.js'));
+writeFileSync(join(axeDir, 'axe.VERSION'), `axe-core ${JSON.parse(readFileSync(join(webDir, 'node_modules', 'axe-core', 'package.json'), 'utf8')).version}, MPL-2.0 (https://github.com/dequelabs/axe-core), copied by web/build.mjs\n`);
 
 // Sizes, for the record and the report.
 const files = {};

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 
 	"pcnet/internal/auth"
 	"pcnet/internal/server"
@@ -70,6 +72,33 @@ func (c *accessConfig) load(log *slog.Logger) error {
 		log.Info("tokens", "count", c.keys.Len(), "public_reads", c.publicReads)
 	}
 	return nil
+}
+
+// reloadOn reloads the tokens file on each signal from hup until ctx
+// ends. The new set replaces the old one at once (auth.Keyring.Replace);
+// a file that doesn't load is logged and changes nothing.
+func (c *accessConfig) reloadOn(ctx context.Context, hup <-chan os.Signal, log *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		}
+		if c.tokensFile == "" || c.keys == nil {
+			log.Warn("SIGHUP: no tokens file to reload (--tokens-file); PCNET_TOKENS is read at start only")
+			continue
+		}
+		keys, err := auth.LoadKeyring(c.tokensFile)
+		if err == nil && keys.Len() == 0 && !c.publicReads {
+			err = errors.New("no tokens, and --public-reads=false: nobody could read")
+		}
+		if err != nil {
+			log.Error("tokens file not reloaded: the tokens in force stay", "file", c.tokensFile, "err", err)
+			continue
+		}
+		c.keys.Replace(keys)
+		log.Info("tokens file reloaded", "tokens", keys.Len(), "file", c.tokensFile)
+	}
 }
 
 // options sets the access fields of o.

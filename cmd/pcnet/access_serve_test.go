@@ -19,6 +19,13 @@ import (
 // its base URL.
 func startServe(t *testing.T, args ...string) (url string, stop func()) {
 	t.Helper()
+	url, stop, _ = startServeLogs(t, args...)
+	return url, stop
+}
+
+// startServeLogs is startServe that also returns serve's log.
+func startServeLogs(t *testing.T, args ...string) (url string, stop func(), logs *lockedBuffer) {
+	t.Helper()
 	t.Setenv("NEO4J_URI", "")
 	ctx, cancel := context.WithCancel(context.Background())
 	var stderr lockedBuffer
@@ -55,7 +62,7 @@ func startServe(t *testing.T, args ...string) (url string, stop func()) {
 		}
 	}
 	t.Cleanup(stop)
-	return url, stop
+	return url, stop, &stderr
 }
 
 func gql(t *testing.T, url, token, query string) (data map[string]json.RawMessage, codes []string) {

@@ -27,6 +27,8 @@ type opsConfig struct {
 	maxAliases       int
 	maxFields        int
 	maxTokens        int
+	maxSubsPerConn   int
+	maxConnsPerAddr  int
 	maxBodyBytes     int64
 	introspection    bool
 	apqCacheSize     int
@@ -37,18 +39,20 @@ type opsConfig struct {
 
 // opsEnv maps the flags of opsConfig to their environment variables.
 var opsEnv = map[string]string{
-	"request-timeout":   "PCNET_REQUEST_TIMEOUT",
-	"max-depth":         "PCNET_MAX_DEPTH",
-	"max-complexity":    "PCNET_MAX_COMPLEXITY",
-	"max-aliases":       "PCNET_MAX_ALIASES",
-	"max-fields":        "PCNET_MAX_FIELDS",
-	"max-tokens":        "PCNET_MAX_TOKENS",
-	"max-body-bytes":    "PCNET_MAX_BODY_BYTES",
-	"introspection":     "PCNET_INTROSPECTION",
-	"apq-cache-size":    "PCNET_APQ_CACHE_SIZE",
-	"persisted-only":    "PCNET_PERSISTED_ONLY",
-	"persisted-queries": "PCNET_PERSISTED_QUERIES",
-	"log-variables":     "PCNET_LOG_VARIABLES",
+	"request-timeout":                  "PCNET_REQUEST_TIMEOUT",
+	"max-depth":                        "PCNET_MAX_DEPTH",
+	"max-complexity":                   "PCNET_MAX_COMPLEXITY",
+	"max-aliases":                      "PCNET_MAX_ALIASES",
+	"max-fields":                       "PCNET_MAX_FIELDS",
+	"max-tokens":                       "PCNET_MAX_TOKENS",
+	"max-body-bytes":                   "PCNET_MAX_BODY_BYTES",
+	"max-subscriptions-per-connection": "PCNET_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+	"max-connections-per-address":      "PCNET_MAX_CONNECTIONS_PER_ADDRESS",
+	"introspection":                    "PCNET_INTROSPECTION",
+	"apq-cache-size":                   "PCNET_APQ_CACHE_SIZE",
+	"persisted-only":                   "PCNET_PERSISTED_ONLY",
+	"persisted-queries":                "PCNET_PERSISTED_QUERIES",
+	"log-variables":                    "PCNET_LOG_VARIABLES",
 }
 
 // opsUsage ends `pcnet serve --help`: what isn't a flag.
@@ -88,6 +92,11 @@ func registerOps(fs *flag.FlagSet) *opsConfig {
 		"most fields in an operation, fragments expanded; 0 turns the limit off (env PCNET_MAX_FIELDS)")
 	fs.IntVar(&c.maxTokens, "max-tokens", server.DefaultMaxTokens,
 		"most lexical tokens in a query document, checked before parsing; 0 turns the limit off (env PCNET_MAX_TOKENS)")
+	fs.IntVar(&c.maxSubsPerConn, "max-subscriptions-per-connection", server.DefaultMaxSubscriptionsPerConnection,
+		"most subscriptions one WebSocket connection has at once; 0 turns the limit off (env PCNET_MAX_SUBSCRIPTIONS_PER_CONNECTION)")
+	fs.IntVar(&c.maxConnsPerAddr, "max-connections-per-address", server.DefaultMaxConnectionsPerAddress,
+		"most WebSocket connections open at once from one client IP (behind a proxy: the proxy's); 0 turns the limit off\n"+
+			"(env PCNET_MAX_CONNECTIONS_PER_ADDRESS)")
 	fs.Int64Var(&c.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes,
 		"largest request body accepted, in bytes; larger ones get 413 (env PCNET_MAX_BODY_BYTES)")
 	fs.BoolVar(&c.introspection, "introspection", true,
@@ -117,6 +126,8 @@ func (c *opsConfig) validate() error {
 	nonNegative("max-aliases", c.maxAliases)
 	nonNegative("max-fields", c.maxFields)
 	nonNegative("max-tokens", c.maxTokens)
+	nonNegative("max-subscriptions-per-connection", c.maxSubsPerConn)
+	nonNegative("max-connections-per-address", c.maxConnsPerAddr)
 	if c.requestTimeout < 0 {
 		errs = append(errs, fmt.Errorf("--request-timeout: %s is negative: give a duration such as 15s, or 0 to turn it off", c.requestTimeout))
 	}
@@ -145,6 +156,9 @@ func (c *opsConfig) limits() server.Limits {
 		MaxFields:     off(c.maxFields),
 		MaxTokens:     off(c.maxTokens),
 		Timeout:       c.requestTimeout,
+
+		MaxSubscriptionsPerConnection: off(c.maxSubsPerConn),
+		MaxConnectionsPerAddress:      off(c.maxConnsPerAddr),
 	}
 	if c.requestTimeout == 0 {
 		l.Timeout = -1

@@ -18,6 +18,7 @@ func TestServeOpsConfig(t *testing.T) {
 		requestTimeout: server.DefaultTimeout, maxDepth: server.DefaultMaxDepth, maxComplexity: server.DefaultMaxComplexity,
 		maxAliases: server.DefaultMaxAliases, maxFields: server.DefaultMaxFields, maxTokens: server.DefaultMaxTokens,
 		maxBodyBytes: server.DefaultMaxBodyBytes, introspection: true, apqCacheSize: server.DefaultAPQCacheSize,
+		maxSubsPerConn: server.DefaultMaxSubscriptionsPerConnection, maxConnsPerAddr: server.DefaultMaxConnectionsPerAddress,
 	}
 	with := func(change func(*opsConfig)) opsConfig {
 		c := defaults
@@ -38,6 +39,9 @@ func TestServeOpsConfig(t *testing.T) {
 			})},
 		{"flag over env", map[string]string{"PCNET_MAX_ALIASES": "5"}, []string{"--max-aliases", "7", "--persisted-queries", "ops.json"},
 			with(func(c *opsConfig) { c.maxAliases, c.persistedQueries = 7, "ops.json" })},
+		{"websocket caps", map[string]string{"PCNET_MAX_SUBSCRIPTIONS_PER_CONNECTION": "4", "PCNET_MAX_CONNECTIONS_PER_ADDRESS": "9"},
+			[]string{"--max-connections-per-address", "0"},
+			with(func(c *opsConfig) { c.maxSubsPerConn, c.maxConnsPerAddr = 4, 0 })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,15 +68,20 @@ func TestServeOpsConfig(t *testing.T) {
 }
 
 func TestOpsLimits(t *testing.T) {
-	c := opsConfig{maxDepth: 0, maxComplexity: 100, maxAliases: 0, maxFields: 7, maxTokens: 0, requestTimeout: 0}
+	c := opsConfig{maxDepth: 0, maxComplexity: 100, maxAliases: 0, maxFields: 7, maxTokens: 0, requestTimeout: 0, maxSubsPerConn: 3, maxConnsPerAddr: 0}
 	got := c.limits()
-	want := server.Limits{MaxDepth: -1, MaxComplexity: 100, MaxAliases: -1, MaxFields: 7, MaxTokens: -1, Timeout: -1}
+	want := server.Limits{MaxDepth: -1, MaxComplexity: 100, MaxAliases: -1, MaxFields: 7, MaxTokens: -1, Timeout: -1,
+		MaxSubscriptionsPerConnection: 3, MaxConnectionsPerAddress: -1}
 	if got != want {
 		t.Errorf("limits = %+v, want %+v (the flags' 0 is off)", got, want)
 	}
 }
 
 func TestServeRejectsBadOpsConfig(t *testing.T) {
+	// Not the user's data directory: whatever another pcnet left there
+	// (another geography) must not decide this test.
+	t.Setenv("PCNET_DATA_DIR", t.TempDir())
+	t.Setenv("NEO4J_URI", "")
 	dir := t.TempDir()
 	badFile := filepath.Join(dir, "ops.json")
 	if err := os.WriteFile(badFile, []byte(`{"0000": "{ regions { code } }"}`), 0o644); err != nil {

@@ -11,8 +11,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"pcnet/graph"
@@ -66,9 +68,15 @@ var serveEnv = map[string]string{
 }
 
 // runServe runs the GraphQL server until ctx is cancelled (SIGINT or
-// SIGTERM in main), then shuts it down gracefully.
+// SIGTERM in main), then shuts it down gracefully. SIGHUP reloads the
+// tokens file.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
+	// SIGHUP reloads the tokens (below); caught from the start, so that it
+	// never ends the server, whose default action it would be.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cfg serveConfig
@@ -163,6 +171,7 @@ Flags:
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	go cfg.access.reloadOn(ctx, hup, log)
 	log.Info("ready", "addr", ln.Addr().String(), "startup", time.Since(start).Round(time.Millisecond),
 		"graphql", "http://"+ln.Addr().String()+server.GraphQLPath)
 

@@ -25,6 +25,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync/atomic"
 
 	"pcnet/internal/pcnet"
 )
@@ -102,9 +103,28 @@ func (e Entry) validate() error {
 }
 
 // Keyring holds the known tokens' hashes. The zero Keyring (and a nil one)
-// knows no token. It is immutable, so safe for concurrent use.
+// knows no token. It is safe for concurrent use: Replace swaps the whole
+// set at once (a reload of the tokens file), so each authentication sees
+// the old set or the new one, never a mix.
 type Keyring struct {
-	entries []keyEntry
+	entries atomic.Pointer[[]keyEntry]
+}
+
+func (k *Keyring) list() []keyEntry {
+	if k == nil {
+		return nil
+	}
+	if p := k.entries.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// Replace makes k know exactly the tokens of other (none for nil): tokens
+// only in k are revoked at once.
+func (k *Keyring) Replace(other *Keyring) {
+	list := other.list()
+	k.entries.Store(&list)
 }
 
 type keyEntry struct {
@@ -126,7 +146,7 @@ func ParseKeyring(data []byte) (*Keyring, error) {
 	if dec.More() {
 		return nil, fmt.Errorf("tokens: unexpected data after the JSON array")
 	}
-	k := &Keyring{}
+	var list []keyEntry
 	names := make(map[string]bool)
 	hashes := make(map[string]string)
 	for i, e := range entries {
@@ -141,8 +161,10 @@ func ParseKeyring(data []byte) (*Keyring, error) {
 		}
 		names[e.Name], hashes[e.SHA256] = true, e.Name
 		raw, _ := hex.DecodeString(e.SHA256) // checked by validate
-		k.entries = append(k.entries, keyEntry{actor: pcnet.Actor{Subject: e.Name, Role: e.Role}, hash: raw})
+		list = append(list, keyEntry{actor: pcnet.Actor{Subject: e.Name, Role: e.Role}, hash: raw})
 	}
+	k := &Keyring{}
+	k.entries.Store(&list)
 	return k, nil
 }
 
@@ -161,10 +183,7 @@ func LoadKeyring(path string) (*Keyring, error) {
 
 // Len returns how many tokens k knows.
 func (k *Keyring) Len() int {
-	if k == nil {
-		return 0
-	}
-	return len(k.entries)
+	return len(k.list())
 }
 
 // Authenticate returns the holder of token. It hashes the token and
@@ -177,7 +196,7 @@ func (k *Keyring) Authenticate(token string) (pcnet.Actor, bool) {
 	sum := sha256.Sum256([]byte(token))
 	var found pcnet.Actor
 	ok := 0
-	for _, e := range k.entries {
+	for _, e := range k.list() {
 		match := subtle.ConstantTimeCompare(sum[:], e.hash)
 		if match == 1 {
 			found = e.actor

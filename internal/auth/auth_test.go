@@ -176,3 +176,36 @@ func TestBearerToken(t *testing.T) {
 		}
 	}
 }
+
+// Replace swaps the whole set: a removed token is refused at once, an added
+// one accepted, and a nil keyring revokes every token.
+func TestKeyringReplace(t *testing.T) {
+	oldTok, oldEntry, err := NewEntry("old", pcnet.RolePlanner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newTok, newEntry, err := NewEntry("new", pcnet.RoleReader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parse := func(entries ...Entry) *Keyring {
+		raw, _ := json.Marshal(entries)
+		k, err := ParseKeyring(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	k := parse(oldEntry)
+	k.Replace(parse(newEntry))
+	if _, ok := k.Authenticate(oldTok); ok {
+		t.Error("the removed token is still accepted")
+	}
+	if a, ok := k.Authenticate(newTok); !ok || a.Subject != "new" {
+		t.Errorf("the added token: %v %v", a, ok)
+	}
+	k.Replace(nil)
+	if k.Len() != 0 {
+		t.Errorf("%d tokens after Replace(nil)", k.Len())
+	}
+}

@@ -474,8 +474,10 @@ func (s *Store) NearestProviders(ctx context.Context, q pcnet.NearestQuery) ([]p
 // a sphere of 6,378.14 km, 0.11% more than the mean radius.
 func haversineMetres(a, b string) string {
 	r := strconv.FormatFloat(pcnet.EarthRadiusKm*1000, 'f', -1, 64)
-	return fmt.Sprintf(`2 * %s * asin(sqrt(haversin(radians(%[2]s.latitude - %[3]s.latitude))
-		+ cos(radians(%[3]s.latitude)) * cos(radians(%[2]s.latitude)) * haversin(radians(%[2]s.longitude - %[3]s.longitude))))`, r, b, a)
+	h := fmt.Sprintf(`(haversin(radians(%[1]s.latitude - %[2]s.latitude))
+		+ cos(radians(%[2]s.latitude)) * cos(radians(%[1]s.latitude)) * haversin(radians(%[1]s.longitude - %[2]s.longitude)))`, b, a)
+	// h may round to just over 1 for antipodes: asin would give NaN.
+	return fmt.Sprintf(`2 * %s * asin(sqrt(CASE WHEN %s > 1.0 THEN 1.0 ELSE %s END))`, r, h, h)
 }
 
 // ProjectWorkCounts implements pcnet.Analytics, with the filter semantics

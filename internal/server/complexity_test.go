@@ -58,23 +58,3 @@ func TestTimelinePoints(t *testing.T) {
 		}
 	}
 }
-
-func TestCountTokens(t *testing.T) {
-	tests := []struct {
-		query string
-		want  int
-	}{
-		{`{ a }`, 3},
-		{`# a comment is no token
-		query Q($x: Int = 3) { a(b: $x) @skip(if: false) }`, 26},
-		{`{ a(s: "a string with { braces }") }`, 8},
-	}
-	for _, tt := range tests {
-		if got := countTokens(tt.query, 1000); got != tt.want {
-			t.Errorf("countTokens(%q) = %d, want %d", tt.query, got, tt.want)
-		}
-	}
-	if got := countTokens(strings.Repeat("a ", 100), 10); got != 11 {
-		t.Errorf("counting stops past the limit: %d, want 11", got)
-	}
-}

@@ -17,8 +17,8 @@ func FuzzAnalyzeOperation(f *testing.F) {
 	f.Add(`{ regions { code } }`)
 	f.Add(introspectionQueryForFuzz)
 	f.Fuzz(func(t *testing.T, query string) {
-		if countTokens(query, DefaultMaxTokens) > DefaultMaxTokens {
-			return // the server refuses it before parsing
+		if limit, err := preValidate(query, "", DefaultLimits()); err != nil && limit == LimitTokens {
+			return // the server refuses it before validation
 		}
 		doc, errs := gqlparser.LoadQuery(schema, query)
 		if errs != nil {

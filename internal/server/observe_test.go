@@ -46,8 +46,9 @@ func TestMetrics(t *testing.T) {
 		{"pcnet_graphql_requests_total", `operation="Dashboard"`, 3},
 		{"pcnet_graphql_request_duration_seconds_count", `operation="Dashboard"`, 3},
 		{"pcnet_graphql_requests_total", `operation="_anonymous"`, 1}, // the invalid code
-		{"pcnet_graphql_requests_total", `operation="Deep"`, 1},
-		{"pcnet_graphql_requests_total", `operation="_none"`, 2}, // the unknown field and the batch: no valid operation
+		// The deep one, the unknown field and the batch: no valid operation
+		// (limits that need no schema run before validation).
+		{"pcnet_graphql_requests_total", `operation="_none"`, 3},
 		{"pcnet_graphql_errors_total", `code="invalid"`, 1},
 		{"pcnet_graphql_errors_total", `code="limit_exceeded"`, 2},
 		{"pcnet_graphql_errors_total", `code="GRAPHQL_VALIDATION_FAILED"`, 1},

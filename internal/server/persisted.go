@@ -14,7 +14,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-	"github.com/vektah/gqlparser/v2/lexer"
 
 	"pcnet/examples"
 	"pcnet/internal/observe"
@@ -120,13 +119,15 @@ func (c persistedCache) Add(ctx context.Context, hash, query string) {
 
 // queryGate is the gqlgen extension that runs before parsing: automatic
 // persisted queries (resolving a hash to its query, registering new
-// ones), the persisted-only rule, and the token limit.
+// ones), the persisted-only rule, and the limits that need no schema
+// (tokens, fields, depth, aliases; see preValidate).
 type queryGate struct {
-	apq       extension.AutomaticPersistedQuery
-	known     PersistedQueries
-	only      bool
-	maxTokens int
-	metrics   *observe.Metrics
+	apq     extension.AutomaticPersistedQuery
+	known   PersistedQueries
+	only    bool
+	limits  Limits
+	parsed  graphql.Cache[*ast.QueryDocument] // gqlgen's query cache: documents that passed
+	metrics *observe.Metrics
 }
 
 var _ interface {
@@ -134,17 +135,18 @@ var _ interface {
 	graphql.OperationParameterMutator
 } = queryGate{}
 
-func newQueryGate(known PersistedQueries, only bool, cacheSize, maxTokens int, metrics *observe.Metrics) queryGate {
+func newQueryGate(known PersistedQueries, only bool, cacheSize int, limits Limits, parsed graphql.Cache[*ast.QueryDocument], metrics *observe.Metrics) queryGate {
 	cache := persistedCache{known: known}
 	if !only {
 		cache.lru = lru.New[string](cacheSize)
 	}
 	return queryGate{
-		apq:       extension.AutomaticPersistedQuery{Cache: cache},
-		known:     known,
-		only:      only,
-		maxTokens: maxTokens,
-		metrics:   metrics,
+		apq:     extension.AutomaticPersistedQuery{Cache: cache},
+		known:   known,
+		only:    only,
+		limits:  limits,
+		parsed:  parsed,
+		metrics: metrics,
 	}
 }
 
@@ -175,31 +177,16 @@ func (g queryGate) MutateOperationParameters(ctx context.Context, params *graphq
 			return err
 		}
 	}
-	if g.maxTokens > 0 {
-		if n := countTokens(params.Query, g.maxTokens); n > g.maxTokens {
-			if g.metrics != nil {
-				g.metrics.ObserveRejection(LimitTokens)
-			}
-			return limitError(LimitTokens, int64(g.maxTokens), -1,
-				"the query document has more than %d tokens", g.maxTokens)
+	if g.parsed != nil {
+		if _, ok := g.parsed.Get(ctx, params.Query); ok {
+			return nil // validated before, so within the limits: nothing to do twice
 		}
+	}
+	if limit, err := preValidate(params.Query, params.OperationName, g.limits); err != nil {
+		if limit != "" && g.metrics != nil {
+			g.metrics.ObserveRejection(limit)
+		}
+		return err
 	}
 	return nil
-}
-
-// countTokens counts the lexical tokens of a document, stopping past
-// limit. A document that doesn't lex is left to the parser to report.
-func countTokens(query string, limit int) int {
-	lx := lexer.New(&ast.Source{Input: query})
-	n := 0
-	for n <= limit {
-		tok, err := lx.ReadToken()
-		if err != nil || tok.Kind == lexer.EOF {
-			return n
-		}
-		if tok.Kind != lexer.Comment {
-			n++
-		}
-	}
-	return n
 }

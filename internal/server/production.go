@@ -5,7 +5,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/vektah/gqlparser/v2/ast"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
@@ -79,10 +82,18 @@ func (p *production) store(store graph.Backend) graph.Backend {
 }
 
 // configure adds the GraphQL extensions, in the order they must run:
-// persisted queries and the token limit before parsing, the other limits
-// after validation, then telemetry around execution.
-func (p *production) configure(gql *handler.Server) {
-	gql.Use(newQueryGate(p.known, p.opts.PersistedOnly, p.apqCache, p.limits.MaxTokens, p.metrics))
+// persisted queries and the limits that need no schema before parsing
+// (parsed is gqlgen's query cache, which holds the documents that passed),
+// the error cap on validation, complexity after it, then telemetry around
+// execution.
+func (p *production) configure(gql *handler.Server, parsed graphql.Cache[*ast.QueryDocument]) {
+	gql.Use(newQueryGate(p.known, p.opts.PersistedOnly, p.apqCache, p.limits, parsed, p.metrics))
+	gql.SetValidationRulesFn(cappedRules)
+	gql.AroundResponses(capErrors)
+	gql.AroundResponses(operationDeadline(p.limits.Timeout))
+	if !p.opts.NoIntrospection {
+		gql.Use(extension.Introspection{})
+	}
 	gql.Use(operationLimits{limits: p.limits, introspection: !p.opts.NoIntrospection, metrics: p.metrics})
 	gql.Use(telemetry{tracer: p.tracer, logVariables: p.opts.LogVariables})
 }
@@ -95,11 +106,11 @@ func (p *production) routes(mux *http.ServeMux) {
 }
 
 // wrap adds the HTTP layers around the handler: tracing (outermost, so the
-// access log knows the trace ID), the access log and request ID, the body
-// limits, and the request timeout.
+// access log knows the trace ID), the access log and request ID, and the
+// body limits. The request timeout is per operation (operationDeadline),
+// so that it holds on every transport.
 func (p *production) wrap(next http.Handler) http.Handler {
-	h := withTimeout(p.limits.Timeout, next)
-	h = guardBody(p.maxBody, p.metrics, h)
+	h := guardBody(p.maxBody, p.metrics, next)
 	h = accessLog(p.log, p.metrics, p.opts.LogVariables, h)
 	if p.tracing != nil {
 		h = otelhttp.NewHandler(h, "pcnet",

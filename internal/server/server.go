@@ -31,7 +31,6 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"go.opentelemetry.io/otel/trace"
 
-	"pcnet/examples"
 	"pcnet/graph"
 	"pcnet/internal/auth"
 	"pcnet/internal/observe"
@@ -77,6 +76,9 @@ type Options struct {
 	// ReadsNeedToken makes queries and subscriptions need a token of any
 	// role; by default reads are public.
 	ReadsNeedToken bool
+	// WebsocketInitTimeout is how long a WebSocket client has to send
+	// connection_init; 0 means 10s.
+	WebsocketInitTimeout time.Duration
 	// Events carries coverage changes from mutations to subscriptions; nil
 	// means a broker of this handler's own.
 	Events *graph.CoverageBroker
@@ -123,23 +125,25 @@ func New(store graph.Backend, opts Options) http.Handler {
 
 	authn := access{keys: opts.Tokens, readsNeedToken: opts.ReadsNeedToken}
 	gql := handler.New(graph.NewSchema(newResolver(store, opts)))
-	gql.AddTransport(authn.websocketTransport())
+	gql.AddTransport(authn.websocketTransport(opts.WebsocketInitTimeout))
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
-	gql.SetQueryCache(lru.New[*ast.QueryDocument](cacheSize))
-	prod.configure(gql)
+	parsed := lru.New[*ast.QueryDocument](cacheSize)
+	gql.SetQueryCache(parsed)
+	prod.configure(gql, parsed)
 	gql.SetErrorPresenter(presentError(log))
 	gql.SetRecoverFunc(recoverPanic(log))
 	gql.AroundOperations(requireReadToken(opts.ReadsNeedToken))
 	gql.AroundOperations(onlyOverWebsocket)
+	gql.AroundOperations(capSubscriptions(prod.limits.MaxSubscriptionsPerConnection, prod.metrics))
 	gql.AroundResponses(freshLoadersPerEvent(store, opts.LoaderWait))
 	gql.AroundResponses(orderErrors)
 	gql.Use(graph.LevelBatching{}) // a store call per query level, without waiting (graph/batcher.go)
 
 	mux := http.NewServeMux()
 	prod.routes(mux)
-	mux.Handle(GraphQLPath, checkOrigin(opts.CORSOrigins, authn.authenticate(countStoreCalls(opts.StoreCallStats, withLoaders(store, opts.LoaderWait, gql)))))
-	web.Register(mux, web.Options{GraphQLPath: GraphQLPath, Examples: examples.All(), DefaultExample: DefaultExample})
+	mux.Handle(GraphQLPath, browsersToGraphiQL(capConnections(prod.limits.MaxConnectionsPerAddress, prod.metrics, checkOrigin(opts.CORSOrigins, authn.authenticate(countStoreCalls(opts.StoreCallStats, withLoaders(store, opts.LoaderWait, gql)))))))
+	web.Register(mux, web.Options{GraphQLPath: GraphQLPath, Examples: graphiQLExamples(), DefaultExample: DefaultExample})
 
 	c := cors.New(cors.Options{
 		AllowedOrigins:   opts.CORSOrigins, // empty: all
@@ -148,7 +152,7 @@ func New(store graph.Backend, opts Options) http.Handler {
 		AllowCredentials: false,
 		MaxAge:           600,
 	})
-	return prod.wrap(c.Handler(mux))
+	return prod.wrap(jsonStatus(c.Handler(mux)))
 }
 
 // withLoaders gives every request a fresh set of dataloaders, so batching

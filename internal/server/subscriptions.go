@@ -1,9 +1,14 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -14,6 +19,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"pcnet/graph"
+	"pcnet/internal/observe"
 	"pcnet/internal/pcnet"
 )
 
@@ -43,16 +49,82 @@ const wsForbidden = 4403
 // websocketTransport returns the GraphQL-over-WebSocket transport.
 // Origins are checked before the upgrade by checkOrigin, with the CORS
 // settings, so the library's own same-origin check is off.
-func (a access) websocketTransport() transport.Websocket {
+func (a access) websocketTransport(initTimeout time.Duration) transport.Websocket {
+	if initTimeout <= 0 {
+		initTimeout = wsInitTimeout
+	}
 	return transport.Websocket{
-		Implementation: transport.CoderWebsocketImplementation{
+		Implementation: closeCodes{transport.CoderWebsocketImplementation{
 			AcceptOptions: websocket.AcceptOptions{InsecureSkipVerify: true},
-		},
+		}},
 		InitFunc:              a.websocketInit,
-		InitTimeout:           wsInitTimeout,
+		InitTimeout:           initTimeout,
 		KeepAlivePingInterval: wsKeepAlive,
 		PingPongInterval:      wsKeepAlive,
 	}
+}
+
+// Close codes of graphql-transport-ws that gqlgen sends as 1002 (protocol
+// error) with a reason.
+const (
+	wsUnauthorized = 4401 // a message other than connection_init before the ack
+	wsInitTimedOut = 4408 // no connection_init within the init timeout
+)
+
+// closeCodes gives gqlgen's WebSocket connections the close codes that
+// graphql-transport-ws asks for (gqlgen has no option for them; it names
+// the cases only in its close reasons, which this matches).
+type closeCodes struct {
+	transport.WebsocketImplementation
+}
+
+func (c closeCodes) Accept(w http.ResponseWriter, r *http.Request, opts transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
+	conn, err := c.WebsocketImplementation.Accept(w, r, opts)
+	if err != nil || conn.Subprotocol() != "graphql-transport-ws" {
+		return conn, err
+	}
+	return &closeCodeConn{WebsocketConn: conn}, nil
+}
+
+// closeCodeConn rewrites the close codes of one connection; it passes
+// gqlgen's optional read limit and deadline through.
+type closeCodeConn struct {
+	transport.WebsocketConn
+	acked atomic.Bool // connection_ack sent
+}
+
+func (c *closeCodeConn) WriteJSON(v any) error {
+	if !c.acked.Load() {
+		if b, err := json.Marshal(v); err == nil && bytes.Contains(b, []byte(`"connection_ack"`)) {
+			c.acked.Store(true)
+		}
+	}
+	return c.WebsocketConn.WriteJSON(v)
+}
+
+func (c *closeCodeConn) WriteClose(code int, reason string) error {
+	if code == transport.WebsocketCloseProtocolError {
+		switch {
+		case reason == "connection initialisation timeout":
+			code, reason = wsInitTimedOut, "Connection initialisation timeout"
+		case reason == "unexpected message" && !c.acked.Load():
+			code, reason = wsUnauthorized, "Unauthorized"
+		}
+	}
+	return c.WebsocketConn.WriteClose(code, reason)
+}
+
+func (c *closeCodeConn) SetReadLimit(limit int64) {
+	if l, ok := c.WebsocketConn.(transport.WebsocketReadLimiter); ok {
+		l.SetReadLimit(limit)
+	}
+}
+
+func (c *closeCodeConn) SetReadDeadline(t time.Time) error {
+	if d, ok := c.WebsocketConn.(transport.WebsocketReadDeadliner); ok {
+		return d.SetReadDeadline(t)
+	}
+	return nil
 }
 
 // websocketInit authenticates a WebSocket connection from its
@@ -100,7 +172,80 @@ func checkOrigin(origins []string, next http.Handler) http.Handler {
 			http.Error(w, "origin not allowed", http.StatusForbidden)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), viaWebsocketKey{}, true)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), viaWebsocketKey{}, &wsConnection{})))
+	})
+}
+
+// wsConnection is what the server keeps of a WebSocket connection, in its
+// context (under viaWebsocketKey).
+type wsConnection struct {
+	subscriptions atomic.Int64
+}
+
+// capSubscriptions refuses a subscription past max on its connection. The
+// slot is freed when the subscription ends: gqlgen cancels its context
+// then, whether the client completed it, the stream ended or the
+// connection closed.
+func capSubscriptions(max int, metrics *observe.Metrics) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		conn, _ := ctx.Value(viaWebsocketKey{}).(*wsConnection)
+		op := graphql.GetOperationContext(ctx).Operation
+		if max <= 0 || conn == nil || op == nil || op.Operation != ast.Subscription {
+			return next(ctx)
+		}
+		if n := conn.subscriptions.Add(1); n > int64(max) {
+			conn.subscriptions.Add(-1)
+			if metrics != nil {
+				metrics.ObserveRejection(LimitSubscriptions)
+			}
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{limitError(LimitSubscriptions, int64(max), n,
+				"this connection already has %d subscriptions, the most allowed: end one, or open another connection", max)}})
+		}
+		context.AfterFunc(ctx, func() { conn.subscriptions.Add(-1) })
+		return next(ctx)
+	}
+}
+
+// capConnections refuses a WebSocket upgrade with 429 while its client
+// address has max connections open. Plain HTTP requests, which the request
+// timeout bounds, are not counted.
+func capConnections(max int, metrics *observe.Metrics, next http.Handler) http.Handler {
+	if max <= 0 {
+		return next
+	}
+	var mu sync.Mutex
+	open := make(map[string]int)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isWebsocket(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		addr, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			addr = r.RemoteAddr
+		}
+		mu.Lock()
+		n := open[addr] + 1
+		if n <= max {
+			open[addr] = n
+		}
+		mu.Unlock()
+		if n > max {
+			if metrics != nil {
+				metrics.ObserveRejection(LimitConnections)
+			}
+			writeJSONError(w, r, http.StatusTooManyRequests, limitError(LimitConnections, int64(max), int64(n),
+				"this address already has %d WebSocket connections open, the most allowed", max))
+			return
+		}
+		defer func() {
+			mu.Lock()
+			if open[addr]--; open[addr] == 0 {
+				delete(open, addr)
+			}
+			mu.Unlock()
+		}()
+		next.ServeHTTP(w, r) // a WebSocket connection lives as long as this call
 	})
 }
 

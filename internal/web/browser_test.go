@@ -10,12 +10,16 @@ package web_test
 // $PCNET_ARTIFACTS, or to a temporary folder.
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"maps"
+	"math"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -24,15 +28,19 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"golang.org/x/text/unicode/norm"
 
 	"pcnet/examples"
+	"pcnet/internal/auth"
 	"pcnet/internal/dataset"
 	"pcnet/internal/memory"
 	"pcnet/internal/pcnet"
@@ -113,6 +121,9 @@ type tab struct {
 	mu       sync.Mutex
 	msgs     []chromedp.ConsoleMessage
 	requests []string
+	// allow503 tolerates the browser's log of 503 answers, while a test
+	// has made the server fail on purpose.
+	allow503 bool
 }
 
 func openTab(t *testing.T, browserCtx context.Context, dir, origin string) *tab {
@@ -160,8 +171,10 @@ func (tb *tab) noConsoleErrors(t *testing.T) {
 	tb.mu.Lock()
 	defer tb.mu.Unlock()
 	for _, m := range tb.msgs {
-		switch m.Type {
-		case chromedp.ConsoleError, chromedp.ConsoleException:
+		switch {
+		case tb.allow503 && m.Type == chromedp.ConsoleError && strings.Contains(m.Text, "503"):
+			t.Logf("console %s (expected, the server was down): %.200s", m.Type, m.Text)
+		case m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException:
 			t.Errorf("console %s at %s:%d: %s", m.Type, m.URL, m.Line+1, m.Text)
 		default:
 			t.Logf("console %s: %.200s", m.Type, m.Text)
@@ -206,6 +219,20 @@ func eval[T any](t *testing.T, tb *tab, js string) T {
 // every kind of space made a plain one (Monaco shows no-break spaces).
 func textOf(sel string) string {
 	return fmt.Sprintf(`(document.querySelector(%q)?.innerText ?? '').replace(/\s/g, ' ')`, sel)
+}
+
+// waitAcrossNavigation is waitFor for a predicate that becomes true on the
+// next page: while the old page unloads, evaluating fails and is retried.
+func waitAcrossNavigation(t *testing.T, tb *tab, what, js string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if ok, err := chromedp.Run(tb.ctx, chromedp.Evaluate[bool](`!!(`+js+`)`)); err == nil && ok {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	waitFor(t, tb, what, js) // fails with a screenshot
 }
 
 // waitFor polls a JavaScript predicate until it is truthy.
@@ -319,7 +346,16 @@ func (e expected) gaps(region, sector string, day pcnet.Date) []string {
 	return out
 }
 
-func startServer(t *testing.T) *httptest.Server {
+// testServer is pcnet over the shipped dataset, with a switch that makes
+// every GraphQL request fail (as when the server is down behind a proxy)
+// and a planner's token for writes.
+type testServer struct {
+	*httptest.Server
+	down    atomic.Bool
+	planner string
+}
+
+func startServer(t *testing.T) *testServer {
 	t.Helper()
 	ds, _, err := dataset.Dataset()
 	if err != nil {
@@ -329,12 +365,38 @@ func startServer(t *testing.T) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(server.New(store, server.Options{
+	token, entry, err := auth.NewEntry("planner@test", pcnet.RolePlanner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := auth.ParseKeyring(must(json.Marshal([]auth.Entry{entry})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := server.New(store, server.Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Today:  func() pcnet.Date { return asOf },
+		Tokens: keys,
+	})
+	ts := &testServer{planner: token}
+	ts.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ts.down.Load() && r.URL.Path == "/graphql" && r.Method == http.MethodPost {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, `{"errors":[{"message":"service unavailable","extensions":{"code":"unavailable"}}]}`)
+			return
+		}
+		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(ts.Close)
 	return ts
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 func TestBrowser(t *testing.T) {
@@ -348,16 +410,23 @@ func TestBrowser(t *testing.T) {
 	browserCtx := newBrowser(t, exe)
 	t.Logf("screenshots in %s", dir)
 
+	t.Run("Accessibility", func(t *testing.T) { testAccessibility(t, browserCtx, ts, dir) })
 	t.Run("GraphiQL", func(t *testing.T) { testGraphiQL(t, openTab(t, browserCtx, dir, ts.URL), ts, want, dir) })
+	t.Run("Redirect", func(t *testing.T) { testRedirect(t, openTab(t, browserCtx, dir, ts.URL), ts) })
 	t.Run("Dashboard", func(t *testing.T) { testDashboard(t, openTab(t, browserCtx, dir, ts.URL), ts, want, dir) })
 }
 
-func testGraphiQL(t *testing.T, tb *tab, ts *httptest.Server, want expected, dir string) {
+func testGraphiQL(t *testing.T, tb *tab, ts *testServer, want expected, dir string) {
 	def, _ := examples.Get(server.DefaultExample)
 	do(t, tb, chromedp.Navigate(ts.URL+"/"))
 	waitFor(t, tb, "the editor with the default example",
 		fmt.Sprintf(`%s.includes('query %s')`, textOf(".graphiql-query-editor"), def.OperationName))
 
+	// The Examples panel opens by itself only on screens wider than 1600 px.
+	if !eval[bool](t, tb, `!!document.querySelector('[data-testid=examples-list]')`) {
+		do(t, tb, chromedp.Click(chromedp.CSS(`.graphiql-sidebar button[aria-label="Show Examples"]`)))
+		waitFor(t, tb, "the Examples panel", `!!document.querySelector('[data-testid=examples-list]')`)
+	}
 	// The examples panel lists every example the server gave the page
 	// (TestGraphiQLPage checks what it gives), the read examples at least.
 	n := eval[int](t, tb, `document.querySelectorAll('[data-testid=examples-list] button').length`)
@@ -368,6 +437,20 @@ func testGraphiQL(t *testing.T, tb *tab, ts *httptest.Server, want expected, dir
 	// The headers editor is there, for tokens.
 	if !eval[bool](t, tb, `[...document.querySelectorAll('.graphiql-editor-tools button')].some(b => b.textContent.trim() === 'Headers')`) {
 		t.Error("no Headers tab in the editor tools")
+	}
+
+	// History is there (GraphiQL drops it when given plugins of its own),
+	// and the write and subscription examples are listed with the reads.
+	if !eval[bool](t, tb, `!!document.querySelector('.graphiql-sidebar button[aria-label="Show History"]')`) {
+		t.Error("no History plugin in the sidebar")
+	}
+	for _, op := range examples.Writes() {
+		if !eval[bool](t, tb, fmt.Sprintf(`!!document.querySelector('button[data-example="mutations/%s"]')`, op.Name)) {
+			t.Errorf("the examples panel doesn't list the write example %s", op.Name)
+		}
+	}
+	if stats := eval[string](t, tb, `document.querySelector('[data-testid=response-stats]')?.dataset.bytes ?? 'missing'`); stats != "" {
+		t.Errorf("response stats before any run: %q, want an empty record", stats)
 	}
 
 	// Run the default example: the response shows the region and its first Province.
@@ -390,7 +473,45 @@ func testGraphiQL(t *testing.T, tb *tab, ts *httptest.Server, want expected, dir
 	if eval[bool](t, tb, textOf(".graphiql-response")+`.includes('"errors"')`) {
 		t.Error("the response shows errors")
 	}
+	// The footer shows the time and size of that response.
+	waitFor(t, tb, "the response's time and size", `document.querySelector('[data-testid=response-stats]').dataset.bytes !== ''`)
+	bytes := eval[int](t, tb, `Number(document.querySelector('[data-testid=response-stats]').dataset.bytes)`)
+	if bytes < 200 {
+		t.Errorf("response stats say %d bytes for the dashboard of a region", bytes)
+	}
+	if !eval[bool](t, tb, `/HTTP 200 · \d+ ms · [\d.]+ (kB|B)/.test(document.querySelector('[data-testid=response-stats]').textContent)`) {
+		t.Errorf("response stats read %q", eval[string](t, tb, `document.querySelector('[data-testid=response-stats]').textContent`))
+	}
 	screenshot(t, tb, dir, "graphiql.png", "")
+
+	// The panel this test opened is closed again, as a first visit at these widths has it.
+	do(t, tb, chromedp.Click(chromedp.CSS(`.graphiql-sidebar button[aria-label="Hide Examples"]`)))
+	waitFor(t, tb, "the Examples panel closed", `!document.querySelector('[data-testid=examples-list]')`)
+
+	// Wide and narrow screens: at 1440 px the query editor keeps most of
+	// the width; at 390 px the response is stacked under the query, as
+	// wide as the editor, not squeezed beside it.
+	for _, vp := range []struct {
+		w, h     int64
+		minQuery float64
+	}{{1440, 900, 600}, {390, 844, 250}} {
+		do(t, tb, chromedp.EmulateViewport(vp.w, vp.h))
+		waitFor(t, tb, "the layout at the new width", fmt.Sprintf(`document.documentElement.clientWidth === %d`, vp.w))
+		box := eval[map[string]float64](t, tb, `(() => { const q = document.querySelector('.graphiql-query-editor').getBoundingClientRect(); const r = document.querySelector('.graphiql-response').getBoundingClientRect(); return {qw: q.width, rw: r.width, rh: r.height, qb: q.bottom, rt: r.top}; })()`)
+		if box["qw"] < vp.minQuery {
+			t.Errorf("at %d px the query editor is %.0f px wide, want at least %.0f", vp.w, box["qw"], vp.minQuery)
+		}
+		if box["rw"] < 250 || box["rh"] < 150 {
+			t.Errorf("at %d px the response pane is %.0f×%.0f px", vp.w, box["rw"], box["rh"])
+		}
+		if vp.w < 700 && box["rt"] < box["qb"]-1 {
+			t.Errorf("at %d px the response (top %.0f) is not under the query (bottom %.0f)", vp.w, box["rt"], box["qb"])
+		}
+		screenshot(t, tb, dir, fmt.Sprintf("graphiql-%d.png", vp.w), "")
+	}
+	do(t, tb, chromedp.EmulateViewport(1400, 1100))
+	do(t, tb, chromedp.Click(chromedp.CSS(`.graphiql-sidebar button[aria-label="Show Examples"]`)))
+	waitFor(t, tb, "the Examples panel", `!!document.querySelector('[data-testid=examples-list]')`)
 
 	// An example from the panel opens in a new tab and runs.
 	comune, _ := examples.Get("07_comune")
@@ -407,6 +528,13 @@ func testGraphiQL(t *testing.T, tb *tab, ts *httptest.Server, want expected, dir
 	screenshot(t, tb, dir, "graphiql-example.png", "")
 }
 
+// testRedirect opens /graphql as a person would, in the browser's address
+// bar: the page that shows is GraphiQL, not a 400 JSON.
+func testRedirect(t *testing.T, tb *tab, ts *testServer) {
+	do(t, tb, chromedp.Navigate(ts.URL+"/graphql"))
+	waitFor(t, tb, "GraphiQL after opening /graphql", `location.pathname === '/' && !!document.querySelector('.graphiql-query-editor')`)
+}
+
 // panelsReady waits until no panel is loading and fails if one failed.
 func panelsReady(t *testing.T, tb *tab) {
 	t.Helper()
@@ -419,7 +547,7 @@ func panelsReady(t *testing.T, tb *tab) {
 	}
 }
 
-func testDashboard(t *testing.T, tb *tab, ts *httptest.Server, want expected, dir string) {
+func testDashboard(t *testing.T, tb *tab, ts *testServer, want expected, dir string) {
 	if len(want.ds.Sectors) < 2 {
 		t.Fatal("the shipped network has fewer than two sectors")
 	}
@@ -440,6 +568,14 @@ func testDashboard(t *testing.T, tb *tab, ts *httptest.Server, want expected, di
 	do(t, tb, chromedp.Navigate(ts.URL+"/dashboard"+q))
 	panelsReady(t, tb)
 
+	// Italian by default.
+	if l := eval[string](t, tb, `document.documentElement.lang`); l != "it" {
+		t.Errorf("the page's language is %q, want it", l)
+	}
+	if h := eval[string](t, tb, `document.querySelector('h1').textContent`); !strings.Contains(h, "cruscotto") {
+		t.Errorf("the heading %q is not Italian", h)
+	}
+
 	// One point per Comune with coordinates.
 	points := eval[int](t, tb, `document.querySelectorAll('#map circle.pt').length`)
 	if points != len(want.located) {
@@ -452,17 +588,34 @@ func testDashboard(t *testing.T, tb *tab, ts *httptest.Server, want expected, di
 	if got, w := coveredPoints(), want.coveredOnMap(first, asOf); got != w {
 		t.Errorf("%s: %d points coloured covered, want %d", first, got, w)
 	}
+	// The status explains why the map and the timeline may differ by a few
+	// Comuni: covered ones without coordinates are not drawn.
+	if off := len(want.covered(first, asOf)) - want.coveredOnMap(first, asOf); off > 0 {
+		if st := eval[string](t, tb, `document.getElementById('map-status').textContent`); !strings.Contains(st, "senza coordinate") || !strings.Contains(st, itNumber(len(want.covered(first, asOf)))) {
+			t.Errorf("the map status doesn't explain the %d covered Comuni without coordinates: %q", off, st)
+		}
+	}
+	checkAreas(t, tb, want, first)
 	screenshot(t, tb, dir, "dashboard-"+first+".png", "")
 
+	// Zoom and pan: the buttons zoom in and back to the whole map.
+	do(t, tb, chromedp.Click(chromedp.ID("zoom-in")))
+	waitFor(t, tb, "the map zoomed in", `Number(document.getElementById('map').dataset.zoom) > 1.5`)
+	if tr := eval[string](t, tb, `document.querySelector('#map .viewport').getAttribute('transform')`); !strings.Contains(tr, "scale(1.6") {
+		t.Errorf("after zooming in the map's transform is %q", tr)
+	}
+	do(t, tb, chromedp.Click(chromedp.ID("zoom-reset")))
+	waitFor(t, tb, "the map back to the whole of Italy", `document.getElementById('map').dataset.zoom === '1.00'`)
+
 	// Choosing a sector recolours the map and redraws everything else.
-	do(t, tb, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
-		`(s => { s.value = %q; s.dispatchEvent(new Event('change', { bubbles: true })); })(document.getElementById('sector'))`, second)))
+	chooseSector(t, tb, second)
 	panelsReady(t, tb)
 	if got, w := coveredPoints(), want.coveredOnMap(second, asOf); got != w {
 		t.Errorf("after choosing %s: %d points coloured covered, want %d", second, got, w)
 	}
+	checkAreas(t, tb, want, second)
 
-	// The tutor network draws a node per Province taking part.
+	// The tutor network draws a node per Province taking part, with its name.
 	nodes, edges := want.network(second, asOf)
 	if got := eval[int](t, tb, `document.querySelectorAll('#network g.node').length`); got != nodes {
 		t.Errorf("network of %s: %d nodes drawn, want %d", second, got, nodes)
@@ -472,13 +625,20 @@ func testDashboard(t *testing.T, tb *tab, ts *httptest.Server, want expected, di
 	}
 
 	// The timeline ends on the day asked about, with the sector's reach then.
-	rows := eval[[][]string](t, tb, `[...document.querySelectorAll('#timeline-table tbody tr')].map(tr => [...tr.cells].map(td => td.textContent))`)
+	rows := eval[[][]string](t, tb, `[...document.querySelectorAll('#timeline-table tbody tr')].map(tr => [tr.dataset.date, tr.dataset.comuni, tr.cells[0].textContent, tr.cells[1].textContent])`)
 	if len(rows) < 2 {
 		t.Fatalf("the timeline has %d dates", len(rows))
 	}
 	last := rows[len(rows)-1]
-	if n, _ := strconv.Atoi(strings.ReplaceAll(last[1], ",", "")); last[0] != asOf.String() || n != len(want.covered(second, asOf)) {
+	if n, _ := strconv.Atoi(last[1]); last[0] != asOf.String() || n != len(want.covered(second, asOf)) {
 		t.Errorf("timeline ends with %v, want %s and %d Comuni covered", last, asOf, len(want.covered(second, asOf)))
+	}
+	// Italian formats: 30/06/2025, and thousands with a dot.
+	if want := "30/06/2025"; last[2] != want {
+		t.Errorf("the timeline's last date reads %q, want %q", last[2], want)
+	}
+	if w := itNumber(len(want.covered(second, asOf))); last[3] != w {
+		t.Errorf("the timeline's last count reads %q, want %q", last[3], w)
 	}
 
 	// The gaps table lists every uncovered Comune of Lombardia.
@@ -489,7 +649,97 @@ func testDashboard(t *testing.T, tb *tab, ts *httptest.Server, want expected, di
 		t.Errorf("gaps table: %d Comuni, want %d", len(shown), len(gaps))
 	}
 
-	// The CSV export downloads the same list.
+	// The CSV export downloads the same list, for Italian spreadsheets.
+	checkCSV(t, downloadCSV(t, tb), gaps, want)
+
+	// Hovering a point shows the Comune and the services covering it.
+	hoverComune(t, tb, want, second)
+
+	// Find a Comune: one match is shown at once, several are listed.
+	if cantu, ok := findByName(want, "Cantù"); ok {
+		do(t, tb,
+			chromedp.SendKeys(chromedp.ID("find-name"), "cantu"),
+			chromedp.Click(chromedp.CSS("#find button")),
+		)
+		waitFor(t, tb, "the details of Cantù", `(t => t.includes('Cantù') && /Servizi che lo coprono il|Nessun servizio lo copre/.test(t))(document.getElementById('details').textContent)`)
+		if got := eval[string](t, tb, `document.querySelector('#map .marker').getAttribute('visibility')`); got != "visible" {
+			t.Errorf("the found Comune %s is not marked on the map", cantu.Code)
+		}
+	}
+	for _, q := range []string{"Bolzano", "Reggio"} {
+		matches := want.matching(q)
+		if len(matches) < 2 {
+			t.Fatalf("%q matches %d Comuni in the dataset; the test wants several", q, len(matches))
+		}
+		do(t, tb, chromedp.SetValue(chromedp.ID("find-name"), q), chromedp.Click(chromedp.CSS("#find button")))
+		waitFor(t, tb, "the matches of "+q, `document.querySelectorAll('#find-results button').length > 0`)
+		listed := eval[[]string](t, tb, `[...document.querySelectorAll('#find-results button')].map(b => b.dataset.code)`)
+		if len(listed) != min(20, len(matches)) {
+			t.Errorf("%q lists %d Comuni, want %d of the %d matches", q, len(listed), min(20, len(matches)), len(matches))
+		}
+		for _, code := range listed {
+			if !slices.Contains(matches, code) {
+				t.Errorf("%q lists %s, which doesn't match", q, code)
+			}
+		}
+		if d := eval[string](t, tb, `document.getElementById('details').textContent`); d != "" {
+			t.Errorf("%q picked a Comune by itself: %q", q, d)
+		}
+	}
+	screenshot(t, tb, dir, "dashboard-find.png", "#map-panel")
+
+	// Clicking a Province in the network filters it to its tutorships (and
+	// selects the Province, for its gaps too); on the map it shows its
+	// services, covered Comuni and gaps.
+	checkNetwork(t, tb, want, second)
+	checkProvinceClick(t, tb, want, second)
+
+	screenshot(t, tb, dir, "dashboard-"+second+".png", "")
+	screenshot(t, tb, dir, "dashboard-map.png", "#map-panel")
+	screenshot(t, tb, dir, "dashboard-network.png", "#network-panel")
+
+	// The server fails: the panels say they are out of date, offer a retry,
+	// and recover by themselves once it answers again.
+	tb.mu.Lock()
+	tb.allow503 = true
+	tb.mu.Unlock()
+	ts.down.Store(true)
+	chooseSector(t, tb, first)
+	waitFor(t, tb, "every panel marked out of date", `['map', 'network', 'timeline', 'gaps'].every(id => document.getElementById(id + '-panel').dataset.state === 'error')`)
+	for _, id := range []string{"map", "network", "timeline", "gaps"} {
+		if !eval[bool](t, tb, fmt.Sprintf(`(p => p.querySelector('.stale-banner').offsetParent !== null && !!p.querySelector('.status button.retry'))(document.getElementById('%s-panel'))`, id)) {
+			t.Errorf("panel %s failed without a visible out-of-date banner and a retry button", id)
+		}
+	}
+	screenshot(t, tb, dir, "dashboard-stale.png", "")
+	ts.down.Store(false)
+	waitFor(t, tb, "the panels to recover by themselves", `[...document.querySelectorAll('.panel')].every(p => p.dataset.state === 'ready')`)
+	panelsReady(t, tb)
+	if got, w := coveredPoints(), want.coveredOnMap(first, asOf); got != w {
+		t.Errorf("after recovering on %s: %d points coloured covered, want %d", first, got, w)
+	}
+
+	// Live: a planner's write elsewhere reaches the map without a click.
+	checkLive(t, tb, ts, want, first)
+
+	// The English switch.
+	do(t, tb, chromedp.Evaluate[chromedp.Void](`(s => { s.value = 'en'; s.dispatchEvent(new Event('change', { bubbles: true })); })(document.getElementById('lang'))`))
+	waitAcrossNavigation(t, tb, "the page in English", `document.documentElement.lang === 'en' && document.querySelector('h1').textContent.includes('coverage dashboard')`)
+	panelsReady(t, tb)
+	if st := eval[string](t, tb, `document.getElementById('map-status').textContent`); !strings.Contains(st, "Comuni on the map covered by") {
+		t.Errorf("the English map status reads %q", st)
+	}
+	screenshot(t, tb, dir, "dashboard-en.png", "")
+}
+
+func chooseSector(t *testing.T, tb *tab, code string) {
+	t.Helper()
+	do(t, tb, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
+		`(s => { s.value = %q; s.dispatchEvent(new Event('change', { bubbles: true })); })(document.getElementById('sector'))`, code)))
+}
+
+func downloadCSV(t *testing.T, tb *tab) string {
+	t.Helper()
 	downloads := t.TempDir()
 	if _, err := chromedp.CallBrowser(tb.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads, EventsEnabled: new(true),
@@ -498,7 +748,6 @@ func testDashboard(t *testing.T, tb *tab, ts *httptest.Server, want expected, di
 	}
 	progress := chromedp.BrowserEvents(tb.ctx, browser.DownloadProgress)
 	do(t, tb, chromedp.Click(chromedp.CSS("#gaps-csv")))
-	var file string
 	for ev, err := range progress {
 		if err != nil {
 			t.Fatalf("waiting for the CSV download: %v", err)
@@ -507,30 +756,266 @@ func testDashboard(t *testing.T, tb *tab, ts *httptest.Server, want expected, di
 			t.Fatal("the CSV download was cancelled")
 		}
 		if ev.State == browser.DownloadProgressStateCompleted {
-			file = filepath.Join(downloads, ev.GUID)
+			return filepath.Join(downloads, ev.GUID)
+		}
+	}
+	t.Fatal("no download")
+	return ""
+}
+
+// shares is what the choropleth must show for a sector: the share of each
+// Province's Comuni covered, for the Provinces running one of its services
+// (started by asOf) or with covered Comuni.
+func (e expected) shares(sector string, day pcnet.Date) map[string]float64 {
+	covered := e.covered(sector, day)
+	total, got := map[string]int{}, map[string]int{}
+	for _, c := range e.ds.Comuni {
+		total[c.ProvinceCode]++
+		if covered[c.Code] {
+			got[c.ProvinceCode]++
+		}
+	}
+	out := map[string]float64{}
+	for _, s := range e.ds.Services {
+		if e.sectorOf[s.ID] == sector && !day.Before(s.StartDate) {
+			out[s.ProviderCode] = float64(got[s.ProviderCode]) / float64(total[s.ProviderCode])
+		}
+	}
+	for p, n := range got {
+		out[p] = float64(n) / float64(total[p])
+	}
+	return out
+}
+
+// checkAreas checks an area per Province with located Comuni, and its share.
+func checkAreas(t *testing.T, tb *tab, want expected, sector string) {
+	t.Helper()
+	provinces := map[string]bool{}
+	for code := range want.located {
+		provinces[want.comuneByCode[code].ProvinceCode] = true
+	}
+	drawn := eval[map[string]string](t, tb, `Object.fromEntries([...document.querySelectorAll('#map path.area')].map(p => [p.dataset.code, p.dataset.share]))`)
+	if len(drawn) != len(provinces) {
+		t.Errorf("%d Province areas drawn, want %d", len(drawn), len(provinces))
+	}
+	if b := eval[int](t, tb, `document.querySelector('#map .region-border').getAttribute('d').split('M').length - 1`); b < 50 {
+		t.Errorf("region borders have %d segments", b)
+	}
+	shares := want.shares(sector, asOf)
+	for code, got := range drawn {
+		w, ok := shares[code]
+		if !ok {
+			if got != "" {
+				t.Errorf("%s: Province %s has share %q but runs no service", sector, code, got)
+			}
+			continue
+		}
+		f, err := strconv.ParseFloat(got, 64)
+		if err != nil || math.Abs(f-w) > 1e-4 {
+			t.Errorf("%s: Province %s shows share %q, want %.4f", sector, code, got, w)
+		}
+	}
+}
+
+// checkNetwork checks the names, roles and contrast of the tutor network,
+// and that clicking a Province filters it to its tutorships.
+func checkNetwork(t *testing.T, tb *tab, want expected, sector string) {
+	t.Helper()
+	names := map[string]string{}
+	for _, p := range want.ds.Provinces {
+		names[p.Code] = p.Name
+	}
+	labels := eval[map[string]string](t, tb, `Object.fromEntries([...document.querySelectorAll('#network g.node')].map(g => [g.dataset.code, g.querySelector('text.name').textContent]))`)
+	for code, label := range labels {
+		n := names[code]
+		if !strings.HasPrefix(n, strings.TrimSuffix(label, "…")) || label == "" {
+			t.Errorf("network node %s is labelled %q, want the name %q", code, label, n)
+		}
+	}
+	// Each role's colour against the white page: at least 4.5:1 (WCAG AA
+	// asks 3:1 of graphics; the legend uses the same colours next to text).
+	fills := eval[map[string]string](t, tb, `Object.fromEntries(['tutor', 'both', 'tutored'].map(r => { const c = document.querySelector('#network g.node.' + r + ' circle'); return [r, c ? getComputedStyle(c).fill : '']; }))`)
+	for role, fill := range fills {
+		if fill == "" {
+			continue
+		}
+		if r := contrast(fill, "rgb(255, 255, 255)"); r < 4.5 {
+			t.Errorf("the %s colour %s on white: contrast %.2f:1, want 4.5:1", role, fill, r)
+		}
+	}
+	// Click the first tutor: the network keeps its tutorships in view.
+	var tutor string
+	related := map[string]bool{}
+	for _, ts := range want.ds.Tutorships {
+		if ts.SectorCode == sector && ts.Period().ActiveOn(asOf) && (tutor == "" || ts.TutorCode == tutor) {
+			tutor = ts.TutorCode
+			related[ts.TutoredCode] = true
+		}
+	}
+	do(t, tb, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('#network g.node[data-code=%q]').dispatchEvent(new MouseEvent('click', { bubbles: true }))`, tutor)))
+	waitFor(t, tb, "the network filtered to "+names[tutor], fmt.Sprintf(`document.getElementById('network').dataset.selected === %q`, tutor))
+	details := eval[string](t, tb, `document.getElementById('network-details').textContent`)
+	if !strings.Contains(details, names[tutor]+": tutor") {
+		t.Errorf("the network's details don't name %s and its role: %q", names[tutor], details)
+	}
+	for code := range related {
+		if !strings.Contains(details, names[code]) {
+			t.Errorf("the network's details don't list %s, tutored by %s: %q", names[code], names[tutor], details)
+		}
+	}
+	dim := eval[[]string](t, tb, `[...document.querySelectorAll('#network g.node:not(.dim)')].map(g => g.dataset.code)`)
+	if len(dim) != len(related)+1 {
+		t.Errorf("%d Provinces stay in view after clicking %s, want it and the %d it tutors", len(dim), tutor, len(related))
+	}
+	do(t, tb, chromedp.Click(chromedp.CSS("#network-details button")))
+	waitFor(t, tb, "the whole network again", `document.getElementById('network').dataset.selected === ''`)
+}
+
+// checkProvinceClick clicks the area of a Province running a service of
+// the sector and checks what the dashboard then shows about it.
+func checkProvinceClick(t *testing.T, tb *tab, want expected, sector string) {
+	t.Helper()
+	var province string
+	var services []string
+	for _, s := range want.ds.Services {
+		if want.sectorOf[s.ID] == sector && (province == "" || s.ProviderCode == province) {
+			province = s.ProviderCode
+			services = append(services, s.Name)
+		}
+	}
+	covered := want.covered(sector, asOf)
+	var inProvince, uncovered []string
+	for _, c := range want.ds.Comuni {
+		if c.ProvinceCode != province {
+			continue
+		}
+		if covered[c.Code] {
+			inProvince = append(inProvince, c.Code)
+		} else {
+			uncovered = append(uncovered, c.Code)
+		}
+	}
+	slices.Sort(inProvince)
+	slices.Sort(uncovered)
+	do(t, tb, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('#map path.area[data-code=%q]').dispatchEvent(new MouseEvent('click', { bubbles: true }))`, province)))
+	waitFor(t, tb, "the details of Province "+province, fmt.Sprintf(`document.getElementById('map').dataset.selected === %q && document.getElementById('territory').value === 'province:%s'`, province, province))
+	panelsReady(t, tb)
+	gotServices := eval[[]string](t, tb, `[...document.querySelectorAll('#province-details [data-list=services] li')].map(li => li.textContent)`)
+	if len(gotServices) != len(services) {
+		t.Errorf("Province %s: %d services listed, want %d: %v", province, len(gotServices), len(services), gotServices)
+	}
+	for i, name := range services {
+		if i < len(gotServices) && !strings.Contains(strings.Join(gotServices, "|"), name) {
+			t.Errorf("Province %s: service %q not listed", province, name)
+		}
+	}
+	gotCovered := eval[[]string](t, tb, `[...document.querySelectorAll('#province-details [data-list=covered] li')].map(li => li.dataset.code)`)
+	slices.Sort(gotCovered)
+	if !slices.Equal(gotCovered, inProvince) {
+		t.Errorf("Province %s: %d covered Comuni listed, want %d", province, len(gotCovered), len(inProvince))
+	}
+	if g := eval[string](t, tb, `document.querySelector('#province-details [data-gaps]').dataset.gaps`); g != strconv.Itoa(len(uncovered)) {
+		t.Errorf("Province %s: %s gaps announced, want %d", province, g, len(uncovered))
+	}
+	shown := eval[[]string](t, tb, `[...document.querySelectorAll('#gaps tbody tr')].map(tr => tr.dataset.code)`)
+	slices.Sort(shown)
+	if !slices.Equal(shown, uncovered) {
+		t.Errorf("Province %s: the gaps table has %d Comuni, want its %d uncovered ones", province, len(shown), len(uncovered))
+	}
+}
+
+// checkLive makes a planner's write over HTTP and waits for the map,
+// which follows coverageChanged, to show it.
+func checkLive(t *testing.T, tb *tab, ts *testServer, want expected, sector string) {
+	t.Helper()
+	waitFor(t, tb, "the live connection", `document.getElementById('live').dataset.state === 'connected'`)
+	covered := want.covered(sector, asOf)
+	var service pcnet.SharedService
+	var codes []string
+	for _, s := range want.ds.Services {
+		if want.sectorOf[s.ID] != sector || asOf.Before(s.StartDate) || (s.Status != pcnet.StatusActive && s.Status != pcnet.StatusPilot) {
+			continue
+		}
+		codes = codes[:0]
+		for _, c := range want.ds.Comuni {
+			if c.ProvinceCode == s.ProviderCode && !covered[c.Code] && want.located[c.Code] && len(codes) < 2 {
+				codes = append(codes, c.Code)
+			}
+		}
+		if len(codes) == 2 {
+			service = s
 			break
 		}
 	}
-	checkCSV(t, file, gaps, want)
-
-	// Hovering a point shows the Comune and the services covering it.
-	hoverComune(t, tb, want, second)
-
-	// The keyboard way: find a Comune by name, accents optional.
-	if cantu, ok := findByName(want, "Cantù"); ok {
-		do(t, tb,
-			chromedp.SendKeys(chromedp.ID("find-name"), "cantu"),
-			chromedp.Click(chromedp.CSS("#find button")),
-		)
-		waitFor(t, tb, "the details of Cantù", `(t => t.includes('Cantù') && /Services covering it on|No service covers it/.test(t))(document.getElementById('details').textContent)`)
-		if got := eval[string](t, tb, `document.querySelector('#map .marker').getAttribute('visibility')`); got != "visible" {
-			t.Errorf("the found Comune %s is not marked on the map", cantu.Code)
+	if service.ID == "" {
+		t.Fatalf("no service of %s with two uncovered Comuni to add", sector)
+	}
+	before := eval[int](t, tb, `document.querySelectorAll('#map circle.pt.covered').length`)
+	body := must(json.Marshal(map[string]any{
+		"query":     `mutation LiveAdd($id: ID!, $codes: [String!]!, $since: Date!) { addCoverage(serviceId: $id, comuneCodes: $codes, since: $since, phase: ROLLOUT) { changed { comune { code } } } }`,
+		"variables": map[string]any{"id": service.ID, "codes": codes, "since": asOf.String()},
+	}))
+	req := must(http.NewRequest(http.MethodPost, ts.URL+"/graphql", bytes.NewReader(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+ts.planner)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || bytes.Contains(answer, []byte(`"errors"`)) {
+		t.Fatalf("addCoverage: %d %s", res.StatusCode, answer)
+	}
+	waitFor(t, tb, "the map to show the two new Comuni", fmt.Sprintf(`document.querySelectorAll('#map circle.pt.covered').length === %d`, before+2))
+	for _, code := range codes {
+		if !eval[bool](t, tb, fmt.Sprintf(`document.querySelector('#map circle[data-code=%q]').classList.contains('covered')`, code)) {
+			t.Errorf("Comune %s, just added, is not coloured covered", code)
 		}
 	}
+}
 
-	screenshot(t, tb, dir, "dashboard-"+second+".png", "")
-	screenshot(t, tb, dir, "dashboard-map.png", "#map-panel")
-	screenshot(t, tb, dir, "dashboard-network.png", "#network-panel")
+// contrast is the WCAG contrast ratio of two CSS rgb() colours.
+func contrast(a, b string) float64 {
+	lum := func(c string) float64 {
+		var r, g, bl float64
+		fmt.Sscanf(c, "rgb(%f, %f, %f)", &r, &g, &bl)
+		ch := func(v float64) float64 {
+			v /= 255
+			if v <= 0.03928 {
+				return v / 12.92
+			}
+			return math.Pow((v+0.055)/1.055, 2.4)
+		}
+		return 0.2126*ch(r) + 0.7152*ch(g) + 0.0722*ch(bl)
+	}
+	la, lb := lum(a), lum(b)
+	if la < lb {
+		la, lb = lb, la
+	}
+	return (la + 0.05) / (lb + 0.05)
+}
+
+// matching returns the codes of the Comuni whose name contains q, accents
+// and case ignored, as "Find a Comune" does.
+func (e expected) matching(q string) []string {
+	var out []string
+	for _, c := range e.ds.Comuni {
+		if strings.Contains(foldName(c.Name), foldName(q)) {
+			out = append(out, c.Code)
+		}
+	}
+	return out
+}
+
+func foldName(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
 }
 
 func findByName(want expected, name string) (pcnet.Comune, bool) {
@@ -552,11 +1037,13 @@ func checkCSV(t *testing.T, file string, gaps []string, want expected) {
 	if !ok {
 		t.Error("the CSV has no byte-order mark")
 	}
-	records, err := csv.NewReader(strings.NewReader(text)).ReadAll()
+	r := csv.NewReader(strings.NewReader(text))
+	r.Comma = ';' // Italian spreadsheets' separator
+	records, err := r.ReadAll()
 	if err != nil {
 		t.Fatalf("the CSV doesn't parse: %v", err)
 	}
-	if len(records) == 0 || strings.Join(records[0], ",") != "code,name,province,plate,population,small" {
+	if len(records) == 0 || strings.Join(records[0], ";") != "Codice ISTAT;Comune;Provincia;Sigla;Popolazione;Piccolo Comune" {
 		t.Fatalf("CSV header %v", records[:min(1, len(records))])
 	}
 	var codes []string
@@ -599,7 +1086,7 @@ func hoverComune(t *testing.T, tb *tab, want expected, sector string) {
 		t.Fatal(err)
 	}
 	waitFor(t, tb, "the tooltip of "+c.Name, fmt.Sprintf(
-		`(el => !el.hidden && el.textContent.includes(%q) && /Services covering it on|No service covers it/.test(el.textContent))(document.getElementById('tooltip'))`, c.Name))
+		`(el => !el.hidden && el.textContent.includes(%q) && /Servizi che lo coprono il|Nessun servizio lo copre/.test(el.textContent))(document.getElementById('tooltip'))`, c.Name))
 	text := eval[string](t, tb, `document.getElementById('tooltip').textContent`)
 	services := map[string]string{}
 	for _, s := range want.ds.Services {
@@ -614,19 +1101,23 @@ func hoverComune(t *testing.T, tb *tab, want expected, sector string) {
 			}
 		}
 	}
-	if n == 0 && !strings.Contains(text, "No service covers it") {
+	if n == 0 && !strings.Contains(text, "Nessun servizio lo copre") {
 		t.Errorf("tooltip of %s, covered by nothing: %q", c.Name, text)
 	}
-	if !strings.Contains(text, strconv.Itoa(c.Population)) && !strings.Contains(text, formatThousands(c.Population)) {
+	if !strings.Contains(text, itNumber(c.Population)+" abitanti") {
 		t.Errorf("tooltip of %s doesn't show its population %d: %q", c.Name, c.Population, text)
 	}
 }
 
-// formatThousands writes n with comma separators, as the page does (en-GB).
-func formatThousands(n int) string {
+// itNumber writes n as Intl does for it-IT: a dot between thousands, and
+// none in four-digit numbers (CLDR's minimum grouping digits for Italian).
+func itNumber(n int) string {
 	s := strconv.Itoa(n)
+	if len(s) <= 4 {
+		return s
+	}
 	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
+		s = s[:i] + "." + s[i:]
 	}
 	return s
 }
@@ -636,4 +1127,47 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// testAccessibility runs axe-core (internal/web/testdata, copied from npm
+// by web/build.mjs) on both pages at a desktop and a phone size and fails
+// on any serious or critical violation.
+func testAccessibility(t *testing.T, browserCtx context.Context, ts *testServer, dir string) {
+	axe, err := os.ReadFile(filepath.Join("testdata", "axe.min.js"))
+	if err != nil {
+		t.Fatalf("axe-core: %v (run `cd web && npm ci && npm run build`)", err)
+	}
+	pages := []struct{ name, path, ready string }{
+		{"graphiql", "/", `!!document.querySelector('.graphiql-query-editor .monaco-editor')`},
+		{"dashboard", fmt.Sprintf("/dashboard?asOf=%s&territory=region:03", asOf), `[...document.querySelectorAll('.panel')].every(p => p.dataset.state === 'ready')`},
+	}
+	for _, vp := range []struct{ w, h int64 }{{1440, 900}, {390, 844}} {
+		for _, p := range pages {
+			t.Run(fmt.Sprintf("%s-%d", p.name, vp.w), func(t *testing.T) {
+				tb := openTab(t, browserCtx, dir, ts.URL)
+				do(t, tb, chromedp.EmulateViewport(vp.w, vp.h), chromedp.Navigate(ts.URL+p.path))
+				waitFor(t, tb, "the page", p.ready)
+				screenshot(t, tb, dir, fmt.Sprintf("after-%s-%d.png", p.name, vp.w), "")
+				// The page's CSP allows its own scripts only; axe is evaluated through DevTools, which CSP doesn't govern.
+				do(t, tb, chromedp.Evaluate[chromedp.Void](string(axe)))
+				type violation struct {
+					ID, Impact, Help string
+					Nodes            []struct{ Target []any }
+				}
+				found, err := chromedp.Run(tb.ctx, chromedp.Evaluate[[]violation](`axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => ({ target: n.target })) })))`, chromedp.EvalAsValue, chromedp.EvalAwaitPromise))
+				if err != nil {
+					t.Fatalf("axe.run: %v", err)
+				}
+				for _, v := range found {
+					msg := fmt.Sprintf("axe %s (%s): %s, at %v", v.ID, v.Impact, v.Help, v.Nodes)
+					if v.Impact == "serious" || v.Impact == "critical" {
+						t.Error(msg)
+					} else {
+						t.Log(msg)
+					}
+				}
+				t.Logf("axe: %d violations, none serious or critical expected", len(found))
+			})
+		}
+	}
 }

@@ -78,3 +78,44 @@ test('wsURL turns the GraphQL endpoint into its WebSocket address', async () => 
   assert.equal(wsURL('http://127.0.0.1:8080/graphql'), 'ws://127.0.0.1:8080/graphql');
   assert.equal(wsURL('https://pcnet.example.org/api/graphql'), 'wss://pcnet.example.org/api/graphql');
 });
+
+test('toCSV with ";" quotes fields holding it, for Italian spreadsheets', () => {
+  assert.equal(toCSV(['a', 'b'], [['x;y', 'Forlì-Cesena'], ['1,5', 2]], ';'), 'a;b\r\n"x;y";Forlì-Cesena\r\n1,5;2\r\n');
+});
+
+test('findComuni lists every match, exact names first, accents ignored', async () => {
+  const { findComuni } = await import('../src/dashboard/find.js');
+  const comuni = ['Bolzano Novarese', 'Bolzano/Bozen', 'Bolzano Vicentino', 'Reggiolo', "Reggio nell'Emilia", 'Cantù', 'Cantalupo'].map((name, i) => ({ code: String(i), name }));
+  const names = (q, limit) => findComuni(comuni, q, limit).matches.map((c) => c.name);
+  assert.deepEqual(names('bolzano'), ['Bolzano/Bozen', 'Bolzano Novarese', 'Bolzano Vicentino']);
+  assert.deepEqual(names('Reggio'), ["Reggio nell'Emilia", 'Reggiolo']);
+  assert.deepEqual(names('cantu'), ['Cantù']);
+  assert.deepEqual(names('  '), []);
+  assert.deepEqual(findComuni(comuni, 'o', 2).more, comuni.filter((c) => c.name.toLowerCase().includes('o')).length - 2);
+});
+
+test('pickLanguage: Italian unless asked otherwise', async () => {
+  const { pickLanguage } = await import('../src/dashboard/i18n.js');
+  assert.equal(pickLanguage(''), 'it');
+  assert.equal(pickLanguage('?lang=en'), 'en');
+  assert.equal(pickLanguage('?lang=xx', 'en'), 'en');
+  assert.equal(pickLanguage('?lang=it', 'en'), 'it');
+});
+
+test('areas: one area per Province and borders only between Provinces', async () => {
+  const { areas } = await import('../src/dashboard/areas.js');
+  // Two Provinces side by side on a grid, in one region; a third in another region.
+  const points = [];
+  for (let x = 0; x < 6; x++) for (let y = 0; y < 4; y++) points.push({ x: 10 + x * 5, y: 10 + y * 5, province: x < 3 ? 'A' : 'B', region: 'R' });
+  for (let y = 0; y < 4; y++) points.push({ x: 40, y: 10 + y * 5, province: 'C', region: 'S' });
+  const got = areas(points, 60, 40, 4);
+  assert.deepEqual([...got.provinces.keys()].sort(), ['A', 'B', 'C']);
+  const segs = (d) => (d.match(/M/g) ?? []).length;
+  // The A|B border: a segment for each of the two inner rows (the outer rows'
+  // edges are on the convex hull, which has no Voronoi edge to draw; the
+  // square cells' diagonals give none either).
+  assert.equal(segs(got.provinceBorders), 2);
+  assert.equal(segs(got.regionBorders), 2, 'B|C is a region border');
+  // Every border point lies between the two columns it separates.
+  for (const m of got.provinceBorders.matchAll(/[ML]([\d.]+),/g)) assert.ok(Math.abs(Number(m[1]) - 22.5) < 0.01, m[0]);
+});

@@ -1,22 +1,28 @@
-// The coverage gaps of a territory as a table, exportable to CSV.
+// The coverage gaps of a territory as a table, exportable to CSV in the
+// form Italian spreadsheets open: ";" separated, headers in the page's
+// language, a byte-order mark for the accented names.
 
 import { toCSV } from './csv.js';
+import { t } from './i18n.js';
 
-const nf = new Intl.NumberFormat('en-GB');
+export const CSV_SEPARATOR = ';';
 
-export const CSV_HEADER = ['code', 'name', 'province', 'plate', 'population', 'small'];
+export function csvHeader() {
+  return ['colCode', 'colName', 'colProvince', 'colPlate', 'colPopulation', 'colSmall'].map((k) => t(`gaps.${k}`));
+}
 
+// Populations are written without thousands separators, so spreadsheets read numbers.
 export function gapRows(comuni) {
-  return comuni.map((c) => [c.code, c.name, c.province.name, c.province.plateCode, c.population, c.small ? 'yes' : 'no']);
+  return comuni.map((c) => [c.code, c.name, c.province.name, c.province.plateCode, c.population, c.small ? t('gaps.yes') : t('gaps.no')]);
 }
 
 // showGaps fills the table and points the download link at a CSV of every
 // row. It returns the number of rows.
-export function showGaps(table, link, comuni, fileName) {
+export function showGaps(table, link, comuni, fileName, num) {
   const rows = comuni.map((c) => {
     const tr = document.createElement('tr');
     tr.dataset.code = c.code;
-    const cells = [c.code, c.name, `${c.province.name} (${c.province.plateCode})`, nf.format(c.population), c.small ? 'yes' : 'no'];
+    const cells = [c.code, c.name, `${c.province.name} (${c.province.plateCode})`, num(c.population), c.small ? t('gaps.yes') : t('gaps.no')];
     cells.forEach((v, i) => {
       const td = document.createElement('td');
       td.textContent = v;
@@ -29,8 +35,7 @@ export function showGaps(table, link, comuni, fileName) {
   table.dataset.rows = String(rows.length);
 
   if (link.href.startsWith('blob:')) URL.revokeObjectURL(link.href);
-  // A byte-order mark lets spreadsheet programs read the UTF-8 names right.
-  const blob = new Blob(['\uFEFF', toCSV(CSV_HEADER, gapRows(comuni))], { type: 'text/csv;charset=utf-8' });
+  const blob = new Blob(['\uFEFF', toCSV(csvHeader(), gapRows(comuni), CSV_SEPARATOR)], { type: 'text/csv;charset=utf-8' });
   link.href = URL.createObjectURL(blob);
   link.download = fileName;
   link.removeAttribute('aria-disabled');

@@ -6,8 +6,11 @@
 
 import { forceCollide, forceLink, forceManyBody, forceSimulation, forceX, forceY } from 'd3-force';
 
+import { t } from './i18n.js';
+
 const SVG = 'http://www.w3.org/2000/svg';
-const ROLE_NAMES = { TUTOR: 'tutor', TUTORED: 'tutored', BOTH: 'tutor and tutored' };
+const ROLE_KEYS = { TUTOR: 'network.tutor', TUTORED: 'network.tutored', BOTH: 'network.both' };
+export const roleName = (role) => t(ROLE_KEYS[role]).toLowerCase();
 
 function el(name, attrs = {}, text) {
   const e = document.createElementNS(SVG, name);
@@ -20,7 +23,7 @@ const radius = (n) => (n.role === 'TUTORED' ? 12 : 15);
 
 // layout places the nodes; it returns {nodes, links, width, height} with
 // x, y on each node.
-export function layout(network, boxWidth = 620, boxHeight = 420) {
+export function layout(network, boxWidth = 620, boxHeight = 460) {
   const nodes = network.nodes.map((n) => ({ ...n, id: n.province.code }));
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const links = network.edges
@@ -29,7 +32,7 @@ export function layout(network, boxWidth = 620, boxHeight = 420) {
   const sim = forceSimulation(nodes)
     .force('link', forceLink(links).id((d) => d.id).distance(42).strength(0.7))
     .force('charge', forceManyBody().strength(-110))
-    .force('collide', forceCollide(17))
+    .force('collide', forceCollide(24))
     // Pull the separate parts of the network together, so they fill the box.
     .force('x', forceX(0).strength(0.14))
     .force('y', forceY(0).strength(0.14))
@@ -38,7 +41,7 @@ export function layout(network, boxWidth = 620, boxHeight = 420) {
   sim.tick(ticks);
   // Fit into the box the panel shows (so drawing units are about pixels),
   // with room for the circles.
-  const pad = 20;
+  const pad = 40; // room for the names under the circles
   const xs = nodes.map((n) => n.x);
   const ys = nodes.map((n) => n.y);
   const minX = Math.min(...xs), maxX = Math.max(...xs), minY = Math.min(...ys), maxY = Math.max(...ys);
@@ -52,8 +55,10 @@ export function layout(network, boxWidth = 620, boxHeight = 420) {
   return { nodes, links, width, height };
 }
 
-// drawNetwork renders the network into svg and returns the number of nodes.
-export function drawNetwork(svg, network, onFocus) {
+// drawNetwork renders the network into svg and returns the number of
+// nodes. onFocus(code | null) follows hover and focus; onSelect(code) is
+// called when a Province is clicked or chosen with Enter or Space.
+export function drawNetwork(svg, network, onFocus, onSelect, fmt) {
   const { nodes, links, width, height } = layout(network);
   svg.setAttribute('viewBox', `0 0 ${Math.max(width, 1).toFixed(0)} ${Math.max(height, 1).toFixed(0)}`);
   const defs = el('defs');
@@ -76,19 +81,28 @@ export function drawNetwork(svg, network, onFocus) {
     });
     line.dataset.tutor = l.source.id;
     line.dataset.tutored = l.target.id;
-    line.append(el('title', {}, `${l.source.province.name} tutors ${l.target.province.name} (step ${l.step}, since ${l.since})`));
+    line.append(el('title', {}, t('network.tutors', { tutor: l.source.province.name, tutored: l.target.province.name, step: l.step, since: fmt.date(l.since) })));
     edgeLayer.append(line);
   }
 
   const nodeLayer = el('g', { class: 'nodes' });
   for (const n of nodes) {
-    const label = `${n.province.name} (${n.province.plateCode}), ${n.province.region.name}: ${ROLE_NAMES[n.role]}` +
-      (n.tutoredCount ? `, tutors ${n.tutoredCount}` : '') + (n.tutorCount ? `, tutored by ${n.tutorCount}` : '');
-    const g = el('g', { class: `node ${n.role.toLowerCase()}`, transform: `translate(${n.x.toFixed(1)},${n.y.toFixed(1)})`, tabindex: '0', role: 'img', 'aria-label': label });
+    // The accessible name starts with the visible name (WCAG 2.5.3).
+    const label = t('network.label', { name: n.province.name, plate: n.province.plateCode, region: n.province.region.name, role: roleName(n.role) });
+    const g = el('g', { class: `node ${n.role.toLowerCase()}`, transform: `translate(${n.x.toFixed(1)},${n.y.toFixed(1)})`, tabindex: '0', role: 'button', 'aria-label': label });
     g.dataset.code = n.id;
     g.append(el('title', {}, label));
     g.append(el('circle', { r: radius(n) }));
-    g.append(el('text', { dy: '0.35em' }, n.province.plateCode));
+    // Only the name is written (the plate is in the title): two texts in
+    // one control would not read as its accessible name (WCAG 2.5.3).
+    g.append(el('text', { class: 'name', dy: `${radius(n) + 11}` }, n.province.name));
+    g.addEventListener('click', () => onSelect?.(n.id));
+    g.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        onSelect?.(n.id);
+      }
+    });
     g.addEventListener('focus', () => onFocus?.(n.id));
     g.addEventListener('mouseenter', () => onFocus?.(n.id));
     g.addEventListener('blur', () => onFocus?.(null));
@@ -99,6 +113,22 @@ export function drawNetwork(svg, network, onFocus) {
   svg.dataset.nodes = String(nodes.length);
   svg.dataset.edges = String(links.length);
   return nodes.length;
+}
+
+// select filters the drawing to one Province's tutorships (all when code
+// is null): its lines stand out, the others and the unrelated Provinces fade.
+export function selectNode(svg, code) {
+  const related = new Set(code ? [code] : []);
+  for (const line of svg.querySelectorAll('line.edge')) {
+    if (line.dataset.tutor === code) related.add(line.dataset.tutored);
+    if (line.dataset.tutored === code) related.add(line.dataset.tutor);
+  }
+  for (const g of svg.querySelectorAll('g.node')) {
+    g.classList.toggle('selected', g.dataset.code === code);
+    g.classList.toggle('dim', Boolean(code) && !related.has(g.dataset.code));
+  }
+  svg.dataset.selected = code ?? '';
+  highlight(svg, code);
 }
 
 // highlight emphasises the tutorships of one Province (none when code is null).

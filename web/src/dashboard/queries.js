@@ -163,6 +163,16 @@ query DashboardCoverageGaps(
   }
 }`;
 
+// Coverage writes as they happen, to refresh the panels live.
+export const COVERAGE_CHANGED = `
+subscription DashboardCoverageChanged($sector: String) {
+  coverageChanged(sector: $sector) {
+    action
+    service { id }
+    sector { code }
+  }
+}`;
+
 // Every operation, by name, for the tests.
 export const ALL = {
   DashboardSetup: DASHBOARD_SETUP,
@@ -170,6 +180,7 @@ export const ALL = {
   CoveredInSector: COVERED_IN_SECTOR,
   CoveredByService: COVERED_BY_SERVICE,
   ComuneDetails: COMUNE_DETAILS,
+  DashboardCoverageChanged: COVERAGE_CHANGED,
   DashboardTutorNetwork: TUTOR_NETWORK,
   DashboardRollout: ROLLOUT,
   DashboardCoverageGaps: COVERAGE_GAPS,

@@ -15,24 +15,26 @@ import {
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend);
 
-const nf = new Intl.NumberFormat('en-GB');
-const pf = new Intl.NumberFormat('en-GB', { style: 'percent', maximumFractionDigits: 1 });
+import { t } from './i18n.js';
 
 export class Timeline {
-  constructor(canvas, table) {
+  // fmt: the formatters of the page's language (i18n.js).
+  constructor(canvas, table, fmt) {
+    this.fmt = fmt;
     this.canvas = canvas;
     this.table = table;
     this.chart = null;
   }
 
   show(points) {
-    const labels = points.map((p) => p.date);
+    const { num, pct, shortDate } = this.fmt;
+    const labels = points.map((p) => shortDate(p.date));
     const data = {
       labels,
       datasets: [
-        { label: 'Comuni covered', data: points.map((p) => p.covered.comuni), borderColor: '#1f6fb2', backgroundColor: '#1f6fb2', yAxisID: 'y', pointRadius: 2 },
-        { label: 'Small Comuni covered', data: points.map((p) => p.covered.smallComuni), borderColor: '#e08214', backgroundColor: '#e08214', yAxisID: 'y', pointRadius: 2, borderDash: [5, 3] },
-        { label: 'Inhabitants reached (share)', data: points.map((p) => p.inhabitantsShare), borderColor: '#5e3c99', backgroundColor: '#5e3c99', yAxisID: 'share', pointRadius: 0 },
+        { label: t('timeline.comuni'), data: points.map((p) => p.covered.comuni), borderColor: '#1f6fb2', backgroundColor: '#1f6fb2', yAxisID: 'y', pointRadius: 2 },
+        { label: t('timeline.smallComuni'), data: points.map((p) => p.covered.smallComuni), borderColor: '#e08214', backgroundColor: '#e08214', yAxisID: 'y', pointRadius: 2, borderDash: [5, 3] },
+        { label: t('timeline.inhabitantsShare'), data: points.map((p) => p.inhabitantsShare), borderColor: '#5e3c99', backgroundColor: '#5e3c99', yAxisID: 'share', pointRadius: 0 },
       ],
     };
     const options = {
@@ -41,11 +43,11 @@ export class Timeline {
       maintainAspectRatio: false,
       interaction: { mode: 'index', intersect: false },
       scales: {
-        y: { beginAtZero: true, title: { display: true, text: 'Comuni' } },
-        share: { position: 'right', beginAtZero: true, suggestedMax: 1, grid: { drawOnChartArea: false }, ticks: { callback: (v) => pf.format(v) }, title: { display: true, text: 'Share of inhabitants' } },
+        y: { beginAtZero: true, title: { display: true, text: t('timeline.colComuni') }, ticks: { callback: (v) => num(v) } },
+        share: { position: 'right', beginAtZero: true, suggestedMax: 1, grid: { drawOnChartArea: false }, ticks: { callback: (v) => pct(v) }, title: { display: true, text: t('timeline.axisShare') } },
       },
       plugins: {
-        tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${ctx.dataset.yAxisID === 'share' ? pf.format(ctx.parsed.y) : nf.format(ctx.parsed.y)}` } },
+        tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${ctx.dataset.yAxisID === 'share' ? pct(ctx.parsed.y) : num(ctx.parsed.y)}` } },
       },
     };
     if (this.chart) {
@@ -58,11 +60,14 @@ export class Timeline {
 
     const rows = points.map((p) => {
       const tr = document.createElement('tr');
-      for (const v of [p.date, nf.format(p.covered.comuni), nf.format(p.covered.smallComuni), nf.format(p.covered.inhabitants), pf.format(p.inhabitantsShare), String(p.services)]) {
+      tr.dataset.date = p.date;
+      tr.dataset.comuni = String(p.covered.comuni);
+      [shortDate(p.date), num(p.covered.comuni), num(p.covered.smallComuni), num(p.covered.inhabitants), pct(p.inhabitantsShare), num(p.services)].forEach((v, k) => {
         const td = document.createElement('td');
         td.textContent = v;
+        if (k > 0) td.className = 'num';
         tr.append(td);
-      }
+      });
       return tr;
     });
     this.table.tBodies[0].replaceChildren(...rows);

@@ -8,6 +8,7 @@
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { getOperationAST } from 'graphql';
 import { createClient } from 'graphql-ws';
+import { record, timedFetch } from './stats.js';
 
 export function wsURL(httpURL) {
   const u = new URL(httpURL);
@@ -25,15 +26,22 @@ function closeError(err) {
 }
 
 export function createFetcher(url) {
-  const http = createGraphiQLFetcher({ url });
+  const http = createGraphiQLFetcher({ url, fetch: timedFetch() });
   return function fetcher(params, opts) {
     const op = opts?.documentAST ? getOperationAST(opts.documentAST, params.operationName || undefined) : null;
     if (op?.operation !== 'subscription') return http(params, opts);
     return {
       subscribe(observer) {
         const client = createClient({ url: wsURL(url), connectionParams: opts?.headers ?? {}, lazy: true, retryAttempts: 0 });
+        let since = performance.now();
         const dispose = client.subscribe(params, {
-          next: (value) => observer.next(value),
+          next: (value) => {
+            // For a subscription: the time since it started or since the last event.
+            const now = performance.now();
+            record({ ms: now - since, bytes: new TextEncoder().encode(JSON.stringify(value)).length, kind: 'ws' });
+            since = now;
+            observer.next(value);
+          },
           error: (err) => (Array.isArray(err) ? observer.next({ errors: err }) : observer.error(closeError(err))),
           complete: () => observer.complete(),
         });
