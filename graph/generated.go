@@ -3951,6 +3951,13 @@ The writes planners make to the network. Every mutation needs a token with
 the planner or admin role, is validated and atomic (it applies whole or not
 at all), is recorded in the audit trail (Query.changes), and coverage
 changes are announced to Subscription.coverageChanged.
+
+The fields of one mutation document run one after the other, each its own
+write: a field that fails doesn't undo the ones before it. Every payload is
+nullable, so each field reports its own result: a committed field keeps its
+payload in data, a failed one is null with an error whose path names it
+(the fields after it still run). Read data and errors together to learn
+exactly what was written.
 """
 type Mutation {
   """
@@ -3987,7 +3994,7 @@ type Mutation {
     The day the service starts; no Comune can be covered before it.
     """
     startDate: Date!
-  ): ServicePayload! @hasRole(role: PLANNER)
+  ): ServicePayload @hasRole(role: PLANNER)
 
   """
   Changes a service's name, description, state or start date; arguments left
@@ -4031,7 +4038,7 @@ type Mutation {
     the day of the write (Italian time).
     """
     endDate: Date
-  ): ServicePayload! @hasRole(role: PLANNER)
+  ): ServicePayload @hasRole(role: PLANNER)
 
   """
   Adds Comuni to a service's coverage from a day, in a phase: the Comuni join
@@ -4062,7 +4069,7 @@ type Mutation {
     Whether the Comuni join in a pilot or in the rollout.
     """
     phase: CoveragePhase = ROLLOUT
-  ): CoveragePayload! @hasRole(role: PLANNER)
+  ): CoveragePayload @hasRole(role: PLANNER)
 
   """
   Ends the open coverage of Comuni by a service on a day (exclusive: the
@@ -4083,7 +4090,7 @@ type Mutation {
     The day the coverage ends (exclusive), after its start.
     """
     until: Date!
-  ): CoveragePayload! @hasRole(role: PLANNER)
+  ): CoveragePayload @hasRole(role: PLANNER)
 
   """
   Records that a tutor Province accompanies another in a sector from a day,
@@ -4116,7 +4123,7 @@ type Mutation {
     The step the path starts at, 1 to 3.
     """
     step: Int = 1
-  ): TutorshipPayload! @hasRole(role: PLANNER)
+  ): TutorshipPayload @hasRole(role: PLANNER)
 
   """
   Moves an open tutorship to a later step of the path (steps only go
@@ -4145,7 +4152,7 @@ type Mutation {
     The step reached, after the current one and at most 3.
     """
     step: Int!
-  ): TutorshipPayload! @hasRole(role: PLANNER)
+  ): TutorshipPayload @hasRole(role: PLANNER)
 
   """
   Ends an open tutorship on a day after its start (exclusive). The tutorship
@@ -4172,7 +4179,7 @@ type Mutation {
     The day the tutorship ends (exclusive), after since.
     """
     until: Date!
-  ): TutorshipPayload! @hasRole(role: PLANNER)
+  ): TutorshipPayload @hasRole(role: PLANNER)
 
   """
   Records a project work, or replaces the one with the same ID, and links it
@@ -4213,7 +4220,7 @@ type Mutation {
     The shared service it led to; omit it (or pass null) for none.
     """
     serviceId: ID
-  ): ProjectWorkPayload! @hasRole(role: PLANNER)
+  ): ProjectWorkPayload @hasRole(role: PLANNER)
 }
 
 """
@@ -8350,10 +8357,10 @@ func (ec *executionContext) _Mutation_createService(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ServicePayload) graphql.Marshaler {
-			return ec.marshalNServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx, selections, v)
+			return ec.marshalOServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8412,10 +8419,10 @@ func (ec *executionContext) _Mutation_updateService(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ServicePayload) graphql.Marshaler {
-			return ec.marshalNServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx, selections, v)
+			return ec.marshalOServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8474,10 +8481,10 @@ func (ec *executionContext) _Mutation_addCoverage(ctx context.Context, field gra
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CoveragePayload) graphql.Marshaler {
-			return ec.marshalNCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx, selections, v)
+			return ec.marshalOCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_addCoverage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8536,10 +8543,10 @@ func (ec *executionContext) _Mutation_endCoverage(ctx context.Context, field gra
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CoveragePayload) graphql.Marshaler {
-			return ec.marshalNCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx, selections, v)
+			return ec.marshalOCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_endCoverage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8598,10 +8605,10 @@ func (ec *executionContext) _Mutation_assignTutor(ctx context.Context, field gra
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TutorshipPayload) graphql.Marshaler {
-			return ec.marshalNTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
+			return ec.marshalOTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_assignTutor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8660,10 +8667,10 @@ func (ec *executionContext) _Mutation_advanceTutorship(ctx context.Context, fiel
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TutorshipPayload) graphql.Marshaler {
-			return ec.marshalNTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
+			return ec.marshalOTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_advanceTutorship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8722,10 +8729,10 @@ func (ec *executionContext) _Mutation_endTutorship(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TutorshipPayload) graphql.Marshaler {
-			return ec.marshalNTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
+			return ec.marshalOTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_endTutorship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8784,10 +8791,10 @@ func (ec *executionContext) _Mutation_saveProjectWork(ctx context.Context, field
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectWorkPayload) graphql.Marshaler {
-			return ec.marshalNProjectWorkPayload2ᚖpcnetᚋgraphᚋmodelᚐProjectWorkPayload(ctx, selections, v)
+			return ec.marshalOProjectWorkPayload2ᚖpcnetᚋgraphᚋmodelᚐProjectWorkPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_saveProjectWork(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -15227,56 +15234,56 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createService(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateService":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateService(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "addCoverage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_addCoverage(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "endCoverage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_endCoverage(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "assignTutor":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_assignTutor(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "advanceTutorship":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_advanceTutorship(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "endTutorship":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_endTutorship(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "saveProjectWork":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_saveProjectWork(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -17189,14 +17196,6 @@ func (ec *executionContext) marshalNCoverageGapConnection2ᚖpcnetᚋgraphᚋmod
 	return ec._CoverageGapConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx context.Context, sel ast.SelectionSet, v *model.CoveragePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "CoveragePayload!")
-		return graphql.Null
-	}
-	return ec._CoveragePayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNCoveragePhase2pcnetᚋinternalᚋpcnetᚐCoveragePhase(ctx context.Context, v any) (pcnet.CoveragePhase, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNCoveragePhase2pcnetᚋinternalᚋpcnetᚐCoveragePhase[tmp]
@@ -17439,14 +17438,6 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalNProjectWorkPayload2ᚖpcnetᚋgraphᚋmodelᚐProjectWorkPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProjectWorkPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ProjectWorkPayload!")
-		return graphql.Null
-	}
-	return ec._ProjectWorkPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNProviderDistance2pcnetᚋgraphᚋmodelᚐProviderDistance(ctx context.Context, sel ast.SelectionSet, v model.ProviderDistance) graphql.Marshaler {
 	return ec._ProviderDistance(ctx, sel, &v)
 }
@@ -17639,14 +17630,6 @@ func (ec *executionContext) marshalNSector2ᚖpcnetᚋinternalᚋpcnetᚐSector(
 		return graphql.Null
 	}
 	return ec._Sector(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx context.Context, sel ast.SelectionSet, v *model.ServicePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ServicePayload!")
-		return graphql.Null
-	}
-	return ec._ServicePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNServiceStatus2pcnetᚋinternalᚋpcnetᚐServiceStatus(ctx context.Context, v any) (pcnet.ServiceStatus, error) {
@@ -17868,14 +17851,6 @@ func (ec *executionContext) marshalNTutorship2ᚕpcnetᚋinternalᚋpcnetᚐTuto
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx context.Context, sel ast.SelectionSet, v *model.TutorshipPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "TutorshipPayload!")
-		return graphql.Null
-	}
-	return ec._TutorshipPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -18114,6 +18089,13 @@ func (ec *executionContext) unmarshalOCoverageCondition2ᚖpcnetᚋgraphᚋmodel
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx context.Context, sel ast.SelectionSet, v *model.CoveragePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CoveragePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOCoveragePhase2ᚖpcnetᚋinternalᚋpcnetᚐCoveragePhase(ctx context.Context, v any) (*pcnet.CoveragePhase, error) {
 	if v == nil {
 		return nil, nil
@@ -18335,6 +18317,13 @@ func (ec *executionContext) unmarshalOProjectWorkFilter2ᚖpcnetᚋgraphᚋmodel
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOProjectWorkPayload2ᚖpcnetᚋgraphᚋmodelᚐProjectWorkPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProjectWorkPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProjectWorkPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOProvince2ᚖpcnetᚋinternalᚋpcnetᚐProvince(ctx context.Context, sel ast.SelectionSet, v *pcnet.Province) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -18442,6 +18431,13 @@ func (ec *executionContext) unmarshalOServiceFilter2ᚖpcnetᚋgraphᚋmodelᚐS
 	}
 	res, err := ec.unmarshalInputServiceFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx context.Context, sel ast.SelectionSet, v *model.ServicePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ServicePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOServiceSelection2ᚖpcnetᚋgraphᚋmodelᚐServiceSelection(ctx context.Context, v any) (*model.ServiceSelection, error) {
@@ -18613,6 +18609,13 @@ func (ec *executionContext) unmarshalOTutorshipFilter2ᚖpcnetᚋgraphᚋmodel�
 	}
 	res, err := ec.unmarshalInputTutorshipFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx context.Context, sel ast.SelectionSet, v *model.TutorshipPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TutorshipPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {
