@@ -21,19 +21,19 @@ func (l *Loaders) newAnalyticsLoaders(store Backend, wait time.Duration) {
 			return answers(batch.PeersBatch(ctx, qs))
 		}
 		return eachQuery(ctx, qs, store.Peers)
-	}).uncached()
+	})
 	l.tutorLinks = newLoader(l.tracker, wait, func(ctx context.Context, qs []pcnet.TutorLinkQuery) ([][]pcnet.TutorLink, []error) {
 		if batch != nil {
 			return answers(batch.TutorLinksBatch(ctx, qs))
 		}
 		return eachQuery(ctx, qs, store.TutorLinks)
-	}).uncached()
+	})
 	l.nearest = newLoader(l.tracker, wait, func(ctx context.Context, qs []pcnet.NearestQuery) ([][]pcnet.ProviderDistance, []error) {
 		if batch != nil {
 			return answers(batch.NearestProvidersBatch(ctx, qs))
 		}
 		return eachQuery(ctx, qs, store.NearestProviders)
-	}).uncached()
+	})
 }
 
 // answers adapts a batch method's results to a loader fetch's.

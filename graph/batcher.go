@@ -2,8 +2,10 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,62 +14,78 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// Batching: one store call per nesting level, without waiting.
+// Batching: one store call per loader per level, planned from the query.
 //
-// A dataloader must decide when a level has finished asking for keys. A
-// time window (collect for a few milliseconds, then call the store) makes
-// every level of every query wait that long, and still splits a level when
-// a busy machine stretches its burst of loads past the window.
+// A dataloader must know when a level has asked for all its keys. A time
+// window guesses (and splits a level when a busy machine stretches it);
+// counting outstanding resolutions knows only as long as the count is
+// exact under every interleaving. Instead, the level is planned from the
+// selection set, so that no resolver ever waits for its siblings.
 //
-// Instead, each request counts its outstanding work, as graphql-java's
-// field-level dispatch does: the field resolutions gqlgen is going to run
-// and has not finished, and the store calls in flight. A resolution is
-// counted from the moment its parent's value is known (the parent's result
-// tells how many objects there are, and the query how many fields each
-// has) until it returns, and not while it is blocked on a dataloader. When
-// the count drops to zero, every resolution of the request is blocked on a
-// loader or done, so no more keys can come: the request's loaders call the
-// store right then, each with all its pending keys. That is one store call
-// per loader per round, a round per nesting level, whatever the number of
-// parents and however slow the machine, and no waiting.
+// When a field that starts a subtree resolves (a root field, or any field
+// the plan did not reach), the planner walks its selection level by level
+// before gqlgen resolves any of it. For a level it calls each resolver of
+// the level, for every object of the level, in planning mode: there a
+// loader queues the keys it is asked for and answers errPlanned instead of
+// waiting. Then it sends every loader's batch (one store call each, all at
+// once) and calls the resolvers again: the answers are cached now, and
+// their results are the objects of the next level. A resolver that needs
+// two loads in turn (a sector check, then its own query) just takes one
+// more round. Fields bound to Go struct fields (a connection's edges) are
+// read directly. When the walk is done, gqlgen resolves the subtree and
+// every load is answered from the cache: the number of store calls is a
+// property of the query and the data, not of scheduling.
 //
-// One wrinkle of gqlgen's execution: an object's fields without a resolver
-// are resolved one after another in one goroutine, before the fields with
-// a resolver start; so when such a field has a subtree (a connection's
-// edges) and something in it blocks on a loader, the fields after it can't
-// start until that subtree is done: counting them would keep the count
-// above zero. So the fields after such a field are counted only once its
-// subtree is finished: each such field opens a scope that counts the
-// unfinished work of its subtree and, when it reaches zero, adds the
-// fields behind it (objectPlan).
+// The resolvers are called through plan_gen.go, derived from generated.go,
+// so the planner asks for exactly the keys gqlgen's resolution will.
 //
-// The counting needs the gqlgen extension LevelBatching on the handler.
-// Without it (or for subscriptions, whose events resolve outside the
-// operation), loaders fall back to a time window: a pending batch is sent
-// once the request has made no progress for the loader wait. A counted
-// request keeps a much longer window (stuckFactor) as a safety net for a
-// count that can't reach zero.
+// A query's root fields resolve one after another in document order (as
+// a mutation's do), so each root field's plan sees what the earlier ones
+// cached, whatever the scheduling. Loads the plan did not foresee are sent
+// on demand (counted as misses; the tests require none for every example).
+// Without the LevelBatching extension (subscription events), loaders fall
+// back to a time window.
 
-// levelTracker counts a request's outstanding work; see above.
+// errPlanned is a planning-mode load's answer: the key is queued, its value
+// comes with the next round.
+var errPlanned = errors.New("graph: load queued by the level planner")
+
+// planningKey marks a context as a planning-mode resolution.
+type planningKey struct{}
+
+func planning(ctx context.Context) bool { return ctx.Value(planningKey{}) != nil }
+
+// maxRounds bounds a walk's rounds: each round answers at least one load
+// of every resolver still waiting, so only a resolver loading without end
+// could reach it.
+const maxRounds = 64
+
+// levelTracker is a request's batching state: its loaders, the fields the
+// planner reached, and the order of the query's root fields.
 type levelTracker struct {
-	// armed is set when LevelBatching counts this request's operation;
-	// until then the loaders only use their time window.
+	// armed is set when LevelBatching plans this request's operation;
+	// until then the loaders use their time window.
 	armed atomic.Bool
-	// outstanding is the number of field resolutions expected or running
-	// (not blocked on a loader, not finished), plus store calls in flight.
-	outstanding atomic.Int64
-	// progress counts every resolution that finished or blocked; the time
-	// window restarts while it moves (the request is busy, not stuck).
-	progress atomic.Int64
+	// misses counts the batches a resolver below the root had to send
+	// itself: loads the plan did not foresee.
+	misses atomic.Int64
 	// fallbacks counts batches sent by the time window of an armed
-	// request: each is a level whose end the count missed (tests check
-	// there are none).
+	// request (there should be none).
 	fallbacks atomic.Int64
+
+	// rootPlan plans the planned root fields, once, in the context of the
+	// first root field to start (its deadline and its trace).
+	rootPlan sync.Once
 
 	mu      sync.Mutex
 	loaders []dispatcher
-	plans   map[selectionKey]*objectPlan
+	covered map[*ast.Field]struct{}
+	turns   map[string]turn
 }
+
+// turn is a root field's place in document order: it starts once prev is
+// closed and closes done when it is finished.
+type turn struct{ prev, done chan struct{} }
 
 // dispatcher is a loader as the tracker sees it.
 type dispatcher interface {
@@ -82,67 +100,8 @@ func (t *levelTracker) register(d dispatcher) {
 	t.mu.Unlock()
 }
 
-// scope counts the unfinished resolutions (blocked ones included) in the
-// subtree of a field without a resolver; when none is left, the fields
-// that were waiting behind it (cont) become outstanding in the parent
-// scope. The request itself is the nil scope.
-type scope struct {
-	parent     *scope
-	unfinished atomic.Int64
-	cont       int64
-}
-
-// expect counts n more resolutions in scope s.
-func (t *levelTracker) expect(s *scope, n int64) {
-	if n == 0 {
-		return
-	}
-	for ; s != nil; s = s.parent {
-		s.unfinished.Add(n)
-	}
-	t.outstanding.Add(n)
-}
-
-// finish counts a resolution of scope s as done: the scopes it closes
-// release the fields behind them, then the request's count drops, and if
-// it reaches zero the loaders send their pending batches.
-func (t *levelTracker) finish(s *scope) {
-	var released int64
-	for ; s != nil; s = s.parent {
-		if s.unfinished.Add(released-1) == 0 {
-			released += s.cont
-		}
-	}
-	t.progress.Add(1)
-	if t.outstanding.Add(released-1) == 0 {
-		t.dispatchAll()
-	}
-}
-
-// block counts a resolution as waiting for a loader (it is still
-// unfinished in its scopes).
-func (t *levelTracker) block() {
-	t.progress.Add(1)
-	if t.outstanding.Add(-1) == 0 {
-		t.dispatchAll()
-	}
-}
-
-// settle adds n (at least -1) to the request's count: a store call that
-// ended, waking n+1 resolvers.
-func (t *levelTracker) settle(n int64) {
-	t.progress.Add(1)
-	if t.outstanding.Add(n) == 0 {
-		t.dispatchAll()
-	}
-}
-
-// dispatchAll sends every pending batch. All of them are counted as
-// outstanding before any is sent: a fast store call that completed while
-// the others were still being taken would otherwise let its resolvers
-// reach zero again, and send the next level's keys before the rest of this
-// level's answers could add theirs.
-func (t *levelTracker) dispatchAll() {
+// flush sends every pending batch, all at once, and waits for them.
+func (t *levelTracker) flush() {
 	t.mu.Lock()
 	loaders := t.loaders
 	t.mu.Unlock()
@@ -152,154 +111,291 @@ func (t *levelTracker) dispatchAll() {
 			sends = append(sends, send)
 		}
 	}
-	t.expect(nil, int64(len(sends)))
-	for _, send := range sends {
-		send()
+	switch len(sends) {
+	case 0:
+	case 1:
+		sends[0]()
+	default:
+		var wg sync.WaitGroup
+		for _, send := range sends[1:] {
+			wg.Go(send)
+		}
+		sends[0]()
+		wg.Wait()
 	}
 }
 
-// selectionKey identifies the selection set of an object type in the
-// operation by its first element and length: selection sets are slices of
-// the parsed document, which the request never changes.
-type selectionKey struct {
-	first ast.Selection
-	n     int
-	typ   string
-}
-
-// objectPlan is how gqlgen resolves an object selected with a selection
-// set: first the fields without a resolver, in order, then those with one,
-// concurrently. eager is the number of resolutions counted when the object
-// is known: the fields up to and including the first field without a
-// resolver that has a subtree. cont[alias] is the number counted when the
-// subtree of such a field is done: the fields after it up to and including
-// the next one.
-type objectPlan struct {
-	eager int64
-	cont  map[string]int64
-}
-
-// plan returns the plan of objects of type typ selected with sel, whose
-// fields' contexts child makes (a FieldContext's Child, which knows which
-// fields have resolvers).
-func (t *levelTracker) plan(ctx context.Context, oc *graphql.OperationContext, sel ast.SelectionSet, typ string,
-	child func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error),
-) *objectPlan {
-	if len(sel) == 0 {
-		return &objectPlan{}
-	}
-	key := selectionKey{sel[0], len(sel), typ}
+func (t *levelTracker) cover(f *ast.Field) {
 	t.mu.Lock()
-	p, ok := t.plans[key]
+	if t.covered == nil {
+		t.covered = make(map[*ast.Field]struct{})
+	}
+	t.covered[f] = struct{}{}
 	t.mu.Unlock()
-	if ok {
-		return p
-	}
-	var sync, concurrent []graphql.CollectedField
-	if child != nil {
+}
+
+func (t *levelTracker) isCovered(f *ast.Field) bool {
+	t.mu.Lock()
+	_, ok := t.covered[f]
+	t.mu.Unlock()
+	return ok
+}
+
+// task is one resolver call of a level: field fc of obj, with ctx carrying
+// fc as gqlgen's would.
+type task struct {
+	ctx context.Context
+	fc  *graphql.FieldContext
+	obj any
+}
+
+// walker plans one subtree.
+type walker struct {
+	t       *levelTracker
+	r       ResolverRoot
+	oc      *graphql.OperationContext
+	quiet   context.Context // for FieldContext.Child: argument errors go nowhere
+	pending []task
+}
+
+func (t *levelTracker) newWalker(ctx context.Context, r ResolverRoot) *walker {
+	return &walker{
+		t:  t,
+		r:  r,
+		oc: graphql.GetOperationContext(ctx),
 		// Making a field's context parses its arguments and reports their
-		// errors: into a response of its own here, which nobody reads.
-		ctx = graphql.WithResponseContext(ctx, graphql.DefaultErrorPresenter, graphql.DefaultRecover)
+		// errors: into a response of its own here, which nobody reads
+		// (gqlgen reports them when it resolves the field).
+		quiet: graphql.WithResponseContext(ctx, graphql.DefaultErrorPresenter, graphql.DefaultRecover),
 	}
-	for _, f := range graphql.CollectFields(oc, sel, []string{typ}) {
-		if f.Name == "__typename" { // written by gqlgen, not resolved
+}
+
+// walk plans the subtree of fc, whose resolved value is res: see above.
+func (t *levelTracker) walk(ctx context.Context, r ResolverRoot, fc *graphql.FieldContext, res any) {
+	w := t.newWalker(ctx, r)
+	w.expand(context.WithValue(ctx, planningKey{}, true), fc, res)
+	w.run()
+}
+
+// plannedRoots are the Query fields whose resolvers read only through the
+// loaders, so the planner can run them ahead of gqlgen; the others call
+// the store directly (running them twice would call it twice), and their
+// subtrees are planned when they resolve, in their turn.
+var plannedRoots = map[string]bool{
+	"regions": true, "region": true, "provinces": true, "province": true, "provinceByPlate": true,
+	"comune": true, "comuni": true, "services": true, "service": true,
+	"sectors": true, "sector": true, "area": true,
+	"reach": true, "rolloutTimeline": true, "coverageGaps": true,
+}
+
+// plannedRoot reports whether the planner runs root field f ahead.
+func plannedRoot(f graphql.CollectedField) bool {
+	return plannedRoots[f.Name] && !hasDirectives(f)
+}
+
+// planRoot plans the query's planned root fields, with their subtrees,
+// before any root field resolves.
+func (t *levelTracker) planRoot(ctx context.Context, es *executableSchema, oc *graphql.OperationContext) {
+	w := t.newWalker(ctx, es.Resolvers)
+	ec := newExecutionContext(oc, es, nil)
+	pctx := graphql.WithFieldContext(context.WithValue(ctx, planningKey{}, true), &graphql.FieldContext{Object: "Query"})
+	for _, f := range graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"}) {
+		if !plannedRoot(f) {
 			continue
 		}
-		resolver := true // root fields: all resolved concurrently
-		if child != nil {
-			fc, err := child(ctx, f)
-			if err != nil {
-				// Bad arguments: gqlgen reports them and never resolves
-				// the field (nor calls the field interceptors).
-				continue
-			}
-			resolver = fc == nil || fc.IsResolver
+		fc, err := ec.queryFieldContext(w.quiet, f)
+		if err != nil || fc == nil {
+			continue // bad arguments: gqlgen reports them, resolving nothing
 		}
-		if resolver {
-			concurrent = append(concurrent, f)
-		} else {
-			sync = append(sync, f)
-		}
+		t.cover(f.Field)
+		w.pending = append(w.pending, task{graphql.WithFieldContext(pctx, fc), fc, nil})
 	}
-	p = &objectPlan{cont: make(map[string]int64)}
-	counter, blocker := &p.eager, ""
-	for i, f := range append(sync, concurrent...) {
-		*counter++
-		if blocker != "" {
-			p.cont[blocker] = *counter
-		}
-		if i < len(sync) && len(f.Selections) > 0 {
-			blocker = f.Alias
-			var n int64
-			counter = &n
-			p.cont[blocker] = 0
-		}
-	}
-	t.mu.Lock()
-	if t.plans == nil {
-		t.plans = make(map[selectionKey]*objectPlan)
-	}
-	t.plans[key] = p
-	t.mu.Unlock()
-	return p
+	w.run()
 }
 
-// countObjects returns how many objects a field's result holds: gqlgen
-// resolves the selection once for each (nil pointers are null).
-func countObjects(v reflect.Value) int64 {
+// hasDirectives reports whether the schema puts a directive on the field
+// (@hasRole): the planner doesn't run those resolvers ahead.
+func hasDirectives(f graphql.CollectedField) bool {
+	return f.Definition != nil && len(f.Definition.Directives) > 0
+}
+
+// run resolves the queued tasks round by round. A round runs every task
+// it can, and the tasks of the fields below those that resolve, until each
+// left waits for a queued key; then it sends the round's batches together.
+// So a batch holds every key that can be known before it is sent. The
+// results of one field are expanded together: one CollectFields and one
+// child context per field, not per object.
+func (w *walker) run() {
+	for round := 0; len(w.pending) > 0 && round < maxRounds; round++ {
+		var retry []task
+		for len(w.pending) > 0 {
+			tasks := w.pending
+			w.pending = nil
+			type group struct {
+				ctx    context.Context
+				values []any
+			}
+			var order []*graphql.FieldContext
+			groups := make(map[*graphql.FieldContext]*group)
+			for _, tk := range tasks {
+				res, err := w.resolve(tk)
+				switch {
+				case errors.Is(err, errPlanned):
+					retry = append(retry, tk)
+				case err == nil && res != nil:
+					g, ok := groups[tk.fc]
+					if !ok {
+						g = &group{ctx: tk.ctx}
+						groups[tk.fc] = g
+						order = append(order, tk.fc)
+					}
+					g.values = append(g.values, res)
+				}
+			}
+			for _, fc := range order {
+				g := groups[fc]
+				w.expand(g.ctx, fc, g.values)
+			}
+		}
+		w.t.flush()
+		w.pending = retry
+	}
+}
+
+// resolve calls a task's resolver; a panic (a resolver bug gqlgen will
+// report when it resolves the field) just ends the task.
+func (w *walker) resolve(tk task) (res any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, fmt.Errorf("graph: planning %s.%s: %v", tk.fc.Object, tk.fc.Field.Name, p)
+		}
+	}()
+	res, err, ok := resolveFor(tk.ctx, w.r, tk.fc, tk.obj)
+	if !ok {
+		return nil, errors.New("graph: no resolver")
+	}
+	return res, err
+}
+
+// expand queues the resolver calls of the fields selected below fc for the
+// objects of value, reading the fields bound to Go struct fields at once.
+func (w *walker) expand(ctx context.Context, fc *graphql.FieldContext, value any) {
+	if fc == nil || fc.Field.Field == nil || len(fc.Field.Selections) == 0 || fc.Field.Definition == nil || fc.Child == nil {
+		return
+	}
+	objs := objects(reflect.ValueOf(value), nil)
+	if len(objs) == 0 {
+		return
+	}
+	typ := fc.Field.Definition.Type.Name()
+	for _, f := range graphql.CollectFields(w.oc, fc.Field.Selections, []string{typ}) {
+		if strings.HasPrefix(f.Name, "__") || hasDirectives(f) {
+			continue
+		}
+		cfc, err := fc.Child(w.quiet, f)
+		if err != nil || cfc == nil {
+			continue // bad arguments: gqlgen never resolves the field
+		}
+		cctx := graphql.WithFieldContext(ctx, cfc)
+		if cfc.IsResolver {
+			w.t.cover(f.Field)
+			for _, o := range objs {
+				w.pending = append(w.pending, task{cctx, cfc, o})
+			}
+			continue
+		}
+		if len(f.Selections) == 0 {
+			continue
+		}
+		values := make([]any, 0, len(objs))
+		for _, o := range objs {
+			v, ok := structField(o, f.Name)
+			if !ok {
+				values = nil // a method: its subtree is planned when it resolves
+				break
+			}
+			values = append(values, v)
+		}
+		if values == nil {
+			continue
+		}
+		w.t.cover(f.Field)
+		for _, v := range values {
+			w.expand(cctx, cfc, v)
+		}
+	}
+}
+
+// objects returns the objects gqlgen resolves a selection on for a field's
+// value: pointers to the elements of a list, the value of a pointer.
+func objects(v reflect.Value, out []any) []any {
 	switch v.Kind() {
 	case reflect.Invalid:
-		return 0
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			return 0
+	case reflect.Interface:
+		if !v.IsNil() {
+			out = objects(v.Elem(), out)
 		}
-		return countObjects(v.Elem())
+	case reflect.Pointer:
+		if !v.IsNil() {
+			if v.Elem().Kind() == reflect.Struct {
+				out = append(out, v.Interface())
+			} else {
+				out = objects(v.Elem(), out)
+			}
+		}
 	case reflect.Slice, reflect.Array:
-		if v.Type().Elem().Kind() == reflect.Struct {
-			return int64(v.Len())
-		}
-		var n int64
 		for i := range v.Len() {
-			n += countObjects(v.Index(i))
+			e := v.Index(i)
+			if e.Kind() == reflect.Struct && e.CanAddr() {
+				out = append(out, e.Addr().Interface())
+			} else {
+				out = objects(e, out)
+			}
 		}
-		return n
-	default:
-		return 1
+	case reflect.Struct:
+		p := reflect.New(v.Type())
+		p.Elem().Set(v)
+		out = append(out, p.Interface())
 	}
+	return out
 }
 
-// frame is what a counted request's resolution leaves in the context of
-// its resolver and its children: the request's tracker, the scope its
-// children belong to, and whether a loader that blocks with this context
-// blocks a counted resolver.
-type frame struct {
-	t        *levelTracker
-	s        *scope
-	resolver bool
+// structField reads the Go struct field gqlgen binds GraphQL field name to
+// (same name but for case, promoted fields included).
+func structField(obj any, name string) (any, bool) {
+	v := reflect.ValueOf(obj)
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil, false
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return nil, false
+	}
+	f := v.FieldByNameFunc(func(n string) bool { return strings.EqualFold(n, name) })
+	if !f.IsValid() || !f.CanInterface() {
+		return nil, false
+	}
+	if f.Kind() == reflect.Struct {
+		return f.Addr().Interface(), true
+	}
+	return f.Interface(), true
 }
 
-type frameKey struct{}
-
-// noFrame is the context value of a loader's fetch: it may queue keys but
-// never blocks as a resolver.
-var noFrame = &frame{}
-
-func frameOf(ctx context.Context) *frame {
-	if f, ok := ctx.Value(frameKey{}).(*frame); ok {
-		return f
-	}
-	if l, ok := ctx.Value(loadersKey{}).(*Loaders); ok && l.tracker.armed.Load() {
-		return &frame{t: l.tracker}
-	}
-	return noFrame
+// LevelBatching is the gqlgen extension that plans each request's levels
+// so that its dataloaders call the store once per level (see the top of
+// this file). Install it on the handler whose requests carry Loaders
+// (WithLoaders), with Schema the handler's schema (NewSchema): the planner
+// runs its resolvers ahead of gqlgen.
+type LevelBatching struct {
+	Schema graphql.ExecutableSchema
 }
 
-// LevelBatching is the gqlgen extension that counts each request's
-// outstanding field resolutions, so that its dataloaders call the store as
-// soon as a nesting level has asked for all its keys (see levelTracker).
-// Install it on the handler whose requests carry Loaders (WithLoaders).
-type LevelBatching struct{}
+func (b LevelBatching) schema() *executableSchema {
+	es, _ := b.Schema.(*executableSchema)
+	return es
+}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -311,12 +407,10 @@ var _ interface {
 func (LevelBatching) ExtensionName() string                   { return "pcnet level batching" }
 func (LevelBatching) Validate(graphql.ExecutableSchema) error { return nil }
 
-// InterceptOperation arms the request's tracker for queries and mutations.
-// A query's root fields all start at once, so they are counted up front;
-// a mutation's run one after another, so each is counted as it starts.
-// Subscription events are resolved long after, each with fresh loaders:
-// they keep the time window.
-func (LevelBatching) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+// InterceptOperation arms the request's tracker for queries and mutations,
+// and puts a query's root fields in document order. Subscription events
+// are resolved long after, each with fresh loaders: they keep the window.
+func (b LevelBatching) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	l, ok := ctx.Value(loadersKey{}).(*Loaders)
 	oc := graphql.GetOperationContext(ctx)
 	if !ok || oc == nil || oc.Operation == nil {
@@ -324,14 +418,28 @@ func (LevelBatching) InterceptOperation(ctx context.Context, next graphql.Operat
 	}
 	if l.tracker.armed.Load() {
 		// A second operation with the same loaders (queries sent over one
-		// WebSocket): it gets loaders of its own, counted from zero.
+		// WebSocket): it gets loaders of its own.
 		l = NewLoaders(l.store, l.wait)
 		ctx = WithLoaders(ctx, l)
 	}
 	switch oc.Operation.Operation {
 	case ast.Query:
-		l.tracker.expect(nil, l.tracker.plan(ctx, oc, oc.Operation.SelectionSet, "Query", nil).eager)
-	case ast.Mutation:
+		// gqlgen runs __type and __schema inline, before the others start:
+		// they take no turn; nor do the planned ones, all cached by the
+		// time any root field resolves.
+		turns := make(map[string]turn)
+		prev := make(chan struct{})
+		close(prev)
+		for _, f := range graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"}) {
+			if strings.HasPrefix(f.Name, "__") || (b.schema() != nil && plannedRoot(f)) {
+				continue
+			}
+			done := make(chan struct{})
+			turns[f.Alias] = turn{prev: prev, done: done}
+			prev = done
+		}
+		l.tracker.turns = turns
+	case ast.Mutation: // gqlgen runs a mutation's root fields in turn
 	default:
 		return next(ctx)
 	}
@@ -339,102 +447,61 @@ func (LevelBatching) InterceptOperation(ctx context.Context, next graphql.Operat
 	return next(ctx)
 }
 
-// rootField records whether a root field's resolution reached the field
-// interceptors: one whose arguments are bad never does.
-type rootField struct{ started bool }
-
-type rootFieldKey struct{}
-
-// InterceptRootField finishes a query's root field that gqlgen didn't
-// resolve (its arguments were bad): it was counted up front.
-func (LevelBatching) InterceptRootField(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
-	fr := frameOf(ctx)
+// InterceptRootField plans the planned root fields before the first root
+// field resolves, then runs the others each in its turn.
+func (b LevelBatching) InterceptRootField(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	l, ok := ctx.Value(loadersKey{}).(*Loaders)
+	rf := graphql.GetRootFieldContext(ctx)
 	oc := graphql.GetOperationContext(ctx)
-	if fr.t == nil || oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query {
+	if !ok || rf == nil || oc == nil || oc.Operation == nil || !l.tracker.armed.Load() {
 		return next(ctx)
 	}
-	rf := &rootField{}
-	m := next(context.WithValue(ctx, rootFieldKey{}, rf))
-	if !rf.started {
-		fr.t.finish(nil)
+	if es := b.schema(); es != nil && oc.Operation.Operation == ast.Query {
+		l.tracker.rootPlan.Do(func() { l.tracker.planRoot(ctx, es, oc) })
 	}
-	return m
+	tn, ok := l.tracker.turns[rf.Field.Alias]
+	if !ok {
+		return next(ctx)
+	}
+	defer close(tn.done)
+	select {
+	case <-tn.prev:
+	case <-ctx.Done():
+	}
+	return next(ctx)
 }
 
-// InterceptField counts one field resolution: it is outstanding until it
-// returns (or blocks on a loader), and before it is done the objects of its
-// result add the resolutions of their own fields.
-func (LevelBatching) InterceptField(ctx context.Context, next graphql.Resolver) (res any, err error) {
-	fr := frameOf(ctx)
-	t := fr.t
+// InterceptField plans the subtree of a field the plan has not reached
+// (a root field, or one below a field it could not read), once the field's
+// value is known and before gqlgen resolves anything below it.
+func (b LevelBatching) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	res, err := next(ctx)
+	es := b.schema()
+	if err != nil || res == nil || es == nil {
+		return res, err
+	}
 	fc := graphql.GetFieldContext(ctx)
-	if t == nil || fc == nil {
-		return next(ctx)
+	if fc == nil || fc.Field.Field == nil || len(fc.Field.Selections) == 0 {
+		return res, err
 	}
-	s := fr.s
-	switch fc.Object {
-	case "Mutation":
-		t.expect(s, 1)
-	case "Query":
-		if rf, ok := ctx.Value(rootFieldKey{}).(*rootField); ok {
-			rf.started = true
-		}
+	l, ok := ctx.Value(loadersKey{}).(*Loaders)
+	if !ok || !l.tracker.armed.Load() || l.tracker.isCovered(fc.Field.Field) {
+		return res, err
 	}
-	hasSubtree := len(fc.Field.Selections) > 0 && fc.Field.Definition != nil
-	switch {
-	case fc.IsResolver:
-		ctx = context.WithValue(ctx, frameKey{}, &frame{t: t, s: s, resolver: true})
-	case hasSubtree:
-		// The fields behind this one wait for its subtree: open its scope.
-		// This resolution moves into it (it is counted in s already).
-		inner := &scope{parent: s, cont: t.continuation(ctx, fc)}
-		inner.unfinished.Store(1)
-		s = inner
-		ctx = context.WithValue(ctx, frameKey{}, &frame{t: t, s: s})
-	}
-	finished := false
-	defer func() {
-		if !finished { // a panic: gqlgen answers null, resolving no children
-			t.finish(s)
-		}
-	}()
-	res, err = next(ctx)
-	if err == nil && res != nil && hasSubtree {
-		if n := countObjects(reflect.ValueOf(res)); n > 0 {
-			p := t.plan(ctx, graphql.GetOperationContext(ctx), fc.Field.Selections, fc.Field.Definition.Type.Name(), fc.Child)
-			t.expect(s, n*p.eager)
-		}
-	}
-	finished = true
-	t.finish(s)
+	l.tracker.walk(ctx, es.Resolvers, fc, res)
 	return res, err
-}
-
-// continuation returns how many fields of its object wait behind fc, a
-// field without a resolver that has a subtree.
-func (t *levelTracker) continuation(ctx context.Context, fc *graphql.FieldContext) int64 {
-	parent := fc.Parent
-	for parent != nil && parent.Field.Field == nil { // list elements
-		parent = parent.Parent
-	}
-	if parent == nil || parent.Field.Definition == nil {
-		return 0
-	}
-	p := t.plan(ctx, graphql.GetOperationContext(ctx), parent.Field.Selections, parent.Field.Definition.Type.Name(), parent.Child)
-	return p.cont[fc.Field.Alias]
 }
 
 // loader batches the loads of keys K made while resolving a request into
 // calls of fetch, and caches the answers for the rest of the request. It
 // has the API of github.com/vikstrous/dataloadgen's Loader (Load,
-// LoadThunk, LoadAll, Prime, ClearAll), and sends its pending batch when
-// the request's tracker says the level is complete, or after a time window
-// without progress.
+// LoadThunk, LoadAll, Prime, ClearAll); its batches go to the store when
+// the planner flushes a level, when a resolver needs one the plan did not
+// send, or (for requests the planner does not see) after a time window.
 type loader[K comparable, V any] struct {
 	fetch   func(ctx context.Context, keys []K) ([]V, []error)
 	wait    time.Duration
 	tracker *levelTracker
-	noCache bool
 
 	mu      sync.Mutex
 	cache   map[K]*slot[K, V]
@@ -457,25 +524,12 @@ type batch[K comparable, V any] struct {
 	values []V
 	errs   []error
 
-	mu        sync.Mutex
-	completed bool
-	blocked   int64 // counted resolvers waiting for the batch
-
-	timer    *time.Timer
-	progress int64 // the tracker's progress when the timer was last set
+	timer *time.Timer // the time window, for requests not planned
 }
 
 func newLoader[K comparable, V any](t *levelTracker, wait time.Duration, fetch func(ctx context.Context, keys []K) ([]V, []error)) *loader[K, V] {
 	l := &loader[K, V]{fetch: fetch, wait: wait, tracker: t, cache: make(map[K]*slot[K, V])}
 	t.register(l)
-	return l
-}
-
-// uncached makes every load ask the store (within a batch, equal keys are
-// still asked once): for answers that writes could change and that nothing
-// else in a request asks twice.
-func (l *loader[K, V]) uncached() *loader[K, V] {
-	l.noCache = true
 	return l
 }
 
@@ -513,9 +567,6 @@ func (l *loader[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {
 // Prime caches value for key unless key is already known; it reports
 // whether it did.
 func (l *loader[K, V]) Prime(key K, value V) bool {
-	if l.noCache {
-		return false
-	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if _, ok := l.cache[key]; ok {
@@ -542,107 +593,55 @@ func (l *loader[K, V]) enqueue(ctx context.Context, key K) *slot[K, V] {
 	if b == nil {
 		b = &batch[K, V]{ctx: ctx, done: make(chan struct{})}
 		l.pending = b
-		b.progress = l.tracker.progress.Load()
-		b.timer = time.AfterFunc(l.window(), func() { l.timeout(b) })
-	}
-	if l.noCache {
-		for i, k := range b.keys {
-			if k == key {
-				return &slot[K, V]{b: b, pos: i}
-			}
+		if !l.tracker.armed.Load() {
+			b.timer = time.AfterFunc(l.wait, func() { l.timeout(b) })
 		}
 	}
 	s := &slot[K, V]{b: b, pos: len(b.keys)}
 	b.keys = append(b.keys, key)
-	if !l.noCache {
-		l.cache[key] = s
-	}
+	l.cache[key] = s
 	return s
 }
 
-// stuckFactor stretches the time window of a counted request. There the
-// window is only a safety net, for a count that can't reach zero: a
-// resolver blocked on something else than a loader (it will return, and
-// the count with it) or a shape of query the count gets wrong. Under heavy
-// load a request's goroutines can wait several milliseconds for a CPU, so
-// a short window would split levels whose count was about to close them.
-const stuckFactor = 20
-
-// window is how long a batch waits for its level without progress.
-func (l *loader[K, V]) window() time.Duration {
-	if l.tracker.armed.Load() {
-		return stuckFactor * l.wait
-	}
-	return l.wait
-}
-
-// timeout is the time window: it sends the batch unless the request has
-// made progress since the window started (it is busy resolving the level,
-// not stuck), in which case the window starts again.
-func (l *loader[K, V]) timeout(b *batch[K, V]) {
+// take detaches b if it is still the pending batch.
+func (l *loader[K, V]) take(b *batch[K, V]) bool {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.pending != b {
-		l.mu.Unlock()
-		return
-	}
-	if l.tracker.armed.Load() {
-		if p := l.tracker.progress.Load(); p != b.progress {
-			b.progress = p
-			b.timer.Reset(l.window())
-			l.mu.Unlock()
-			return
-		}
+		return false
 	}
 	l.pending = nil
-	l.mu.Unlock()
-	if l.tracker.armed.Load() {
-		l.tracker.fallbacks.Add(1)
+	if b.timer != nil {
+		b.timer.Stop()
 	}
-	l.run(b)
+	return true
+}
+
+// timeout is the time window of a request the planner does not see.
+func (l *loader[K, V]) timeout(b *batch[K, V]) {
+	if l.take(b) {
+		if l.tracker.armed.Load() {
+			l.tracker.fallbacks.Add(1)
+		}
+		l.send(b)
+	}
 }
 
 // detach implements dispatcher.
 func (l *loader[K, V]) detach() func() {
 	l.mu.Lock()
 	b := l.pending
-	l.pending = nil
 	l.mu.Unlock()
-	if b == nil {
+	if b == nil || !l.take(b) {
 		return nil
 	}
-	b.timer.Stop()
-	return func() { l.send(b, true) } // dispatchAll counted it
+	return func() { l.send(b) }
 }
 
-// run sends b, counting the call as outstanding work: no other batch of
-// the request is sent while it runs, since its answer may queue more keys.
-func (l *loader[K, V]) run(b *batch[K, V]) {
-	armed := l.tracker.armed.Load()
-	if armed {
-		l.tracker.expect(nil, 1)
-	}
-	l.send(b, armed)
-}
-
-// send calls the store for b in its own goroutine, so the batches of one
-// round go out together. counted says the call was counted as outstanding
-// work, to be settled when it ends.
-func (l *loader[K, V]) send(b *batch[K, V], counted bool) {
-	go func() {
-		// The fetch may queue follow-up keys (LoadThunk) but never waits
-		// as a counted resolver: its context is not one.
-		ctx := context.WithValue(b.ctx, frameKey{}, noFrame)
-		b.values, b.errs = safeFetch(ctx, l.fetch, b.keys)
-		b.mu.Lock()
-		b.completed = true
-		woken := b.blocked
-		b.mu.Unlock()
-		if counted {
-			// The resolvers it wakes run again; the call itself is done.
-			l.tracker.settle(woken - 1)
-		}
-		close(b.done)
-	}()
+// send calls the store for b and publishes the answer.
+func (l *loader[K, V]) send(b *batch[K, V]) {
+	b.values, b.errs = safeFetch(b.ctx, l.fetch, b.keys)
+	close(b.done)
 }
 
 func safeFetch[K, V any](ctx context.Context, fetch func(context.Context, []K) ([]V, []error), keys []K) (values []V, errs []error) {
@@ -654,9 +653,11 @@ func safeFetch[K, V any](ctx context.Context, fetch func(context.Context, []K) (
 	return fetch(ctx, keys)
 }
 
-// await returns the answer of s, waiting for its batch. A counted resolver
-// that has to wait stops being outstanding until the batch completes.
+// await returns the answer of s. In planning mode a key whose batch is not
+// sent yet answers errPlanned; otherwise a planned request sends such a
+// batch at once (the plan missed it), and others wait for the window.
 func (l *loader[K, V]) await(ctx context.Context, s *slot[K, V]) (V, error) {
+	var zero V
 	b := s.b
 	if b == nil {
 		return s.value, nil
@@ -664,19 +665,21 @@ func (l *loader[K, V]) await(ctx context.Context, s *slot[K, V]) (V, error) {
 	select {
 	case <-b.done:
 	default:
-		if f, ok := ctx.Value(frameKey{}).(*frame); ok && f.resolver && f.t == l.tracker {
-			b.mu.Lock()
-			if !b.completed {
-				b.blocked++
-				b.mu.Unlock()
-				f.t.block()
-			} else {
-				b.mu.Unlock()
+		if planning(ctx) {
+			l.mu.Lock()
+			pending := l.pending == b
+			l.mu.Unlock()
+			if pending {
+				return zero, errPlanned
 			}
+		} else if l.tracker.armed.Load() && l.take(b) {
+			if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object != "Query" && fc.Object != "Mutation" {
+				l.tracker.misses.Add(1)
+			}
+			l.send(b)
 		}
 		<-b.done
 	}
-	var zero V
 	if len(b.errs) == 1 && b.errs[0] != nil {
 		return zero, b.errs[0]
 	}

@@ -22,12 +22,11 @@ import (
 	"pcnet/internal/pcnet"
 )
 
-// The level count must end every operation at zero, and never leave a
-// batch to the time window: a count that stays above zero (a resolution
-// counted that gqlgen never runs, or runs only after a blocked one) would
-// make every level wait for the window, and one that reaches zero too
-// early would split levels. batchingWait is long, so a batch sent by the
-// window shows as a fallback, and as a slow request.
+// The planner must foresee every load of every example: a load it misses
+// is sent on its own (a miss), which is where a level could split. No
+// batch of a planned request may wait for the time window either.
+// batchingWait is long, so a batch sent by the window shows as a fallback,
+// and as a slow request.
 const batchingWait = 200 * time.Millisecond
 
 var shippedMemory = sync.OnceValues(func() (pcnet.Dataset, error) {
@@ -45,10 +44,12 @@ func newBatchingServer(t *testing.T) (*handler.Server, *memory.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := handler.New(NewSchema(&Resolver{Store: st, Writer: st, Today: func() pcnet.Date { return pcnet.MustDate("2025-06-30") }}))
+	r := &Resolver{Store: st, Writer: st, Today: func() pcnet.Date { return pcnet.MustDate("2025-06-30") }}
+	schema := NewSchema(r)
+	srv := handler.New(schema)
 	srv.AddTransport(transport.POST{})
 	srv.Use(extension.Introspection{})
-	srv.Use(LevelBatching{})
+	srv.Use(LevelBatching{Schema: schema})
 	return srv, st
 }
 
@@ -78,7 +79,7 @@ func runCountedWith(t *testing.T, srv *handler.Server, st Backend, query string,
 	select {
 	case <-done:
 	case <-time.After(30 * time.Second):
-		t.Fatalf("request stuck: outstanding %d", l.tracker.outstanding.Load())
+		t.Fatal("request stuck")
 	}
 	return l, rec.Body.String()
 }
@@ -86,17 +87,17 @@ func runCountedWith(t *testing.T, srv *handler.Server, st Backend, query string,
 func checkBalanced(t *testing.T, name string, l *Loaders, body string) {
 	t.Helper()
 	if !l.tracker.armed.Load() {
-		t.Errorf("%s: the operation was not counted", name)
+		t.Errorf("%s: the operation was not planned", name)
 	}
-	if n := l.tracker.outstanding.Load(); n != 0 {
-		t.Errorf("%s: %d resolutions still outstanding after the response", name, n)
+	if n := l.tracker.misses.Load(); n != 0 {
+		t.Errorf("%s: %d loads below the root the plan did not foresee\n%.300s", name, n, body)
 	}
 	if n := l.tracker.fallbacks.Load(); n != 0 {
 		t.Errorf("%s: %d batches sent by the time window instead of the count\n%.300s", name, n, body)
 	}
 }
 
-func TestLevelCountBalancesOnEveryExample(t *testing.T) {
+func TestPlanForeseesEveryExample(t *testing.T) {
 	srv, st := newBatchingServer(t)
 	for _, op := range examples.All() {
 		l, body := runCounted(t, srv, st, op.Query, nil, nil)
@@ -112,7 +113,7 @@ func TestLevelCountBalancesOnEveryExample(t *testing.T) {
 // arguments that fail (the field is never resolved), fragments, aliases,
 // directives, introspection, errors, and mutations, run one root field
 // after another.
-func TestLevelCountBalancesOnAwkwardShapes(t *testing.T) {
+func TestPlanForeseesAwkwardShapes(t *testing.T) {
 	srv, st := newBatchingServer(t)
 	planner := &pcnet.Actor{Subject: "test", Role: pcnet.RolePlanner}
 	ds, _ := shippedMemory()
@@ -164,7 +165,7 @@ func TestLevelCountBalancesOnAwkwardShapes(t *testing.T) {
 	}
 }
 
-// Loads that the count can't see (no LevelBatching, as for subscription
+// Loads that the planner can't see (no LevelBatching, as for subscription
 // events) still complete, batched by the time window.
 func TestLoadersWithoutCountUseTheWindow(t *testing.T) {
 	ds, err := shippedMemory()
@@ -258,9 +259,10 @@ func TestLevelBatchingNeverSplitsALevel(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := &callCounter{Backend: st, calls: make(map[string]int)}
-	srv := handler.New(NewSchema(&Resolver{Store: c}))
+	schema := NewSchema(&Resolver{Store: c})
+	srv := handler.New(schema)
 	srv.AddTransport(transport.POST{})
-	srv.Use(LevelBatching{})
+	srv.Use(LevelBatching{Schema: schema})
 	const query = `{ regions { code provinces { code services { id area { code } reach(asOf: "2025-06-30") { covered { comuni } base { comuni } }
 		coverage(first: 20, activeOn: "2025-06-30") { totalCount edges { since node { code name } } } } } } }`
 	want := map[string]int{"Provinces": 1, "Services": 1, "Sectors": 1, "Reach": 1, "Coverages": 1, "Comuni": 1}

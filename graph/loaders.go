@@ -11,13 +11,11 @@ import (
 )
 
 // DefaultLoaderWait is the dataloaders' fallback time window. With the
-// LevelBatching extension installed, a loader calls the store as soon as
-// the level that asks for its keys is complete, without waiting (see
-// batcher.go); the window only applies where that can't be known: a
-// request whose count of outstanding work is stuck (a resolver blocked on
-// a direct store call), or operations the extension doesn't count
-// (subscription events). There, a pending batch goes to the store once the
-// request has made no progress for this long.
+// LevelBatching extension installed, the planner sends each level's
+// batches as soon as it has queued them, without waiting (see batcher.go);
+// the window only applies to operations it doesn't plan (subscription
+// events): there a pending batch goes to the store this long after its
+// first key.
 const DefaultLoaderWait = 5 * time.Millisecond
 
 // Loaders are the per-request dataloaders. Each batches the loads of one
@@ -29,10 +27,14 @@ type Loaders struct {
 	wait    time.Duration
 	tracker *levelTracker
 
+	allRegions         *loader[struct{}, []pcnet.Region]
+	provincesWhere     *loader[queryKey, []pcnet.Province]
+	servicesWhere      *loader[queryKey, []pcnet.SharedService]
 	regionByCode       *loader[string, *pcnet.Region]
 	provinceByCode     *loader[string, *pcnet.Province]
 	provincesByRegion  *loader[string, []pcnet.Province]
 	comuneByCode       *loader[string, *pcnet.Comune]
+	comuneInContext    *loader[string, *pcnet.Comune]
 	comunePages        *loader[queryKey, pcnet.ComunePage]
 	taxonomy           *loader[struct{}, *taxonomy]
 	serviceByID        *loader[string, *pcnet.SharedService]
@@ -46,8 +48,9 @@ type Loaders struct {
 	projectWorksBySvc  *loader[string, []pcnet.ProjectWork]
 	reach              *loader[queryKey, []pcnet.ReachRow]
 	comuniSummaries    *loader[queryKey, pcnet.ComuneSummary]
-	// Per-item analytics (analytics_batch.go): not cached, so a mutation
-	// earlier in the request never leaves them stale.
+	// Per-item analytics (analytics_batch.go): cached like the others (the
+	// planner fetches them ahead of the resolvers), and cleared with them
+	// after a write.
 	peers      *loader[pcnet.PeerQuery, []pcnet.Peer]
 	tutorLinks *loader[pcnet.TutorLinkQuery, []pcnet.TutorLink]
 	nearest    *loader[pcnet.NearestQuery, []pcnet.ProviderDistance]
@@ -130,6 +133,26 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 		l.primeProvinces(provinces)
 		return group(codes, provinces, func(p pcnet.Province) string { return p.RegionCode }), nil
 	})
+	// The root lists: through loaders too, so the planner can run their
+	// resolvers ahead (batcher.go). A batch of filters is a call for each.
+	l.allRegions = newLoader(t, wait, func(ctx context.Context, keys []struct{}) ([][]pcnet.Region, []error) {
+		regions, err := store.Regions(ctx, nil)
+		if err != nil {
+			return nil, []error{err}
+		}
+		l.primeRegions(regions)
+		out := make([][]pcnet.Region, len(keys))
+		for i := range out {
+			out[i] = regions
+		}
+		return out, nil
+	})
+	l.provincesWhere = newLoader(t, wait, func(ctx context.Context, keys []queryKey) ([][]pcnet.Province, []error) {
+		return eachFilter(ctx, keys, store.Provinces, l.primeProvinces)
+	})
+	l.servicesWhere = newLoader(t, wait, func(ctx context.Context, keys []queryKey) ([][]pcnet.SharedService, []error) {
+		return eachFilter(ctx, keys, store.Services, l.primeServices)
+	})
 	l.comuneByCode = newLoader(t, wait, func(ctx context.Context, codes []string) ([]*pcnet.Comune, []error) {
 		pages, err := store.Comuni(ctx, []pcnet.ComuneQuery{{Filter: pcnet.ComuneFilter{Codes: codes}, Order: pcnet.ComuneByCode}})
 		if err != nil {
@@ -139,6 +162,24 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 			return nil, []error{fmt.Errorf("graph: store answered 1 Comuni query with %d pages", len(pages))}
 		}
 		return pick(codes, pages[0].Comuni, func(c pcnet.Comune) string { return c.Code }), nil
+	})
+	// A Comune looked up with its Province or region: one round trip for
+	// all three when the store is a pcnet.ComuneLookup.
+	l.comuneInContext = newLoader(t, wait, func(ctx context.Context, codes []string) ([]*pcnet.Comune, []error) {
+		lookup, ok := store.(pcnet.ComuneLookup)
+		if !ok {
+			return l.comuneByCode.fetch(ctx, codes)
+		}
+		comuni, provinces, regions, err := lookup.ComuniWithParents(ctx, codes)
+		if err != nil {
+			return nil, []error{err}
+		}
+		l.primeProvinces(provinces)
+		l.primeRegions(regions)
+		for i := range comuni {
+			l.comuneByCode.Prime(comuni[i].Code, &comuni[i])
+		}
+		return pick(codes, comuni, func(c pcnet.Comune) string { return c.Code }), nil
 	})
 	l.comunePages = newLoader(t, wait, func(ctx context.Context, keys []queryKey) ([]pcnet.ComunePage, []error) {
 		queries, err := decodeKeys[pcnet.ComuneQuery](keys)
@@ -280,6 +321,23 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 	})
 	l.newAnalyticsLoaders(store, wait)
 	return l
+}
+
+// eachFilter answers a batch of list queries, one store call per filter,
+// and primes the items found.
+func eachFilter[F, T any](ctx context.Context, keys []queryKey, list func(context.Context, F) ([]T, error), prime func([]T)) ([][]T, []error) {
+	filters, err := decodeKeys[F](keys)
+	if err != nil {
+		return nil, []error{err}
+	}
+	out := make([][]T, len(filters))
+	errs := make([]error, len(filters))
+	for i, f := range filters {
+		if out[i], errs[i] = list(ctx, f); errs[i] == nil {
+			prime(out[i])
+		}
+	}
+	return out, errs
 }
 
 // primeProvinces caches Provinces fetched through another relation, so

@@ -266,10 +266,14 @@ func (r *Resolver) unchanged(ctx context.Context, p *model.CoveragePayload) ([]p
 // clearAll empties every loader's cache, so later loads read the store
 // again.
 func (l *Loaders) clearAll() {
+	l.allRegions.ClearAll()
+	l.provincesWhere.ClearAll()
+	l.servicesWhere.ClearAll()
 	l.regionByCode.ClearAll()
 	l.provinceByCode.ClearAll()
 	l.provincesByRegion.ClearAll()
 	l.comuneByCode.ClearAll()
+	l.comuneInContext.ClearAll()
 	l.comunePages.ClearAll()
 	l.taxonomy.ClearAll()
 	l.serviceByID.ClearAll()
@@ -283,6 +287,9 @@ func (l *Loaders) clearAll() {
 	l.projectWorksBySvc.ClearAll()
 	l.reach.ClearAll()
 	l.comuniSummaries.ClearAll()
+	l.peers.ClearAll()
+	l.tutorLinks.ClearAll()
+	l.nearest.ClearAll()
 }
 
 // derefOr returns *p, or def when p is nil.

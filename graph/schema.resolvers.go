@@ -230,12 +230,7 @@ func (r *provinceResolver) TutorChain(ctx context.Context, obj *pcnet.Province, 
 }
 
 func (r *queryResolver) Regions(ctx context.Context) ([]pcnet.Region, error) {
-	regions, err := r.Store.Regions(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	loadersFrom(ctx).primeRegions(regions)
-	return regions, nil
+	return loadersFrom(ctx).allRegions.Load(ctx, struct{}{})
 }
 
 func (r *queryResolver) Region(ctx context.Context, code string) (*pcnet.Region, error) {
@@ -250,12 +245,7 @@ func (r *queryResolver) Provinces(ctx context.Context, filter *model.ProvinceFil
 	if err != nil {
 		return nil, err
 	}
-	provinces, err := r.Store.Provinces(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	loadersFrom(ctx).primeProvinces(provinces)
-	return provinces, nil
+	return loadersFrom(ctx).provincesWhere.Load(ctx, keyOf(f))
 }
 
 func (r *queryResolver) Province(ctx context.Context, code string) (*pcnet.Province, error) {
@@ -270,17 +260,19 @@ func (r *queryResolver) ProvinceByPlate(ctx context.Context, plate string) (*pcn
 	if err != nil {
 		return nil, err
 	}
-	provinces, err := r.Store.Provinces(ctx, pcnet.ProvinceFilter{PlateCodes: []string{plate}})
+	provinces, err := loadersFrom(ctx).provincesWhere.Load(ctx, keyOf(pcnet.ProvinceFilter{PlateCodes: []string{plate}}))
 	if err != nil || len(provinces) == 0 {
 		return nil, err
 	}
-	loadersFrom(ctx).primeProvinces(provinces)
 	return &provinces[0], nil
 }
 
 func (r *queryResolver) Comune(ctx context.Context, istat string) (*pcnet.Comune, error) {
 	if err := pcnet.ValidateComuneCode("istat", istat); err != nil {
 		return nil, err
+	}
+	if selects(ctx, "province") || selects(ctx, "region") {
+		return loadersFrom(ctx).comuneInContext.Load(ctx, istat)
 	}
 	return loadersFrom(ctx).comuneByCode.Load(ctx, istat)
 }
@@ -326,12 +318,7 @@ func (r *queryResolver) Services(ctx context.Context, filter *model.ServiceFilte
 	if err != nil {
 		return nil, err
 	}
-	services, err := r.Store.Services(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	loadersFrom(ctx).primeServices(services)
-	return services, nil
+	return loadersFrom(ctx).servicesWhere.Load(ctx, keyOf(f))
 }
 
 func (r *queryResolver) ProjectWork(ctx context.Context, id string) (*pcnet.ProjectWork, error) {
@@ -499,6 +486,26 @@ func (r *queryResolver) ProjectWorkStats(ctx context.Context, groupBy pcnet.Proj
 
 func (r *queryResolver) Changes(ctx context.Context, since *time.Time, entity *string, entityID *string, afterSeq *int, first *int) ([]pcnet.Change, error) {
 	return r.changes(ctx, since, entity, entityID, afterSeq, first)
+}
+
+func (r *queryResolver) Participations(ctx context.Context, filter *model.ParticipationFilter) ([]model.Participation, error) {
+	return r.participations(ctx, filter)
+}
+
+func (r *queryResolver) PathCohorts(ctx context.Context, sector string, asOf *pcnet.Date) ([]model.PathCohort, error) {
+	return r.pathCohorts(ctx, sector, asOf)
+}
+
+func (r *queryResolver) CompareProjectWorks(ctx context.Context, ids []string) (*model.ProjectWorkComparison, error) {
+	return r.compareProjectWorks(ctx, ids)
+}
+
+func (r *queryResolver) RolloutProgress(ctx context.Context, serviceID string, asOf *pcnet.Date) (*model.RolloutProgress, error) {
+	return r.rolloutProgress(ctx, serviceID, asOf)
+}
+
+func (r *queryResolver) Materials(ctx context.Context, filter *model.MaterialFilter) ([]model.Material, error) {
+	return r.materials(ctx, filter)
 }
 
 func (r *regionResolver) Provinces(ctx context.Context, obj *pcnet.Region) ([]pcnet.Province, error) {

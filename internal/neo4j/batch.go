@@ -336,3 +336,59 @@ func toAnySlice[T any](xs []T) []any {
 	}
 	return out
 }
+
+var _ pcnet.ComuneLookup = (*Store)(nil)
+
+// ComuniWithParents implements pcnet.ComuneLookup: the Comuni, their
+// Provinces and their regions in one query (the walk to the region is the
+// one Comuni makes anyway).
+func (s *Store) ComuniWithParents(ctx context.Context, codes []string) ([]pcnet.Comune, []pcnet.Province, []pcnet.Region, error) {
+	if len(codes) == 0 {
+		return nil, nil, nil, nil
+	}
+	recs, err := s.read(ctx, `
+		MATCH (c:Comune) WHERE c.code IN $codes
+		MATCH (c)-[:IN_PROVINCE]->(p:Province)-[:IN_REGION]->(r:Region)
+		RETURN c.code, c.cadastralCode, c.name, c.nameItalian, c.nameOther,
+			p.code, r.code, c.capital, c.population, c.location.latitude, c.location.longitude,
+			p.historicCode, p.plateCode, p.name, p.kind, r.name
+		ORDER BY c.code`,
+		map[string]any{"codes": toAnySlice(codes)})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var comuni []pcnet.Comune
+	var provinces []pcnet.Province
+	var regions []pcnet.Region
+	seenP, seenR := make(map[string]bool), make(map[string]bool)
+	var rd reader
+	for _, rec := range recs {
+		v := rec.Values
+		c := pcnet.Comune{
+			Code:          rd.str(v[comCode]),
+			CadastralCode: rd.str(v[comCadastralCode]),
+			Name:          rd.str(v[comName]),
+			NameItalian:   rd.str(v[comNameItalian]),
+			NameOther:     rd.str(v[comNameOther]),
+			ProvinceCode:  rd.str(v[comProvince]),
+			RegionCode:    rd.str(v[comRegion]),
+			Capital:       rd.bool(v[comCapital]),
+			Population:    rd.int(v[comPopulation]),
+			Latitude:      rd.float(v[comLatitude]),
+			Longitude:     rd.float(v[comLongitude]),
+		}
+		comuni = append(comuni, c)
+		if !seenP[c.ProvinceCode] {
+			seenP[c.ProvinceCode] = true
+			provinces = append(provinces, pcnet.Province{
+				Code: c.ProvinceCode, HistoricCode: rd.str(v[comLongitude+1]), PlateCode: rd.str(v[comLongitude+2]),
+				Name: rd.str(v[comLongitude+3]), Kind: pcnet.ProvinceKind(rd.str(v[comLongitude+4])), RegionCode: c.RegionCode,
+			})
+		}
+		if !seenR[c.RegionCode] {
+			seenR[c.RegionCode] = true
+			regions = append(regions, pcnet.Region{Code: c.RegionCode, Name: rd.str(v[comLongitude+5])})
+		}
+	}
+	return comuni, provinces, regions, rd.err
+}

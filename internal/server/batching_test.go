@@ -350,3 +350,32 @@ func TestNeo4jDashboardQueryCount(t *testing.T) {
 		}
 	})
 }
+
+// A Comune looked up with its Province and region is one Cypher query on
+// Neo4j (pcnet.ComuneLookup), with the same answer as the embedded store's.
+func TestNeo4jComuneLookupIsOneQuery(t *testing.T) {
+	ds, store := loadShipped(t)
+	st := neo4jtest.Load(t, *ds)
+	const query = `{ comune(istat: "001272") { code name population province { code name plateCode kind } region { code name } } }`
+	var want, got map[string]any
+	run(t, newServer(t, store, server.Options{}), query, nil, &want)
+	ts := newServer(t, st, server.Options{StoreCallStats: true})
+	for i := range 3 {
+		before := st.QueryCount()
+		resp, header := postCounted(t, ts.URL, query)
+		if len(resp.Errors) > 0 {
+			t.Fatalf("errors: %+v", resp.Errors)
+		}
+		if n := st.QueryCount() - before; n != 1 || header != 1 {
+			t.Errorf("run %d: %d Neo4j queries (header: %d), want 1", i, n, header)
+		}
+		if err := json.Unmarshal(resp.Data, &got); err != nil {
+			t.Fatal(err)
+		}
+		a, _ := json.Marshal(got)
+		b, _ := json.Marshal(want)
+		if !bytes.Equal(a, b) {
+			t.Errorf("Neo4j answered %s, the embedded store %s", a, b)
+		}
+	}
+}

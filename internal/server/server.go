@@ -56,8 +56,8 @@ type Options struct {
 	// "https://*.example.org" work too). Empty means any origin: the API is
 	// read-only and public, and credentials are never allowed.
 	CORSOrigins []string
-	// LoaderWait is the dataloaders' fallback time window (a query level
-	// goes to the store as soon as it is complete; see graph.LevelBatching);
+	// LoaderWait is the dataloaders' fallback time window, for what the
+	// level planner doesn't see (subscription events; see graph.LevelBatching);
 	// 0 means graph.DefaultLoaderWait.
 	LoaderWait time.Duration
 	// StoreCallStats sends each GraphQL response's store-call count in the
@@ -124,7 +124,8 @@ func New(store graph.Backend, opts Options) http.Handler {
 	log, store = prod.log, prod.store(store)
 
 	authn := access{keys: opts.Tokens, readsNeedToken: opts.ReadsNeedToken}
-	gql := handler.New(graph.NewSchema(newResolver(store, opts)))
+	schema := graph.NewSchema(newResolver(store, opts))
+	gql := handler.New(schema)
 	gql.AddTransport(authn.websocketTransport(opts.WebsocketInitTimeout))
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
@@ -138,7 +139,7 @@ func New(store graph.Backend, opts Options) http.Handler {
 	gql.AroundOperations(capSubscriptions(prod.limits.MaxSubscriptionsPerConnection, prod.metrics))
 	gql.AroundResponses(freshLoadersPerEvent(store, opts.LoaderWait))
 	gql.AroundResponses(orderErrors)
-	gql.Use(graph.LevelBatching{}) // a store call per query level, without waiting (graph/batcher.go)
+	gql.Use(graph.LevelBatching{Schema: schema}) // a store call per query level, planned (graph/batcher.go)
 
 	mux := http.NewServeMux()
 	prod.routes(mux)
@@ -152,7 +153,7 @@ func New(store graph.Backend, opts Options) http.Handler {
 		AllowCredentials: false,
 		MaxAge:           600,
 	})
-	return prod.wrap(jsonStatus(c.Handler(mux)))
+	return prod.wrap(compress(jsonStatus(c.Handler(mux))))
 }
 
 // withLoaders gives every request a fresh set of dataloaders, so batching
