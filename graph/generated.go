@@ -190,7 +190,7 @@ type ComplexityRoot struct {
 		EndCoverage      func(childComplexity int, serviceID string, comuneCodes []string, until pcnet.Date) int
 		EndTutorship     func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date) int
 		SaveProjectWork  func(childComplexity int, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string) int
-		UpdateService    func(childComplexity int, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date) int
+		UpdateService    func(childComplexity int, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date, endDate *pcnet.Date) int
 	}
 
 	PageInfo struct {
@@ -501,7 +501,7 @@ type GroupResolver interface {
 }
 type MutationResolver interface {
 	CreateService(ctx context.Context, id string, name string, description *string, providerCode string, areaCode string, status *pcnet.ServiceStatus, startDate pcnet.Date) (*model.ServicePayload, error)
-	UpdateService(ctx context.Context, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date) (*model.ServicePayload, error)
+	UpdateService(ctx context.Context, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date, endDate *pcnet.Date) (*model.ServicePayload, error)
 	AddCoverage(ctx context.Context, serviceID string, comuneCodes []string, since pcnet.Date, phase *pcnet.CoveragePhase) (*model.CoveragePayload, error)
 	EndCoverage(ctx context.Context, serviceID string, comuneCodes []string, until pcnet.Date) (*model.CoveragePayload, error)
 	AssignTutor(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step *int) (*model.TutorshipPayload, error)
@@ -1225,7 +1225,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateService(childComplexity, args["id"].(string), args["name"].(*string), args["description"].(*string), args["status"].(*pcnet.ServiceStatus), args["startDate"].(*pcnet.Date)), true
+		return e.ComplexityRoot.Mutation.UpdateService(childComplexity, args["id"].(string), args["name"].(*string), args["description"].(*string), args["status"].(*pcnet.ServiceStatus), args["startDate"].(*pcnet.Date), args["endDate"].(*pcnet.Date)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -3396,11 +3396,16 @@ enum ServiceStatus {
   """
   ACTIVE
   """
-  Temporarily stopped.
+  Temporarily stopped. A suspension is a pause: the service's coverages stay
+  as they are and its Comuni still count as covered in reach, timelines,
+  gaps and coverage lists. End the service, or its coverages, to stop them
+  counting.
   """
   SUSPENDED
   """
-  No longer running.
+  No longer running. Ending a service ends its coverages on the end date
+  (updateService's endDate), so an ENDED service covers nothing from then on
+  in every figure; it can't be covered again.
   """
   ENDED
 }
@@ -4286,7 +4291,10 @@ type ProviderDistance {
   province: Province!
   """
   The great-circle distance in kilometres from the Comune to the closest of
-  the Province's capitals, to the metre.
+  the Province's capitals, to the metre: the haversine formula on a sphere
+  of the mean Earth radius, 6,371.0088 km (IUGG R1), from the WGS-84
+  coordinates; the same on every store. On the ellipsoid distances differ
+  by up to about 0.5%.
   """
   distanceKm: Float!
   """
@@ -4390,6 +4398,13 @@ The writes planners make to the network. Every mutation needs a token with
 the planner or admin role, is validated and atomic (it applies whole or not
 at all), is recorded in the audit trail (Query.changes), and coverage
 changes are announced to Subscription.coverageChanged.
+
+The fields of one mutation document run one after the other, each its own
+write: a field that fails doesn't undo the ones before it. Every payload is
+nullable, so each field reports its own result: a committed field keeps its
+payload in data, a failed one is null with an error whose path names it
+(the fields after it still run). Read data and errors together to learn
+exactly what was written.
 """
 type Mutation {
   """
@@ -4426,7 +4441,7 @@ type Mutation {
     The day the service starts; no Comune can be covered before it.
     """
     startDate: Date!
-  ): ServicePayload! @hasRole(role: PLANNER)
+  ): ServicePayload @hasRole(role: PLANNER)
 
   """
   Changes a service's name, description, state or start date; arguments left
@@ -4434,6 +4449,14 @@ type Mutation {
   PLANNED → PILOT → ACTIVE, ACTIVE ⇄ SUSPENDED, and any state → ENDED
   (extensions.code "conflict", field "status", for any other). The start
   date may not move after the service's first coverage ("invalid").
+
+  Ending a service (status ENDED) ends, in the same write, every coverage of
+  the service still active on the end date or later: open ones and ones
+  closed after it get until = endDate, each with an audit entry (action
+  "end") after the service's. A coverage starting on the end date or later
+  would be left empty: "conflict", field "endDate". Ending an ENDED service
+  again changes nothing. Suspending a service leaves its coverages as they
+  are.
   """
   updateService(
     """
@@ -4456,7 +4479,13 @@ type Mutation {
     The new start date.
     """
     startDate: Date
-  ): ServicePayload! @hasRole(role: PLANNER)
+    """
+    With status ENDED only ("invalid" otherwise): the day the service ends,
+    exclusive, when its coverages end; not before the start date. Left out:
+    the day of the write (Italian time).
+    """
+    endDate: Date
+  ): ServicePayload @hasRole(role: PLANNER)
 
   """
   Adds Comuni to a service's coverage from a day, in a phase: the Comuni join
@@ -4465,7 +4494,9 @@ type Mutation {
   the error's extensions.field names the Comune at fault by its place in
   the list, e.g. "comuneCodes[3]". A Comune already covered by the service
   on that day is left as it is and listed in unchanged: repeating a call is
-  harmless.
+  harmless. A Comune whose coverage by the service starts after that day is
+  "conflict", naming it: a coverage's start never moves earlier silently,
+  and an open coverage from that day would overlap a later closed one.
   """
   addCoverage(
     """
@@ -4485,7 +4516,7 @@ type Mutation {
     Whether the Comuni join in a pilot or in the rollout.
     """
     phase: CoveragePhase = ROLLOUT
-  ): CoveragePayload! @hasRole(role: PLANNER)
+  ): CoveragePayload @hasRole(role: PLANNER)
 
   """
   Ends the open coverage of Comuni by a service on a day (exclusive: the
@@ -4506,12 +4537,17 @@ type Mutation {
     The day the coverage ends (exclusive), after its start.
     """
     until: Date!
-  ): CoveragePayload! @hasRole(role: PLANNER)
+  ): CoveragePayload @hasRole(role: PLANNER)
 
   """
   Records that a tutor Province accompanies another in a sector from a day,
   at a step of the path. A Province can't tutor itself, and a Province has at
-  most one open tutorship per tutor and sector ("conflict").
+  most one open tutorship per tutor and sector ("conflict"). Both Provinces
+  must take part in the programme on since ("invalid", field tutorCode or
+  tutoredCode): the Provinces (kind PROVINCE) of the ordinary-statute
+  regions from its start, those of Sicily (FREE_CONSORTIUM) and Sardinia
+  from 2024-01-01; metropolitan cities, autonomous Provinces,
+  Friuli-Venezia Giulia's units and Valle d'Aosta don't take part.
   """
   assignTutor(
     """
@@ -4534,12 +4570,13 @@ type Mutation {
     The step the path starts at, 1 to 3.
     """
     step: Int = 1
-  ): TutorshipPayload! @hasRole(role: PLANNER)
+  ): TutorshipPayload @hasRole(role: PLANNER)
 
   """
   Moves an open tutorship to a later step of the path (steps only go
-  forward, up to 3). The tutorship is named by its tutor, tutored Province,
-  sector and start day.
+  forward, up to 3): the current step or an earlier one is "conflict", field
+  "step". The tutorship is named by its tutor, tutored Province, sector and
+  start day.
   """
   advanceTutorship(
     """
@@ -4562,7 +4599,7 @@ type Mutation {
     The step reached, after the current one and at most 3.
     """
     step: Int!
-  ): TutorshipPayload! @hasRole(role: PLANNER)
+  ): TutorshipPayload @hasRole(role: PLANNER)
 
   """
   Ends an open tutorship on a day after its start (exclusive). The tutorship
@@ -4589,12 +4626,13 @@ type Mutation {
     The day the tutorship ends (exclusive), after since.
     """
     until: Date!
-  ): TutorshipPayload! @hasRole(role: PLANNER)
+  ): TutorshipPayload @hasRole(role: PLANNER)
 
   """
   Records a project work, or replaces the one with the same ID, and links it
-  to the shared service it led to, if any: that service must exist and be
-  run by the project work's Province.
+  to the shared service it led to, if any: that service must exist, be run
+  by the project work's Province and work in the project work's area
+  ("invalid", field "serviceId").
   """
   saveProjectWork(
     """
@@ -4629,7 +4667,7 @@ type Mutation {
     The shared service it led to; omit it (or pass null) for none.
     """
     serviceId: ID
-  ): ProjectWorkPayload! @hasRole(role: PLANNER)
+  ): ProjectWorkPayload @hasRole(role: PLANNER)
 }
 
 """
@@ -6544,6 +6582,14 @@ func (ec *executionContext) field_Mutation_updateService_args(ctx context.Contex
 		return nil, err
 	}
 	args["startDate"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "endDate",
+		func(ctx context.Context, v any) (*pcnet.Date, error) {
+			return ec.unmarshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["endDate"] = arg5
 	return args, nil
 }
 
@@ -9662,10 +9708,10 @@ func (ec *executionContext) _Mutation_createService(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ServicePayload) graphql.Marshaler {
-			return ec.marshalNServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx, selections, v)
+			return ec.marshalOServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9702,7 +9748,7 @@ func (ec *executionContext) _Mutation_updateService(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateService(ctx, fc.Args["id"].(string), fc.Args["name"].(*string), fc.Args["description"].(*string), fc.Args["status"].(*pcnet.ServiceStatus), fc.Args["startDate"].(*pcnet.Date))
+			return ec.Resolvers.Mutation().UpdateService(ctx, fc.Args["id"].(string), fc.Args["name"].(*string), fc.Args["description"].(*string), fc.Args["status"].(*pcnet.ServiceStatus), fc.Args["startDate"].(*pcnet.Date), fc.Args["endDate"].(*pcnet.Date))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -9724,10 +9770,10 @@ func (ec *executionContext) _Mutation_updateService(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ServicePayload) graphql.Marshaler {
-			return ec.marshalNServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx, selections, v)
+			return ec.marshalOServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9786,10 +9832,10 @@ func (ec *executionContext) _Mutation_addCoverage(ctx context.Context, field gra
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CoveragePayload) graphql.Marshaler {
-			return ec.marshalNCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx, selections, v)
+			return ec.marshalOCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_addCoverage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9848,10 +9894,10 @@ func (ec *executionContext) _Mutation_endCoverage(ctx context.Context, field gra
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CoveragePayload) graphql.Marshaler {
-			return ec.marshalNCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx, selections, v)
+			return ec.marshalOCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_endCoverage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9910,10 +9956,10 @@ func (ec *executionContext) _Mutation_assignTutor(ctx context.Context, field gra
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TutorshipPayload) graphql.Marshaler {
-			return ec.marshalNTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
+			return ec.marshalOTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_assignTutor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9972,10 +10018,10 @@ func (ec *executionContext) _Mutation_advanceTutorship(ctx context.Context, fiel
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TutorshipPayload) graphql.Marshaler {
-			return ec.marshalNTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
+			return ec.marshalOTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_advanceTutorship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10034,10 +10080,10 @@ func (ec *executionContext) _Mutation_endTutorship(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TutorshipPayload) graphql.Marshaler {
-			return ec.marshalNTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
+			return ec.marshalOTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_endTutorship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10096,10 +10142,10 @@ func (ec *executionContext) _Mutation_saveProjectWork(ctx context.Context, field
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectWorkPayload) graphql.Marshaler {
-			return ec.marshalNProjectWorkPayload2ᚖpcnetᚋgraphᚋmodelᚐProjectWorkPayload(ctx, selections, v)
+			return ec.marshalOProjectWorkPayload2ᚖpcnetᚋgraphᚋmodelᚐProjectWorkPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_saveProjectWork(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18020,56 +18066,56 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createService(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateService":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateService(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "addCoverage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_addCoverage(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "endCoverage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_endCoverage(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "assignTutor":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_assignTutor(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "advanceTutorship":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_advanceTutorship(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "endTutorship":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_endTutorship(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "saveProjectWork":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_saveProjectWork(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -20487,14 +20533,6 @@ func (ec *executionContext) marshalNCoverageGapConnection2ᚖpcnetᚋgraphᚋmod
 	return ec._CoverageGapConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx context.Context, sel ast.SelectionSet, v *model.CoveragePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "CoveragePayload!")
-		return graphql.Null
-	}
-	return ec._CoveragePayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNCoveragePhase2pcnetᚋinternalᚋpcnetᚐCoveragePhase(ctx context.Context, v any) (pcnet.CoveragePhase, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNCoveragePhase2pcnetᚋinternalᚋpcnetᚐCoveragePhase[tmp]
@@ -20904,14 +20942,6 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalNProjectWorkPayload2ᚖpcnetᚋgraphᚋmodelᚐProjectWorkPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProjectWorkPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ProjectWorkPayload!")
-		return graphql.Null
-	}
-	return ec._ProjectWorkPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNProjectWorkSectionKind2pcnetᚋinternalᚋpcnetᚐSectionKind(ctx context.Context, v any) (pcnet.SectionKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNProjectWorkSectionKind2pcnetᚋinternalᚋpcnetᚐSectionKind[tmp]
@@ -21186,14 +21216,6 @@ func (ec *executionContext) marshalNSector2ᚖpcnetᚋinternalᚋpcnetᚐSector(
 	return ec._Sector(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx context.Context, sel ast.SelectionSet, v *model.ServicePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ServicePayload!")
-		return graphql.Null
-	}
-	return ec._ServicePayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNServiceStatus2pcnetᚋinternalᚋpcnetᚐServiceStatus(ctx context.Context, v any) (pcnet.ServiceStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNServiceStatus2pcnetᚋinternalᚋpcnetᚐServiceStatus[tmp]
@@ -21458,14 +21480,6 @@ func (ec *executionContext) marshalNTutorship2ᚕpcnetᚋinternalᚋpcnetᚐTuto
 	return ret
 }
 
-func (ec *executionContext) marshalNTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx context.Context, sel ast.SelectionSet, v *model.TutorshipPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "TutorshipPayload!")
-		return graphql.Null
-	}
-	return ec._TutorshipPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -21700,6 +21714,13 @@ func (ec *executionContext) unmarshalOCoverageCondition2ᚖpcnetᚋgraphᚋmodel
 	}
 	res, err := ec.unmarshalInputCoverageCondition(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx context.Context, sel ast.SelectionSet, v *model.CoveragePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CoveragePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCoveragePhase2ᚖpcnetᚋinternalᚋpcnetᚐCoveragePhase(ctx context.Context, v any) (*pcnet.CoveragePhase, error) {
@@ -21975,6 +21996,13 @@ func (ec *executionContext) unmarshalOProjectWorkFilter2ᚖpcnetᚋgraphᚋmodel
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOProjectWorkPayload2ᚖpcnetᚋgraphᚋmodelᚐProjectWorkPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProjectWorkPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProjectWorkPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOProvince2ᚖpcnetᚋinternalᚋpcnetᚐProvince(ctx context.Context, sel ast.SelectionSet, v *pcnet.Province) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -22089,6 +22117,13 @@ func (ec *executionContext) unmarshalOServiceFilter2ᚖpcnetᚋgraphᚋmodelᚐS
 	}
 	res, err := ec.unmarshalInputServiceFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx context.Context, sel ast.SelectionSet, v *model.ServicePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ServicePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOServiceSelection2ᚖpcnetᚋgraphᚋmodelᚐServiceSelection(ctx context.Context, v any) (*model.ServiceSelection, error) {
@@ -22260,6 +22295,13 @@ func (ec *executionContext) unmarshalOTutorshipFilter2ᚖpcnetᚋgraphᚋmodel�
 	}
 	res, err := ec.unmarshalInputTutorshipFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx context.Context, sel ast.SelectionSet, v *model.TutorshipPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TutorshipPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -100,8 +100,8 @@ func (r *mutationResolver) CreateService(ctx context.Context, id string, name st
 	})
 }
 
-func (r *mutationResolver) UpdateService(ctx context.Context, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date) (*model.ServicePayload, error) {
-	return r.updateService(ctx, id, pcnet.ServiceUpdate{Name: name, Description: description, Status: status, StartDate: startDate})
+func (r *mutationResolver) UpdateService(ctx context.Context, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date, endDate *pcnet.Date) (*model.ServicePayload, error) {
+	return r.updateService(ctx, id, pcnet.ServiceUpdate{Name: name, Description: description, Status: status, StartDate: startDate, EndDate: endDate})
 }
 
 func (r *mutationResolver) AddCoverage(ctx context.Context, serviceID string, comuneCodes []string, since pcnet.Date, phase *pcnet.CoveragePhase) (*model.CoveragePayload, error) {

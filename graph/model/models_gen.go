@@ -74,6 +74,13 @@ type MaterialFilter struct {
 // the planner or admin role, is validated and atomic (it applies whole or not
 // at all), is recorded in the audit trail (Query.changes), and coverage
 // changes are announced to Subscription.coverageChanged.
+//
+// The fields of one mutation document run one after the other, each its own
+// write: a field that fails doesn't undo the ones before it. Every payload is
+// nullable, so each field reports its own result: a committed field keeps its
+// payload in data, a failed one is null with an error whose path names it
+// (the fields after it still run). Read data and errors together to learn
+// exactly what was written.
 type Mutation struct {
 }
 
