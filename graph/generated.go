@@ -170,6 +170,18 @@ type ComplexityRoot struct {
 		Name func(childComplexity int) int
 	}
 
+	Material struct {
+		Area        func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		ProjectWork func(childComplexity int) int
+		Published   func(childComplexity int) int
+		Sector      func(childComplexity int) int
+		Service     func(childComplexity int) int
+		Title       func(childComplexity int) int
+		URL         func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddCoverage      func(childComplexity int, serviceID string, comuneCodes []string, since pcnet.Date, phase *pcnet.CoveragePhase) int
 		AdvanceTutorship func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step int) int
@@ -178,7 +190,7 @@ type ComplexityRoot struct {
 		EndCoverage      func(childComplexity int, serviceID string, comuneCodes []string, until pcnet.Date) int
 		EndTutorship     func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date) int
 		SaveProjectWork  func(childComplexity int, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string) int
-		UpdateService    func(childComplexity int, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date) int
+		UpdateService    func(childComplexity int, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date, endDate *pcnet.Date) int
 	}
 
 	PageInfo struct {
@@ -186,6 +198,34 @@ type ComplexityRoot struct {
 		HasNextPage     func(childComplexity int) int
 		HasPreviousPage func(childComplexity int) int
 		StartCursor     func(childComplexity int) int
+	}
+
+	Participation struct {
+		Province func(childComplexity int) int
+		Sector   func(childComplexity int) int
+		Since    func(childComplexity int) int
+		Until    func(childComplexity int) int
+	}
+
+	PathCohort struct {
+		AtStep  func(childComplexity int) int
+		Ended   func(childComplexity int) int
+		Members func(childComplexity int) int
+		Sector  func(childComplexity int) int
+		Year    func(childComplexity int) int
+	}
+
+	PathMember struct {
+		Ended     func(childComplexity int) int
+		History   func(childComplexity int) int
+		Step      func(childComplexity int) int
+		Tutorship func(childComplexity int) int
+	}
+
+	PathStepReached struct {
+		DaysFromStart func(childComplexity int) int
+		Reached       func(childComplexity int) int
+		Step          func(childComplexity int) int
 	}
 
 	Peer struct {
@@ -204,6 +244,11 @@ type ComplexityRoot struct {
 		Step     func(childComplexity int) int
 		Title    func(childComplexity int) int
 		Year     func(childComplexity int) int
+	}
+
+	ProjectWorkComparison struct {
+		ProjectWorks func(childComplexity int) int
+		Sections     func(childComplexity int) int
 	}
 
 	ProjectWorkCount struct {
@@ -242,28 +287,33 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Area             func(childComplexity int, code string) int
-		Changes          func(childComplexity int, since *time.Time, entity *string, entityID *string, afterSeq *int, first *int) int
-		Comune           func(childComplexity int, istat string) int
-		Comuni           func(childComplexity int, filter *model.ComuneFilter, orderBy *pcnet.ComuneOrder, first *int, after *string) int
-		CoverageGaps     func(childComplexity int, region *string, province *string, sector *string, area *string, smallOnly *bool, asOf *pcnet.Date, orderBy *pcnet.ComuneOrder, first *int, after *string) int
-		ProjectWork      func(childComplexity int, id string) int
-		ProjectWorkStats func(childComplexity int, groupBy pcnet.ProjectWorkGrouping, filter *model.ProjectWorkFilter) int
-		ProjectWorks     func(childComplexity int, filter *model.ProjectWorkFilter) int
-		Province         func(childComplexity int, code string) int
-		ProvinceByPlate  func(childComplexity int, plate string) int
-		Provinces        func(childComplexity int, filter *model.ProvinceFilter) int
-		Reach            func(childComplexity int, selection *model.ServiceSelection, asOf *pcnet.Date, groupBy *pcnet.ReachGrouping) int
-		Region           func(childComplexity int, code string) int
-		Regions          func(childComplexity int) int
-		RolloutTimeline  func(childComplexity int, selection *model.ServiceSelection, from pcnet.Date, to pcnet.Date, interval *model.TimelineInterval) int
-		Sector           func(childComplexity int, code string) int
-		Sectors          func(childComplexity int) int
-		Service          func(childComplexity int, id string) int
-		Services         func(childComplexity int, filter *model.ServiceFilter) int
-		TutorNetwork     func(childComplexity int, sector string, activeOn *pcnet.Date) int
-		TutorPath        func(childComplexity int, from string, to string, sector *string) int
-		Tutorships       func(childComplexity int, filter *model.TutorshipFilter) int
+		Area                func(childComplexity int, code string) int
+		Changes             func(childComplexity int, since *time.Time, entity *string, entityID *string, afterSeq *int, first *int) int
+		CompareProjectWorks func(childComplexity int, ids []string) int
+		Comune              func(childComplexity int, istat string) int
+		Comuni              func(childComplexity int, filter *model.ComuneFilter, orderBy *pcnet.ComuneOrder, first *int, after *string) int
+		CoverageGaps        func(childComplexity int, region *string, province *string, sector *string, area *string, smallOnly *bool, asOf *pcnet.Date, orderBy *pcnet.ComuneOrder, first *int, after *string) int
+		Materials           func(childComplexity int, filter *model.MaterialFilter) int
+		Participations      func(childComplexity int, filter *model.ParticipationFilter) int
+		PathCohorts         func(childComplexity int, sector string, asOf *pcnet.Date) int
+		ProjectWork         func(childComplexity int, id string) int
+		ProjectWorkStats    func(childComplexity int, groupBy pcnet.ProjectWorkGrouping, filter *model.ProjectWorkFilter) int
+		ProjectWorks        func(childComplexity int, filter *model.ProjectWorkFilter) int
+		Province            func(childComplexity int, code string) int
+		ProvinceByPlate     func(childComplexity int, plate string) int
+		Provinces           func(childComplexity int, filter *model.ProvinceFilter) int
+		Reach               func(childComplexity int, selection *model.ServiceSelection, asOf *pcnet.Date, groupBy *pcnet.ReachGrouping) int
+		Region              func(childComplexity int, code string) int
+		Regions             func(childComplexity int) int
+		RolloutProgress     func(childComplexity int, serviceID string, asOf *pcnet.Date) int
+		RolloutTimeline     func(childComplexity int, selection *model.ServiceSelection, from pcnet.Date, to pcnet.Date, interval *model.TimelineInterval) int
+		Sector              func(childComplexity int, code string) int
+		Sectors             func(childComplexity int) int
+		Service             func(childComplexity int, id string) int
+		Services            func(childComplexity int, filter *model.ServiceFilter) int
+		TutorNetwork        func(childComplexity int, sector string, activeOn *pcnet.Date) int
+		TutorPath           func(childComplexity int, from string, to string, sector *string) int
+		Tutorships          func(childComplexity int, filter *model.TutorshipFilter) int
 	}
 
 	ReachRow struct {
@@ -282,6 +332,36 @@ type ComplexityRoot struct {
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Provinces func(childComplexity int) int
+	}
+
+	RolloutFigures struct {
+		Comuni      func(childComplexity int) int
+		Inhabitants func(childComplexity int) int
+		SmallComuni func(childComplexity int) int
+	}
+
+	RolloutProgress struct {
+		AsOf      func(childComplexity int) int
+		Late      func(childComplexity int) int
+		Planned   func(childComplexity int) int
+		Reached   func(childComplexity int) int
+		Service   func(childComplexity int) int
+		Share     func(childComplexity int) int
+		Targets   func(childComplexity int) int
+		WholePlan func(childComplexity int) int
+	}
+
+	RolloutTarget struct {
+		Comune   func(childComplexity int) int
+		Covered  func(childComplexity int) int
+		DaysLate func(childComplexity int) int
+		Due      func(childComplexity int) int
+		Wave     func(childComplexity int) int
+	}
+
+	SectionRow struct {
+		Section func(childComplexity int) int
+		Texts   func(childComplexity int) int
 	}
 
 	Sector struct {
@@ -310,6 +390,12 @@ type ComplexityRoot struct {
 		Sector       func(childComplexity int) int
 		StartDate    func(childComplexity int) int
 		Status       func(childComplexity int) int
+	}
+
+	StepCount struct {
+		AverageDaysToReach func(childComplexity int) int
+		Count              func(childComplexity int) int
+		Step               func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -415,7 +501,7 @@ type GroupResolver interface {
 }
 type MutationResolver interface {
 	CreateService(ctx context.Context, id string, name string, description *string, providerCode string, areaCode string, status *pcnet.ServiceStatus, startDate pcnet.Date) (*model.ServicePayload, error)
-	UpdateService(ctx context.Context, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date) (*model.ServicePayload, error)
+	UpdateService(ctx context.Context, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date, endDate *pcnet.Date) (*model.ServicePayload, error)
 	AddCoverage(ctx context.Context, serviceID string, comuneCodes []string, since pcnet.Date, phase *pcnet.CoveragePhase) (*model.CoveragePayload, error)
 	EndCoverage(ctx context.Context, serviceID string, comuneCodes []string, until pcnet.Date) (*model.CoveragePayload, error)
 	AssignTutor(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step *int) (*model.TutorshipPayload, error)
@@ -474,6 +560,11 @@ type QueryResolver interface {
 	CoverageGaps(ctx context.Context, region *string, province *string, sector *string, area *string, smallOnly *bool, asOf *pcnet.Date, orderBy *pcnet.ComuneOrder, first *int, after *string) (*model.CoverageGapConnection, error)
 	ProjectWorkStats(ctx context.Context, groupBy pcnet.ProjectWorkGrouping, filter *model.ProjectWorkFilter) ([]model.ProjectWorkCount, error)
 	Changes(ctx context.Context, since *time.Time, entity *string, entityID *string, afterSeq *int, first *int) ([]pcnet.Change, error)
+	Participations(ctx context.Context, filter *model.ParticipationFilter) ([]model.Participation, error)
+	PathCohorts(ctx context.Context, sector string, asOf *pcnet.Date) ([]model.PathCohort, error)
+	CompareProjectWorks(ctx context.Context, ids []string) (*model.ProjectWorkComparison, error)
+	RolloutProgress(ctx context.Context, serviceID string, asOf *pcnet.Date) (*model.RolloutProgress, error)
+	Materials(ctx context.Context, filter *model.MaterialFilter) ([]model.Material, error)
 }
 type RegionResolver interface {
 	Provinces(ctx context.Context, obj *pcnet.Region) ([]pcnet.Province, error)
@@ -992,6 +1083,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Group.Name(childComplexity), true
 
+	case "Material.area":
+		if e.ComplexityRoot.Material.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Material.Area(childComplexity), true
+	case "Material.id":
+		if e.ComplexityRoot.Material.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Material.ID(childComplexity), true
+	case "Material.kind":
+		if e.ComplexityRoot.Material.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Material.Kind(childComplexity), true
+	case "Material.projectWork":
+		if e.ComplexityRoot.Material.ProjectWork == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Material.ProjectWork(childComplexity), true
+	case "Material.published":
+		if e.ComplexityRoot.Material.Published == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Material.Published(childComplexity), true
+	case "Material.sector":
+		if e.ComplexityRoot.Material.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Material.Sector(childComplexity), true
+	case "Material.service":
+		if e.ComplexityRoot.Material.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Material.Service(childComplexity), true
+	case "Material.title":
+		if e.ComplexityRoot.Material.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Material.Title(childComplexity), true
+	case "Material.url":
+		if e.ComplexityRoot.Material.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Material.URL(childComplexity), true
+
 	case "Mutation.addCoverage":
 		if e.ComplexityRoot.Mutation.AddCoverage == nil {
 			break
@@ -1079,7 +1225,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateService(childComplexity, args["id"].(string), args["name"].(*string), args["description"].(*string), args["status"].(*pcnet.ServiceStatus), args["startDate"].(*pcnet.Date)), true
+		return e.ComplexityRoot.Mutation.UpdateService(childComplexity, args["id"].(string), args["name"].(*string), args["description"].(*string), args["status"].(*pcnet.ServiceStatus), args["startDate"].(*pcnet.Date), args["endDate"].(*pcnet.Date)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1105,6 +1251,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
+	case "Participation.province":
+		if e.ComplexityRoot.Participation.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Participation.Province(childComplexity), true
+	case "Participation.sector":
+		if e.ComplexityRoot.Participation.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Participation.Sector(childComplexity), true
+	case "Participation.since":
+		if e.ComplexityRoot.Participation.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Participation.Since(childComplexity), true
+	case "Participation.until":
+		if e.ComplexityRoot.Participation.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Participation.Until(childComplexity), true
+
+	case "PathCohort.atStep":
+		if e.ComplexityRoot.PathCohort.AtStep == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathCohort.AtStep(childComplexity), true
+	case "PathCohort.ended":
+		if e.ComplexityRoot.PathCohort.Ended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathCohort.Ended(childComplexity), true
+	case "PathCohort.members":
+		if e.ComplexityRoot.PathCohort.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathCohort.Members(childComplexity), true
+	case "PathCohort.sector":
+		if e.ComplexityRoot.PathCohort.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathCohort.Sector(childComplexity), true
+	case "PathCohort.year":
+		if e.ComplexityRoot.PathCohort.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathCohort.Year(childComplexity), true
+
+	case "PathMember.ended":
+		if e.ComplexityRoot.PathMember.Ended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathMember.Ended(childComplexity), true
+	case "PathMember.history":
+		if e.ComplexityRoot.PathMember.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathMember.History(childComplexity), true
+	case "PathMember.step":
+		if e.ComplexityRoot.PathMember.Step == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathMember.Step(childComplexity), true
+	case "PathMember.tutorship":
+		if e.ComplexityRoot.PathMember.Tutorship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathMember.Tutorship(childComplexity), true
+
+	case "PathStepReached.daysFromStart":
+		if e.ComplexityRoot.PathStepReached.DaysFromStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathStepReached.DaysFromStart(childComplexity), true
+	case "PathStepReached.reached":
+		if e.ComplexityRoot.PathStepReached.Reached == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathStepReached.Reached(childComplexity), true
+	case "PathStepReached.step":
+		if e.ComplexityRoot.PathStepReached.Step == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathStepReached.Step(childComplexity), true
 
 	case "Peer.province":
 		if e.ComplexityRoot.Peer.Province == nil {
@@ -1179,6 +1425,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectWork.Year(childComplexity), true
+
+	case "ProjectWorkComparison.projectWorks":
+		if e.ComplexityRoot.ProjectWorkComparison.ProjectWorks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectWorkComparison.ProjectWorks(childComplexity), true
+	case "ProjectWorkComparison.sections":
+		if e.ComplexityRoot.ProjectWorkComparison.Sections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectWorkComparison.Sections(childComplexity), true
 
 	case "ProjectWorkCount.count":
 		if e.ComplexityRoot.ProjectWorkCount.Count == nil {
@@ -1379,6 +1638,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Changes(childComplexity, args["since"].(*time.Time), args["entity"].(*string), args["entityId"].(*string), args["afterSeq"].(*int), args["first"].(*int)), true
+	case "Query.compareProjectWorks":
+		if e.ComplexityRoot.Query.CompareProjectWorks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_compareProjectWorks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CompareProjectWorks(childComplexity, args["ids"].([]string)), true
 	case "Query.comune":
 		if e.ComplexityRoot.Query.Comune == nil {
 			break
@@ -1413,6 +1683,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.CoverageGaps(childComplexity, args["region"].(*string), args["province"].(*string), args["sector"].(*string), args["area"].(*string), args["smallOnly"].(*bool), args["asOf"].(*pcnet.Date), args["orderBy"].(*pcnet.ComuneOrder), args["first"].(*int), args["after"].(*string)), true
 
+	case "Query.materials":
+		if e.ComplexityRoot.Query.Materials == nil {
+			break
+		}
+
+		args, err := ec.field_Query_materials_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Materials(childComplexity, args["filter"].(*model.MaterialFilter)), true
+	case "Query.participations":
+		if e.ComplexityRoot.Query.Participations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_participations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Participations(childComplexity, args["filter"].(*model.ParticipationFilter)), true
+	case "Query.pathCohorts":
+		if e.ComplexityRoot.Query.PathCohorts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_pathCohorts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PathCohorts(childComplexity, args["sector"].(string), args["asOf"].(*pcnet.Date)), true
 	case "Query.projectWork":
 		if e.ComplexityRoot.Query.ProjectWork == nil {
 			break
@@ -1507,6 +1810,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Regions(childComplexity), true
+	case "Query.rolloutProgress":
+		if e.ComplexityRoot.Query.RolloutProgress == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rolloutProgress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RolloutProgress(childComplexity, args["serviceId"].(string), args["asOf"].(*pcnet.Date)), true
 	case "Query.rolloutTimeline":
 		if e.ComplexityRoot.Query.RolloutTimeline == nil {
 			break
@@ -1670,6 +1984,118 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Region.Provinces(childComplexity), true
 
+	case "RolloutFigures.comuni":
+		if e.ComplexityRoot.RolloutFigures.Comuni == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RolloutFigures.Comuni(childComplexity), true
+	case "RolloutFigures.inhabitants":
+		if e.ComplexityRoot.RolloutFigures.Inhabitants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RolloutFigures.Inhabitants(childComplexity), true
+	case "RolloutFigures.smallComuni":
+		if e.ComplexityRoot.RolloutFigures.SmallComuni == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RolloutFigures.SmallComuni(childComplexity), true
+
+	case "RolloutProgress.asOf":
+		if e.ComplexityRoot.RolloutProgress.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RolloutProgress.AsOf(childComplexity), true
+	case "RolloutProgress.late":
+		if e.ComplexityRoot.RolloutProgress.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RolloutProgress.Late(childComplexity), true
+	case "RolloutProgress.planned":
+		if e.ComplexityRoot.RolloutProgress.Planned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RolloutProgress.Planned(childComplexity), true
+	case "RolloutProgress.reached":
+		if e.ComplexityRoot.RolloutProgress.Reached == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RolloutProgress.Reached(childComplexity), true
+	case "RolloutProgress.service":
+		if e.ComplexityRoot.RolloutProgress.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RolloutProgress.Service(childComplexity), true
+	case "RolloutProgress.share":
+		if e.ComplexityRoot.RolloutProgress.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RolloutProgress.Share(childComplexity), true
+	case "RolloutProgress.targets":
+		if e.ComplexityRoot.RolloutProgress.Targets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RolloutProgress.Targets(childComplexity), true
+	case "RolloutProgress.wholePlan":
+		if e.ComplexityRoot.RolloutProgress.WholePlan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RolloutProgress.WholePlan(childComplexity), true
+
+	case "RolloutTarget.comune":
+		if e.ComplexityRoot.RolloutTarget.Comune == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RolloutTarget.Comune(childComplexity), true
+	case "RolloutTarget.covered":
+		if e.ComplexityRoot.RolloutTarget.Covered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RolloutTarget.Covered(childComplexity), true
+	case "RolloutTarget.daysLate":
+		if e.ComplexityRoot.RolloutTarget.DaysLate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RolloutTarget.DaysLate(childComplexity), true
+	case "RolloutTarget.due":
+		if e.ComplexityRoot.RolloutTarget.Due == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RolloutTarget.Due(childComplexity), true
+	case "RolloutTarget.wave":
+		if e.ComplexityRoot.RolloutTarget.Wave == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RolloutTarget.Wave(childComplexity), true
+
+	case "SectionRow.section":
+		if e.ComplexityRoot.SectionRow.Section == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SectionRow.Section(childComplexity), true
+	case "SectionRow.texts":
+		if e.ComplexityRoot.SectionRow.Texts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SectionRow.Texts(childComplexity), true
+
 	case "Sector.areas":
 		if e.ComplexityRoot.Sector.Areas == nil {
 			break
@@ -1801,6 +2227,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SharedService.Status(childComplexity), true
+
+	case "StepCount.averageDaysToReach":
+		if e.ComplexityRoot.StepCount.AverageDaysToReach == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StepCount.AverageDaysToReach(childComplexity), true
+	case "StepCount.count":
+		if e.ComplexityRoot.StepCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StepCount.Count(childComplexity), true
+	case "StepCount.step":
+		if e.ComplexityRoot.StepCount.Step == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StepCount.Step(childComplexity), true
 
 	case "Subscription.coverageChanged":
 		if e.ComplexityRoot.Subscription.CoverageChanged == nil {
@@ -2030,6 +2475,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("ComuneFilter", ec.unmarshalInputComuneFilter),
 			graphql.NewInputUnmarshaler("CoverageCondition", ec.unmarshalInputCoverageCondition),
+			graphql.NewInputUnmarshaler("MaterialFilter", ec.unmarshalInputMaterialFilter),
+			graphql.NewInputUnmarshaler("ParticipationFilter", ec.unmarshalInputParticipationFilter),
 			graphql.NewInputUnmarshaler("ProjectWorkFilter", ec.unmarshalInputProjectWorkFilter),
 			graphql.NewInputUnmarshaler("ProvinceFilter", ec.unmarshalInputProvinceFilter),
 			graphql.NewInputUnmarshaler("ServiceFilter", ec.unmarshalInputServiceFilter),
@@ -2949,11 +3396,16 @@ enum ServiceStatus {
   """
   ACTIVE
   """
-  Temporarily stopped.
+  Temporarily stopped. A suspension is a pause: the service's coverages stay
+  as they are and its Comuni still count as covered in reach, timelines,
+  gaps and coverage lists. End the service, or its coverages, to stop them
+  counting.
   """
   SUSPENDED
   """
-  No longer running.
+  No longer running. Ending a service ends its coverages on the end date
+  (updateService's endDate), so an ENDED service covers nothing from then on
+  in every figure; it can't be covered again.
   """
   ENDED
 }
@@ -3839,7 +4291,10 @@ type ProviderDistance {
   province: Province!
   """
   The great-circle distance in kilometres from the Comune to the closest of
-  the Province's capitals, to the metre.
+  the Province's capitals, to the metre: the haversine formula on a sphere
+  of the mean Earth radius, 6,371.0088 km (IUGG R1), from the WGS-84
+  coordinates; the same on every store. On the ellipsoid distances differ
+  by up to about 0.5%.
   """
   distanceKm: Float!
   """
@@ -3943,6 +4398,13 @@ The writes planners make to the network. Every mutation needs a token with
 the planner or admin role, is validated and atomic (it applies whole or not
 at all), is recorded in the audit trail (Query.changes), and coverage
 changes are announced to Subscription.coverageChanged.
+
+The fields of one mutation document run one after the other, each its own
+write: a field that fails doesn't undo the ones before it. Every payload is
+nullable, so each field reports its own result: a committed field keeps its
+payload in data, a failed one is null with an error whose path names it
+(the fields after it still run). Read data and errors together to learn
+exactly what was written.
 """
 type Mutation {
   """
@@ -3979,7 +4441,7 @@ type Mutation {
     The day the service starts; no Comune can be covered before it.
     """
     startDate: Date!
-  ): ServicePayload! @hasRole(role: PLANNER)
+  ): ServicePayload @hasRole(role: PLANNER)
 
   """
   Changes a service's name, description, state or start date; arguments left
@@ -3987,6 +4449,14 @@ type Mutation {
   PLANNED → PILOT → ACTIVE, ACTIVE ⇄ SUSPENDED, and any state → ENDED
   (extensions.code "conflict", field "status", for any other). The start
   date may not move after the service's first coverage ("invalid").
+
+  Ending a service (status ENDED) ends, in the same write, every coverage of
+  the service still active on the end date or later: open ones and ones
+  closed after it get until = endDate, each with an audit entry (action
+  "end") after the service's. A coverage starting on the end date or later
+  would be left empty: "conflict", field "endDate". Ending an ENDED service
+  again changes nothing. Suspending a service leaves its coverages as they
+  are.
   """
   updateService(
     """
@@ -4009,7 +4479,13 @@ type Mutation {
     The new start date.
     """
     startDate: Date
-  ): ServicePayload! @hasRole(role: PLANNER)
+    """
+    With status ENDED only ("invalid" otherwise): the day the service ends,
+    exclusive, when its coverages end; not before the start date. Left out:
+    the day of the write (Italian time).
+    """
+    endDate: Date
+  ): ServicePayload @hasRole(role: PLANNER)
 
   """
   Adds Comuni to a service's coverage from a day, in a phase: the Comuni join
@@ -4018,7 +4494,9 @@ type Mutation {
   the error's extensions.field names the Comune at fault by its place in
   the list, e.g. "comuneCodes[3]". A Comune already covered by the service
   on that day is left as it is and listed in unchanged: repeating a call is
-  harmless.
+  harmless. A Comune whose coverage by the service starts after that day is
+  "conflict", naming it: a coverage's start never moves earlier silently,
+  and an open coverage from that day would overlap a later closed one.
   """
   addCoverage(
     """
@@ -4038,7 +4516,7 @@ type Mutation {
     Whether the Comuni join in a pilot or in the rollout.
     """
     phase: CoveragePhase = ROLLOUT
-  ): CoveragePayload! @hasRole(role: PLANNER)
+  ): CoveragePayload @hasRole(role: PLANNER)
 
   """
   Ends the open coverage of Comuni by a service on a day (exclusive: the
@@ -4059,12 +4537,17 @@ type Mutation {
     The day the coverage ends (exclusive), after its start.
     """
     until: Date!
-  ): CoveragePayload! @hasRole(role: PLANNER)
+  ): CoveragePayload @hasRole(role: PLANNER)
 
   """
   Records that a tutor Province accompanies another in a sector from a day,
   at a step of the path. A Province can't tutor itself, and a Province has at
-  most one open tutorship per tutor and sector ("conflict").
+  most one open tutorship per tutor and sector ("conflict"). Both Provinces
+  must take part in the programme on since ("invalid", field tutorCode or
+  tutoredCode): the Provinces (kind PROVINCE) of the ordinary-statute
+  regions from its start, those of Sicily (FREE_CONSORTIUM) and Sardinia
+  from 2024-01-01; metropolitan cities, autonomous Provinces,
+  Friuli-Venezia Giulia's units and Valle d'Aosta don't take part.
   """
   assignTutor(
     """
@@ -4087,12 +4570,13 @@ type Mutation {
     The step the path starts at, 1 to 3.
     """
     step: Int = 1
-  ): TutorshipPayload! @hasRole(role: PLANNER)
+  ): TutorshipPayload @hasRole(role: PLANNER)
 
   """
   Moves an open tutorship to a later step of the path (steps only go
-  forward, up to 3). The tutorship is named by its tutor, tutored Province,
-  sector and start day.
+  forward, up to 3): the current step or an earlier one is "conflict", field
+  "step". The tutorship is named by its tutor, tutored Province, sector and
+  start day.
   """
   advanceTutorship(
     """
@@ -4115,7 +4599,7 @@ type Mutation {
     The step reached, after the current one and at most 3.
     """
     step: Int!
-  ): TutorshipPayload! @hasRole(role: PLANNER)
+  ): TutorshipPayload @hasRole(role: PLANNER)
 
   """
   Ends an open tutorship on a day after its start (exclusive). The tutorship
@@ -4142,12 +4626,13 @@ type Mutation {
     The day the tutorship ends (exclusive), after since.
     """
     until: Date!
-  ): TutorshipPayload! @hasRole(role: PLANNER)
+  ): TutorshipPayload @hasRole(role: PLANNER)
 
   """
   Records a project work, or replaces the one with the same ID, and links it
-  to the shared service it led to, if any: that service must exist and be
-  run by the project work's Province.
+  to the shared service it led to, if any: that service must exist, be run
+  by the project work's Province and work in the project work's area
+  ("invalid", field "serviceId").
   """
   saveProjectWork(
     """
@@ -4182,7 +4667,7 @@ type Mutation {
     The shared service it led to; omit it (or pass null) for none.
     """
     serviceId: ID
-  ): ProjectWorkPayload! @hasRole(role: PLANNER)
+  ): ProjectWorkPayload @hasRole(role: PLANNER)
 }
 
 """
@@ -4380,6 +4865,419 @@ type CoverageEvent {
   When the change was announced (UTC, to the millisecond).
   """
   at: DateTime!
+}
+
+# =============================================================================
+# The programme as it is run (issue 13): participation, the Step 1-2-3 path,
+# the project works' common structure, rollout plans and Pi.Co. materials.
+# Resolvers: graph/programme.go. Domain: internal/pcnet/programme.go.
+# =============================================================================
+
+extend type Query {
+  """
+  The Provinces taking part in the programme, per sector, ordered by sector,
+  Province code and start date. The 76 Provinces of the ordinary-statute
+  regions take part from the start, the 10 of Sicily and Sardinia since 2024.
+  """
+  participations(
+    "Which participations; all when left out."
+    filter: ParticipationFilter
+  ): [Participation!]!
+  """
+  Where each cohort of a sector stands on the Step 1-2-3 path on a day
+  (default today): the sector's tutorships grouped by the year they started,
+  oldest cohort first.
+  """
+  pathCohorts(
+    "The sector's code, e.g. \"europe\"."
+    sector: String!
+    "The day to look at; default today."
+    asOf: Date
+  ): [PathCohort!]!
+  """
+  Project works side by side, section by section of their common structure
+  (context, objectives, organisational model, ...), in the order of the
+  common structure. Give 2 to 10 project work IDs; each row lists them in the
+  order given. Unknown IDs are an error.
+  """
+  compareProjectWorks(
+    "The project works to compare, 2 to 10, in the order of the columns."
+    ids: [ID!]!
+  ): ProjectWorkComparison!
+  """
+  A service's rollout plan against what happened, on a day (default today):
+  planned and reached Comuni, inhabitants and small Comuni, and the planned
+  Comuni that are late. Null for an unknown service.
+  """
+  rolloutProgress(
+    "The service's ID."
+    serviceId: ID!
+    "The day to look at (\"today\" for lateness); default today."
+    asOf: Date
+  ): RolloutProgress
+  """
+  The materials shared on the Pi.Co. platform (metadata and links only),
+  ordered by ID.
+  """
+  materials(
+    "Which materials; all when left out."
+    filter: MaterialFilter
+  ): [Material!]!
+}
+
+"""
+A Province taking part in the programme in a sector, over a period.
+The network shipped with pcnet is illustrative, not real programme data.
+"""
+type Participation {
+  """
+  The participating Province.
+  """
+  province: Province!
+  """
+  The sector it takes part in.
+  """
+  sector: Sector!
+  """
+  The day it joined.
+  """
+  since: Date!
+  """
+  The day it left (excluded); null while it takes part.
+  """
+  until: Date
+}
+
+"""
+Selects participations. Fields left out don't filter; the fields combine with AND.
+"""
+input ParticipationFilter {
+  """
+  Keep these Provinces (three-digit ISTAT codes).
+  """
+  provinceCodes: [String!]
+  """
+  Keep the Provinces of these regions (two-digit ISTAT codes).
+  """
+  regionCodes: [String!]
+  """
+  Keep these sectors.
+  """
+  sectorCodes: [String!]
+  """
+  Keep the participations active on this day.
+  """
+  activeOn: Date
+  """
+  Keep the Provinces that joined on or after this day.
+  """
+  joinedFrom: Date
+  """
+  Keep the Provinces that joined before this day.
+  """
+  joinedBefore: Date
+}
+
+"""
+The tutorships of one sector that started in the same year, and where they
+stand on the Step 1-2-3 path.
+"""
+type PathCohort {
+  """
+  The year the cohort's tutorships started.
+  """
+  year: Int!
+  """
+  The sector.
+  """
+  sector: Sector!
+  """
+  How many tutorships are at each step on the day asked, step 1 first
+  (ended tutorships count at the step they reached).
+  """
+  atStep: [StepCount!]!
+  """
+  How many of the cohort's tutorships had ended by the day asked.
+  """
+  ended: Int!
+  """
+  The cohort's tutorships, ordered by tutor and accompanied Province codes.
+  """
+  members: [PathMember!]!
+}
+
+"""
+The number of tutorships at one step of the path.
+"""
+type StepCount {
+  """
+  The step, 1 to 3.
+  """
+  step: Int!
+  """
+  How many tutorships are at it.
+  """
+  count: Int!
+  """
+  The average days, over the tutorships that reached this step by the day
+  asked, from the tutorship's start to reaching it; null when none did.
+  """
+  averageDaysToReach: Float
+}
+
+"""
+One tutorship on the path: its history of steps.
+"""
+type PathMember {
+  """
+  The tutorship.
+  """
+  tutorship: Tutorship!
+  """
+  The step reached on the day asked (0 before the tutorship started).
+  """
+  step: Int!
+  """
+  Whether the tutorship had ended by the day asked.
+  """
+  ended: Boolean!
+  """
+  The steps reached by the day asked, with their dates, step 1 first.
+  """
+  history: [PathStepReached!]!
+}
+
+"""
+A step of the path and the day it was reached.
+"""
+type PathStepReached {
+  """
+  The step, 1 to 3.
+  """
+  step: Int!
+  """
+  The day it was reached.
+  """
+  reached: Date!
+  """
+  Days from the start of the tutorship to this step.
+  """
+  daysFromStart: Int!
+}
+
+"""
+The sections of the project works' common structure.
+"""
+enum ProjectWorkSectionKind {
+  "The territorial and organisational context."
+  CONTEXT
+  "The objectives."
+  OBJECTIVES
+  "The organisational model of the shared service."
+  ORGANISATIONAL_MODEL
+  "The people and means committed."
+  RESOURCES
+  "The timeline."
+  TIMELINE
+  "The indicators that measure it."
+  INDICATORS
+  "The Comuni it is meant to reach."
+  TARGET_COMUNI
+}
+
+"""
+Project works compared section by section.
+"""
+type ProjectWorkComparison {
+  """
+  The project works compared, in the order given.
+  """
+  projectWorks: [ProjectWork!]!
+  """
+  One row per section of the common structure, in its order.
+  """
+  sections: [SectionRow!]!
+}
+
+"""
+One section of the common structure across the project works compared.
+"""
+type SectionRow {
+  """
+  The section.
+  """
+  section: ProjectWorkSectionKind!
+  """
+  The section's text in each project work, in the order the project works
+  were given; null where a project work hasn't written it.
+  """
+  texts: [String]!
+}
+
+"""
+A service's rollout plan ("estensione progressiva") against its coverage on a day.
+"""
+type RolloutProgress {
+  """
+  The service.
+  """
+  service: SharedService!
+  """
+  The day the figures are for.
+  """
+  asOf: Date!
+  """
+  The Comuni the plan had due by that day.
+  """
+  planned: RolloutFigures!
+  """
+  Of those, the ones the service covered on that day.
+  """
+  reached: RolloutFigures!
+  """
+  The Comuni of the whole plan, due by any day.
+  """
+  wholePlan: RolloutFigures!
+  """
+  reached / planned Comuni, 0 to 1; 1 when nothing was due.
+  """
+  share: Float!
+  """
+  The planned Comuni that are late: due before the day asked and not covered
+  by the service on it, ordered by due date and Comune code.
+  """
+  late: [RolloutTarget!]!
+  """
+  The whole plan, ordered by wave, due date and Comune code.
+  """
+  targets: [RolloutTarget!]!
+}
+
+"""
+Counts of a set of Comuni.
+"""
+type RolloutFigures {
+  """
+  Comuni.
+  """
+  comuni: Int!
+  """
+  Their inhabitants (2011 census).
+  """
+  inhabitants: Int!
+  """
+  Those with fewer than 5,000 inhabitants.
+  """
+  smallComuni: Int!
+}
+
+"""
+A Comune a rollout plan is to reach, in a wave, by a due date.
+"""
+type RolloutTarget {
+  """
+  The Comune.
+  """
+  comune: Comune!
+  """
+  The wave of the plan, from 1.
+  """
+  wave: Int!
+  """
+  The day it should be covered from.
+  """
+  due: Date!
+  """
+  Whether the service covered it on the day asked.
+  """
+  covered: Boolean!
+  """
+  Days past the due date on the day asked while not covered; 0 otherwise.
+  """
+  daysLate: Int!
+}
+
+"""
+What a shared material is.
+"""
+enum MaterialKind {
+  "A document, such as a project work."
+  DOCUMENT
+  "A template to adapt, such as an agreement."
+  TEMPLATE
+  "A tool, such as a toolkit or a spreadsheet."
+  TOOL
+  "Slides, such as a webinar's."
+  SLIDES
+}
+
+"""
+A document or tool shared on the Pi.Co. platform: metadata and a link, no file.
+"""
+type Material {
+  """
+  Stable identifier.
+  """
+  id: ID!
+  """
+  Title.
+  """
+  title: String!
+  """
+  What it is.
+  """
+  kind: MaterialKind!
+  """
+  Where to find it.
+  """
+  url: String!
+  """
+  The sector it belongs to.
+  """
+  sector: Sector!
+  """
+  The area it belongs to; null when it concerns the whole sector.
+  """
+  area: Area
+  """
+  The service it is attached to, if any.
+  """
+  service: SharedService
+  """
+  The project work it is attached to, if any.
+  """
+  projectWork: ProjectWork
+  """
+  The day it was published.
+  """
+  published: Date!
+}
+
+"""
+Selects materials. Fields left out don't filter; list fields match any of
+their values; the fields combine with AND.
+"""
+input MaterialFilter {
+  """
+  Keep these sectors.
+  """
+  sectorCodes: [String!]
+  """
+  Keep these areas (materials of the whole sector are left out).
+  """
+  areaCodes: [String!]
+  """
+  Keep these kinds.
+  """
+  kinds: [MaterialKind!]
+  """
+  Keep the materials attached to these services.
+  """
+  serviceIds: [ID!]
+  """
+  Keep the materials attached to these project works.
+  """
+  projectWorkIds: [ID!]
 }
 `, BuiltIn: false},
 }
@@ -4607,6 +5505,30 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Group", field.Name)
 }
 
+func (ec *executionContext) childFields_Material(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Material_id(ctx, field)
+	case "title":
+		return ec.fieldContext_Material_title(ctx, field)
+	case "kind":
+		return ec.fieldContext_Material_kind(ctx, field)
+	case "url":
+		return ec.fieldContext_Material_url(ctx, field)
+	case "sector":
+		return ec.fieldContext_Material_sector(ctx, field)
+	case "area":
+		return ec.fieldContext_Material_area(ctx, field)
+	case "service":
+		return ec.fieldContext_Material_service(ctx, field)
+	case "projectWork":
+		return ec.fieldContext_Material_projectWork(ctx, field)
+	case "published":
+		return ec.fieldContext_Material_published(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Material", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -4619,6 +5541,62 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Participation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "province":
+		return ec.fieldContext_Participation_province(ctx, field)
+	case "sector":
+		return ec.fieldContext_Participation_sector(ctx, field)
+	case "since":
+		return ec.fieldContext_Participation_since(ctx, field)
+	case "until":
+		return ec.fieldContext_Participation_until(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Participation", field.Name)
+}
+
+func (ec *executionContext) childFields_PathCohort(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_PathCohort_year(ctx, field)
+	case "sector":
+		return ec.fieldContext_PathCohort_sector(ctx, field)
+	case "atStep":
+		return ec.fieldContext_PathCohort_atStep(ctx, field)
+	case "ended":
+		return ec.fieldContext_PathCohort_ended(ctx, field)
+	case "members":
+		return ec.fieldContext_PathCohort_members(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PathCohort", field.Name)
+}
+
+func (ec *executionContext) childFields_PathMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tutorship":
+		return ec.fieldContext_PathMember_tutorship(ctx, field)
+	case "step":
+		return ec.fieldContext_PathMember_step(ctx, field)
+	case "ended":
+		return ec.fieldContext_PathMember_ended(ctx, field)
+	case "history":
+		return ec.fieldContext_PathMember_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PathMember", field.Name)
+}
+
+func (ec *executionContext) childFields_PathStepReached(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "step":
+		return ec.fieldContext_PathStepReached_step(ctx, field)
+	case "reached":
+		return ec.fieldContext_PathStepReached_reached(ctx, field)
+	case "daysFromStart":
+		return ec.fieldContext_PathStepReached_daysFromStart(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PathStepReached", field.Name)
 }
 
 func (ec *executionContext) childFields_Peer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4655,6 +5633,16 @@ func (ec *executionContext) childFields_ProjectWork(ctx context.Context, field g
 		return ec.fieldContext_ProjectWork_service(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectWork", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectWorkComparison(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "projectWorks":
+		return ec.fieldContext_ProjectWorkComparison_projectWorks(ctx, field)
+	case "sections":
+		return ec.fieldContext_ProjectWorkComparison_sections(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectWorkComparison", field.Name)
 }
 
 func (ec *executionContext) childFields_ProjectWorkCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4763,6 +5751,66 @@ func (ec *executionContext) childFields_Region(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Region", field.Name)
 }
 
+func (ec *executionContext) childFields_RolloutFigures(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "comuni":
+		return ec.fieldContext_RolloutFigures_comuni(ctx, field)
+	case "inhabitants":
+		return ec.fieldContext_RolloutFigures_inhabitants(ctx, field)
+	case "smallComuni":
+		return ec.fieldContext_RolloutFigures_smallComuni(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RolloutFigures", field.Name)
+}
+
+func (ec *executionContext) childFields_RolloutProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "service":
+		return ec.fieldContext_RolloutProgress_service(ctx, field)
+	case "asOf":
+		return ec.fieldContext_RolloutProgress_asOf(ctx, field)
+	case "planned":
+		return ec.fieldContext_RolloutProgress_planned(ctx, field)
+	case "reached":
+		return ec.fieldContext_RolloutProgress_reached(ctx, field)
+	case "wholePlan":
+		return ec.fieldContext_RolloutProgress_wholePlan(ctx, field)
+	case "share":
+		return ec.fieldContext_RolloutProgress_share(ctx, field)
+	case "late":
+		return ec.fieldContext_RolloutProgress_late(ctx, field)
+	case "targets":
+		return ec.fieldContext_RolloutProgress_targets(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RolloutProgress", field.Name)
+}
+
+func (ec *executionContext) childFields_RolloutTarget(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "comune":
+		return ec.fieldContext_RolloutTarget_comune(ctx, field)
+	case "wave":
+		return ec.fieldContext_RolloutTarget_wave(ctx, field)
+	case "due":
+		return ec.fieldContext_RolloutTarget_due(ctx, field)
+	case "covered":
+		return ec.fieldContext_RolloutTarget_covered(ctx, field)
+	case "daysLate":
+		return ec.fieldContext_RolloutTarget_daysLate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RolloutTarget", field.Name)
+}
+
+func (ec *executionContext) childFields_SectionRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "section":
+		return ec.fieldContext_SectionRow_section(ctx, field)
+	case "texts":
+		return ec.fieldContext_SectionRow_texts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SectionRow", field.Name)
+}
+
 func (ec *executionContext) childFields_Sector(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4817,6 +5865,18 @@ func (ec *executionContext) childFields_SharedService(ctx context.Context, field
 		return ec.fieldContext_SharedService_reach(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SharedService", field.Name)
+}
+
+func (ec *executionContext) childFields_StepCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "step":
+		return ec.fieldContext_StepCount_step(ctx, field)
+	case "count":
+		return ec.fieldContext_StepCount_count(ctx, field)
+	case "averageDaysToReach":
+		return ec.fieldContext_StepCount_averageDaysToReach(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StepCount", field.Name)
 }
 
 func (ec *executionContext) childFields_TimelinePoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5522,6 +6582,14 @@ func (ec *executionContext) field_Mutation_updateService_args(ctx context.Contex
 		return nil, err
 	}
 	args["startDate"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "endDate",
+		func(ctx context.Context, v any) (*pcnet.Date, error) {
+			return ec.unmarshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["endDate"] = arg5
 	return args, nil
 }
 
@@ -5745,6 +6813,20 @@ func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_compareProjectWorks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_comune_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5872,6 +6954,56 @@ func (ec *executionContext) field_Query_coverageGaps_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg8
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_materials_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.MaterialFilter, error) {
+			return ec.unmarshalOMaterialFilter2ᚖpcnetᚋgraphᚋmodelᚐMaterialFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_participations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ParticipationFilter, error) {
+			return ec.unmarshalOParticipationFilter2ᚖpcnetᚋgraphᚋmodelᚐParticipationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_pathCohorts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sector",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sector"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*pcnet.Date, error) {
+			return ec.unmarshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
 	return args, nil
 }
 
@@ -6008,6 +7140,28 @@ func (ec *executionContext) field_Query_region_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_rolloutProgress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "serviceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["serviceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*pcnet.Date, error) {
+			return ec.unmarshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
 	return args, nil
 }
 
@@ -8279,6 +9433,249 @@ func (ec *executionContext) fieldContext_Group_name(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Group", field, true, true, "String")
 }
 
+func (ec *executionContext) _Material_id(ctx context.Context, field graphql.CollectedField, obj *model.Material) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Material_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Material_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Material", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Material_title(ctx context.Context, field graphql.CollectedField, obj *model.Material) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Material_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Material_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Material", field, false, false, "String")
+}
+
+func (ec *executionContext) _Material_kind(ctx context.Context, field graphql.CollectedField, obj *model.Material) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Material_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.MaterialKind) graphql.Marshaler {
+			return ec.marshalNMaterialKind2pcnetᚋinternalᚋpcnetᚐMaterialKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Material_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Material", field, false, false, "MaterialKind")
+}
+
+func (ec *executionContext) _Material_url(ctx context.Context, field graphql.CollectedField, obj *model.Material) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Material_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Material_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Material", field, false, false, "String")
+}
+
+func (ec *executionContext) _Material_sector(ctx context.Context, field graphql.CollectedField, obj *model.Material) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Material_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Sector) graphql.Marshaler {
+			return ec.marshalNSector2pcnetᚋinternalᚋpcnetᚐSector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Material_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Material",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Material_area(ctx context.Context, field graphql.CollectedField, obj *model.Material) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Material_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Area, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.Area) graphql.Marshaler {
+			return ec.marshalOArea2ᚖpcnetᚋinternalᚋpcnetᚐArea(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Material_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Material",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Area(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Material_service(ctx context.Context, field graphql.CollectedField, obj *model.Material) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Material_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.SharedService) graphql.Marshaler {
+			return ec.marshalOSharedService2ᚖpcnetᚋinternalᚋpcnetᚐSharedService(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Material_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Material",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SharedService(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Material_projectWork(ctx context.Context, field graphql.CollectedField, obj *model.Material) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Material_projectWork(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectWork, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.ProjectWork) graphql.Marshaler {
+			return ec.marshalOProjectWork2ᚖpcnetᚋinternalᚋpcnetᚐProjectWork(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Material_projectWork(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Material",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectWork(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Material_published(ctx context.Context, field graphql.CollectedField, obj *model.Material) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Material_published(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Published, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Date) graphql.Marshaler {
+			return ec.marshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Material_published(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Material", field, false, false, "Date")
+}
+
 func (ec *executionContext) _Mutation_createService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8311,10 +9708,10 @@ func (ec *executionContext) _Mutation_createService(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ServicePayload) graphql.Marshaler {
-			return ec.marshalNServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx, selections, v)
+			return ec.marshalOServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8351,7 +9748,7 @@ func (ec *executionContext) _Mutation_updateService(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateService(ctx, fc.Args["id"].(string), fc.Args["name"].(*string), fc.Args["description"].(*string), fc.Args["status"].(*pcnet.ServiceStatus), fc.Args["startDate"].(*pcnet.Date))
+			return ec.Resolvers.Mutation().UpdateService(ctx, fc.Args["id"].(string), fc.Args["name"].(*string), fc.Args["description"].(*string), fc.Args["status"].(*pcnet.ServiceStatus), fc.Args["startDate"].(*pcnet.Date), fc.Args["endDate"].(*pcnet.Date))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8373,10 +9770,10 @@ func (ec *executionContext) _Mutation_updateService(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ServicePayload) graphql.Marshaler {
-			return ec.marshalNServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx, selections, v)
+			return ec.marshalOServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8435,10 +9832,10 @@ func (ec *executionContext) _Mutation_addCoverage(ctx context.Context, field gra
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CoveragePayload) graphql.Marshaler {
-			return ec.marshalNCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx, selections, v)
+			return ec.marshalOCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_addCoverage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8497,10 +9894,10 @@ func (ec *executionContext) _Mutation_endCoverage(ctx context.Context, field gra
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CoveragePayload) graphql.Marshaler {
-			return ec.marshalNCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx, selections, v)
+			return ec.marshalOCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_endCoverage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8559,10 +9956,10 @@ func (ec *executionContext) _Mutation_assignTutor(ctx context.Context, field gra
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TutorshipPayload) graphql.Marshaler {
-			return ec.marshalNTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
+			return ec.marshalOTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_assignTutor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8621,10 +10018,10 @@ func (ec *executionContext) _Mutation_advanceTutorship(ctx context.Context, fiel
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TutorshipPayload) graphql.Marshaler {
-			return ec.marshalNTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
+			return ec.marshalOTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_advanceTutorship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8683,10 +10080,10 @@ func (ec *executionContext) _Mutation_endTutorship(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TutorshipPayload) graphql.Marshaler {
-			return ec.marshalNTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
+			return ec.marshalOTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_endTutorship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8745,10 +10142,10 @@ func (ec *executionContext) _Mutation_saveProjectWork(ctx context.Context, field
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectWorkPayload) graphql.Marshaler {
-			return ec.marshalNProjectWorkPayload2ᚖpcnetᚋgraphᚋmodelᚐProjectWorkPayload(ctx, selections, v)
+			return ec.marshalOProjectWorkPayload2ᚖpcnetᚋgraphᚋmodelᚐProjectWorkPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_saveProjectWork(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8865,6 +10262,437 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Participation_province(ctx context.Context, field graphql.CollectedField, obj *model.Participation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Participation_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Province, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Province) graphql.Marshaler {
+			return ec.marshalNProvince2pcnetᚋinternalᚋpcnetᚐProvince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Participation_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Participation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Participation_sector(ctx context.Context, field graphql.CollectedField, obj *model.Participation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Participation_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Sector) graphql.Marshaler {
+			return ec.marshalNSector2pcnetᚋinternalᚋpcnetᚐSector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Participation_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Participation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Participation_since(ctx context.Context, field graphql.CollectedField, obj *model.Participation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Participation_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Date) graphql.Marshaler {
+			return ec.marshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Participation_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Participation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Participation_until(ctx context.Context, field graphql.CollectedField, obj *model.Participation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Participation_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Participation_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Participation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PathCohort_year(ctx context.Context, field graphql.CollectedField, obj *model.PathCohort) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathCohort_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathCohort_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathCohort", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PathCohort_sector(ctx context.Context, field graphql.CollectedField, obj *model.PathCohort) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathCohort_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Sector) graphql.Marshaler {
+			return ec.marshalNSector2pcnetᚋinternalᚋpcnetᚐSector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathCohort_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathCohort",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathCohort_atStep(ctx context.Context, field graphql.CollectedField, obj *model.PathCohort) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathCohort_atStep(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AtStep, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.StepCount) graphql.Marshaler {
+			return ec.marshalNStepCount2ᚕpcnetᚋgraphᚋmodelᚐStepCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathCohort_atStep(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathCohort",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StepCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathCohort_ended(ctx context.Context, field graphql.CollectedField, obj *model.PathCohort) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathCohort_ended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathCohort_ended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathCohort", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PathCohort_members(ctx context.Context, field graphql.CollectedField, obj *model.PathCohort) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathCohort_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Members, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.PathMember) graphql.Marshaler {
+			return ec.marshalNPathMember2ᚕpcnetᚋgraphᚋmodelᚐPathMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathCohort_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathCohort",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathMember_tutorship(ctx context.Context, field graphql.CollectedField, obj *model.PathMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathMember_tutorship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tutorship, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Tutorship) graphql.Marshaler {
+			return ec.marshalNTutorship2pcnetᚋinternalᚋpcnetᚐTutorship(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathMember_tutorship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathMember",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tutorship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathMember_step(ctx context.Context, field graphql.CollectedField, obj *model.PathMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathMember_step(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Step, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathMember_step(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathMember", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PathMember_ended(ctx context.Context, field graphql.CollectedField, obj *model.PathMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathMember_ended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathMember_ended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathMember", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PathMember_history(ctx context.Context, field graphql.CollectedField, obj *model.PathMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathMember_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.History, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.PathStepReached) graphql.Marshaler {
+			return ec.marshalNPathStepReached2ᚕpcnetᚋgraphᚋmodelᚐPathStepReachedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathMember_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathMember",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathStepReached(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathStepReached_step(ctx context.Context, field graphql.CollectedField, obj *model.PathStepReached) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathStepReached_step(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Step, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathStepReached_step(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathStepReached", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PathStepReached_reached(ctx context.Context, field graphql.CollectedField, obj *model.PathStepReached) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathStepReached_reached(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reached, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Date) graphql.Marshaler {
+			return ec.marshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathStepReached_reached(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathStepReached", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PathStepReached_daysFromStart(ctx context.Context, field graphql.CollectedField, obj *model.PathStepReached) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathStepReached_daysFromStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysFromStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathStepReached_daysFromStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathStepReached", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Peer_province(ctx context.Context, field graphql.CollectedField, obj *model.Peer) (ret graphql.Marshaler) {
@@ -9201,6 +11029,70 @@ func (ec *executionContext) fieldContext_ProjectWork_service(_ context.Context, 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SharedService(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectWorkComparison_projectWorks(ctx context.Context, field graphql.CollectedField, obj *model.ProjectWorkComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectWorkComparison_projectWorks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectWorks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pcnet.ProjectWork) graphql.Marshaler {
+			return ec.marshalNProjectWork2ᚕpcnetᚋinternalᚋpcnetᚐProjectWorkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectWorkComparison_projectWorks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectWorkComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectWork(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectWorkComparison_sections(ctx context.Context, field graphql.CollectedField, obj *model.ProjectWorkComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectWorkComparison_sections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sections, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.SectionRow) graphql.Marshaler {
+			return ec.marshalNSectionRow2ᚕpcnetᚋgraphᚋmodelᚐSectionRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectWorkComparison_sections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectWorkComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SectionRow(ctx, field)
 		},
 	}
 	return fc, nil
@@ -10898,6 +12790,226 @@ func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_participations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_participations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Participations(ctx, fc.Args["filter"].(*model.ParticipationFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Participation) graphql.Marshaler {
+			return ec.marshalNParticipation2ᚕpcnetᚋgraphᚋmodelᚐParticipationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_participations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Participation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_participations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_pathCohorts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_pathCohorts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PathCohorts(ctx, fc.Args["sector"].(string), fc.Args["asOf"].(*pcnet.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.PathCohort) graphql.Marshaler {
+			return ec.marshalNPathCohort2ᚕpcnetᚋgraphᚋmodelᚐPathCohortᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_pathCohorts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathCohort(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_pathCohorts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_compareProjectWorks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_compareProjectWorks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CompareProjectWorks(ctx, fc.Args["ids"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectWorkComparison) graphql.Marshaler {
+			return ec.marshalNProjectWorkComparison2ᚖpcnetᚋgraphᚋmodelᚐProjectWorkComparison(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_compareProjectWorks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectWorkComparison(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_compareProjectWorks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_rolloutProgress(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rolloutProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RolloutProgress(ctx, fc.Args["serviceId"].(string), fc.Args["asOf"].(*pcnet.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RolloutProgress) graphql.Marshaler {
+			return ec.marshalORolloutProgress2ᚖpcnetᚋgraphᚋmodelᚐRolloutProgress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rolloutProgress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RolloutProgress(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_rolloutProgress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_materials(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_materials(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Materials(ctx, fc.Args["filter"].(*model.MaterialFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Material) graphql.Marshaler {
+			return ec.marshalNMaterial2ᚕpcnetᚋgraphᚋmodelᚐMaterialᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_materials(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Material(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_materials_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11305,6 +13417,483 @@ func (ec *executionContext) fieldContext_Region_comuni(ctx context.Context, fiel
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RolloutFigures_comuni(ctx context.Context, field graphql.CollectedField, obj *model.RolloutFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RolloutFigures_comuni(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comuni, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RolloutFigures_comuni(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RolloutFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RolloutFigures_inhabitants(ctx context.Context, field graphql.CollectedField, obj *model.RolloutFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RolloutFigures_inhabitants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inhabitants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RolloutFigures_inhabitants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RolloutFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RolloutFigures_smallComuni(ctx context.Context, field graphql.CollectedField, obj *model.RolloutFigures) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RolloutFigures_smallComuni(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SmallComuni, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RolloutFigures_smallComuni(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RolloutFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RolloutProgress_service(ctx context.Context, field graphql.CollectedField, obj *model.RolloutProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RolloutProgress_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.SharedService) graphql.Marshaler {
+			return ec.marshalNSharedService2pcnetᚋinternalᚋpcnetᚐSharedService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RolloutProgress_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RolloutProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SharedService(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RolloutProgress_asOf(ctx context.Context, field graphql.CollectedField, obj *model.RolloutProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RolloutProgress_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Date) graphql.Marshaler {
+			return ec.marshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RolloutProgress_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RolloutProgress", field, false, false, "Date")
+}
+
+func (ec *executionContext) _RolloutProgress_planned(ctx context.Context, field graphql.CollectedField, obj *model.RolloutProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RolloutProgress_planned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Planned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RolloutFigures) graphql.Marshaler {
+			return ec.marshalNRolloutFigures2pcnetᚋgraphᚋmodelᚐRolloutFigures(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RolloutProgress_planned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RolloutProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RolloutFigures(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RolloutProgress_reached(ctx context.Context, field graphql.CollectedField, obj *model.RolloutProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RolloutProgress_reached(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reached, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RolloutFigures) graphql.Marshaler {
+			return ec.marshalNRolloutFigures2pcnetᚋgraphᚋmodelᚐRolloutFigures(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RolloutProgress_reached(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RolloutProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RolloutFigures(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RolloutProgress_wholePlan(ctx context.Context, field graphql.CollectedField, obj *model.RolloutProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RolloutProgress_wholePlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WholePlan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RolloutFigures) graphql.Marshaler {
+			return ec.marshalNRolloutFigures2pcnetᚋgraphᚋmodelᚐRolloutFigures(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RolloutProgress_wholePlan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RolloutProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RolloutFigures(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RolloutProgress_share(ctx context.Context, field graphql.CollectedField, obj *model.RolloutProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RolloutProgress_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RolloutProgress_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RolloutProgress", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RolloutProgress_late(ctx context.Context, field graphql.CollectedField, obj *model.RolloutProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RolloutProgress_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Late, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.RolloutTarget) graphql.Marshaler {
+			return ec.marshalNRolloutTarget2ᚕpcnetᚋgraphᚋmodelᚐRolloutTargetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RolloutProgress_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RolloutProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RolloutTarget(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RolloutProgress_targets(ctx context.Context, field graphql.CollectedField, obj *model.RolloutProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RolloutProgress_targets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Targets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.RolloutTarget) graphql.Marshaler {
+			return ec.marshalNRolloutTarget2ᚕpcnetᚋgraphᚋmodelᚐRolloutTargetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RolloutProgress_targets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RolloutProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RolloutTarget(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RolloutTarget_comune(ctx context.Context, field graphql.CollectedField, obj *model.RolloutTarget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RolloutTarget_comune(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comune, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Comune) graphql.Marshaler {
+			return ec.marshalNComune2pcnetᚋinternalᚋpcnetᚐComune(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RolloutTarget_comune(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RolloutTarget",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Comune(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RolloutTarget_wave(ctx context.Context, field graphql.CollectedField, obj *model.RolloutTarget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RolloutTarget_wave(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Wave, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RolloutTarget_wave(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RolloutTarget", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RolloutTarget_due(ctx context.Context, field graphql.CollectedField, obj *model.RolloutTarget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RolloutTarget_due(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Due, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Date) graphql.Marshaler {
+			return ec.marshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RolloutTarget_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RolloutTarget", field, false, false, "Date")
+}
+
+func (ec *executionContext) _RolloutTarget_covered(ctx context.Context, field graphql.CollectedField, obj *model.RolloutTarget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RolloutTarget_covered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Covered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RolloutTarget_covered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RolloutTarget", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RolloutTarget_daysLate(ctx context.Context, field graphql.CollectedField, obj *model.RolloutTarget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RolloutTarget_daysLate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysLate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RolloutTarget_daysLate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RolloutTarget", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SectionRow_section(ctx context.Context, field graphql.CollectedField, obj *model.SectionRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SectionRow_section(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Section, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.SectionKind) graphql.Marshaler {
+			return ec.marshalNProjectWorkSectionKind2pcnetᚋinternalᚋpcnetᚐSectionKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SectionRow_section(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SectionRow", field, false, false, "ProjectWorkSectionKind")
+}
+
+func (ec *executionContext) _SectionRow_texts(ctx context.Context, field graphql.CollectedField, obj *model.SectionRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SectionRow_texts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Texts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*string) graphql.Marshaler {
+			return ec.marshalNString2ᚕᚖstring(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SectionRow_texts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SectionRow", field, false, false, "String")
 }
 
 func (ec *executionContext) _Sector_id(ctx context.Context, field graphql.CollectedField, obj *pcnet.Sector) (ret graphql.Marshaler) {
@@ -11868,6 +14457,75 @@ func (ec *executionContext) fieldContext_SharedService_reach(ctx context.Context
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _StepCount_step(ctx context.Context, field graphql.CollectedField, obj *model.StepCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StepCount_step(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Step, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StepCount_step(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StepCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StepCount_count(ctx context.Context, field graphql.CollectedField, obj *model.StepCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StepCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StepCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StepCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StepCount_averageDaysToReach(ctx context.Context, field graphql.CollectedField, obj *model.StepCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StepCount_averageDaysToReach(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageDaysToReach, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StepCount_averageDaysToReach(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StepCount", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Subscription_coverageChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -14076,6 +16734,153 @@ func UnmarshalCoverageCondition(ctx context.Context, raw any) (model.CoverageCon
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMaterialFilter(ctx context.Context, obj any) (model.MaterialFilter, error) {
+	var it model.MaterialFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sectorCodes", "areaCodes", "kinds", "serviceIds", "projectWorkIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sectorCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectorCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SectorCodes = data
+		case "areaCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areaCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AreaCodes = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOMaterialKind2ᚕpcnetᚋinternalᚋpcnetᚐMaterialKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "serviceIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceIds = data
+		case "projectWorkIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectWorkIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectWorkIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMaterialFilter unmarshals raw into the MaterialFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMaterialFilter(ctx context.Context, raw any) (model.MaterialFilter, error) {
+	var out model.MaterialFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MaterialFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputParticipationFilter(ctx context.Context, obj any) (model.ParticipationFilter, error) {
+	var it model.ParticipationFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"provinceCodes", "regionCodes", "sectorCodes", "activeOn", "joinedFrom", "joinedBefore"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "provinceCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provinceCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProvinceCodes = data
+		case "regionCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regionCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegionCodes = data
+		case "sectorCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectorCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SectorCodes = data
+		case "activeOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activeOn"))
+			data, err := ec.unmarshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActiveOn = data
+		case "joinedFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("joinedFrom"))
+			data, err := ec.unmarshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JoinedFrom = data
+		case "joinedBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("joinedBefore"))
+			data, err := ec.unmarshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JoinedBefore = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalParticipationFilter unmarshals raw into the ParticipationFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalParticipationFilter(ctx context.Context, raw any) (model.ParticipationFilter, error) {
+	var out model.ParticipationFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ParticipationFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProjectWorkFilter(ctx context.Context, obj any) (model.ProjectWorkFilter, error) {
 	var it model.ProjectWorkFilter
 	if obj == nil {
@@ -15165,6 +17970,79 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var materialImplementors = []string{"Material"}
+
+func (ec *executionContext) _Material(ctx context.Context, sel ast.SelectionSet, obj *model.Material) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, materialImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Material")
+		case "id":
+			out.Values[i] = ec._Material_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._Material_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._Material_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._Material_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sector":
+			out.Values[i] = ec._Material_sector(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "area":
+			out.Values[i] = ec._Material_area(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "service":
+			out.Values[i] = ec._Material_service(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "projectWork":
+			out.Values[i] = ec._Material_projectWork(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "published":
+			out.Values[i] = ec._Material_published(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -15188,56 +18066,56 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createService(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateService":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateService(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "addCoverage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_addCoverage(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "endCoverage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_endCoverage(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "assignTutor":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_assignTutor(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "advanceTutorship":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_advanceTutorship(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "endTutorship":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_endTutorship(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "saveProjectWork":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_saveProjectWork(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -15286,6 +18164,198 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var participationImplementors = []string{"Participation"}
+
+func (ec *executionContext) _Participation(ctx context.Context, sel ast.SelectionSet, obj *model.Participation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, participationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Participation")
+		case "province":
+			out.Values[i] = ec._Participation_province(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sector":
+			out.Values[i] = ec._Participation_sector(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "since":
+			out.Values[i] = ec._Participation_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._Participation_until(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pathCohortImplementors = []string{"PathCohort"}
+
+func (ec *executionContext) _PathCohort(ctx context.Context, sel ast.SelectionSet, obj *model.PathCohort) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathCohortImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PathCohort")
+		case "year":
+			out.Values[i] = ec._PathCohort_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sector":
+			out.Values[i] = ec._PathCohort_sector(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "atStep":
+			out.Values[i] = ec._PathCohort_atStep(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ended":
+			out.Values[i] = ec._PathCohort_ended(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "members":
+			out.Values[i] = ec._PathCohort_members(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pathMemberImplementors = []string{"PathMember"}
+
+func (ec *executionContext) _PathMember(ctx context.Context, sel ast.SelectionSet, obj *model.PathMember) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathMemberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PathMember")
+		case "tutorship":
+			out.Values[i] = ec._PathMember_tutorship(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "step":
+			out.Values[i] = ec._PathMember_step(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ended":
+			out.Values[i] = ec._PathMember_ended(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "history":
+			out.Values[i] = ec._PathMember_history(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pathStepReachedImplementors = []string{"PathStepReached"}
+
+func (ec *executionContext) _PathStepReached(ctx context.Context, sel ast.SelectionSet, obj *model.PathStepReached) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathStepReachedImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PathStepReached")
+		case "step":
+			out.Values[i] = ec._PathStepReached_step(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reached":
+			out.Values[i] = ec._PathStepReached_reached(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "daysFromStart":
+			out.Values[i] = ec._PathStepReached_daysFromStart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -15411,6 +18481,44 @@ func (ec *executionContext) _ProjectWork(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ProjectWork_service(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectWorkComparisonImplementors = []string{"ProjectWorkComparison"}
+
+func (ec *executionContext) _ProjectWorkComparison(ctx context.Context, sel ast.SelectionSet, obj *model.ProjectWorkComparison) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectWorkComparisonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectWorkComparison")
+		case "projectWorks":
+			out.Values[i] = ec._ProjectWorkComparison_projectWorks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sections":
+			out.Values[i] = ec._ProjectWorkComparison_sections(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15817,6 +18925,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_changes(ctx, field)
 				})
+		case "participations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_participations(ctx, field)
+				})
+		case "pathCohorts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_pathCohorts(ctx, field)
+				})
+		case "compareProjectWorks":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_compareProjectWorks(ctx, field)
+				})
+		case "rolloutProgress":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_rolloutProgress(ctx, field)
+				})
+		case "materials":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_materials(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -15949,6 +19087,208 @@ func (ec *executionContext) _Region(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Region_comuni(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rolloutFiguresImplementors = []string{"RolloutFigures"}
+
+func (ec *executionContext) _RolloutFigures(ctx context.Context, sel ast.SelectionSet, obj *model.RolloutFigures) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rolloutFiguresImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RolloutFigures")
+		case "comuni":
+			out.Values[i] = ec._RolloutFigures_comuni(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inhabitants":
+			out.Values[i] = ec._RolloutFigures_inhabitants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "smallComuni":
+			out.Values[i] = ec._RolloutFigures_smallComuni(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rolloutProgressImplementors = []string{"RolloutProgress"}
+
+func (ec *executionContext) _RolloutProgress(ctx context.Context, sel ast.SelectionSet, obj *model.RolloutProgress) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rolloutProgressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RolloutProgress")
+		case "service":
+			out.Values[i] = ec._RolloutProgress_service(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._RolloutProgress_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "planned":
+			out.Values[i] = ec._RolloutProgress_planned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reached":
+			out.Values[i] = ec._RolloutProgress_reached(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "wholePlan":
+			out.Values[i] = ec._RolloutProgress_wholePlan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "share":
+			out.Values[i] = ec._RolloutProgress_share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "late":
+			out.Values[i] = ec._RolloutProgress_late(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targets":
+			out.Values[i] = ec._RolloutProgress_targets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rolloutTargetImplementors = []string{"RolloutTarget"}
+
+func (ec *executionContext) _RolloutTarget(ctx context.Context, sel ast.SelectionSet, obj *model.RolloutTarget) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rolloutTargetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RolloutTarget")
+		case "comune":
+			out.Values[i] = ec._RolloutTarget_comune(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "wave":
+			out.Values[i] = ec._RolloutTarget_wave(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "due":
+			out.Values[i] = ec._RolloutTarget_due(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "covered":
+			out.Values[i] = ec._RolloutTarget_covered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "daysLate":
+			out.Values[i] = ec._RolloutTarget_daysLate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sectionRowImplementors = []string{"SectionRow"}
+
+func (ec *executionContext) _SectionRow(ctx context.Context, sel ast.SelectionSet, obj *model.SectionRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sectionRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SectionRow")
+		case "section":
+			out.Values[i] = ec._SectionRow_section(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "texts":
+			out.Values[i] = ec._SectionRow_texts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16136,6 +19476,49 @@ func (ec *executionContext) _SharedService(ctx context.Context, sel ast.Selectio
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SharedService_reach(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stepCountImplementors = []string{"StepCount"}
+
+func (ec *executionContext) _StepCount(ctx context.Context, sel ast.SelectionSet, obj *model.StepCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stepCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StepCount")
+		case "step":
+			out.Values[i] = ec._StepCount_step(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._StepCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "averageDaysToReach":
+			out.Values[i] = ec._StepCount_averageDaysToReach(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17150,14 +20533,6 @@ func (ec *executionContext) marshalNCoverageGapConnection2ᚖpcnetᚋgraphᚋmod
 	return ec._CoverageGapConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx context.Context, sel ast.SelectionSet, v *model.CoveragePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "CoveragePayload!")
-		return graphql.Null
-	}
-	return ec._CoveragePayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNCoveragePhase2pcnetᚋinternalᚋpcnetᚐCoveragePhase(ctx context.Context, v any) (pcnet.CoveragePhase, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNCoveragePhase2pcnetᚋinternalᚋpcnetᚐCoveragePhase[tmp]
@@ -17254,6 +20629,35 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17281,6 +20685,56 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	}
 	return res
 }
+
+func (ec *executionContext) marshalNMaterial2pcnetᚋgraphᚋmodelᚐMaterial(ctx context.Context, sel ast.SelectionSet, v model.Material) graphql.Marshaler {
+	return ec._Material(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMaterial2ᚕpcnetᚋgraphᚋmodelᚐMaterialᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Material) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMaterial2pcnetᚋgraphᚋmodelᚐMaterial(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNMaterialKind2pcnetᚋinternalᚋpcnetᚐMaterialKind(ctx context.Context, v any) (pcnet.MaterialKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNMaterialKind2pcnetᚋinternalᚋpcnetᚐMaterialKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMaterialKind2pcnetᚋinternalᚋpcnetᚐMaterialKind(ctx context.Context, sel ast.SelectionSet, v pcnet.MaterialKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNMaterialKind2pcnetᚋinternalᚋpcnetᚐMaterialKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "MaterialKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNMaterialKind2pcnetᚋinternalᚋpcnetᚐMaterialKind = map[string]pcnet.MaterialKind{
+		"DOCUMENT": pcnet.MaterialDocument,
+		"TEMPLATE": pcnet.MaterialTemplate,
+		"TOOL":     pcnet.MaterialTool,
+		"SLIDES":   pcnet.MaterialSlides,
+	}
+	marshalNMaterialKind2pcnetᚋinternalᚋpcnetᚐMaterialKind = map[pcnet.MaterialKind]string{
+		pcnet.MaterialDocument: "DOCUMENT",
+		pcnet.MaterialTemplate: "TEMPLATE",
+		pcnet.MaterialTool:     "TOOL",
+		pcnet.MaterialSlides:   "SLIDES",
+	}
+)
 
 func (ec *executionContext) unmarshalNMaturity2pcnetᚋinternalᚋpcnetᚐMaturity(ctx context.Context, v any) (pcnet.Maturity, error) {
 	tmp, err := graphql.UnmarshalString(v)
@@ -17312,6 +20766,86 @@ var (
 
 func (ec *executionContext) marshalNPageInfo2pcnetᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNParticipation2pcnetᚋgraphᚋmodelᚐParticipation(ctx context.Context, sel ast.SelectionSet, v model.Participation) graphql.Marshaler {
+	return ec._Participation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNParticipation2ᚕpcnetᚋgraphᚋmodelᚐParticipationᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Participation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNParticipation2pcnetᚋgraphᚋmodelᚐParticipation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPathCohort2pcnetᚋgraphᚋmodelᚐPathCohort(ctx context.Context, sel ast.SelectionSet, v model.PathCohort) graphql.Marshaler {
+	return ec._PathCohort(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPathCohort2ᚕpcnetᚋgraphᚋmodelᚐPathCohortᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PathCohort) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPathCohort2pcnetᚋgraphᚋmodelᚐPathCohort(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPathMember2pcnetᚋgraphᚋmodelᚐPathMember(ctx context.Context, sel ast.SelectionSet, v model.PathMember) graphql.Marshaler {
+	return ec._PathMember(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPathMember2ᚕpcnetᚋgraphᚋmodelᚐPathMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PathMember) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPathMember2pcnetᚋgraphᚋmodelᚐPathMember(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPathStepReached2pcnetᚋgraphᚋmodelᚐPathStepReached(ctx context.Context, sel ast.SelectionSet, v model.PathStepReached) graphql.Marshaler {
+	return ec._PathStepReached(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPathStepReached2ᚕpcnetᚋgraphᚋmodelᚐPathStepReachedᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PathStepReached) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPathStepReached2pcnetᚋgraphᚋmodelᚐPathStepReached(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNPeer2pcnetᚋgraphᚋmodelᚐPeer(ctx context.Context, sel ast.SelectionSet, v model.Peer) graphql.Marshaler {
@@ -17352,6 +20886,14 @@ func (ec *executionContext) marshalNProjectWork2ᚕpcnetᚋinternalᚋpcnetᚐPr
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNProjectWorkComparison2ᚖpcnetᚋgraphᚋmodelᚐProjectWorkComparison(ctx context.Context, sel ast.SelectionSet, v *model.ProjectWorkComparison) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectWorkComparison!")
+		return graphql.Null
+	}
+	return ec._ProjectWorkComparison(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProjectWorkCount2pcnetᚋgraphᚋmodelᚐProjectWorkCount(ctx context.Context, sel ast.SelectionSet, v model.ProjectWorkCount) graphql.Marshaler {
@@ -17400,13 +20942,41 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalNProjectWorkPayload2ᚖpcnetᚋgraphᚋmodelᚐProjectWorkPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProjectWorkPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ProjectWorkPayload!")
-		return graphql.Null
-	}
-	return ec._ProjectWorkPayload(ctx, sel, v)
+func (ec *executionContext) unmarshalNProjectWorkSectionKind2pcnetᚋinternalᚋpcnetᚐSectionKind(ctx context.Context, v any) (pcnet.SectionKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNProjectWorkSectionKind2pcnetᚋinternalᚋpcnetᚐSectionKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
 }
+
+func (ec *executionContext) marshalNProjectWorkSectionKind2pcnetᚋinternalᚋpcnetᚐSectionKind(ctx context.Context, sel ast.SelectionSet, v pcnet.SectionKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNProjectWorkSectionKind2pcnetᚋinternalᚋpcnetᚐSectionKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ProjectWorkSectionKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNProjectWorkSectionKind2pcnetᚋinternalᚋpcnetᚐSectionKind = map[string]pcnet.SectionKind{
+		"CONTEXT":              pcnet.SectionContext,
+		"OBJECTIVES":           pcnet.SectionObjectives,
+		"ORGANISATIONAL_MODEL": pcnet.SectionOrganisation,
+		"RESOURCES":            pcnet.SectionResources,
+		"TIMELINE":             pcnet.SectionTimeline,
+		"INDICATORS":           pcnet.SectionIndicators,
+		"TARGET_COMUNI":        pcnet.SectionTargetComuni,
+	}
+	marshalNProjectWorkSectionKind2pcnetᚋinternalᚋpcnetᚐSectionKind = map[pcnet.SectionKind]string{
+		pcnet.SectionContext:      "CONTEXT",
+		pcnet.SectionObjectives:   "OBJECTIVES",
+		pcnet.SectionOrganisation: "ORGANISATIONAL_MODEL",
+		pcnet.SectionResources:    "RESOURCES",
+		pcnet.SectionTimeline:     "TIMELINE",
+		pcnet.SectionIndicators:   "INDICATORS",
+		pcnet.SectionTargetComuni: "TARGET_COMUNI",
+	}
+)
 
 func (ec *executionContext) marshalNProviderDistance2pcnetᚋgraphᚋmodelᚐProviderDistance(ctx context.Context, sel ast.SelectionSet, v model.ProviderDistance) graphql.Marshaler {
 	return ec._ProviderDistance(ctx, sel, &v)
@@ -17574,6 +21144,50 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNRolloutFigures2pcnetᚋgraphᚋmodelᚐRolloutFigures(ctx context.Context, sel ast.SelectionSet, v model.RolloutFigures) graphql.Marshaler {
+	return ec._RolloutFigures(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRolloutTarget2pcnetᚋgraphᚋmodelᚐRolloutTarget(ctx context.Context, sel ast.SelectionSet, v model.RolloutTarget) graphql.Marshaler {
+	return ec._RolloutTarget(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRolloutTarget2ᚕpcnetᚋgraphᚋmodelᚐRolloutTargetᚄ(ctx context.Context, sel ast.SelectionSet, v []model.RolloutTarget) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRolloutTarget2pcnetᚋgraphᚋmodelᚐRolloutTarget(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSectionRow2pcnetᚋgraphᚋmodelᚐSectionRow(ctx context.Context, sel ast.SelectionSet, v model.SectionRow) graphql.Marshaler {
+	return ec._SectionRow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSectionRow2ᚕpcnetᚋgraphᚋmodelᚐSectionRowᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SectionRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSectionRow2pcnetᚋgraphᚋmodelᚐSectionRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNSector2pcnetᚋinternalᚋpcnetᚐSector(ctx context.Context, sel ast.SelectionSet, v pcnet.Sector) graphql.Marshaler {
 	return ec._Sector(ctx, sel, &v)
 }
@@ -17600,14 +21214,6 @@ func (ec *executionContext) marshalNSector2ᚖpcnetᚋinternalᚋpcnetᚐSector(
 		return graphql.Null
 	}
 	return ec._Sector(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx context.Context, sel ast.SelectionSet, v *model.ServicePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ServicePayload!")
-		return graphql.Null
-	}
-	return ec._ServicePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNServiceStatus2pcnetᚋinternalᚋpcnetᚐServiceStatus(ctx context.Context, v any) (pcnet.ServiceStatus, error) {
@@ -17670,6 +21276,26 @@ func (ec *executionContext) marshalNSharedService2ᚖpcnetᚋinternalᚋpcnetᚐ
 	return ec._SharedService(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNStepCount2pcnetᚋgraphᚋmodelᚐStepCount(ctx context.Context, sel ast.SelectionSet, v model.StepCount) graphql.Marshaler {
+	return ec._StepCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStepCount2ᚕpcnetᚋgraphᚋmodelᚐStepCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.StepCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStepCount2pcnetᚋgraphᚋmodelᚐStepCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17708,6 +21334,29 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 		if e == graphql.Null {
 			return graphql.Null
 		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNString2ᚕᚖstring(ctx context.Context, v any) ([]*string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOString2ᚖstring(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕᚖstring(ctx context.Context, sel ast.SelectionSet, v []*string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalOString2ᚖstring(ctx, sel, v[i])
 	}
 
 	return ret
@@ -17829,14 +21478,6 @@ func (ec *executionContext) marshalNTutorship2ᚕpcnetᚋinternalᚋpcnetᚐTuto
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx context.Context, sel ast.SelectionSet, v *model.TutorshipPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "TutorshipPayload!")
-		return graphql.Null
-	}
-	return ec._TutorshipPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -18075,6 +21716,13 @@ func (ec *executionContext) unmarshalOCoverageCondition2ᚖpcnetᚋgraphᚋmodel
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOCoveragePayload2ᚖpcnetᚋgraphᚋmodelᚐCoveragePayload(ctx context.Context, sel ast.SelectionSet, v *model.CoveragePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CoveragePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOCoveragePhase2ᚖpcnetᚋinternalᚋpcnetᚐCoveragePhase(ctx context.Context, v any) (*pcnet.CoveragePhase, error) {
 	if v == nil {
 		return nil, nil
@@ -18245,6 +21893,50 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOMaterialFilter2ᚖpcnetᚋgraphᚋmodelᚐMaterialFilter(ctx context.Context, v any) (*model.MaterialFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMaterialFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMaterialKind2ᚕpcnetᚋinternalᚋpcnetᚐMaterialKindᚄ(ctx context.Context, v any) ([]pcnet.MaterialKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]pcnet.MaterialKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMaterialKind2pcnetᚋinternalᚋpcnetᚐMaterialKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMaterialKind2ᚕpcnetᚋinternalᚋpcnetᚐMaterialKindᚄ(ctx context.Context, sel ast.SelectionSet, v []pcnet.MaterialKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMaterialKind2pcnetᚋinternalᚋpcnetᚐMaterialKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOMaturity2ᚕpcnetᚋinternalᚋpcnetᚐMaturityᚄ(ctx context.Context, v any) ([]pcnet.Maturity, error) {
 	if v == nil {
 		return nil, nil
@@ -18281,6 +21973,14 @@ func (ec *executionContext) marshalOMaturity2ᚕpcnetᚋinternalᚋpcnetᚐMatur
 	return ret
 }
 
+func (ec *executionContext) unmarshalOParticipationFilter2ᚖpcnetᚋgraphᚋmodelᚐParticipationFilter(ctx context.Context, v any) (*model.ParticipationFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputParticipationFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOProjectWork2ᚖpcnetᚋinternalᚋpcnetᚐProjectWork(ctx context.Context, sel ast.SelectionSet, v *pcnet.ProjectWork) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -18294,6 +21994,13 @@ func (ec *executionContext) unmarshalOProjectWorkFilter2ᚖpcnetᚋgraphᚋmodel
 	}
 	res, err := ec.unmarshalInputProjectWorkFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProjectWorkPayload2ᚖpcnetᚋgraphᚋmodelᚐProjectWorkPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProjectWorkPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProjectWorkPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOProvince2ᚖpcnetᚋinternalᚋpcnetᚐProvince(ctx context.Context, sel ast.SelectionSet, v *pcnet.Province) graphql.Marshaler {
@@ -18390,6 +22097,13 @@ func (ec *executionContext) marshalORegion2ᚖpcnetᚋinternalᚋpcnetᚐRegion(
 	return ec._Region(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalORolloutProgress2ᚖpcnetᚋgraphᚋmodelᚐRolloutProgress(ctx context.Context, sel ast.SelectionSet, v *model.RolloutProgress) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RolloutProgress(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOSector2ᚖpcnetᚋinternalᚋpcnetᚐSector(ctx context.Context, sel ast.SelectionSet, v *pcnet.Sector) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -18403,6 +22117,13 @@ func (ec *executionContext) unmarshalOServiceFilter2ᚖpcnetᚋgraphᚋmodelᚐS
 	}
 	res, err := ec.unmarshalInputServiceFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOServicePayload2ᚖpcnetᚋgraphᚋmodelᚐServicePayload(ctx context.Context, sel ast.SelectionSet, v *model.ServicePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ServicePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOServiceSelection2ᚖpcnetᚋgraphᚋmodelᚐServiceSelection(ctx context.Context, v any) (*model.ServiceSelection, error) {
@@ -18574,6 +22295,13 @@ func (ec *executionContext) unmarshalOTutorshipFilter2ᚖpcnetᚋgraphᚋmodel�
 	}
 	res, err := ec.unmarshalInputTutorshipFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx context.Context, sel ast.SelectionSet, v *model.TutorshipPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TutorshipPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -383,3 +383,31 @@ func TestChangesAnswer(t *testing.T) {
 		t.Errorf("changes = %s\nwant      %s", resp.Data["changes"], want)
 	}
 }
+
+// A document with two mutation fields: the first commits, the second
+// fails. The response must still report the first one's result (payloads
+// are nullable), with the error on the second's path only.
+func TestMutationFieldsReportEachResult(t *testing.T) {
+	w := &fakeWriter{}
+	r, _ := newTestResolver(w)
+	resp := exec(t, r, planner, `mutation {
+		a: createService(id: "svc-x1", name: "Uno", providerCode: "108", areaCode: "staff-training", startDate: "2026-01-01") { service { id } }
+		b: createService(id: "bad id", name: "Due", providerCode: "108", areaCode: "staff-training", startDate: "2026-01-01") { service { id } }
+		c: createService(id: "svc-x3", name: "Tre", providerCode: "108", areaCode: "staff-training", startDate: "2026-01-01") { service { id } }
+	}`)
+	if len(w.calls) != 2 {
+		t.Fatalf("writer calls %v, want a and c", w.calls)
+	}
+	if got := string(resp.Data["c"]); got != `{"service":{"id":"svc-x3"}}` {
+		t.Errorf("data.c = %s: the fields after a failed one still run", got)
+	}
+	if got := string(resp.Data["a"]); got != `{"service":{"id":"svc-x1"}}` {
+		t.Errorf("data.a = %s: the committed field must report its result", got)
+	}
+	if got := string(resp.Data["b"]); got != "null" {
+		t.Errorf("data.b = %s, want null", got)
+	}
+	if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != pcnet.EINVALID {
+		t.Errorf("errors %+v, want one invalid", resp.Errors)
+	}
+}

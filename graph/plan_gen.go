@@ -193,6 +193,21 @@ func resolveFor(ctx context.Context, r ResolverRoot, fc *graphql.FieldContext, o
 	case "Query.changes":
 		res, err = r.Query().Changes(ctx, fc.Args["since"].(*time.Time), fc.Args["entity"].(*string), fc.Args["entityId"].(*string), fc.Args["afterSeq"].(*int), fc.Args["first"].(*int))
 		return res, err, true
+	case "Query.participations":
+		res, err = r.Query().Participations(ctx, fc.Args["filter"].(*model.ParticipationFilter))
+		return res, err, true
+	case "Query.pathCohorts":
+		res, err = r.Query().PathCohorts(ctx, fc.Args["sector"].(string), fc.Args["asOf"].(*pcnet.Date))
+		return res, err, true
+	case "Query.compareProjectWorks":
+		res, err = r.Query().CompareProjectWorks(ctx, fc.Args["ids"].([]string))
+		return res, err, true
+	case "Query.rolloutProgress":
+		res, err = r.Query().RolloutProgress(ctx, fc.Args["serviceId"].(string), fc.Args["asOf"].(*pcnet.Date))
+		return res, err, true
+	case "Query.materials":
+		res, err = r.Query().Materials(ctx, fc.Args["filter"].(*model.MaterialFilter))
+		return res, err, true
 	case "Region.provinces":
 		res, err = r.Region().Provinces(ctx, obj.(*pcnet.Region))
 		return res, err, true
@@ -308,6 +323,16 @@ func (ec *executionContext) queryFieldContext(ctx context.Context, field graphql
 		return ec.fieldContext_Query_projectWorkStats(ctx, field)
 	case "changes":
 		return ec.fieldContext_Query_changes(ctx, field)
+	case "participations":
+		return ec.fieldContext_Query_participations(ctx, field)
+	case "pathCohorts":
+		return ec.fieldContext_Query_pathCohorts(ctx, field)
+	case "compareProjectWorks":
+		return ec.fieldContext_Query_compareProjectWorks(ctx, field)
+	case "rolloutProgress":
+		return ec.fieldContext_Query_rolloutProgress(ctx, field)
+	case "materials":
+		return ec.fieldContext_Query_materials(ctx, field)
 	}
 	return nil, nil
 }

@@ -16,6 +16,7 @@ import (
 type Backend interface {
 	pcnet.Store
 	pcnet.Analytics
+	pcnet.ProgrammeStore // how the programme is run (programme.go)
 }
 
 // Resolver is the root resolver. It holds no per-request state: the

@@ -100,8 +100,8 @@ func (r *mutationResolver) CreateService(ctx context.Context, id string, name st
 	})
 }
 
-func (r *mutationResolver) UpdateService(ctx context.Context, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date) (*model.ServicePayload, error) {
-	return r.updateService(ctx, id, pcnet.ServiceUpdate{Name: name, Description: description, Status: status, StartDate: startDate})
+func (r *mutationResolver) UpdateService(ctx context.Context, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date, endDate *pcnet.Date) (*model.ServicePayload, error) {
+	return r.updateService(ctx, id, pcnet.ServiceUpdate{Name: name, Description: description, Status: status, StartDate: startDate, EndDate: endDate})
 }
 
 func (r *mutationResolver) AddCoverage(ctx context.Context, serviceID string, comuneCodes []string, since pcnet.Date, phase *pcnet.CoveragePhase) (*model.CoveragePayload, error) {
@@ -486,6 +486,26 @@ func (r *queryResolver) ProjectWorkStats(ctx context.Context, groupBy pcnet.Proj
 
 func (r *queryResolver) Changes(ctx context.Context, since *time.Time, entity *string, entityID *string, afterSeq *int, first *int) ([]pcnet.Change, error) {
 	return r.changes(ctx, since, entity, entityID, afterSeq, first)
+}
+
+func (r *queryResolver) Participations(ctx context.Context, filter *model.ParticipationFilter) ([]model.Participation, error) {
+	return r.participations(ctx, filter)
+}
+
+func (r *queryResolver) PathCohorts(ctx context.Context, sector string, asOf *pcnet.Date) ([]model.PathCohort, error) {
+	return r.pathCohorts(ctx, sector, asOf)
+}
+
+func (r *queryResolver) CompareProjectWorks(ctx context.Context, ids []string) (*model.ProjectWorkComparison, error) {
+	return r.compareProjectWorks(ctx, ids)
+}
+
+func (r *queryResolver) RolloutProgress(ctx context.Context, serviceID string, asOf *pcnet.Date) (*model.RolloutProgress, error) {
+	return r.rolloutProgress(ctx, serviceID, asOf)
+}
+
+func (r *queryResolver) Materials(ctx context.Context, filter *model.MaterialFilter) ([]model.Material, error) {
+	return r.materials(ctx, filter)
 }
 
 func (r *regionResolver) Provinces(ctx context.Context, obj *pcnet.Region) ([]pcnet.Province, error) {

@@ -55,11 +55,49 @@ type CoverageCondition struct {
 	AsOf *pcnet.Date `json:"asOf,omitempty"`
 }
 
+// Selects materials. Fields left out don't filter; list fields match any of
+// their values; the fields combine with AND.
+type MaterialFilter struct {
+	// Keep these sectors.
+	SectorCodes []string `json:"sectorCodes,omitempty"`
+	// Keep these areas (materials of the whole sector are left out).
+	AreaCodes []string `json:"areaCodes,omitempty"`
+	// Keep these kinds.
+	Kinds []pcnet.MaterialKind `json:"kinds,omitempty"`
+	// Keep the materials attached to these services.
+	ServiceIds []string `json:"serviceIds,omitempty"`
+	// Keep the materials attached to these project works.
+	ProjectWorkIds []string `json:"projectWorkIds,omitempty"`
+}
+
 // The writes planners make to the network. Every mutation needs a token with
 // the planner or admin role, is validated and atomic (it applies whole or not
 // at all), is recorded in the audit trail (Query.changes), and coverage
 // changes are announced to Subscription.coverageChanged.
+//
+// The fields of one mutation document run one after the other, each its own
+// write: a field that fails doesn't undo the ones before it. Every payload is
+// nullable, so each field reports its own result: a committed field keeps its
+// payload in data, a failed one is null with an error whose path names it
+// (the fields after it still run). Read data and errors together to learn
+// exactly what was written.
 type Mutation struct {
+}
+
+// Selects participations. Fields left out don't filter; the fields combine with AND.
+type ParticipationFilter struct {
+	// Keep these Provinces (three-digit ISTAT codes).
+	ProvinceCodes []string `json:"provinceCodes,omitempty"`
+	// Keep the Provinces of these regions (two-digit ISTAT codes).
+	RegionCodes []string `json:"regionCodes,omitempty"`
+	// Keep these sectors.
+	SectorCodes []string `json:"sectorCodes,omitempty"`
+	// Keep the participations active on this day.
+	ActiveOn *pcnet.Date `json:"activeOn,omitempty"`
+	// Keep the Provinces that joined on or after this day.
+	JoinedFrom *pcnet.Date `json:"joinedFrom,omitempty"`
+	// Keep the Provinces that joined before this day.
+	JoinedBefore *pcnet.Date `json:"joinedBefore,omitempty"`
 }
 
 // Selects project works. Fields left out (or empty lists) don't filter; list

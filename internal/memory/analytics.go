@@ -480,9 +480,9 @@ func (s *Store) NearestProviders(ctx context.Context, q pcnet.NearestQuery) ([]p
 }
 
 // haversineKm is the great-circle distance between two WGS-84 points in
-// kilometres, computed as Neo4j's point.distance does (the haversine
-// formula on a sphere of pcnet.EarthRadiusKm), so the stores agree to the
-// last digit that rounding keeps.
+// kilometres, computed as the Neo4j store does (the haversine formula on a
+// sphere of pcnet.EarthRadiusKm), so the stores agree to the last digit
+// that rounding keeps.
 func haversineKm(lat1, lon1, lat2, lon2 float64) float64 {
 	const rad = math.Pi / 180
 	φ1, φ2 := lat1*rad, lat2*rad

@@ -186,6 +186,8 @@ func (dk *disk) load(seed pcnet.Dataset) (*data, error) {
 			return err
 		}
 		ds = pcnet.Dataset{Geography: seed.Geography, Network: n}
+		// The programme has no writes yet: it comes from the seed.
+		ds.Programme = seed.Programme
 		if k, _ := tx.Bucket(bucketChanges).Cursor().Last(); k != nil {
 			lastSeq = int64(binary.BigEndian.Uint64(k))
 		}

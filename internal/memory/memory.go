@@ -64,6 +64,7 @@ type data struct {
 	services     []pcnet.SharedService
 	tutorships   []pcnet.Tutorship
 	projectWorks []pcnet.ProjectWork
+	programme    pcnet.Programme // programme.go
 
 	// Comuni, ordered by code.
 	comuni           []pcnet.Comune
@@ -132,6 +133,7 @@ func index(ds pcnet.Dataset) *data {
 	slices.SortFunc(d.tutorships, compareTutorships)
 	slices.SortFunc(d.projectWorks, compareProjectWorks)
 	d.indexNetwork(nil)
+	d.programme = indexProgramme(ds.Programme)
 	return d
 }
 

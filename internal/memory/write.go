@@ -151,7 +151,17 @@ func (d *data) tutorship(k pcnet.TutorshipKey) *pcnet.Tutorship {
 }
 
 func (d *data) hasProvince(code string) bool { _, ok := d.regionOf[code]; return ok }
-func (d *data) hasArea(code string) bool     { _, ok := d.areaSector[code]; return ok }
+
+// province returns the Province with the code, nil when there is none.
+func (d *data) province(code string) *pcnet.Province {
+	i, ok := slices.BinarySearchFunc(d.provinces, code, func(p pcnet.Province, code string) int { return cmp.Compare(p.Code, code) })
+	if !ok {
+		return nil
+	}
+	p := d.provinces[i]
+	return &p
+}
+func (d *data) hasArea(code string) bool { _, ok := d.areaSector[code]; return ok }
 
 func (d *data) hasSector(code string) bool {
 	return slices.ContainsFunc(d.sectors, func(s pcnet.Sector) bool { return s.Code == code })
@@ -175,17 +185,10 @@ func (d *data) coverageFacts(serviceID string, codes []string) pcnet.CoverageFac
 	return f
 }
 
-// firstCoverageSince returns the earliest start of a service's coverages,
-// zero when it has none.
-func (d *data) firstCoverageSince(serviceID string) pcnet.Date {
-	var first pcnet.Date
+// coveragesOfService returns the coverages of a service, of any period.
+func (d *data) coveragesOfService(serviceID string) []pcnet.Coverage {
 	r := d.coveragesByService[serviceID]
-	for i := r[0]; i < r[1]; i++ {
-		if since := d.coverages[i].Since; first.IsZero() || since.Before(first) {
-			first = since
-		}
-	}
-	return first
+	return d.coverages[r[0]:r[1]:r[1]]
 }
 
 // tutorshipsOf returns the tutorships of tutor to tutored in sector.
@@ -221,9 +224,11 @@ func (s *Store) CreateService(ctx context.Context, sv pcnet.SharedService) (pcne
 func (s *Store) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpdate) (pcnet.SharedService, error) {
 	var out pcnet.SharedService
 	err := s.write(ctx, func(d *data) (mutation, error) {
-		planned, changes, err := pcnet.PlanServiceUpdate(id, d.service(id), d.firstCoverageSince(id), u)
+		planned, ended, changes, err := pcnet.PlanServiceUpdate(id, u, pcnet.ServiceUpdateFacts{
+			Current: d.service(id), Coverages: d.coveragesOfService(id), Today: pcnet.Today(),
+		})
 		out = planned
-		return mutation{services: []pcnet.SharedService{planned}, changes: changes}, err
+		return mutation{services: []pcnet.SharedService{planned}, coverages: ended, changes: changes}, err
 	})
 	if err != nil {
 		return pcnet.SharedService{}, err
@@ -268,10 +273,10 @@ func (s *Store) coverageWrite(ctx context.Context, plan func(d *data) (pcnet.Cov
 func (s *Store) AssignTutor(ctx context.Context, t pcnet.Tutorship) (pcnet.Tutorship, error) {
 	return s.tutorshipWrite(ctx, func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
 		return pcnet.PlanTutorAssign(t, pcnet.TutorshipFacts{
-			TutorFound:   d.hasProvince(t.TutorCode),
-			TutoredFound: d.hasProvince(t.TutoredCode),
-			SectorFound:  d.hasSector(t.SectorCode),
-			Existing:     d.tutorshipsOf(t.TutorCode, t.TutoredCode, t.SectorCode),
+			Tutor:       d.province(t.TutorCode),
+			Tutored:     d.province(t.TutoredCode),
+			SectorFound: d.hasSector(t.SectorCode),
+			Existing:    d.tutorshipsOf(t.TutorCode, t.TutoredCode, t.SectorCode),
 		})
 	})
 }

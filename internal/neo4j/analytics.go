@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"pcnet/internal/pcnet"
 )
@@ -412,8 +413,8 @@ func (s *Store) ComuniSummaries(ctx context.Context, filters []pcnet.ComuneFilte
 
 // NearestProviders implements pcnet.Analytics. A provider is a Province
 // with a service in the sector or area whose status is not ENDED;
-// ServiceIDs lists those services, by ID. The distance is point.distance
-// (haversine on a sphere of pcnet.EarthRadiusKm) to the nearest of the
+// ServiceIDs lists those services, by ID. The distance is the haversine on
+// a sphere of pcnet.EarthRadiusKm (haversineMetres) to the nearest of the
 // Province's capitals that have coordinates, in metres rounded half up to
 // the metre, then in km: the memory store's math.Round(km*1000)/1000 for
 // positive distances. Provinces none of whose capitals have coordinates
@@ -436,7 +437,7 @@ func (s *Store) NearestProviders(ctx context.Context, q pcnet.NearestQuery) ([]p
 		WITH from, p, collect(s.id) AS services
 		MATCH (capital:Comune)-[:IN_PROVINCE]->(p)
 		WHERE capital.capital AND capital.location IS NOT NULL
-		WITH p, services, min(point.distance(from.location, capital.location)) AS metres
+		WITH p, services, min(`+haversineMetres("from.location", "capital.location")+`) AS metres
 		WITH p, services, round(metres) / 1000.0 AS km
 		RETURN p.code AS code, km, services
 		ORDER BY km, code
@@ -465,6 +466,18 @@ func (s *Store) NearestProviders(ctx context.Context, q pcnet.NearestQuery) ([]p
 		out = append(out, d)
 	}
 	return out, rd.err
+}
+
+// haversineMetres is a Cypher expression: the great-circle distance in
+// metres between two WGS-84 points a and b, by the haversine formula on a
+// sphere of pcnet.EarthRadiusKm. Written out because point.distance uses
+// a sphere of 6,378.14 km, 0.11% more than the mean radius.
+func haversineMetres(a, b string) string {
+	r := strconv.FormatFloat(pcnet.EarthRadiusKm*1000, 'f', -1, 64)
+	h := fmt.Sprintf(`(haversin(radians(%[1]s.latitude - %[2]s.latitude))
+		+ cos(radians(%[2]s.latitude)) * cos(radians(%[1]s.latitude)) * haversin(radians(%[1]s.longitude - %[2]s.longitude)))`, b, a)
+	// h may round to just over 1 for antipodes: asin would give NaN.
+	return fmt.Sprintf(`2 * %s * asin(sqrt(CASE WHEN %s > 1.0 THEN 1.0 ELSE %s END))`, r, h, h)
 }
 
 // ProjectWorkCounts implements pcnet.Analytics, with the filter semantics

@@ -174,7 +174,7 @@ func (s *Store) NearestProvidersBatch(ctx context.Context, queries []pcnet.Neare
 			WITH from, p, collect(s.id) AS services
 			MATCH (capital:Comune)-[:IN_PROVINCE]->(p)
 			WHERE capital.capital AND capital.location IS NOT NULL
-			WITH p, services, min(point.distance(from.location, capital.location)) AS metres
+			WITH p, services, min(`+haversineMetres("from.location", "capital.location")+`) AS metres
 			WITH p.code AS code, services, round(metres) / 1000.0 AS km
 			ORDER BY km, code
 			RETURN collect([code, km, services]) AS rows

@@ -441,6 +441,7 @@ func datasetRows(ds pcnet.Dataset) (map[*entityKind][]row, error) {
 			"id": w.ID, "title": w.Title, "maturity": string(w.Maturity), "step": int64(w.Step), "year": int64(w.Year),
 		}, links: map[string]any{"province": w.ProvinceCode, "area": w.AreaCode, "service": stringParam(w.ServiceID)}})
 	}
+	programmeRows(ds.Programme, add) // programme.go
 	for k, rows := range out {
 		seen := make(map[string]bool, len(rows))
 		for _, r := range rows {

@@ -40,6 +40,12 @@ func sizes(ds pcnet.Dataset) map[string]int {
 		"coverages":     len(ds.Coverages),
 		"tutorships":    len(ds.Tutorships),
 		"project works": len(ds.ProjectWorks),
+		// The programme (programme.go).
+		"participations":        len(ds.Participations),
+		"path steps":            len(ds.PathSteps),
+		"project work sections": len(ds.Sections),
+		"rollout targets":       len(ds.RolloutTargets),
+		"materials":             len(ds.Materials),
 	}
 }
 

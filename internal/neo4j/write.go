@@ -251,6 +251,29 @@ func provinceExists(param string) string {
 	return `EXISTS { MATCH (p:Province {code: $` + param + `}) WHERE p.retired IS NULL OR NOT p.retired }`
 }
 
+// provinceColumn reads the Province whose code is parameter param, if it
+// is not retired (see provinceExists): a list of one list of its code,
+// name, kind and region code, or an empty list. readProvince decodes it.
+func provinceColumn(param string) string {
+	return `COLLECT { MATCH (p:Province {code: $` + param + `})-[:IN_REGION]->(r:Region) WHERE p.retired IS NULL OR NOT p.retired
+	                  RETURN [p.code, p.name, p.kind, r.code] }`
+}
+
+// readProvince decodes provinceColumn: nil when there is no such Province.
+func readProvince(v any) (*pcnet.Province, error) {
+	var rd reader
+	found := rd.list(v)
+	if len(found) == 0 {
+		return nil, rd.err
+	}
+	f := rd.list(found[0])
+	if len(f) != 4 {
+		return nil, fmt.Errorf("neo4j: Province row of %d fields", len(f))
+	}
+	p := pcnet.Province{Code: rd.str(f[0]), Name: rd.str(f[1]), Kind: pcnet.ProvinceKind(rd.str(f[2])), RegionCode: rd.str(f[3])}
+	return &p, rd.err
+}
+
 // coverageFacts locks and returns the facts of a coverage write to a
 // service for the listed Comuni. Retired Comuni count as missing unless
 // withRetired: a Comune that no longer exists can't join a service, but
@@ -296,8 +319,8 @@ func (w *writeTx) coverageFacts(serviceID string, codes []string, withRetired bo
 
 // tutorshipFacts locks and returns the facts of assigning t.
 func (w *writeTx) tutorshipFacts(t pcnet.Tutorship) (pcnet.TutorshipFacts, error) {
-	v, err := w.lockAndRead(provinceExists("tutor")+`,
-		`+provinceExists("tutored")+`,
+	v, err := w.lockAndRead(provinceColumn("tutor")+`,
+		`+provinceColumn("tutored")+`,
 		EXISTS { MATCH (:Sector {code: $sector}) },
 		COLLECT { MATCH (:Province {code: $tutor})-[t:TUTORS]->(:Province {code: $tutored})
 		          WHERE t.sector = $sector RETURN [t.since, t.until, t.step] }`,
@@ -306,7 +329,13 @@ func (w *writeTx) tutorshipFacts(t pcnet.Tutorship) (pcnet.TutorshipFacts, error
 		return pcnet.TutorshipFacts{}, err
 	}
 	var rd reader
-	f := pcnet.TutorshipFacts{TutorFound: rd.bool(v[0]), TutoredFound: rd.bool(v[1]), SectorFound: rd.bool(v[2])}
+	f := pcnet.TutorshipFacts{SectorFound: rd.bool(v[2])}
+	if f.Tutor, err = readProvince(v[0]); err != nil {
+		return pcnet.TutorshipFacts{}, err
+	}
+	if f.Tutored, err = readProvince(v[1]); err != nil {
+		return pcnet.TutorshipFacts{}, err
+	}
 	for _, e := range rd.list(v[3]) {
 		tu := rd.list(e)
 		if len(tu) != 3 {
@@ -462,8 +491,8 @@ func (s *Store) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpd
 	var out pcnet.SharedService
 	err := s.write(ctx, "updating a service", func(w *writeTx) (writePlan, error) {
 		v, err := w.lockAndRead(serviceColumn+`,
-			COLLECT { MATCH (:SharedService {id: $serviceId})-[c:COVERS]->(:Comune)
-			          RETURN c.since ORDER BY c.since LIMIT 1 }`,
+			COLLECT { MATCH (:SharedService {id: $serviceId})-[c:COVERS]->(m:Comune)
+			          RETURN [m.code, c.since, c.until, c.phase] }`,
 			map[string]any{"serviceId": id})
 		if err != nil {
 			return writePlan{}, err
@@ -473,25 +502,43 @@ func (s *Store) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpd
 			return writePlan{}, err
 		}
 		var rd reader
-		var first pcnet.Date
-		if since := rd.list(v[1]); len(since) > 0 {
-			first = rd.date(since[0])
+		var covs []pcnet.Coverage
+		for _, row := range rd.list(v[1]) {
+			r := rd.list(row)
+			if len(r) != 4 {
+				return writePlan{}, fmt.Errorf("neo4j: coverage row of %d fields", len(r))
+			}
+			covs = append(covs, pcnet.Coverage{ServiceID: id, ComuneCode: rd.str(r[0]),
+				Since: rd.date(r[1]), Until: rd.date(r[2]), Phase: pcnet.CoveragePhase(rd.str(r[3]))})
 		}
 		if rd.err != nil {
 			return writePlan{}, rd.err
 		}
-		planned, changes, err := pcnet.PlanServiceUpdate(id, current, first, u)
+		planned, ended, changes, err := pcnet.PlanServiceUpdate(id, u, pcnet.ServiceUpdateFacts{Current: current, Coverages: covs, Today: pcnet.Today()})
 		if err != nil {
 			return writePlan{}, err
 		}
 		out = planned
+		rows := make([]any, len(ended))
+		for i, c := range ended {
+			rows[i] = map[string]any{"comune": c.ComuneCode, "since": dateParam(c.Since), "until": dateParam(c.Until)}
+		}
+		// The service and the coverages its ending ends, in one count.
 		return writePlan{changes: changes, items: itemWrite{
-			what: "services", want: 1,
+			what: "services and coverages", want: 1 + len(rows),
 			cypher: `
 			MATCH (s:SharedService {id: $id})
 			SET s += $props
-			RETURN count(s) AS written`,
-			params: map[string]any{"id": id, "props": map[string]any{
+			WITH s
+			CALL (s) {
+				UNWIND $ended AS row
+				MATCH (s)-[r:COVERS]->(:Comune {code: row.comune})
+				WHERE r.since = row.since
+				SET r.until = row.until
+				RETURN count(r) AS coverages
+			}
+			RETURN 1 + coverages AS written`,
+			params: map[string]any{"id": id, "ended": rows, "props": map[string]any{
 				"name": planned.Name, "description": planned.Description,
 				"status": string(planned.Status), "startDate": dateParam(planned.StartDate),
 			}},

@@ -129,6 +129,7 @@ func (d *decoder) file(data []byte) File {
 			n.ProjectWorks = append(n.ProjectWorks, p)
 		}
 	}
+	n.Programme = d.programme(raw.programmeJSON) // programme.go
 	return f
 }
 

@@ -32,11 +32,12 @@ type fileJSON struct {
 	Note         string `json:"note,omitempty"`
 	// The lists are decoded element by element (see decoder), so that an
 	// error can name the element it is in.
-	Sectors      []json.RawMessage `json:"sectors"`
-	Services     []json.RawMessage `json:"services"`
-	Coverages    []json.RawMessage `json:"coverages"`
-	Tutorships   []json.RawMessage `json:"tutorships"`
-	ProjectWorks []json.RawMessage `json:"projectWorks"`
+	Sectors       []json.RawMessage `json:"sectors"`
+	Services      []json.RawMessage `json:"services"`
+	Coverages     []json.RawMessage `json:"coverages"`
+	Tutorships    []json.RawMessage `json:"tutorships"`
+	ProjectWorks  []json.RawMessage `json:"projectWorks"`
+	programmeJSON                   // programme.go
 }
 
 type sectorJSON struct {
@@ -175,8 +176,12 @@ func EncodeFile(w io.Writer, f File) error {
 		e.raw("    ")
 		e.value(projectWorkRecord(p))
 	}
-	e.endList(len(n.ProjectWorks), false)
-	e.raw("}\n")
+	if len(n.ProjectWorks) > 0 {
+		e.raw("\n  ")
+	}
+	e.raw("]")
+	e.programme(n.Programme) // programme.go
+	e.raw("\n}\n")
 
 	if e.err != nil {
 		return e.err
@@ -262,6 +267,7 @@ func Canonical(n pcnet.Network) pcnet.Network {
 		Coverages:    slices.Clone(n.Coverages),
 		Tutorships:   slices.Clone(n.Tutorships),
 		ProjectWorks: slices.Clone(n.ProjectWorks),
+		Programme:    canonicalProgramme(n.Programme),
 	}
 	for i := range out.Sectors {
 		out.Sectors[i].Areas = slices.Clone(out.Sectors[i].Areas)

@@ -46,7 +46,9 @@ func Generate(geo pcnet.Geography) pcnet.Network {
 	g.extensions()
 	g.setbacks()
 	g.coverages()
-	return Canonical(g.net)
+	n := Canonical(g.net)
+	n.Programme = programme(geo, n) // generate_programme.go
+	return n
 }
 
 // The generator's seed: the date of the webinar the programme's seed

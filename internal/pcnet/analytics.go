@@ -163,9 +163,11 @@ type ProviderDistance struct {
 	ServiceIDs   []string
 }
 
-// EarthRadiusKm is the radius both stores use for great-circle distances:
-// Neo4j's point.distance on WGS-84 points uses a sphere of 6,378.14 km.
-const EarthRadiusKm = 6378.14
+// EarthRadiusKm is the radius both stores use for great-circle distances
+// (haversine): the IUGG mean Earth radius R1. Neo4j's point.distance uses
+// the equatorial 6,378.14 km, 0.11% long, so the Neo4j store computes the
+// haversine in Cypher with this radius instead.
+const EarthRadiusKm = 6371.0088
 
 // ProjectWorkGrouping is the dimension project works are counted by.
 type ProjectWorkGrouping string

@@ -20,6 +20,7 @@ type Network struct {
 	Coverages    []Coverage
 	Tutorships   []Tutorship
 	ProjectWorks []ProjectWork
+	Programme    // how the programme is run: programme.go
 }
 
 // Dataset is everything a store holds: what `pcnet import` loads and what
@@ -191,6 +192,7 @@ func (d *Dataset) Validate() error {
 			}
 		}
 	}
+	d.validateProgramme(bad)
 	return errors.Join(errs...)
 }
 

@@ -159,8 +159,8 @@ func PlanServiceCreate(s SharedService, f ServiceCreateFacts) (SharedService, []
 
 // ValidateServiceUpdate checks the input of UpdateService: "id" (required)
 // and each field given: "name" (not blank, at most MaxNameLength),
-// "description" (at most MaxDescriptionLength), "status" (a status) and
-// "startDate" (a date). An update that gives no field is valid and changes
+// "description" (at most MaxDescriptionLength), "status" (a status),
+// "startDate" and "endDate" (dates). An update that gives no field is valid and changes
 // nothing.
 func ValidateServiceUpdate(id string, u ServiceUpdate) error {
 	if err := validateRef("id", id); err != nil {
@@ -184,27 +184,55 @@ func ValidateServiceUpdate(id string, u ServiceUpdate) error {
 	if u.StartDate != nil && u.StartDate.IsZero() {
 		return Invalidf("startDate", "startDate: a date is required")
 	}
+	if u.EndDate != nil && u.EndDate.IsZero() {
+		return Invalidf("endDate", "endDate: a date is required")
+	}
 	return nil
 }
 
-// PlanServiceUpdate returns the updated service and its audit entry.
-// current is the stored service (nil when there is none: ENOTFOUND) and
-// firstCoverageSince the earliest Since of its coverages (zero when it has
-// none).
+// ServiceUpdateFacts are what PlanServiceUpdate needs to know of the store.
+type ServiceUpdateFacts struct {
+	// Current is the stored service; nil when there is none.
+	Current *SharedService
+	// Coverages are all the coverages of the service, of any period, in
+	// any order.
+	Coverages []Coverage
+	// Today is the day of the write, the end date of a service ENDED
+	// without one (Today()).
+	Today Date
+}
+
+// PlanServiceUpdate returns the updated service, the coverages the update
+// ends and the audit entries. f.Current nil is ENOTFOUND "id".
 //
 // A field given with its current value is not a change; when nothing
 // changes the plan has no changes (nothing to write, no audit entry) and
-// returns current as it is. A status change must be an AllowedTransition
-// (ECONFLICT on "status" otherwise); the start date may not move after the
-// first coverage (EINVALID on "startDate"). The summary lists the changed
-// fields, joined by "; ", in the order name, description, status, start
-// date; a status change reads "status PILOT → ACTIVE".
-func PlanServiceUpdate(id string, current *SharedService, firstCoverageSince Date, u ServiceUpdate) (SharedService, []Change, error) {
+// returns the current service as it is. A status change must be an
+// AllowedTransition (ECONFLICT on "status" otherwise); the start date may
+// not move after the first coverage (EINVALID on "startDate"). The summary
+// lists the changed fields, joined by "; ", in the order name,
+// description, status, start date; a status change reads "status PILOT →
+// ACTIVE".
+//
+// Ending a service ends its coverage: an ENDED service covers nothing from
+// its end date on, so every reader (reach, timelines, gaps, coverage
+// lists, nearest providers) agrees by construction. The end date is
+// u.EndDate, or f.Today when it is not given; it may be given only with
+// the status ENDED (EINVALID "endDate") and not before the service's start
+// date (EINVALID "endDate"). Every coverage still active on the end date
+// or later (open, or closed after it) is ended on it, with one "end" audit
+// entry each after the service's, in Comune code order; a coverage that
+// starts on the end date or later would be left empty: ECONFLICT
+// "endDate" naming it. Re-ending an
+// ENDED service is no change. A SUSPENDED service keeps its coverages: a
+// suspension is a pause, and its Comuni still count as covered.
+func PlanServiceUpdate(id string, u ServiceUpdate, f ServiceUpdateFacts) (SharedService, []Coverage, []Change, error) {
 	if err := ValidateServiceUpdate(id, u); err != nil {
-		return SharedService{}, nil, err
+		return SharedService{}, nil, nil, err
 	}
+	current := f.Current
 	if current == nil {
-		return SharedService{}, nil, fieldError(ENOTFOUND, "id", "id: no service %q", id)
+		return SharedService{}, nil, nil, fieldError(ENOTFOUND, "id", "id: no service %q", id)
 	}
 	next := *current
 	var what []string
@@ -222,23 +250,72 @@ func PlanServiceUpdate(id string, current *SharedService, firstCoverageSince Dat
 	}
 	if u.Status != nil && *u.Status != current.Status {
 		if !AllowedTransition(current.Status, *u.Status) {
-			return SharedService{}, nil, fieldError(ECONFLICT, "status", "status: %s → %s is not allowed (allowed: %s → %s → %s, %s ⇄ %s, any → %s)",
+			return SharedService{}, nil, nil, fieldError(ECONFLICT, "status", "status: %s → %s is not allowed (allowed: %s → %s → %s, %s ⇄ %s, any → %s)",
 				current.Status, *u.Status, StatusPlanned, StatusPilot, StatusActive, StatusActive, StatusSuspended, StatusEnded)
 		}
 		next.Status = *u.Status
 		what = append(what, fmt.Sprintf("status %s → %s", current.Status, next.Status))
 	}
 	if u.StartDate != nil && *u.StartDate != current.StartDate {
-		if !firstCoverageSince.IsZero() && u.StartDate.After(firstCoverageSince) {
-			return SharedService{}, nil, Invalidf("startDate", "startDate: %s is after the service's first coverage, which starts on %s", *u.StartDate, firstCoverageSince)
+		if first := firstSince(f.Coverages); !first.IsZero() && u.StartDate.After(first) {
+			return SharedService{}, nil, nil, Invalidf("startDate", "startDate: %s is after the service's first coverage, which starts on %s", *u.StartDate, first)
 		}
 		next.StartDate = *u.StartDate
 		what = append(what, fmt.Sprintf("startDate %s → %s", current.StartDate, next.StartDate))
 	}
-	if len(what) == 0 {
-		return *current, nil, nil
+	var ended []Coverage
+	if next.Status == StatusEnded && current.Status != StatusEnded {
+		end := f.Today
+		if u.EndDate != nil {
+			end = *u.EndDate
+		}
+		if end.Before(next.StartDate) {
+			return SharedService{}, nil, nil, Invalidf("endDate", "endDate: %s is before service %s started, on %s", end, id, next.StartDate)
+		}
+		covs := slices.Clone(f.Coverages)
+		slices.SortFunc(covs, func(a, b Coverage) int {
+			return cmp.Or(cmp.Compare(a.ComuneCode, b.ComuneCode), a.Since.Compare(b.Since))
+		})
+		for _, c := range covs {
+			switch {
+			case !c.Until.IsZero() && !c.Until.After(end):
+				// Over by the end date: nothing to end.
+			case !end.After(c.Since):
+				return SharedService{}, nil, nil, fieldError(ECONFLICT, "endDate", "endDate: the coverage of %s by %s starts on %s, not before the end date %s: it would be left empty",
+					c.ComuneCode, id, c.Since, end)
+			default:
+				c.Until = end
+				ended = append(ended, c)
+			}
+		}
+		if len(ended) > 0 {
+			what = append(what, fmt.Sprintf("%d coverages ended on %s", len(ended), end))
+		}
+	} else if u.EndDate != nil && next.Status != StatusEnded {
+		return SharedService{}, nil, nil, Invalidf("endDate", "endDate: given only when the status becomes %s", StatusEnded)
 	}
-	return next, []Change{{Entity: EntityService, EntityID: id, Action: ActionUpdate, Summary: strings.Join(what, "; ")}}, nil
+	if len(what) == 0 {
+		return *current, nil, nil, nil
+	}
+	changes := []Change{{Entity: EntityService, EntityID: id, Action: ActionUpdate, Summary: strings.Join(what, "; ")}}
+	for _, c := range ended {
+		changes = append(changes, Change{
+			Entity: EntityCoverage, EntityID: CoverageEntityID(c.ServiceID, c.ComuneCode), Action: ActionEnd,
+			Summary: fmt.Sprintf("ended on %s (covered since %s): the service ENDED", c.Until, c.Since),
+		})
+	}
+	return next, ended, changes, nil
+}
+
+// firstSince returns the earliest Since of cs, zero when cs is empty.
+func firstSince(cs []Coverage) Date {
+	var first Date
+	for _, c := range cs {
+		if first.IsZero() || c.Since.Before(first) {
+			first = c.Since
+		}
+	}
+	return first
 }
 
 // ---- Coverage ----
@@ -285,11 +362,13 @@ func ValidateCoverageAddition(a CoverageAddition) error {
 // exists (ENOTFOUND "comuneCodes[i]") and lies in the provider's Province
 // (EINVALID "comuneCodes[i]").
 //
-// A Comune with an open coverage by the service, or one active on since,
-// is unchanged: re-adding is a no-op, never a duplicate. A Comune whose
-// only coverages ended before since gets a new one. A Comune with a closed
-// coverage starting after since can't get an open one from since without
-// overlapping it: ECONFLICT "comuneCodes[i]".
+// A Comune with a coverage by the service active on since is unchanged:
+// re-adding is a no-op, never a duplicate. A Comune whose only coverages
+// ended before since gets a new one. A Comune with a coverage starting
+// after since is ECONFLICT "comuneCodes[i]", naming that coverage's start:
+// an open one would have to start earlier (a start never moves silently,
+// and a coverage is not rewritten), a closed one would be overlapped by an
+// open coverage from since.
 func PlanCoverageAddition(a CoverageAddition, f CoverageFacts) (CoverageResult, []Change, error) {
 	if err := ValidateCoverageAddition(a); err != nil {
 		return CoverageResult{}, nil, err
@@ -318,15 +397,18 @@ func PlanCoverageAddition(a CoverageAddition, f CoverageFacts) (CoverageResult, 
 		covered, later := false, (*Coverage)(nil)
 		for _, e := range existing[code] {
 			switch {
-			case e.Until.IsZero() || e.Period().ActiveOn(a.Since):
+			case e.Period().ActiveOn(a.Since):
 				covered = true
-			case a.Since.Before(e.Since):
+			case a.Since.Before(e.Since) && (later == nil || e.Since.Before(later.Since)):
 				later = &e
 			}
 		}
 		switch {
 		case covered:
 			res.Unchanged = append(res.Unchanged, code)
+		case later != nil && later.Until.IsZero():
+			return CoverageResult{}, nil, fieldError(ECONFLICT, field, "%s: %s (%s) is covered by %s from %s: a coverage's start can't move earlier, to %s",
+				field, code, c.Name, svc.ID, later.Since, a.Since)
 		case later != nil:
 			return CoverageResult{}, nil, fieldError(ECONFLICT, field, "%s: %s (%s) is covered by %s from %s to %s: an open coverage from %s would overlap it",
 				field, code, c.Name, svc.ID, later.Since, later.Until, a.Since)
@@ -461,9 +543,9 @@ func validateBatch(field string, codes []string) error {
 
 // TutorshipFacts are what PlanTutorAssign needs to know of the store.
 type TutorshipFacts struct {
-	TutorFound   bool // the tutor Province exists
-	TutoredFound bool // the tutored Province exists
-	SectorFound  bool // the sector exists
+	Tutor       *Province // the tutor Province; nil when it doesn't exist
+	Tutored     *Province // the tutored Province; nil when it doesn't exist
+	SectorFound bool      // the sector exists
 	// Existing are all the tutorships between the same tutor and tutored
 	// Provinces in the same sector, of any period, in any order.
 	Existing []Tutorship
@@ -503,7 +585,9 @@ func ValidateTutorship(t Tutorship) error {
 // and its audit entry (action "assign", EntityID TutorshipKey.EntityID).
 //
 // Checked, after the input: the tutor, tutored Province and sector exist
-// (ENOTFOUND "tutorCode", "tutoredCode", "sectorCode"); the tutor doesn't
+// (ENOTFOUND "tutorCode", "tutoredCode", "sectorCode"); both Provinces
+// take part in the programme on since (ProgrammeJoined; EINVALID
+// "tutorCode", "tutoredCode"); the tutor doesn't
 // already tutor the Province in the sector: no open tutorship between them
 // (ECONFLICT "tutoredCode") and no closed one that ends after since
 // (ECONFLICT "since"), so the periods never overlap.
@@ -515,12 +599,24 @@ func PlanTutorAssign(t Tutorship, f TutorshipFacts) (Tutorship, []Change, error)
 		t.Step = 1
 	}
 	switch {
-	case !f.TutorFound:
+	case f.Tutor == nil:
 		return Tutorship{}, nil, fieldError(ENOTFOUND, "tutorCode", "tutorCode: no Province %s", t.TutorCode)
-	case !f.TutoredFound:
+	case f.Tutored == nil:
 		return Tutorship{}, nil, fieldError(ENOTFOUND, "tutoredCode", "tutoredCode: no Province %s", t.TutoredCode)
 	case !f.SectorFound:
 		return Tutorship{}, nil, fieldError(ENOTFOUND, "sectorCode", "sectorCode: no sector %q", t.SectorCode)
+	}
+	for _, p := range []struct {
+		field string
+		p     *Province
+	}{{"tutorCode", f.Tutor}, {"tutoredCode", f.Tutored}} {
+		from, ok := ProgrammeJoined(*p.p)
+		switch {
+		case !ok:
+			return Tutorship{}, nil, Invalidf(p.field, "%s: %s (%s) is a %s: not one of the programme's Provinces", p.field, p.p.Code, p.p.Name, p.p.Kind)
+		case t.Since.Before(from):
+			return Tutorship{}, nil, Invalidf(p.field, "%s: %s (%s) takes part in the programme from %s, not on %s", p.field, p.p.Code, p.p.Name, from, t.Since)
+		}
 	}
 	for _, e := range f.Existing {
 		if e.Until.IsZero() {
@@ -562,8 +658,9 @@ func ValidateTutorshipKey(k TutorshipKey) error {
 // entry (action "advance", summary "step 1 → 2"). current is the stored
 // tutorship with key k, nil when there is none (ENOTFOUND, no field).
 // step must lie in 1..MaxTutorshipStep (EINVALID "step"); the tutorship
-// must be open (ECONFLICT, no field) and steps only go forward (ECONFLICT
-// "step"). The current step is no change: no entry, nothing to write.
+// must be open (ECONFLICT, no field) and step after the current one
+// (ECONFLICT "step"): the current step is a conflict too, as the schema
+// promises "a later step".
 func PlanTutorAdvance(k TutorshipKey, current *Tutorship, step int) (Tutorship, []Change, error) {
 	if err := ValidateTutorshipKey(k); err != nil {
 		return Tutorship{}, nil, err
@@ -577,10 +674,8 @@ func PlanTutorAdvance(k TutorshipKey, current *Tutorship, step int) (Tutorship, 
 	switch {
 	case !current.Until.IsZero():
 		return Tutorship{}, nil, Errorf(ECONFLICT, "tutorship %s ended on %s: only open tutorships advance", k, current.Until)
-	case step == current.Step:
-		return *current, nil, nil
-	case step < current.Step:
-		return Tutorship{}, nil, fieldError(ECONFLICT, "step", "step: steps only go forward: %d → %d is not allowed", current.Step, step)
+	case step <= current.Step:
+		return Tutorship{}, nil, fieldError(ECONFLICT, "step", "step: steps only go forward, to a step after the current one: %d → %d is not allowed", current.Step, step)
 	}
 	next := *current
 	next.Step = step
@@ -620,6 +715,30 @@ func PlanTutorEnd(k TutorshipKey, current *Tutorship, until Date) (Tutorship, []
 		Summary: fmt.Sprintf("ended on %s at step %d", until, current.Step),
 	}}, nil
 }
+
+// SicilySardiniaJoined is the day the Provinces of Sicily and Sardinia
+// joined "Province & Comuni" (shared/domain.md: "since 2024").
+var SicilySardiniaJoined = NewDate(2024, time.January, 1)
+
+// ProgrammeJoined says whether a Province takes part in the "Province &
+// Comuni" programme and from when (zero: from its start). The programme
+// is for the 76 Provinces of the ordinary-statute regions (Kind PROVINCE
+// outside Sardinia) and, since 2024, the 10 Provinces of Sicily (its free
+// consortia) and Sardinia; metropolitan cities, the autonomous Provinces,
+// Friuli-Venezia Giulia's units and Valle d'Aosta don't take part, so they
+// neither tutor nor are tutored.
+func ProgrammeJoined(p Province) (Date, bool) {
+	switch {
+	case p.Kind == KindFreeConsortium, p.Kind == KindProvince && p.RegionCode == RegionSardinia:
+		return SicilySardiniaJoined, true
+	case p.Kind == KindProvince:
+		return Date{}, true
+	}
+	return Date{}, false
+}
+
+// RegionSardinia is Sardegna's ISTAT region code.
+const RegionSardinia = "20"
 
 // ---- Project works ----
 
@@ -670,7 +789,9 @@ func ValidateProjectWork(w ProjectWork) error {
 //
 // Checked, after the input: the Province and area exist (ENOTFOUND
 // "provinceCode", "areaCode"); a linked service exists (ENOTFOUND
-// "serviceId") and is the Province's own (EINVALID "serviceId").
+// "serviceId"), is the Province's own and works in the project work's
+// area (EINVALID "serviceId"): a Project Work is the plan of a shared
+// service in one area.
 func PlanProjectWork(w ProjectWork, f ProjectWorkFacts) (ProjectWork, []Change, error) {
 	if err := ValidateProjectWork(w); err != nil {
 		return ProjectWork{}, nil, err
@@ -686,6 +807,9 @@ func PlanProjectWork(w ProjectWork, f ProjectWorkFacts) (ProjectWork, []Change, 
 	case w.ServiceID != "" && f.Service.ProviderCode != w.ProvinceCode:
 		return ProjectWork{}, nil, Invalidf("serviceId", "serviceId: service %s is run by Province %s, not by %s: a project work leads to its own Province's service",
 			w.ServiceID, f.Service.ProviderCode, w.ProvinceCode)
+	case w.ServiceID != "" && f.Service.AreaCode != w.AreaCode:
+		return ProjectWork{}, nil, Invalidf("serviceId", "serviceId: service %s works in area %q, not in %q: a project work leads to a service of its own area",
+			w.ServiceID, f.Service.AreaCode, w.AreaCode)
 	}
 	if f.Current == nil {
 		summary := fmt.Sprintf("created %q: province %s, area %s, maturity %s, step %d, year %d", w.Title, w.ProvinceCode, w.AreaCode, w.Maturity, w.Step, w.Year)

@@ -137,7 +137,7 @@ func TestStatusTransitions(t *testing.T) {
 					t.Errorf("AllowedTransition = %v, want %v", got, want)
 				}
 				current := SharedService{ID: "svc", Name: "S", ProviderCode: "013", AreaCode: "sua", Status: from, StartDate: MustDate("2022-01-01")}
-				got, changes, err := PlanServiceUpdate("svc", &current, Date{}, ServiceUpdate{Status: &to})
+				got, _, changes, err := PlanServiceUpdate("svc", ServiceUpdate{Status: &to}, ServiceUpdateFacts{Current: &current, Today: MustDate("2026-01-01")})
 				switch {
 				case from == to:
 					checkErr(t, err, "", "")
@@ -201,7 +201,8 @@ func TestPlanServiceUpdate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, changes, err := PlanServiceUpdate(tt.id, tt.current, firstCoverage, tt.u)
+			facts := ServiceUpdateFacts{Current: tt.current, Coverages: []Coverage{{ServiceID: "svc", ComuneCode: "013041", Since: firstCoverage, Until: MustDate("2023-01-01")}}}
+			got, _, changes, err := PlanServiceUpdate(tt.id, tt.u, facts)
 			checkErr(t, err, tt.code, tt.field)
 			if err != nil {
 				return
@@ -221,6 +222,74 @@ func TestPlanServiceUpdate(t *testing.T) {
 	}
 	if current.Name != "Formazione" || current.Status != StatusActive {
 		t.Errorf("the plan changed the current service: %+v", current)
+	}
+}
+
+// TestPlanServiceEnding: ending a service ends every coverage still active
+// on its end date or later, audited, so that no reader counts it after.
+func TestPlanServiceEnding(t *testing.T) {
+	current := SharedService{ID: "svc", Name: "S", ProviderCode: "013", AreaCode: "sua", Status: StatusActive, StartDate: MustDate("2022-01-01")}
+	c := func(code, since, until string) Coverage {
+		cv := Coverage{ServiceID: "svc", ComuneCode: code, Since: MustDate(since), Phase: PhaseRollout}
+		if until != "" {
+			cv.Until = MustDate(until)
+		}
+		return cv
+	}
+	covs := []Coverage{
+		c("013133", "2022-03-01", ""),           // open: ends
+		c("013041", "2022-01-01", "2023-01-01"), // over before: stays
+		c("013075", "2022-02-01", "2027-01-01"), // closed after the end: shortened
+		c("013041", "2023-06-01", ""),           // open again: ends
+		c("013130", "2024-01-01", "2024-06-01"), // ends on the end date: stays
+	}
+	ended, suspended := StatusEnded, StatusSuspended
+	tests := []struct {
+		name        string
+		u           ServiceUpdate
+		covs        []Coverage
+		code, field string
+		ended       []Coverage
+	}{
+		{"on a date", ServiceUpdate{Status: &ended, EndDate: ptr(MustDate("2024-06-01"))}, covs, "", "",
+			[]Coverage{c("013041", "2023-06-01", "2024-06-01"), c("013075", "2022-02-01", "2024-06-01"), c("013133", "2022-03-01", "2024-06-01")}},
+		{"today by default", ServiceUpdate{Status: &ended}, covs[:2], "", "",
+			[]Coverage{c("013133", "2022-03-01", "2025-03-15")}},
+		{"nothing to end", ServiceUpdate{Status: &ended}, covs[1:2], "", "", nil},
+		{"a coverage would be left empty", ServiceUpdate{Status: &ended, EndDate: ptr(MustDate("2022-03-01"))}, covs, ECONFLICT, "endDate", nil},
+		{"before the start", ServiceUpdate{Status: &ended, EndDate: ptr(MustDate("2021-12-31"))}, nil, EINVALID, "endDate", nil},
+		{"without ending", ServiceUpdate{EndDate: ptr(MustDate("2024-06-01"))}, covs, EINVALID, "endDate", nil},
+		{"suspending keeps the coverage", ServiceUpdate{Status: &suspended}, covs, "", "", nil},
+		{"zero end date", ServiceUpdate{Status: &ended, EndDate: &Date{}}, covs, EINVALID, "endDate", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, gotEnded, changes, err := PlanServiceUpdate("svc", tt.u, ServiceUpdateFacts{Current: &current, Coverages: tt.covs, Today: MustDate("2025-03-15")})
+			checkErr(t, err, tt.code, tt.field)
+			if err != nil {
+				return
+			}
+			if !reflect.DeepEqual(gotEnded, tt.ended) {
+				t.Errorf("ended\n %+v\nwant %+v", gotEnded, tt.ended)
+			}
+			if len(changes) != 1+len(tt.ended) || changes[0].Entity != EntityService {
+				t.Fatalf("changes %+v: want the service's entry and one per ended coverage", changes)
+			}
+			for i, e := range tt.ended {
+				if ch := changes[1+i]; ch.Entity != EntityCoverage || ch.Action != ActionEnd || ch.EntityID != CoverageEntityID("svc", e.ComuneCode) {
+					t.Errorf("entry %d: %+v", 1+i, ch)
+				}
+			}
+			if got.Status != *tt.u.Status {
+				t.Errorf("status %s", got.Status)
+			}
+		})
+	}
+	// Re-ending an ENDED service is no change.
+	done := current
+	done.Status = StatusEnded
+	if _, e, changes, err := PlanServiceUpdate("svc", ServiceUpdate{Status: &ended}, ServiceUpdateFacts{Current: &done, Coverages: covs, Today: MustDate("2025-03-15")}); err != nil || len(e)+len(changes) != 0 {
+		t.Errorf("re-ending: %v, %v, %v", e, changes, err)
 	}
 }
 
@@ -251,6 +320,12 @@ func coverageFacts(status ServiceStatus) CoverageFacts {
 	}
 }
 
+// withOpen adds to f an open coverage of code since a day.
+func withOpen(f CoverageFacts, code, since string) CoverageFacts {
+	f.Existing = append(f.Existing, Coverage{ServiceID: f.Service.ID, ComuneCode: code, Since: MustDate(since), Phase: PhaseRollout})
+	return f
+}
+
 func TestPlanCoverageAddition(t *testing.T) {
 	add := func(since string, codes ...string) CoverageAddition {
 		var d Date
@@ -272,7 +347,9 @@ func TestPlanCoverageAddition(t *testing.T) {
 		{"to a planned service", add("2024-01-01", "013133"), coverageFacts(StatusPlanned), "", "", []string{"013133"}, nil},
 		{"to a suspended service", add("2024-01-01", "013133"), coverageFacts(StatusSuspended), "", "", []string{"013133"}, nil},
 		{"re-add an open coverage", add("2025-01-01", "013041"), coverageFacts(StatusActive), "", "", nil, []string{"013041"}},
-		{"re-add an open coverage from before it", add("2022-01-01", "013041"), coverageFacts(StatusActive), "", "", nil, []string{"013041"}},
+		{"re-add an open coverage on its start", add("2022-01-01", "013041"), coverageFacts(StatusActive), "", "", nil, []string{"013041"}},
+		{"before an open coverage: its start can't move", add("2023-01-01", "013133", "013250"), withOpen(coverageFacts(StatusActive), "013250", "2023-06-27"), ECONFLICT, "comuneCodes[1]", nil, nil},
+		{"on a later open coverage's start", add("2023-06-27", "013250"), withOpen(coverageFacts(StatusActive), "013250", "2023-06-27"), "", "", nil, []string{"013250"}},
 		{"covered on since by a closed coverage", add("2022-06-01", "013075"), coverageFacts(StatusActive), "", "", nil, []string{"013075"}},
 		{"after a closed coverage ended (until is exclusive)", add("2023-03-01", "013075"), coverageFacts(StatusActive), "", "", []string{"013075"}, nil},
 		{"inside a later closed coverage", add("2024-02-01", "013130"), coverageFacts(StatusActive), "", "", nil, []string{"013130"}},
@@ -411,7 +488,18 @@ func TestPlanCoverageEnding(t *testing.T) {
 
 func TestPlanTutorAssign(t *testing.T) {
 	valid := Tutorship{TutorCode: "013", TutoredCode: "108", SectorCode: "personnel", Since: MustDate("2025-01-01")}
-	found := TutorshipFacts{TutorFound: true, TutoredFound: true, SectorFound: true}
+	como := &Province{Code: "013", Name: "Como", Kind: KindProvince, RegionCode: "03"}
+	monza := &Province{Code: "108", Name: "Monza e della Brianza", Kind: KindProvince, RegionCode: "03"}
+	found := TutorshipFacts{Tutor: como, Tutored: monza, SectorFound: true}
+	with := func(tutor, tutored *Province) TutorshipFacts {
+		f := found
+		f.Tutor, f.Tutored = tutor, tutored
+		return f
+	}
+	milano := &Province{Code: "215", Name: "Milano", Kind: KindMetropolitanCity, RegionCode: "03"}
+	trento := &Province{Code: "022", Name: "Trento", Kind: KindAutonomousProvince, RegionCode: "04"}
+	trapani := &Province{Code: "081", Name: "Trapani", Kind: KindFreeConsortium, RegionCode: "19"}
+	sassari := &Province{Code: "090", Name: "Sassari", Kind: KindProvince, RegionCode: "20"}
 	closed := func(since, until string) Tutorship {
 		return Tutorship{TutorCode: "013", TutoredCode: "108", SectorCode: "personnel", Since: MustDate(since), Until: MustDate(until), Step: 3}
 	}
@@ -435,9 +523,15 @@ func TestPlanTutorAssign(t *testing.T) {
 		{"until given", func(t *Tutorship) { t.Until = MustDate("2026-01-01") }, found, EINVALID, "until", 0},
 		{"step 4", func(t *Tutorship) { t.Step = 4 }, found, EINVALID, "step", 0},
 		{"negative step", func(t *Tutorship) { t.Step = -1 }, found, EINVALID, "step", 0},
-		{"unknown tutor", func(*Tutorship) {}, TutorshipFacts{TutoredFound: true, SectorFound: true}, ENOTFOUND, "tutorCode", 0},
-		{"unknown tutored", func(*Tutorship) {}, TutorshipFacts{TutorFound: true, SectorFound: true}, ENOTFOUND, "tutoredCode", 0},
-		{"unknown sector", func(*Tutorship) {}, TutorshipFacts{TutorFound: true, TutoredFound: true}, ENOTFOUND, "sectorCode", 0},
+		{"unknown tutor", func(*Tutorship) {}, TutorshipFacts{Tutored: monza, SectorFound: true}, ENOTFOUND, "tutorCode", 0},
+		{"unknown tutored", func(*Tutorship) {}, TutorshipFacts{Tutor: como, SectorFound: true}, ENOTFOUND, "tutoredCode", 0},
+		{"unknown sector", func(*Tutorship) {}, TutorshipFacts{Tutor: como, Tutored: monza}, ENOTFOUND, "sectorCode", 0},
+		// Only the programme's Provinces take part (shared/domain.md).
+		{"a metropolitan city tutors", func(*Tutorship) {}, with(milano, monza), EINVALID, "tutorCode", 0},
+		{"an autonomous Province is tutored", func(*Tutorship) {}, with(como, trento), EINVALID, "tutoredCode", 0},
+		{"a free consortium before 2024", func(t *Tutorship) { t.Since = MustDate("2023-12-31") }, with(como, trapani), EINVALID, "tutoredCode", 0},
+		{"a free consortium from 2024", func(t *Tutorship) { t.Since = MustDate("2024-01-01") }, with(como, trapani), "", "", 1},
+		{"a Sardinian Province before 2024", func(t *Tutorship) { t.Since = MustDate("2019-05-01") }, with(sassari, monza), EINVALID, "tutorCode", 0},
 		{"second open tutorship", func(*Tutorship) {},
 			withExisting(Tutorship{TutorCode: "013", TutoredCode: "108", SectorCode: "personnel", Since: MustDate("2023-01-01"), Step: 2}), ECONFLICT, "tutoredCode", 0},
 		{"the same tutorship again", func(*Tutorship) {},
@@ -459,7 +553,7 @@ func TestPlanTutorAssign(t *testing.T) {
 			if got != want {
 				t.Errorf("got %+v, want %+v", got, want)
 			}
-			wantChange := Change{Entity: EntityTutorship, EntityID: "013/108/personnel/" + in.Since.String(), Action: ActionAssign,
+			wantChange := Change{Entity: EntityTutorship, EntityID: in.Key().EntityID(), Action: ActionAssign,
 				Summary: fmt.Sprintf("assigned from %s at step %d", in.Since, tt.step)}
 			if len(changes) != 1 || changes[0] != wantChange {
 				t.Errorf("changes %+v, want %+v", changes, wantChange)
@@ -485,7 +579,7 @@ func TestPlanTutorAdvanceAndEnd(t *testing.T) {
 		changed     bool
 	}{
 		{"forward", k, &open, 3, "", "", true},
-		{"same step", k, &open, 2, "", "", false},
+		{"same step: the schema promises a later one", k, &open, 2, ECONFLICT, "step", false},
 		{"backwards", k, &open, 1, ECONFLICT, "step", false},
 		{"beyond the last step", k, &open, 4, EINVALID, "step", false},
 		{"step 0", k, &open, 0, EINVALID, "step", false},
@@ -558,8 +652,9 @@ func TestPlanTutorAdvanceAndEnd(t *testing.T) {
 
 func TestPlanProjectWork(t *testing.T) {
 	valid := ProjectWork{ID: "pw-013-sua", ProvinceCode: "013", AreaCode: "sua", Title: " SUA Como ", Maturity: MaturityDeveloping, Step: 1, Year: 2025, ServiceID: "svc-013-sua"}
-	own := &SharedService{ID: "svc-013-sua", ProviderCode: "013"}
-	other := &SharedService{ID: "svc-013-sua", ProviderCode: "108"}
+	own := &SharedService{ID: "svc-013-sua", ProviderCode: "013", AreaCode: "sua"}
+	other := &SharedService{ID: "svc-013-sua", ProviderCode: "108", AreaCode: "sua"}
+	otherArea := &SharedService{ID: "svc-013-sua", ProviderCode: "013", AreaCode: "staff-training"}
 	stored := valid
 	stored.Title = "SUA Como"
 	found := ProjectWorkFacts{ProvinceFound: true, AreaFound: true, Service: own}
@@ -593,6 +688,7 @@ func TestPlanProjectWork(t *testing.T) {
 		{"unknown area", func(*ProjectWork) {}, with(func(f *ProjectWorkFacts) { f.AreaFound = false }), ENOTFOUND, "areaCode", "", ""},
 		{"unknown service", func(*ProjectWork) {}, with(func(f *ProjectWorkFacts) { f.Service = nil }), ENOTFOUND, "serviceId", "", ""},
 		{"another Province's service", func(*ProjectWork) {}, with(func(f *ProjectWorkFacts) { f.Service = other }), EINVALID, "serviceId", "", ""},
+		{"a service of another area", func(*ProjectWork) {}, with(func(f *ProjectWorkFacts) { f.Service = otherArea }), EINVALID, "serviceId", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

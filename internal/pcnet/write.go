@@ -32,15 +32,17 @@ type Writer interface {
 	// UpdateService changes a service's name, description, status or start
 	// date. Status changes follow AllowedTransition; a start date may not
 	// move after the first coverage of the service. A field given with its
-	// current value is no change. See PlanServiceUpdate.
+	// current value is no change. Ending a service ends, in the same
+	// write, every coverage active on its end date or later. See
+	// PlanServiceUpdate.
 	UpdateService(ctx context.Context, id string, u ServiceUpdate) (SharedService, error)
 
 	// AddCoverage adds Comuni to a service's coverage from a date, in a
 	// phase. Every Comune must exist and lie in the provider's Province;
 	// since may not be before the service's start date nor may the service
-	// be ENDED. A Comune with an open coverage by the service, or one
-	// active on since, is left as it is (no duplicate) and reported as
-	// unchanged. See PlanCoverageAddition.
+	// be ENDED. A Comune with a coverage by the service active on since is
+	// left as it is (no duplicate) and reported as unchanged; one whose
+	// coverage starts after since is ECONFLICT. See PlanCoverageAddition.
 	AddCoverage(ctx context.Context, a CoverageAddition) (CoverageResult, error)
 
 	// EndCoverage ends the open coverages of Comuni by a service at a date
@@ -82,6 +84,9 @@ type ServiceUpdate struct {
 	Description *string
 	Status      *ServiceStatus
 	StartDate   *Date
+	// EndDate is the day an ENDED service's coverages end (exclusive),
+	// given only with Status ENDED; nil: the day of the write.
+	EndDate *Date
 }
 
 // AllowedTransition reports whether a service may go from status from to

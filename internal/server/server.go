@@ -138,6 +138,7 @@ func New(store graph.Backend, opts Options) http.Handler {
 	gql.AroundOperations(onlyOverWebsocket)
 	gql.AroundOperations(capSubscriptions(prod.limits.MaxSubscriptionsPerConnection, prod.metrics))
 	gql.AroundResponses(freshLoadersPerEvent(store, opts.LoaderWait))
+	gql.AroundResponses(orderErrors)
 	gql.Use(graph.LevelBatching{Schema: schema}) // a store call per query level, planned (graph/batcher.go)
 
 	mux := http.NewServeMux()

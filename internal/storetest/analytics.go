@@ -79,7 +79,7 @@ type AnalyticsStore = interface {
 //     (or area) whose status is not ENDED (PLANNED, PILOT, ACTIVE and
 //     SUSPENDED all count). ServiceIDs lists those services, ascending.
 //   - The distance is the haversine great-circle distance on a sphere of
-//     pcnet.EarthRadiusKm (Neo4j's point.distance on WGS-84 points) from
+//     the mean Earth radius, 6,371.0088 km, from
 //     the Comune to the nearest capital (Capital) of the Province that
 //     has coordinates; Provinces none of whose capitals has coordinates
 //     are left out. The Comune's own Province counts like any other (0 km
@@ -646,8 +646,12 @@ func greatCircleKm(lat1, lon1, lat2, lon2 float64) float64 {
 	a, b := unit(lat1, lon1), unit(lat2, lon2)
 	dx, dy, dz := a[0]-b[0], a[1]-b[1], a[2]-b[2]
 	chord := math.Sqrt(dx*dx + dy*dy + dz*dz)
-	return 2 * pcnet.EarthRadiusKm * math.Asin(chord/2)
+	return 2 * meanEarthRadiusKm * math.Asin(chord/2)
 }
+
+// meanEarthRadiusKm is the IUGG mean Earth radius R1, written out here
+// rather than taken from pcnet so that the suite checks the stores' radius.
+const meanEarthRadiusKm = 6371.0088
 
 // distanceTolerance is how far a store's DistanceKm may be from the
 // suite's: half a metre of rounding plus floating-point noise.

@@ -48,6 +48,7 @@ func RunWrites(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) WriteStor
 		t.Run("CreateService", func(t *testing.T) { testCreateService(t, s) })
 		t.Run("StatusTransitions", func(t *testing.T) { testStatusTransitions(t, s) })
 		t.Run("UpdateService", func(t *testing.T) { testUpdateService(t, s) })
+		t.Run("EndService", func(t *testing.T) { testEndService(t, s) })
 		t.Run("AddCoverage", func(t *testing.T) { testAddCoverage(t, s) })
 		t.Run("AddCoverageErrors", func(t *testing.T) { testAddCoverageErrors(t, s) })
 		t.Run("EndCoverage", func(t *testing.T) { testEndCoverage(t, s) })
@@ -344,6 +345,107 @@ func testStatusTransitions(t *testing.T, s WriteStore) {
 	}
 }
 
+// testEndService: an ENDED service covers nothing from its end date on,
+// because ending it ends its coverages, audited; every reader agrees.
+func testEndService(t *testing.T, s WriteStore) {
+	ctx := asPlanner()
+	const id = "svc-013-ending"
+	newService(t, s, id, pcnet.StatusPilot, "2024-01-01")
+	add := func(since string, codes ...string) {
+		t.Helper()
+		_, err := s.AddCoverage(ctx, pcnet.CoverageAddition{ServiceID: id, ComuneCodes: codes, Since: pcnet.MustDate(since), Phase: pcnet.PhasePilot})
+		must(t, err)
+	}
+	endCov := func(until string, codes ...string) {
+		t.Helper()
+		_, err := s.EndCoverage(ctx, pcnet.CoverageEnding{ServiceID: id, ComuneCodes: codes, Until: pcnet.MustDate(until)})
+		must(t, err)
+	}
+	add("2024-03-01", "013133", "013130")
+	add("2024-05-01", "013041", "013075")
+	endCov("2024-09-01", "013041") // over before the service ends
+	endCov("2027-01-01", "013075") // would outlast the service
+
+	status := pcnet.StatusEnded
+	// A coverage starting on the end date or later would be left empty.
+	const later = "svc-013-ending-later"
+	newService(t, s, later, pcnet.StatusPilot, "2024-01-01")
+	_, err := s.AddCoverage(ctx, pcnet.CoverageAddition{ServiceID: later, ComuneCodes: []string{"013133"}, Since: pcnet.MustDate("2026-02-01"), Phase: pcnet.PhasePilot})
+	must(t, err)
+	for _, d := range []string{"2026-01-15", "2026-02-01"} {
+		early := pcnet.MustDate(d)
+		rejected(t, s, pcnet.ECONFLICT, "endDate", func() error {
+			_, err := s.UpdateService(ctx, later, pcnet.ServiceUpdate{Status: &status, EndDate: &early})
+			return err
+		})
+	}
+	early := pcnet.MustDate("2026-03-01")
+	rejected(t, s, pcnet.EINVALID, "endDate", func() error {
+		_, err := s.UpdateService(ctx, id, pcnet.ServiceUpdate{EndDate: &early})
+		return err
+	})
+	beforeStart := pcnet.MustDate("2023-12-31")
+	rejected(t, s, pcnet.EINVALID, "endDate", func() error {
+		_, err := s.UpdateService(ctx, id, pcnet.ServiceUpdate{Status: &status, EndDate: &beforeStart})
+		return err
+	})
+
+	seq := lastSeq(t, s)
+	end := pcnet.MustDate("2025-06-01")
+	got, err := s.UpdateService(ctx, id, pcnet.ServiceUpdate{Status: &status, EndDate: &end})
+	must(t, err)
+	if got.Status != pcnet.StatusEnded || readService(t, s, id).Status != pcnet.StatusEnded {
+		t.Errorf("status %s, read back %s", got.Status, readService(t, s, id).Status)
+	}
+	checkCoverages(t, s, id, []pcnet.Coverage{
+		cov(id, "013041", "2024-05-01", "2024-09-01", pcnet.PhasePilot),
+		cov(id, "013075", "2024-05-01", "2025-06-01", pcnet.PhasePilot),
+		cov(id, "013130", "2024-03-01", "2025-06-01", pcnet.PhasePilot),
+		cov(id, "013133", "2024-03-01", "2025-06-01", pcnet.PhasePilot),
+	})
+	changes, err := s.Changes(context.Background(), pcnet.ChangeFilter{AfterSeq: seq})
+	must(t, err)
+	var got2 []string
+	for _, c := range changes {
+		got2 = append(got2, c.Entity+" "+c.EntityID+" "+c.Action)
+	}
+	want2 := []string{"service " + id + " update", "coverage " + id + "/013075 end", "coverage " + id + "/013130 end", "coverage " + id + "/013133 end"}
+	if !reflect.DeepEqual(got2, want2) {
+		t.Errorf("audit entries %q, want %q", got2, want2)
+	}
+	// Readers agree: nothing covered after the end, all of it before.
+	if a, ok := s.(pcnet.Analytics); ok {
+		q := func(asOf string) pcnet.ReachQuery {
+			return pcnet.ReachQuery{Services: pcnet.ServiceFilter{IDs: []string{id}}, AsOf: pcnet.MustDate(asOf), GroupBy: pcnet.ReachTotal}
+		}
+		rows, err := a.Reach(context.Background(), []pcnet.ReachQuery{q("2025-05-31"), q("2025-06-01"), q("2030-01-01")})
+		must(t, err)
+		for i, want := range []int{3, 0, 0} {
+			if got := rows[i][0].Covered.Comuni; got != want {
+				t.Errorf("reach on %s: %d Comuni covered, want %d", q([]string{"2025-05-31", "2025-06-01", "2030-01-01"}[i]).AsOf, got, want)
+			}
+		}
+	}
+	// Ending again is no change.
+	seq = lastSeq(t, s)
+	_, err = s.UpdateService(ctx, id, pcnet.ServiceUpdate{Status: &status})
+	must(t, err)
+	checkNoNewChanges(t, s, seq, "re-ending a service")
+
+	// Without an end date, the coverage ends on the day of the write.
+	const today = "svc-013-ending-today"
+	newService(t, s, today, pcnet.StatusPilot, "2024-01-01")
+	_, err = s.AddCoverage(ctx, pcnet.CoverageAddition{ServiceID: today, ComuneCodes: []string{"013133"}, Since: pcnet.MustDate("2024-03-01"), Phase: pcnet.PhaseRollout})
+	must(t, err)
+	before := pcnet.Today()
+	_, err = s.UpdateService(ctx, today, pcnet.ServiceUpdate{Status: &status})
+	must(t, err)
+	after := pcnet.Today()
+	if covs := coveragesOf(t, s, today); len(covs) != 1 || (covs[0].Until != before && covs[0].Until != after) {
+		t.Errorf("coverages %+v: want one ended today (%s)", covs, after)
+	}
+}
+
 func testUpdateService(t *testing.T, s WriteStore) {
 	ctx := asPlanner()
 	const id = "svc-013-update"
@@ -437,8 +539,10 @@ func testAddCoverage(t *testing.T, s WriteStore) {
 	checkResult(t, "mixed add", res, []pcnet.Coverage{livo}, []string{"013041"})
 	checkCoverages(t, s, id, []pcnet.Coverage{first[0], livo, first[1]})
 
+	// Re-adding on a day all three are covered (not before Livo's start:
+	// that is a conflict, see testAddCoverageErrors).
 	seq := lastSeq(t, s)
-	res, err = s.AddCoverage(ctx, pcnet.CoverageAddition{ServiceID: id, ComuneCodes: []string{"013250", "013133", "013041"}, Since: pcnet.MustDate("2023-02-01"), Phase: pcnet.PhaseRollout})
+	res, err = s.AddCoverage(ctx, pcnet.CoverageAddition{ServiceID: id, ComuneCodes: []string{"013250", "013133", "013041"}, Since: pcnet.MustDate("2024-01-01"), Phase: pcnet.PhaseRollout})
 	must(t, err)
 	checkResult(t, "re-add", res, nil, []string{"013041", "013133", "013250"})
 	checkNoNewChanges(t, s, seq, "re-adding covered Comuni")
@@ -529,6 +633,18 @@ func testAddCoverageErrors(t *testing.T, s WriteStore) {
 	if got := coveragesOf(t, s, id); len(got) != 0 {
 		t.Errorf("rejected batches covered %+v", got)
 	}
+
+	// An earlier since never moves an open coverage's start silently: it
+	// is a conflict naming the Comune, and the reach before stays true.
+	_, err := s.AddCoverage(ctx, add(id, "2024-03-01", pcnet.PhasePilot, "013041"))
+	must(t, err)
+	rejected(t, s, pcnet.ECONFLICT, "comuneCodes[1]", func() error {
+		_, err := s.AddCoverage(ctx, add(id, "2023-06-01", pcnet.PhasePilot, "013133", "013041"))
+		return err
+	})
+	res, err := s.AddCoverage(ctx, add(id, "2024-03-01", pcnet.PhaseRollout, "013041"))
+	must(t, err)
+	checkResult(t, "re-adding on the start", res, nil, []string{"013041"})
 }
 
 func testEndCoverage(t *testing.T, s WriteStore) {
@@ -619,7 +735,7 @@ func readTutorship(t *testing.T, s WriteStore, k pcnet.TutorshipKey) *pcnet.Tuto
 
 func testWriteTutorships(t *testing.T, s WriteStore) {
 	ctx := asPlanner()
-	in := pcnet.Tutorship{TutorCode: "022", TutoredCode: "013", SectorCode: "personnel", Since: pcnet.MustDate("2025-01-01")}
+	in := pcnet.Tutorship{TutorCode: "040", TutoredCode: "013", SectorCode: "personnel", Since: pcnet.MustDate("2025-01-01")}
 	got, err := s.AssignTutor(ctx, in)
 	must(t, err)
 	want := in
@@ -645,11 +761,8 @@ func testWriteTutorships(t *testing.T, s WriteStore) {
 		}
 		check(want)
 	}
-	seq := lastSeq(t, s)
-	if got, err := s.AdvanceTutorship(ctx, k, 3); err != nil || got != want {
-		t.Errorf("advance to the current step: %+v, %v", got, err)
-	}
-	checkNoNewChanges(t, s, seq, "advancing to the current step")
+	// The schema promises a step after the current one: 3 → 3 is refused.
+	rejected(t, s, pcnet.ECONFLICT, "step", func() error { _, err := s.AdvanceTutorship(ctx, k, 3); return err })
 	rejected(t, s, pcnet.ECONFLICT, "step", func() error { _, err := s.AdvanceTutorship(ctx, k, 2); return err })
 	rejected(t, s, pcnet.EINVALID, "step", func() error { _, err := s.AdvanceTutorship(ctx, k, 4); return err })
 
@@ -661,7 +774,7 @@ func testWriteTutorships(t *testing.T, s WriteStore) {
 		t.Errorf("ended %+v, want %+v", got, want)
 	}
 	check(want)
-	seq = lastSeq(t, s)
+	seq := lastSeq(t, s)
 	if got, err := s.EndTutorship(ctx, k, until); err != nil || got != want {
 		t.Errorf("retried end: %+v, %v", got, err)
 	}
@@ -671,7 +784,7 @@ func testWriteTutorships(t *testing.T, s WriteStore) {
 
 	// A new tutorship between the same Provinces from the day the last
 	// one ended, at step 2.
-	next := pcnet.Tutorship{TutorCode: "022", TutoredCode: "013", SectorCode: "personnel", Since: until, Step: 2}
+	next := pcnet.Tutorship{TutorCode: "040", TutoredCode: "013", SectorCode: "personnel", Since: until, Step: 2}
 	got, err = s.AssignTutor(ctx, next)
 	must(t, err)
 	if got != next {
@@ -686,10 +799,13 @@ func testWriteTutorships(t *testing.T, s WriteStore) {
 		t.Errorf("audit actions of %s: %v, want %v", k.EntityID(), actions, want)
 	}
 
-	// Since the fixture's 013→215 in personnel ended on 2024-01-01, a new
-	// one can start then.
-	_, err = s.AssignTutor(ctx, pcnet.Tutorship{TutorCode: "013", TutoredCode: "215", SectorCode: "personnel", Since: pcnet.MustDate("2024-01-01")})
-	must(t, err)
+	// The fixture's 013→215 in personnel ended on 2024-01-01, but Milano
+	// is a metropolitan city: not one of the programme's Provinces, it
+	// can't get a new tutorship (the fixture's are imported history).
+	rejected(t, s, pcnet.EINVALID, "tutoredCode", func() error {
+		_, err := s.AssignTutor(ctx, pcnet.Tutorship{TutorCode: "013", TutoredCode: "215", SectorCode: "personnel", Since: pcnet.MustDate("2024-01-01")})
+		return err
+	})
 }
 
 func testTutorshipErrors(t *testing.T, s WriteStore) {
@@ -711,6 +827,9 @@ func testTutorshipErrors(t *testing.T, s WriteStore) {
 		{"unknown tutored", tu("040", "999", "europe", "2025-01-01", 0), pcnet.ENOTFOUND, "tutoredCode"},
 		{"unknown sector", tu("040", "064", "tourism", "2025-01-01", 0), pcnet.ENOTFOUND, "sectorCode"},
 		{"an area is not a sector", tu("040", "064", "sua", "2025-01-01", 0), pcnet.ENOTFOUND, "sectorCode"},
+		// Only the programme's Provinces take part (shared/domain.md).
+		{"a metropolitan city tutoring Trento", tu("215", "022", "personnel", "2019-05-01", 0), pcnet.EINVALID, "tutorCode"},
+		{"an autonomous Province tutored", tu("013", "022", "personnel", "2025-01-01", 0), pcnet.EINVALID, "tutoredCode"},
 		// 013 tutors 108 in personnel since 2023-01-01, still open.
 		{"second open tutorship", tu("013", "108", "personnel", "2025-01-01", 0), pcnet.ECONFLICT, "tutoredCode"},
 		{"the open one again", tu("013", "108", "personnel", "2023-01-01", 0), pcnet.ECONFLICT, "tutoredCode"},
@@ -728,19 +847,19 @@ func testTutorshipErrors(t *testing.T, s WriteStore) {
 		rejected(t, s, pcnet.EINVALID, "until", func() error { _, err := s.AssignTutor(ctx, in); return err })
 	})
 	t.Run("assign/overlapping a closed one", func(t *testing.T) {
-		// 215 tutors 013 from 2025-01-01 to 2025-03-01: a new tutorship
+		// 064 tutors 013 from 2025-01-01 to 2025-03-01: a new tutorship
 		// may not start before the end.
-		in := tu("215", "013", "personnel", "2025-01-01", 0)
+		in := tu("064", "013", "personnel", "2025-01-01", 0)
 		_, err := s.AssignTutor(ctx, in)
 		must(t, err)
 		_, err = s.EndTutorship(ctx, in.Key(), pcnet.MustDate("2025-03-01"))
 		must(t, err)
 		rejected(t, s, pcnet.ECONFLICT, "since", func() error {
-			_, err := s.AssignTutor(ctx, tu("215", "013", "personnel", "2025-02-01", 0))
+			_, err := s.AssignTutor(ctx, tu("064", "013", "personnel", "2025-02-01", 0))
 			return err
 		})
 		rejected(t, s, pcnet.ECONFLICT, "since", func() error {
-			_, err := s.AssignTutor(ctx, tu("215", "013", "personnel", "2024-06-01", 0))
+			_, err := s.AssignTutor(ctx, tu("064", "013", "personnel", "2024-06-01", 0))
 			return err
 		})
 	})
@@ -811,6 +930,8 @@ func testSaveProjectWork(t *testing.T, s WriteStore) {
 	if len(linked) != 1 || linked[0].ID != in.ID {
 		t.Errorf("project works of svc-108-pw: %+v", linked)
 	}
+	_, err = s.CreateService(ctx, pcnet.SharedService{ID: "svc-108-pw-training", Name: "Formazione", ProviderCode: "108", AreaCode: "staff-training", StartDate: pcnet.MustDate("2025-06-01")})
+	must(t, err)
 	seq := lastSeq(t, s)
 	_, err = s.SaveProjectWork(ctx, replaced)
 	must(t, err)
@@ -829,6 +950,8 @@ func testSaveProjectWork(t *testing.T, s WriteStore) {
 		code, field string
 	}{
 		{"another Province's service", func(w *pcnet.ProjectWork) { w.ServiceID = "svc-013-sua" }, pcnet.EINVALID, "serviceId"},
+		// A Project Work plans a service in its own area.
+		{"a service of another area", func(w *pcnet.ProjectWork) { w.ServiceID = "svc-108-pw-training" }, pcnet.EINVALID, "serviceId"},
 		{"unknown service", func(w *pcnet.ProjectWork) { w.ServiceID = "svc-nowhere" }, pcnet.ENOTFOUND, "serviceId"},
 		{"unknown Province", func(w *pcnet.ProjectWork) { w.ProvinceCode, w.ServiceID = "999", "" }, pcnet.ENOTFOUND, "provinceCode"},
 		{"unknown area", func(w *pcnet.ProjectWork) { w.AreaCode = "catering" }, pcnet.ENOTFOUND, "areaCode"},

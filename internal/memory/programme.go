@@ -1,0 +1,104 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"slices"
+
+	"pcnet/internal/pcnet"
+)
+
+// The programme (pcnet.ProgrammeStore). Its lists are small (hundreds to a
+// few thousand items), so they are kept sorted in store order and filtered
+// by a scan, without indexes.
+
+var _ pcnet.ProgrammeStore = (*Store)(nil)
+
+// indexProgramme copies p into store order.
+func indexProgramme(p pcnet.Programme) pcnet.Programme {
+	out := pcnet.Programme{
+		Participations: slices.Clone(p.Participations),
+		PathSteps:      slices.Clone(p.PathSteps),
+		Sections:       slices.Clone(p.Sections),
+		RolloutTargets: slices.Clone(p.RolloutTargets),
+		Materials:      slices.Clone(p.Materials),
+	}
+	slices.SortFunc(out.Participations, pcnet.CompareParticipations)
+	slices.SortFunc(out.PathSteps, pcnet.ComparePathSteps)
+	slices.SortFunc(out.Sections, pcnet.CompareSections)
+	slices.SortFunc(out.RolloutTargets, pcnet.CompareRolloutTargets)
+	slices.SortFunc(out.Materials, func(a, b pcnet.Material) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+// selectAll returns the items of list that keep keeps, in a new slice.
+func selectAll[T any](list []T, keep func(*T) bool) []T {
+	out := []T{}
+	for i := range list {
+		if keep(&list[i]) {
+			out = append(out, list[i])
+		}
+	}
+	return out
+}
+
+// Participations implements pcnet.ProgrammeStore.
+func (s *Store) Participations(ctx context.Context, f pcnet.ParticipationFilter) ([]pcnet.Participation, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	d := s.snapshot()
+	province, region, sector := anyOf(f.ProvinceCodes), anyOf(f.RegionCodes), anyOf(f.SectorCodes)
+	return selectAll(d.programme.Participations, func(p *pcnet.Participation) bool {
+		return province(p.ProvinceCode) && region(d.regionOf[p.ProvinceCode]) && sector(p.SectorCode) &&
+			(f.ActiveOn.IsZero() || p.Period().ActiveOn(f.ActiveOn)) &&
+			(f.SinceFrom.IsZero() || !p.Since.Before(f.SinceFrom)) &&
+			(f.SinceBefore.IsZero() || p.Since.Before(f.SinceBefore))
+	}), nil
+}
+
+// PathSteps implements pcnet.ProgrammeStore.
+func (s *Store) PathSteps(ctx context.Context, f pcnet.PathStepFilter) ([]pcnet.PathStep, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	d := s.snapshot()
+	tutor, tutored, sector := anyOf(f.TutorCodes), anyOf(f.TutoredCodes), anyOf(f.SectorCodes)
+	return selectAll(d.programme.PathSteps, func(p *pcnet.PathStep) bool {
+		return tutor(p.TutorCode) && tutored(p.TutoredCode) && sector(p.SectorCode)
+	}), nil
+}
+
+// ProjectWorkSections implements pcnet.ProgrammeStore.
+func (s *Store) ProjectWorkSections(ctx context.Context, ids []string) ([]pcnet.ProjectWorkSection, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	id := anyOf(ids)
+	return selectAll(s.snapshot().programme.Sections, func(p *pcnet.ProjectWorkSection) bool { return id(p.ProjectWorkID) }), nil
+}
+
+// RolloutTargets implements pcnet.ProgrammeStore.
+func (s *Store) RolloutTargets(ctx context.Context, f pcnet.RolloutTargetFilter) ([]pcnet.RolloutTarget, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	service, comune := anyOf(f.ServiceIDs), anyOf(f.ComuneCodes)
+	return selectAll(s.snapshot().programme.RolloutTargets, func(r *pcnet.RolloutTarget) bool {
+		return service(r.ServiceID) && comune(r.ComuneCode) && (f.DueBy.IsZero() || !r.Due.After(f.DueBy))
+	}), nil
+}
+
+// Materials implements pcnet.ProgrammeStore.
+func (s *Store) Materials(ctx context.Context, f pcnet.MaterialFilter) ([]pcnet.Material, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	id, sector, area, kind := anyOf(f.IDs), anyOf(f.SectorCodes), anyOf(f.AreaCodes), anyOf(f.Kinds)
+	service, pw := anyOf(f.ServiceIDs), anyOf(f.ProjectWorkIDs)
+	return selectAll(s.snapshot().programme.Materials, func(m *pcnet.Material) bool {
+		return id(m.ID) && sector(m.SectorCode) && area(m.AreaCode) && kind(m.Kind) &&
+			(len(f.ServiceIDs) == 0 || m.ServiceID != "" && service(m.ServiceID)) &&
+			(len(f.ProjectWorkIDs) == 0 || m.ProjectWorkID != "" && pw(m.ProjectWorkID))
+	}), nil
+}

@@ -1,0 +1,370 @@
+package pcnet
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+)
+
+// Programme is how the "Province & Comuni" programme is run, on top of the
+// network: which Provinces take part and since when, the dates each
+// tutorship reached its steps, the common sections of the project works,
+// the rollout plans of the services and the materials shared on Pi.Co.
+type Programme struct {
+	Participations []Participation
+	PathSteps      []PathStep
+	Sections       []ProjectWorkSection
+	RolloutTargets []RolloutTarget
+	Materials      []Material
+}
+
+// Participation records that a Province takes part in the programme in a
+// sector from Since (the 76 ordinary-statute Provinces from the start, the
+// 10 of Sicily and Sardinia since 2024), until Until (exclusive) or open.
+type Participation struct {
+	ProvinceCode string
+	SectorCode   string
+	Since        Date
+	Until        Date // zero while the Province takes part
+}
+
+// Period returns the participation's period.
+func (p Participation) Period() Period { return Period{p.Since, p.Until} }
+
+// PathStep records the day a tutorship reached a step of the Step 1-2-3
+// path: the history of the path, where Tutorship.Step is only where it is.
+// A tutorship is named by its tutor, tutored Province, sector and start.
+type PathStep struct {
+	TutorCode      string
+	TutoredCode    string
+	SectorCode     string
+	TutorshipSince Date
+	Step           int // 1 to MaxTutorshipStep
+	Reached        Date
+}
+
+// SectionKind is one section of the common structure every project work
+// follows, so that project works can be compared side by side.
+type SectionKind string
+
+const (
+	SectionContext      SectionKind = "CONTEXT"
+	SectionObjectives   SectionKind = "OBJECTIVES"
+	SectionOrganisation SectionKind = "ORGANISATIONAL_MODEL"
+	SectionResources    SectionKind = "RESOURCES"
+	SectionTimeline     SectionKind = "TIMELINE"
+	SectionIndicators   SectionKind = "INDICATORS"
+	SectionTargetComuni SectionKind = "TARGET_COMUNI"
+)
+
+// SectionKinds lists every SectionKind in the order of the common structure.
+var SectionKinds = []SectionKind{SectionContext, SectionObjectives, SectionOrganisation, SectionResources, SectionTimeline, SectionIndicators, SectionTargetComuni}
+
+// ProjectWorkSection is the text of one section of a project work.
+type ProjectWorkSection struct {
+	ProjectWorkID string
+	Section       SectionKind
+	Text          string
+}
+
+// RolloutTarget is one Comune a service's rollout plan is to reach, in a
+// wave, by a due date ("estensione progressiva").
+type RolloutTarget struct {
+	ServiceID  string
+	ComuneCode string
+	Wave       int  // 1, 2, ...
+	Due        Date // the Comune should be covered from this day on
+}
+
+// MaterialKind is what a shared material is.
+type MaterialKind string
+
+const (
+	MaterialDocument MaterialKind = "DOCUMENT"
+	MaterialTemplate MaterialKind = "TEMPLATE"
+	MaterialTool     MaterialKind = "TOOL"
+	MaterialSlides   MaterialKind = "SLIDES"
+)
+
+// MaterialKinds lists every MaterialKind.
+var MaterialKinds = []MaterialKind{MaterialDocument, MaterialTemplate, MaterialTool, MaterialSlides}
+
+// Material is a document or tool shared on the Pi.Co. platform: metadata
+// and a link only, no file. It belongs to a sector (and optionally one of
+// its areas) and may be attached to a service or a project work.
+type Material struct {
+	ID            string
+	Title         string
+	Kind          MaterialKind
+	URL           string
+	SectorCode    string
+	AreaCode      string // "" when it concerns the whole sector
+	ServiceID     string // "" when attached to no service
+	ProjectWorkID string // "" when attached to no project work
+	Published     Date
+}
+
+// ProgrammeStore reads the programme. Both stores implement it and pass
+// storetest.RunProgramme.
+type ProgrammeStore interface {
+	// Participations returns the participations matching f, ordered by
+	// sector, Province code and start date.
+	Participations(ctx context.Context, f ParticipationFilter) ([]Participation, error)
+	// PathSteps returns the path steps matching f, ordered by sector, tutor,
+	// tutored Province, tutorship start and step.
+	PathSteps(ctx context.Context, f PathStepFilter) ([]PathStep, error)
+	// ProjectWorkSections returns the sections of the project works listed
+	// (all when ids is empty), ordered by project work ID and then in the
+	// order of SectionKinds.
+	ProjectWorkSections(ctx context.Context, ids []string) ([]ProjectWorkSection, error)
+	// RolloutTargets returns the rollout targets matching f, ordered by
+	// service ID, wave, due date and Comune code.
+	RolloutTargets(ctx context.Context, f RolloutTargetFilter) ([]RolloutTarget, error)
+	// Materials returns the materials matching f, ordered by ID.
+	Materials(ctx context.Context, f MaterialFilter) ([]Material, error)
+}
+
+// ParticipationFilter selects participations. Empty or zero fields don't
+// filter.
+type ParticipationFilter struct {
+	ProvinceCodes []string
+	RegionCodes   []string // region of the Province
+	SectorCodes   []string
+	ActiveOn      Date // the period includes this day
+	SinceFrom     Date // started on or after this day
+	SinceBefore   Date // started before this day
+}
+
+// PathStepFilter selects path steps. Empty fields don't filter.
+type PathStepFilter struct {
+	TutorCodes   []string
+	TutoredCodes []string
+	SectorCodes  []string
+}
+
+// RolloutTargetFilter selects rollout targets. Empty or zero fields don't
+// filter.
+type RolloutTargetFilter struct {
+	ServiceIDs  []string
+	ComuneCodes []string
+	DueBy       Date // due on or before this day
+}
+
+// MaterialFilter selects materials. Empty fields don't filter; AreaCodes
+// keeps materials of those areas.
+type MaterialFilter struct {
+	IDs            []string
+	SectorCodes    []string
+	AreaCodes      []string
+	Kinds          []MaterialKind
+	ServiceIDs     []string
+	ProjectWorkIDs []string
+}
+
+// The orders of the programme's lists, shared by the stores.
+
+// CompareParticipations orders participations as ProgrammeStore documents.
+func CompareParticipations(a, b Participation) int {
+	return cmp.Or(cmp.Compare(a.SectorCode, b.SectorCode), cmp.Compare(a.ProvinceCode, b.ProvinceCode), a.Since.Compare(b.Since))
+}
+
+// ComparePathSteps orders path steps as ProgrammeStore documents.
+func ComparePathSteps(a, b PathStep) int {
+	return cmp.Or(cmp.Compare(a.SectorCode, b.SectorCode), cmp.Compare(a.TutorCode, b.TutorCode),
+		cmp.Compare(a.TutoredCode, b.TutoredCode), a.TutorshipSince.Compare(b.TutorshipSince), cmp.Compare(a.Step, b.Step))
+}
+
+// CompareSections orders sections as ProgrammeStore documents.
+func CompareSections(a, b ProjectWorkSection) int {
+	return cmp.Or(cmp.Compare(a.ProjectWorkID, b.ProjectWorkID),
+		cmp.Compare(slices.Index(SectionKinds, a.Section), slices.Index(SectionKinds, b.Section)))
+}
+
+// CompareRolloutTargets orders rollout targets as ProgrammeStore documents.
+func CompareRolloutTargets(a, b RolloutTarget) int {
+	return cmp.Or(cmp.Compare(a.ServiceID, b.ServiceID), cmp.Compare(a.Wave, b.Wave), a.Due.Compare(b.Due), cmp.Compare(a.ComuneCode, b.ComuneCode))
+}
+
+// validateProgramme checks the programme against the rest of the dataset,
+// with the same rules as every other part of it; bad reports each problem.
+func (d *Dataset) validateProgramme(bad func(format string, args ...any)) {
+	provinces := make(map[string]bool, len(d.Provinces))
+	for _, p := range d.Provinces {
+		provinces[p.Code] = true
+	}
+	comuneProvince := make(map[string]string, len(d.Comuni))
+	for _, c := range d.Comuni {
+		comuneProvince[c.Code] = c.ProvinceCode
+	}
+	sectors := make(map[string]bool)
+	areaSector := make(map[string]string)
+	for _, s := range d.Sectors {
+		sectors[s.Code] = true
+		for _, a := range s.Areas {
+			areaSector[a.Code] = s.Code
+		}
+	}
+	services := make(map[string]SharedService, len(d.Services))
+	for _, s := range d.Services {
+		services[s.ID] = s
+	}
+	pws := make(map[string]bool, len(d.ProjectWorks))
+	for _, w := range d.ProjectWorks {
+		pws[w.ID] = true
+	}
+
+	type partKey struct{ province, sector string }
+	parts := make(map[partKey][]Period)
+	for _, p := range d.Participations {
+		name := fmt.Sprintf("participation %s in %s", p.ProvinceCode, p.SectorCode)
+		if !provinces[p.ProvinceCode] {
+			bad("%s: unknown province", name)
+		}
+		if !sectors[p.SectorCode] {
+			bad("%s: unknown sector", name)
+		}
+		if err := checkPeriod(p.Period()); err != nil {
+			bad("%s: %v", name, err)
+		}
+		k := partKey{p.ProvinceCode, p.SectorCode}
+		for _, q := range parts[k] {
+			if overlaps(q, p.Period()) {
+				bad("%s: overlaps another participation from %s", name, q.Since)
+			}
+		}
+		parts[k] = append(parts[k], p.Period())
+	}
+
+	type tsKey struct {
+		tutor, tutored, sector string
+		since                  Date
+	}
+	tutorships := make(map[tsKey]Tutorship, len(d.Tutorships))
+	for _, t := range d.Tutorships {
+		tutorships[tsKey{t.TutorCode, t.TutoredCode, t.SectorCode, t.Since}] = t
+	}
+	type stepKey struct {
+		ts   tsKey
+		step int
+	}
+	steps := make(map[stepKey]Date)
+	for _, s := range d.PathSteps {
+		k := tsKey{s.TutorCode, s.TutoredCode, s.SectorCode, s.TutorshipSince}
+		name := fmt.Sprintf("path step %d of tutorship %s→%s in %s from %s", s.Step, s.TutorCode, s.TutoredCode, s.SectorCode, s.TutorshipSince)
+		t, ok := tutorships[k]
+		if !ok {
+			bad("%s: unknown tutorship", name)
+			continue
+		}
+		if s.Step < 1 || s.Step > t.Step {
+			bad("%s: step outside 1..%d, the step the tutorship reached", name, t.Step)
+		}
+		if s.Reached.IsZero() {
+			bad("%s: missing date reached", name)
+		} else if s.Reached.Before(t.Since) || (!t.Until.IsZero() && !s.Reached.Before(t.Until)) {
+			bad("%s: reached %s, outside the tutorship's period", name, s.Reached)
+		}
+		if _, dup := steps[stepKey{k, s.Step}]; dup {
+			bad("%s: listed twice", name)
+		}
+		steps[stepKey{k, s.Step}] = s.Reached
+	}
+	for k, reached := range steps {
+		if prev, ok := steps[stepKey{k.ts, k.step - 1}]; ok && reached.Before(prev) {
+			bad("path step %d of tutorship %s→%s in %s from %s: reached %s, before step %d (%s)",
+				k.step, k.ts.tutor, k.ts.tutored, k.ts.sector, k.ts.since, reached, k.step-1, prev)
+		}
+	}
+
+	type secKey struct {
+		pw      string
+		section SectionKind
+	}
+	secs := make(map[secKey]bool)
+	for _, s := range d.Sections {
+		name := fmt.Sprintf("section %s of project work %s", s.Section, s.ProjectWorkID)
+		if !pws[s.ProjectWorkID] {
+			bad("%s: unknown project work", name)
+		}
+		if !slices.Contains(SectionKinds, s.Section) {
+			bad("%s: unknown section", name)
+		}
+		if s.Text == "" {
+			bad("%s: empty text", name)
+		}
+		if secs[secKey{s.ProjectWorkID, s.Section}] {
+			bad("%s: listed twice", name)
+		}
+		secs[secKey{s.ProjectWorkID, s.Section}] = true
+	}
+
+	type targetKey struct{ service, comune string }
+	targets := make(map[targetKey]bool)
+	for _, r := range d.RolloutTargets {
+		name := fmt.Sprintf("rollout target %s→%s", r.ServiceID, r.ComuneCode)
+		s, ok := services[r.ServiceID]
+		if !ok {
+			bad("%s: unknown service", name)
+		}
+		if p, known := comuneProvince[r.ComuneCode]; !known {
+			bad("%s: unknown comune", name)
+		} else if ok && p != s.ProviderCode {
+			bad("%s: comune is in province %s, not in the provider's %s", name, p, s.ProviderCode)
+		}
+		if r.Wave < 1 {
+			bad("%s: wave %d, 1 or more expected", name, r.Wave)
+		}
+		if r.Due.IsZero() {
+			bad("%s: missing due date", name)
+		} else if ok && r.Due.Before(s.StartDate) {
+			bad("%s: due %s, before the service started on %s", name, r.Due, s.StartDate)
+		}
+		if targets[targetKey{r.ServiceID, r.ComuneCode}] {
+			bad("%s: listed twice", name)
+		}
+		targets[targetKey{r.ServiceID, r.ComuneCode}] = true
+	}
+
+	ids := make(map[string]bool)
+	for _, m := range d.Materials {
+		name := "material " + m.ID
+		if m.ID == "" {
+			bad("material with empty id (%q)", m.Title)
+		}
+		if ids[m.ID] {
+			bad("%s: duplicate id", name)
+		}
+		ids[m.ID] = true
+		if m.Title == "" {
+			bad("%s: empty title", name)
+		}
+		if m.URL == "" {
+			bad("%s: missing link", name)
+		}
+		if !slices.Contains(MaterialKinds, m.Kind) {
+			bad("%s: unknown kind %q", name, m.Kind)
+		}
+		if !sectors[m.SectorCode] {
+			bad("%s: unknown sector %q", name, m.SectorCode)
+		}
+		if m.AreaCode != "" {
+			if s, ok := areaSector[m.AreaCode]; !ok {
+				bad("%s: unknown area %q", name, m.AreaCode)
+			} else if s != m.SectorCode {
+				bad("%s: area %s is in sector %s, not %s", name, m.AreaCode, s, m.SectorCode)
+			}
+		}
+		if m.ServiceID != "" {
+			if _, ok := services[m.ServiceID]; !ok {
+				bad("%s: unknown service %q", name, m.ServiceID)
+			}
+		}
+		if m.ProjectWorkID != "" && !pws[m.ProjectWorkID] {
+			bad("%s: unknown project work %q", name, m.ProjectWorkID)
+		}
+		if m.Published.IsZero() {
+			bad("%s: missing publication date", name)
+		}
+	}
+}
