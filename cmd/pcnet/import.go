@@ -89,8 +89,8 @@ func loadDataset(istatPath, coordPath, networkPath string, stderr io.Writer) (pc
 	var ds pcnet.Dataset
 	var report istat.CoordinateReport
 	var err error
-	switch {
-	case istatPath == "":
+	switch istatPath {
+	case "":
 		ds.Geography, report, err = dataset.Geography()
 		if err != nil {
 			return ds, err

@@ -147,13 +147,13 @@ Flags:
 		}
 	}()
 
-	stopPprof, err := debug.start(log)
+	stopPprof, err := debug.start(ctx, log)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer stopPprof()
 
-	ln, err := net.Listen("tcp", cfg.addr)
+	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

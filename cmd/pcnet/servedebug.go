@@ -46,11 +46,11 @@ func (c *debugConfig) options(opts server.Options) server.Options {
 
 // start starts the pprof listener when configured; the returned function
 // stops it.
-func (c *debugConfig) start(log *slog.Logger) (stop func(), err error) {
+func (c *debugConfig) start(ctx context.Context, log *slog.Logger) (stop func(), err error) {
 	if c.pprofAddr == "" {
 		return func() {}, nil
 	}
-	ln, err := net.Listen("tcp", c.pprofAddr)
+	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", c.pprofAddr)
 	if err != nil {
 		return nil, fmt.Errorf("--pprof-addr: %w", err)
 	}

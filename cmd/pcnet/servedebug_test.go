@@ -54,7 +54,7 @@ func TestDebugFlags(t *testing.T) {
 func TestPprofListener(t *testing.T) {
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
-	stop, err := (&debugConfig{}).start(log)
+	stop, err := (&debugConfig{}).start(t.Context(), log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestPprofListener(t *testing.T) {
 		t.Errorf("pprof off, yet logged: %s", logs.String())
 	}
 
-	stop, err = (&debugConfig{pprofAddr: "127.0.0.1:0"}).start(log)
+	stop, err = (&debugConfig{pprofAddr: "127.0.0.1:0"}).start(t.Context(), log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestPprofListener(t *testing.T) {
 	if err := json.Unmarshal(logs.Bytes(), &line); err != nil || !strings.HasPrefix(line.URL, "http://127.0.0.1:") {
 		t.Fatalf("no pprof URL logged (%v): %s", err, logs.String())
 	}
-	resp, err := http.Get(line.URL + "cmdline")
+	resp, err := getURL(t, line.URL+"cmdline")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestPprofListener(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || len(body) == 0 {
 		t.Errorf("GET %scmdline: %d %q", line.URL, resp.StatusCode, body)
 	}
-	resp, err = http.Get(strings.TrimSuffix(line.URL, "/debug/pprof/") + "/graphql")
+	resp, err = getURL(t, strings.TrimSuffix(line.URL, "/debug/pprof/")+"/graphql")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,4 +89,15 @@ func TestPprofListener(t *testing.T) {
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("the pprof listener serves /graphql: %d", resp.StatusCode)
 	}
+}
+
+// getURL is http.Get bound to the test's context, so a hung server can't
+// outlive the test.
+func getURL(t testing.TB, url string) (*http.Response, error) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	return http.DefaultClient.Do(req)
 }

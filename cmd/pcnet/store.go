@@ -84,7 +84,7 @@ func openNeo4jStore(ctx context.Context, cfg neo4j.Config, log *slog.Logger) (gr
 	closeStore := func() error { return store.Close(context.WithoutCancel(ctx)) }
 	steps, err := store.Migrate(ctx)
 	if err != nil {
-		closeStore()
+		_ = closeStore() // the migration error is the one worth reporting
 		return nil, nil, fmt.Errorf("applying Neo4j migrations: %w", err)
 	}
 	created := 0

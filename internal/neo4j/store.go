@@ -129,6 +129,8 @@ func (s *Store) Close(ctx context.Context) error { return s.driver.Close(ctx) }
 func (s *Store) QueryCount() int64 { return s.queries.Load() }
 
 // classify turns a connection error into a kind and a short reason.
+//
+//nolint:staticcheck // ST1008: kind is the classification of err (a sentinel to wrap), not a failure of classify
 func classify(ctx context.Context, err error, timeout time.Duration, database string) (kind error, reason string) {
 	var authErr *neo4jdrv.InvalidAuthenticationError
 	var dbErr *neo4jdrv.Neo4jError

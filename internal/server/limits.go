@@ -416,10 +416,10 @@ func (w *walker) fieldCost(f *ast.Field, depth, page int, intro bool) int {
 		w.f.aliases++
 	}
 	w.f.depth = max(w.f.depth, depth)
-	switch {
-	case f.Name == "__typename":
+	switch f.Name {
+	case "__typename":
 		return 0
-	case f.Name == "__schema" || f.Name == "__type":
+	case "__schema", "__type":
 		w.f.introspection = true
 		intro = true
 	}

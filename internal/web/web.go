@@ -160,7 +160,7 @@ func (p page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
-	w.Write(p)
+	_, _ = w.Write(p) // a failed write means the client has gone; there is no one left to tell
 }
 
 // Assets serves the built assets, with the path relative to the assets
@@ -210,7 +210,7 @@ func (a *assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("Content-Length", fmt.Sprint(len(data)))
-	w.Write(data)
+	_, _ = w.Write(data) // a failed write means the client has gone; there is no one left to tell
 }
 
 func acceptsGzip(r *http.Request) bool {
@@ -231,7 +231,7 @@ func compressible(ctype string) bool {
 func gzipBytes(b []byte) []byte {
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	zw.Write(b) // writes to a bytes.Buffer don't fail
-	zw.Close()
+	_, _ = zw.Write(b) // writes to a bytes.Buffer don't fail
+	_ = zw.Close()
 	return buf.Bytes()
 }
