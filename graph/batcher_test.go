@@ -63,7 +63,7 @@ func runCounted(t *testing.T, srv *handler.Server, st Backend, query string, var
 func runCountedWith(t *testing.T, srv *handler.Server, st Backend, query string, vars map[string]any, actor *pcnet.Actor, wait time.Duration) (*Loaders, string) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	l := NewLoaders(st, wait)
 	ctx := WithLoaders(req.Context(), l)

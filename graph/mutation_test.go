@@ -156,7 +156,7 @@ func exec(t *testing.T, r *Resolver, actor *pcnet.Actor, query string) testRespo
 		return out
 	})
 	body, _ := json.Marshal(map[string]any{"query": query})
-	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	ctx := WithLoaders(req.Context(), NewLoaders(r.Store, time.Millisecond))
 	if actor != nil {

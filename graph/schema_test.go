@@ -97,7 +97,7 @@ func TestExamplesUseWholeSchema(t *testing.T) {
 	ops = append(ops, writes...)
 	names := make(map[string]string)
 	for _, op := range ops {
-		doc, errs := gqlparser.LoadQuery(s, op.Query)
+		doc, errs := gqlparser.LoadQueryWithRules(s, op.Query, nil)
 		if errs != nil {
 			t.Errorf("example %s: %v", op.Name, errs)
 			continue

@@ -116,7 +116,12 @@ func serve(t *testing.T, store graph.Backend) *httptest.Server {
 func post(t *testing.T, url, query string) []byte {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query})
-	resp, err := http.Post(url+server.GraphQLPath, "application/json", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url+server.GraphQLPath, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

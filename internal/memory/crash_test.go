@@ -122,7 +122,7 @@ func TestKill9MidStream(t *testing.T) {
 		target := 1 + rng.IntN(crashWrites-3)
 		pause := time.Duration(rng.IntN(3000)) * time.Microsecond
 
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashWriter$", "-test.count=1")
+		cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestCrashWriter$", "-test.count=1")
 		cmd.Env = append(os.Environ(), crashDirEnv+"="+dir)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr

@@ -78,8 +78,8 @@ func reopenAfter[T any](r *reopening, write func(s *memory.Store) (T, error)) (T
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	v, err := write(r.Store)
-	dir := r.Store.DataDir()
-	if cerr := r.Store.Close(); cerr != nil {
+	dir := r.DataDir()
+	if cerr := r.Close(); cerr != nil {
 		r.t.Errorf("closing: %v", cerr)
 	}
 	s, oerr := memory.Open(dir, r.seed)

@@ -104,7 +104,7 @@ func TestRequestIDFrom(t *testing.T) {
 			t.Errorf("new ID %q is not 32 hex digits", got)
 		}
 	}
-	if NewRequestID() == NewRequestID() {
+	if a, b := NewRequestID(), NewRequestID(); a == b {
 		t.Error("two new IDs are equal")
 	}
 }

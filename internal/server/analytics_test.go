@@ -746,7 +746,6 @@ func tutorshipsIn(ds *pcnet.Dataset, sector string, day pcnet.Date) []pcnet.Tuto
 func TestPeers(t *testing.T) {
 	ds, store := loadShipped(t)
 	ts := newServer(t, store, server.Options{})
-	type peer struct{ Province, Tutor, Sector struct{ Code string } }
 	var b strings.Builder
 	b.WriteString("{ provinces { code")
 	for _, s := range ds.Sectors {

@@ -109,7 +109,12 @@ func allRegionCodes(ds *pcnet.Dataset) []string {
 func postCounted(t testing.TB, url, query string) (gqlResponse, int) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query})
-	resp, err := http.Post(url+server.GraphQLPath, "application/json", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url+server.GraphQLPath, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +229,12 @@ func TestStoreCallsHeaderIsOptIn(t *testing.T) {
 	_, store := loadShipped(t)
 	ts := newServer(t, store, server.Options{})
 	body := bytes.NewReader([]byte(`{"query":"{ regions { code } }"}`))
-	resp, err := http.Post(ts.URL+server.GraphQLPath, "application/json", body)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, ts.URL+server.GraphQLPath, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

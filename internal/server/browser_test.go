@@ -30,7 +30,7 @@ func TestBrowsersAreSentToGraphiQL(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			req, err := http.NewRequest(c.method, srv.URL+"/graphql"+c.query, nil)
+			req, err := http.NewRequestWithContext(t.Context(), c.method, srv.URL+"/graphql"+c.query, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -32,7 +32,7 @@ func TestEveryTransportHasTheDeadline(t *testing.T) {
 	}{
 		{"POST accepting text/event-stream", func(t *testing.T, env *writeEnv) ([]gqlError, error) {
 			body := query(t, `{ regions { code } }`, nil)
-			req, err := http.NewRequest(http.MethodPost, env.ts.URL+server.GraphQLPath, strings.NewReader(body))
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, env.ts.URL+server.GraphQLPath, strings.NewReader(body))
 			if err != nil {
 				return nil, err
 			}
@@ -64,9 +64,10 @@ func TestEveryTransportHasTheDeadline(t *testing.T) {
 				return nil, err
 			}
 			var p struct{ Errors []gqlError }
-			if m.Type == "next" {
+			switch m.Type {
+			case "next":
 				_ = json.Unmarshal(m.Payload, &p)
-			} else if m.Type == "error" {
+			case "error":
 				_ = json.Unmarshal(m.Payload, &p.Errors)
 			}
 			if len(p.Errors) == 0 {

@@ -20,7 +20,7 @@ func FuzzAnalyzeOperation(f *testing.F) {
 		if limit, err := preValidate(query, "", DefaultLimits()); err != nil && limit == LimitTokens {
 			return // the server refuses it before validation
 		}
-		doc, errs := gqlparser.LoadQuery(schema, query)
+		doc, errs := gqlparser.LoadQueryWithRules(schema, query, nil)
 		if errs != nil {
 			return
 		}

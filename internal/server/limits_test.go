@@ -29,7 +29,7 @@ type httpResult struct {
 // send posts body (a JSON document, sent as is) to /graphql with headers.
 func send(t testing.TB, ts *httptest.Server, body string, headers map[string]string) httpResult {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, ts.URL+server.GraphQLPath, strings.NewReader(body))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, ts.URL+server.GraphQLPath, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func BenchmarkObservability(b *testing.B) {
 		h := server.New(store, bm.opts)
 		b.Run(bm.name, func(b *testing.B) {
 			for b.Loop() {
-				req := httptest.NewRequest(http.MethodPost, server.GraphQLPath, strings.NewReader(body))
+				req := httptest.NewRequestWithContext(b.Context(), http.MethodPost, server.GraphQLPath, strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				rec := httptest.NewRecorder()
 				h.ServeHTTP(rec, req)

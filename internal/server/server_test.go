@@ -915,7 +915,7 @@ func TestGETAndGraphiQL(t *testing.T) {
 	ts := newServer(t, store, server.Options{})
 
 	q := url.Values{"query": {`{ region(code: "03") { name } }`}}
-	resp, err := http.Get(ts.URL + server.GraphQLPath + "?" + q.Encode())
+	resp, err := getURL(t, ts.URL+server.GraphQLPath+"?"+q.Encode())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -926,7 +926,7 @@ func TestGETAndGraphiQL(t *testing.T) {
 	}
 
 	// A bare visit is redirected to the page carrying the dashboard example.
-	resp, err = http.Get(ts.URL + "/")
+	resp, err = getURL(t, ts.URL+"/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -942,7 +942,7 @@ func TestGETAndGraphiQL(t *testing.T) {
 	if got := resp.Request.URL.Query().Get("query"); got != dashboard.Query {
 		t.Errorf("GraphiQL opened on %q, want the dashboard example", got)
 	}
-	resp, err = http.Get(ts.URL + "/nope")
+	resp, err = getURL(t, ts.URL+"/nope")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -956,7 +956,7 @@ func TestCORS(t *testing.T) {
 	_, store := loadShipped(t)
 	preflight := func(t *testing.T, ts string, origin string) http.Header {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodOptions, ts+server.GraphQLPath, nil)
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodOptions, ts+server.GraphQLPath, nil)
 		req.Header.Set("Origin", origin)
 		req.Header.Set("Access-Control-Request-Method", http.MethodPost)
 		req.Header.Set("Access-Control-Request-Headers", "content-type")

@@ -32,11 +32,12 @@ func TestSubscriptionsPerConnectionAreCapped(t *testing.T) {
 		t.Fatal(err)
 	}
 	var errs []gqlError
-	if m.Type == "next" {
+	switch m.Type {
+	case "next":
 		var p struct{ Errors []gqlError }
 		_ = json.Unmarshal(m.Payload, &p)
 		errs = p.Errors
-	} else if m.Type == "error" {
+	case "error":
 		_ = json.Unmarshal(m.Payload, &errs)
 	}
 	if m.ID != "over" || len(errs) != 1 || errs[0].Extensions["code"] != server.ELimitExceeded ||

@@ -44,10 +44,11 @@ func dialWS(t *testing.T, env *writeEnv, header http.Header, payload map[string]
 	ctx, cancel := context.WithTimeout(context.Background(), wsTimeout)
 	defer cancel()
 	url := "ws" + strings.TrimPrefix(env.ts.URL, "http") + server.GraphQLPath
-	conn, res, err := websocket.Dial(ctx, url, &websocket.DialOptions{
-		Subprotocols: []string{"graphql-transport-ws"},
-		HTTPHeader:   header,
-	})
+	conn, res, err := websocket.Dial(ctx, url, //nolint:bodyclose // websocket.Dial: "You never need to close resp.Body yourself"
+		&websocket.DialOptions{
+			Subprotocols: []string{"graphql-transport-ws"},
+			HTTPHeader:   header,
+		})
 	if err != nil {
 		if res != nil {
 			return nil, fmt.Errorf("status %d: %w", res.StatusCode, err)
@@ -55,7 +56,7 @@ func dialWS(t *testing.T, env *writeEnv, header http.Header, payload map[string]
 		return nil, err
 	}
 	c := &wsClient{t: t, conn: conn}
-	t.Cleanup(func() { conn.CloseNow() })
+	t.Cleanup(func() { _ = conn.CloseNow() }) // the test is over; a failed close changes nothing
 	init := wsMessage{Type: "connection_init"}
 	if payload != nil {
 		init.Payload, _ = json.Marshal(payload)

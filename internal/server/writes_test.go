@@ -114,7 +114,7 @@ func (e *writeEnv) do(authorization, query string, vars map[string]any) (gqlResp
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	req, err := http.NewRequest(http.MethodPost, e.ts.URL+server.GraphQLPath, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(e.t.Context(), http.MethodPost, e.ts.URL+server.GraphQLPath, bytes.NewReader(body))
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -687,7 +687,7 @@ func TestPrivateReads(t *testing.T) {
 		t.Errorf("anonymous read: status %d, response %+v", status, resp)
 	}
 	// GET is refused the same way.
-	res, err := http.Get(env.ts.URL + server.GraphQLPath + "?query=" + strings.ReplaceAll(q, " ", "+"))
+	res, err := getURL(t, env.ts.URL+server.GraphQLPath+"?query="+strings.ReplaceAll(q, " ", "+"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -799,7 +799,7 @@ func TestConcurrentCoverageWrites(t *testing.T) {
 					code := free[i*perClient+j]
 					body, _ := json.Marshal(map[string]any{"query": addCoverageQ,
 						"variables": map[string]any{"svc": "svc-108-busy", "codes": []string{code}, "since": "2026-01-01"}})
-					req, _ := http.NewRequest(http.MethodPost, env.ts.URL+server.GraphQLPath, bytes.NewReader(body))
+					req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, env.ts.URL+server.GraphQLPath, bytes.NewReader(body))
 					req.Header.Set("Content-Type", "application/json")
 					req.Header.Set("Authorization", env.bearer("maria"))
 					res, err := client.Do(req)
@@ -847,7 +847,7 @@ func TestWriteExamples(t *testing.T) {
 			}
 			t.Run(op.Name, func(t *testing.T) {
 				body, _ := json.Marshal(map[string]any{"query": op.Query, "operationName": op.OperationName})
-				req, _ := http.NewRequest(http.MethodPost, env.ts.URL+server.GraphQLPath, bytes.NewReader(body))
+				req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, env.ts.URL+server.GraphQLPath, bytes.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Authorization", env.bearer("maria"))
 				res, err := http.DefaultClient.Do(req)

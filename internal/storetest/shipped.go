@@ -139,7 +139,7 @@ func shippedRegions(t *testing.T, s pcnet.Store, x *figures) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, x.regions) && !(len(got) == 0 && len(x.regions) == 0) {
+	if !reflect.DeepEqual(got, x.regions) && (len(got) != 0 || len(x.regions) != 0) {
 		t.Errorf("regions:\n got  %+v\n want %+v", got, x.regions)
 	}
 }
@@ -439,7 +439,7 @@ func shippedServices(t *testing.T, s pcnet.Store, x *figures) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, x.services) && !(len(got) == 0 && len(x.services) == 0) {
+	if !reflect.DeepEqual(got, x.services) && (len(got) != 0 || len(x.services) != 0) {
 		t.Errorf("services: got %d, want %d (or they differ)", len(got), len(x.services))
 	}
 	region := make(map[string]string)
@@ -495,7 +495,7 @@ func shippedCoverages(t *testing.T, s pcnet.Store, x *figures) {
 				break
 			}
 		}
-		if !reflect.DeepEqual(got, x.coverages) && !(len(got) == 0 && len(x.coverages) == 0) {
+		if !reflect.DeepEqual(got, x.coverages) && (len(got) != 0 || len(x.coverages) != 0) {
 			t.Errorf("coverages: %s", firstDifference(mapSlice(got, coverageKey), mapSlice(x.coverages, coverageKey)))
 		}
 	})
@@ -568,7 +568,7 @@ func shippedTutorships(t *testing.T, s pcnet.Store, x *figures) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, x.tutorships) && !(len(got) == 0 && len(x.tutorships) == 0) {
+	if !reflect.DeepEqual(got, x.tutorships) && (len(got) != 0 || len(x.tutorships) != 0) {
 		t.Errorf("tutorships: %s", firstDifference(mapSlice(got, tutorshipKey), mapSlice(x.tutorships, tutorshipKey)))
 	}
 	for _, day := range x.sampleDates() {
@@ -593,7 +593,7 @@ func shippedProjectWorks(t *testing.T, s pcnet.Store, x *figures) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, x.projectWorks) && !(len(got) == 0 && len(x.projectWorks) == 0) {
+	if !reflect.DeepEqual(got, x.projectWorks) && (len(got) != 0 || len(x.projectWorks) != 0) {
 		t.Errorf("project works: %s", firstDifference(mapSlice(got, projectWorkID), mapSlice(x.projectWorks, projectWorkID)))
 	}
 }

@@ -384,7 +384,7 @@ func startServer(t *testing.T) *testServer {
 		if ts.down.Load() && r.URL.Path == "/graphql" && r.Method == http.MethodPost {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusServiceUnavailable)
-			io.WriteString(w, `{"errors":[{"message":"service unavailable","extensions":{"code":"unavailable"}}]}`)
+			_, _ = io.WriteString(w, `{"errors":[{"message":"service unavailable","extensions":{"code":"unavailable"}}]}`)
 			return
 		}
 		h.ServeHTTP(w, r)
@@ -840,7 +840,7 @@ func checkNetwork(t *testing.T, tb *tab, want expected, sector string) {
 		if fill == "" {
 			continue
 		}
-		if r := contrast(fill, "rgb(255, 255, 255)"); r < 4.5 {
+		if r := contrast(t, fill, "rgb(255, 255, 255)"); r < 4.5 {
 			t.Errorf("the %s colour %s on white: contrast %.2f:1, want 4.5:1", role, fill, r)
 		}
 	}
@@ -956,7 +956,7 @@ func checkLive(t *testing.T, tb *tab, ts *testServer, want expected, sector stri
 		"query":     `mutation LiveAdd($id: ID!, $codes: [String!]!, $since: Date!) { addCoverage(serviceId: $id, comuneCodes: $codes, since: $since, phase: ROLLOUT) { changed { comune { code } } } }`,
 		"variables": map[string]any{"id": service.ID, "codes": codes, "since": asOf.String()},
 	}))
-	req := must(http.NewRequest(http.MethodPost, ts.URL+"/graphql", bytes.NewReader(body)))
+	req := must(http.NewRequestWithContext(t.Context(), http.MethodPost, ts.URL+"/graphql", bytes.NewReader(body)))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+ts.planner)
 	res, err := http.DefaultClient.Do(req)
@@ -977,10 +977,13 @@ func checkLive(t *testing.T, tb *tab, ts *testServer, want expected, sector stri
 }
 
 // contrast is the WCAG contrast ratio of two CSS rgb() colours.
-func contrast(a, b string) float64 {
+func contrast(t testing.TB, a, b string) float64 {
+	t.Helper()
 	lum := func(c string) float64 {
 		var r, g, bl float64
-		fmt.Sscanf(c, "rgb(%f, %f, %f)", &r, &g, &bl)
+		if _, err := fmt.Sscanf(c, "rgb(%f, %f, %f)", &r, &g, &bl); err != nil {
+			t.Fatalf("colour %q is not rgb(r, g, b): %v", c, err)
+		}
 		ch := func(v float64) float64 {
 			v /= 255
 			if v <= 0.03928 {
