@@ -4,8 +4,9 @@
 #   1. installs Debian's Chromium for the browser tests if it is missing;
 #   2. starts a real local Neo4j 5.26 (built from Maven Central by
 #      scripts/neo4j.sh) on a port and state folder of its own;
-#   3. go vet, then every Go test against it and against the embedded store
-#      (browser tests in headless Chromium included);
+#   3. golangci-lint (scripts/lint.sh, zero findings), go vet, then every Go
+#      test against it and against the embedded store (browser tests in
+#      headless Chromium included);
 #   4. the Node tests of web/ (graphql-js, urql) against a real pcnet server;
 # and stops Neo4j whatever the outcome.
 #
@@ -46,6 +47,11 @@ eval "$(scripts/neo4j.sh env)"
 # Neo4j when NEO4J_URI is set) behaves as on a developer's machine.
 export NEO4J_TEST_URI="$NEO4J_URI" NEO4J_TEST_USERNAME="$NEO4J_USERNAME" NEO4J_TEST_PASSWORD="$NEO4J_PASSWORD"
 unset NEO4J_URI NEO4J_USERNAME NEO4J_PASSWORD NEO4J_DATABASE
+
+echo "== lint"
+# golangci-lint at zero findings; a fresh machine builds the pinned version
+# once through the module proxy (a few minutes on 2 cores), then it is cached in .bin/.
+scripts/lint.sh
 
 echo "== go vet"
 go vet ./...
