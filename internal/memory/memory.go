@@ -94,7 +94,7 @@ type data struct {
 	// store order (by service ID, Comune code and start date). A write
 	// makes new lists only for the services and Comuni it changes.
 	serviceCoverages    [][]int32
-	comuneCoverageSlots [][]int32
+	comuneCoverageSlots chunkedLists
 
 	analytics *analyticsIndex // see analytics.go
 
@@ -213,13 +213,13 @@ func (d *data) indexCoverages() {
 	n := len(d.coverages)
 	d.coverageComune = make([]int32, n)
 	d.serviceCoverages = make([][]int32, len(d.services))
-	d.comuneCoverageSlots = make([][]int32, len(d.comuni))
+	d.comuneCoverageSlots = newChunkedLists(len(d.comuni))
 	si := 0
 	for i := range d.coverages {
 		c := &d.coverages[i]
 		ci := d.comuneIndex[c.ComuneCode]
 		d.coverageComune[i] = ci
-		d.comuneCoverageSlots[ci] = append(d.comuneCoverageSlots[ci], int32(i))
+		d.comuneCoverageSlots.set(ci, append(d.comuneCoverageSlots.at(ci), int32(i)))
 		for si < len(d.services) && d.services[si].ID < c.ServiceID {
 			si++
 		}
@@ -246,7 +246,42 @@ func (d *data) comuneCoverages(code string) []int32 {
 	if !ok {
 		return nil
 	}
-	return d.comuneCoverageSlots[ci]
+	return d.comuneCoverageSlots.at(ci)
+}
+
+// chunkedLists is a list of lists held in chunks of listChunk, so that a
+// write changing a few of ~8k Comuni copies the outer list and the chunks
+// it changes (a few KB), not a header per Comune.
+type chunkedLists [][][]int32
+
+const listChunk = 64
+
+func newChunkedLists(n int) chunkedLists {
+	c := make(chunkedLists, (n+listChunk-1)/listChunk)
+	for k := range c {
+		c[k] = make([][]int32, min(listChunk, n-k*listChunk))
+	}
+	return c
+}
+
+func (c chunkedLists) at(i int32) []int32 { return c[i/listChunk][i%listChunk] }
+
+// set changes list i in place: only for lists owned by the caller.
+func (c chunkedLists) set(i int32, list []int32) { c[i/listChunk][i%listChunk] = list }
+
+// withLists returns a copy of c with each list i of puts replaced by
+// update(i, c.at(i)), sharing the chunks it doesn't change with c.
+func (c chunkedLists) withLists(puts map[int32][]int32, update func(old, put []int32) []int32) chunkedLists {
+	out := slices.Clone(c)
+	copied := make(map[int32]bool)
+	for i, put := range puts {
+		k := i / listChunk
+		if !copied[k] {
+			out[k], copied[k] = slices.Clone(c[k]), true
+		}
+		out[k][i%listChunk] = update(c.at(i), put)
+	}
+	return out
 }
 
 // compareSlots orders coverage slots in store order.

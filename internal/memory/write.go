@@ -101,14 +101,14 @@ func (d *data) apply(m mutation, keepChanges bool) *data {
 
 // putCoverages appends puts to d's coverage log, each replacing the
 // coverage with the same key or added, and gives the services and Comuni
-// they touch new slot lists. The outer lists are copied first, being
-// shared with the snapshot before; serviceCoverages only when
-// shareServices says so (apply has not already made a new one).
+// they touch new slot lists. The lists of lists are shared with the
+// snapshot before, so they are copied first: serviceCoverages only when
+// shareServices says so (apply has not already made a new one), the
+// Comune lists only in the chunks changed.
 func (d *data) putCoverages(puts []pcnet.Coverage, a *analyticsIndex, shareServices bool) {
 	if shareServices {
 		d.serviceCoverages = slices.Clone(d.serviceCoverages)
 	}
-	d.comuneCoverageSlots = slices.Clone(d.comuneCoverageSlots)
 	first := int32(len(d.coverages))
 	d.coverages = append(d.coverages, puts...)
 	a.appendCoverages(puts)
@@ -125,9 +125,7 @@ func (d *data) putCoverages(puts []pcnet.Coverage, a *analyticsIndex, shareServi
 	for si, slots := range byService {
 		d.serviceCoverages[si] = upsert(d.serviceCoverages[si], slots, d.compareSlots)
 	}
-	for ci, slots := range byComune {
-		d.comuneCoverageSlots[ci] = upsert(d.comuneCoverageSlots[ci], slots, d.compareSlots)
-	}
+	d.comuneCoverageSlots = d.comuneCoverageSlots.withLists(byComune, func(old, put []int32) []int32 { return upsert(old, put, d.compareSlots) })
 }
 
 // upsert returns a new slice holding items, sorted by compare, with each of

@@ -94,3 +94,30 @@ func TestUpsert(t *testing.T) {
 		t.Errorf("upsertWith side: %v, want %v", gotSide, want)
 	}
 }
+
+// TestChunkedListsWithLists checks that withLists changes only the listed
+// lists, in a copy that shares the chunks it doesn't change.
+func TestChunkedListsWithLists(t *testing.T) {
+	n := int32(3*listChunk + 5)
+	c := newChunkedLists(int(n))
+	for i := range n {
+		c.set(i, []int32{i})
+	}
+	changed := map[int32][]int32{1: {100}, n - 1: {200}}
+	out := c.withLists(changed, func(old, put []int32) []int32 { return append(slices.Clone(old), put...) })
+	for i := range n {
+		want := []int32{i}
+		if put, ok := changed[i]; ok {
+			want = append(want, put...)
+		}
+		if got := out.at(i); !slices.Equal(got, want) {
+			t.Errorf("list %d: %v, want %v", i, got, want)
+		}
+		if got := c.at(i); !slices.Equal(got, []int32{i}) {
+			t.Errorf("the source's list %d changed to %v", i, got)
+		}
+	}
+	if &out[1][0] != &c[1][0] || &out[0][0] == &c[0][0] {
+		t.Error("withLists must share the unchanged chunks and copy the changed ones")
+	}
+}
