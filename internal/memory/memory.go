@@ -5,9 +5,9 @@
 // Readers take an immutable snapshot of the data under a sync.RWMutex and
 // work on it without a lock. Writes (write.go) are serialized, build a new
 // snapshot copy-on-write and swap it in under the write lock, so a reader
-// sees a write whole or not at all. A snapshot shares the geography and
-// its indexes with the one before it; only the network's indexes are
-// rebuilt.
+// sees a write whole or not at all. A snapshot shares the geography, the
+// coverage log and every index the write doesn't change with the one
+// before it, so a write costs O(change), not O(data).
 //
 // [New] makes an ephemeral store; [Open] (durable.go) one that keeps its
 // network and audit trail in a bbolt file in a data directory, committed
