@@ -140,7 +140,7 @@ func index(ds pcnet.Dataset) *data {
 	slices.SortFunc(d.tutorships, compareTutorships)
 	slices.SortFunc(d.projectWorks, compareProjectWorks)
 	d.indexNetwork()
-	d.programme = ds.Programme.Sorted()
+	d.programme = ds.Programme.Sorted() //nolint:staticcheck // QF1008: the selector says what is sorted; ds.Sorted() would read as the whole dataset
 	return d
 }
 
