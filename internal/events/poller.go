@@ -81,7 +81,7 @@ func (p *Poller) Acquire(ctx context.Context) error {
 	if n := len(skipped); n > 0 {
 		p.last.Store(skipped[n-1].Seq)
 	}
-	loopCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	loopCtx, stop := context.WithCancel(context.Background()) // outlives the request that started it
 	p.users, p.stop, p.done = 1, stop, make(chan struct{})
 	go p.loop(loopCtx, p.done)
 	return nil
