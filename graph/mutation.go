@@ -51,13 +51,6 @@ func (r *Resolver) written(ctx context.Context) {
 	}
 }
 
-func (r *Resolver) now() time.Time {
-	if r.Now != nil {
-		return r.Now()
-	}
-	return time.Now()
-}
-
 func (r *Resolver) createService(ctx context.Context, s pcnet.SharedService) (*model.ServicePayload, error) {
 	w, _, err := r.writer(ctx)
 	if err != nil {
