@@ -126,7 +126,7 @@ func (s *Store) ImportWith(ctx context.Context, ds pcnet.Dataset, opts ImportOpt
 	if opts.Progress == nil {
 		opts.Progress = func(Progress) {}
 	}
-	sess := s.driver.NewSession(ctx, neo4jdrv.SessionConfig{AccessMode: neo4jdrv.AccessModeWrite, DatabaseName: s.database})
+	sess := s.session(ctx, neo4jdrv.AccessModeWrite)
 	defer sess.Close(ctx)
 	sum, err := neo4jdrv.ExecuteWrite(ctx, sess, func(tx neo4jdrv.ManagedTransaction) (ImportSummary, error) {
 		// The driver retries this function on transient errors: start
