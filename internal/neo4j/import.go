@@ -398,6 +398,9 @@ func datasetRows(ds pcnet.Dataset) (map[*entityKind][]row, error) {
 			"searchName": SearchName(c),
 			"capital":    c.Capital, "population": int64(c.Population),
 		}
+		if c.Retired {
+			props["retired"] = true // as Import's retire writes it
+		}
 		if c.Latitude != nil && c.Longitude != nil {
 			props["location"] = dbtype.Point2D{X: *c.Longitude, Y: *c.Latitude, SpatialRefId: wgs84}
 		}
