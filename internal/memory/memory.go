@@ -135,7 +135,7 @@ func index(ds pcnet.Dataset) *data {
 	slices.SortFunc(d.tutorships, compareTutorships)
 	slices.SortFunc(d.projectWorks, compareProjectWorks)
 	d.indexNetwork(nil)
-	d.programme = indexProgramme(ds.Programme)
+	d.programme = ds.Programme.Sorted()
 	return d
 }
 

@@ -1,9 +1,7 @@
 package memory
 
 import (
-	"cmp"
 	"context"
-	"slices"
 
 	"pcnet/internal/pcnet"
 )
@@ -13,23 +11,6 @@ import (
 // by a scan, without indexes.
 
 var _ pcnet.ProgrammeStore = (*Store)(nil)
-
-// indexProgramme copies p into store order.
-func indexProgramme(p pcnet.Programme) pcnet.Programme {
-	out := pcnet.Programme{
-		Participations: slices.Clone(p.Participations),
-		PathSteps:      slices.Clone(p.PathSteps),
-		Sections:       slices.Clone(p.Sections),
-		RolloutTargets: slices.Clone(p.RolloutTargets),
-		Materials:      slices.Clone(p.Materials),
-	}
-	slices.SortFunc(out.Participations, pcnet.CompareParticipations)
-	slices.SortFunc(out.PathSteps, pcnet.ComparePathSteps)
-	slices.SortFunc(out.Sections, pcnet.CompareSections)
-	slices.SortFunc(out.RolloutTargets, pcnet.CompareRolloutTargets)
-	slices.SortFunc(out.Materials, func(a, b pcnet.Material) int { return cmp.Compare(a.ID, b.ID) })
-	return out
-}
 
 // selectAll returns the items of list that keep keeps, in a new slice.
 func selectAll[T any](list []T, keep func(*T) bool) []T {

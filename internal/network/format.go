@@ -267,7 +267,7 @@ func Canonical(n pcnet.Network) pcnet.Network {
 		Coverages:    slices.Clone(n.Coverages),
 		Tutorships:   slices.Clone(n.Tutorships),
 		ProjectWorks: slices.Clone(n.ProjectWorks),
-		Programme:    canonicalProgramme(n.Programme),
+		Programme:    n.Programme.Sorted(),
 	}
 	for i := range out.Sectors {
 		out.Sectors[i].Areas = slices.Clone(out.Sectors[i].Areas)

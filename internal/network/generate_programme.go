@@ -216,7 +216,7 @@ func programme(geo pcnet.Geography, n pcnet.Network) pcnet.Programme {
 			URL: base + id, SectorCode: areaSector[s.AreaCode], AreaCode: s.AreaCode, ServiceID: s.ID,
 			Published: latest(s.StartDate, between(s.StartDate, s.StartDate.AddMonths(3)))})
 	}
-	return canonicalProgramme(p)
+	return p.Sorted()
 }
 
 var organisation = []string{

@@ -1,10 +1,8 @@
 package network
 
 import (
-	"cmp"
 	"encoding/json"
 	"fmt"
-	"slices"
 
 	"pcnet/internal/pcnet"
 )
@@ -183,21 +181,4 @@ func (d *decoder) programme(raw programmeJSON) pcnet.Programme {
 		}
 	}
 	return p
-}
-
-// canonicalProgramme returns a copy of p with every list in store order.
-func canonicalProgramme(p pcnet.Programme) pcnet.Programme {
-	out := pcnet.Programme{
-		Participations: slices.Clone(p.Participations),
-		PathSteps:      slices.Clone(p.PathSteps),
-		Sections:       slices.Clone(p.Sections),
-		RolloutTargets: slices.Clone(p.RolloutTargets),
-		Materials:      slices.Clone(p.Materials),
-	}
-	slices.SortStableFunc(out.Participations, pcnet.CompareParticipations)
-	slices.SortStableFunc(out.PathSteps, pcnet.ComparePathSteps)
-	slices.SortStableFunc(out.Sections, pcnet.CompareSections)
-	slices.SortStableFunc(out.RolloutTargets, pcnet.CompareRolloutTargets)
-	slices.SortStableFunc(out.Materials, func(a, b pcnet.Material) int { return cmp.Compare(a.ID, b.ID) })
-	return out
 }

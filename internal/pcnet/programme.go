@@ -186,6 +186,27 @@ func CompareRolloutTargets(a, b RolloutTarget) int {
 	return cmp.Or(cmp.Compare(a.ServiceID, b.ServiceID), cmp.Compare(a.Wave, b.Wave), a.Due.Compare(b.Due), cmp.Compare(a.ComuneCode, b.ComuneCode))
 }
 
+// CompareMaterials orders materials as ProgrammeStore documents.
+func CompareMaterials(a, b Material) int { return cmp.Compare(a.ID, b.ID) }
+
+// Sorted returns a copy of p with every list in store order, the one order
+// the file format writes and the stores answer in.
+func (p Programme) Sorted() Programme {
+	out := Programme{
+		Participations: slices.Clone(p.Participations),
+		PathSteps:      slices.Clone(p.PathSteps),
+		Sections:       slices.Clone(p.Sections),
+		RolloutTargets: slices.Clone(p.RolloutTargets),
+		Materials:      slices.Clone(p.Materials),
+	}
+	slices.SortStableFunc(out.Participations, CompareParticipations)
+	slices.SortStableFunc(out.PathSteps, ComparePathSteps)
+	slices.SortStableFunc(out.Sections, CompareSections)
+	slices.SortStableFunc(out.RolloutTargets, CompareRolloutTargets)
+	slices.SortStableFunc(out.Materials, CompareMaterials)
+	return out
+}
+
 // validateProgramme checks the programme against the rest of the dataset,
 // with the same rules as every other part of it; bad reports each problem.
 func (d *Dataset) validateProgramme(bad func(format string, args ...any)) {

@@ -124,7 +124,9 @@ func RunProgramme(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) pcnet.
 	})
 
 	t.Run("ProjectWorkSections", func(t *testing.T) {
-		key := func(p pcnet.ProjectWorkSection) string { return p.ProjectWorkID + "/" + string(p.Section) + "=" + p.Text }
+		key := func(p pcnet.ProjectWorkSection) string {
+			return p.ProjectWorkID + "/" + string(p.Section) + "=" + p.Text
+		}
 		for _, tc := range []struct {
 			name string
 			ids  []string
@@ -189,7 +191,7 @@ func RunProgramme(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) pcnet.
 		}
 		all, _ := s.Materials(ctx, pcnet.MaterialFilter{})
 		want := slices.Clone(fx.Materials)
-		slices.SortFunc(want, func(a, b pcnet.Material) int { return cmpString(a.ID, b.ID) })
+		slices.SortFunc(want, pcnet.CompareMaterials)
 		if !reflect.DeepEqual(all, want) {
 			t.Errorf("materials =\n%+v\nwant\n%+v", all, want)
 		}
@@ -215,16 +217,6 @@ func RunProgramme(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) pcnet.
 			t.Error("Materials with a cancelled context: no error")
 		}
 	})
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // checkKeys compares the keys of got, in order, with want.
