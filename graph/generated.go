@@ -148,6 +148,7 @@ type ComplexityRoot struct {
 		At        func(childComplexity int) int
 		Coverages func(childComplexity int) int
 		Sector    func(childComplexity int) int
+		Seq       func(childComplexity int) int
 		Service   func(childComplexity int) int
 	}
 
@@ -400,7 +401,7 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		CoverageChanged func(childComplexity int, serviceID *string, province *string, sector *string) int
+		CoverageChanged func(childComplexity int, serviceID *string, province *string, sector *string, afterSeq *int) int
 	}
 
 	TimelinePoint struct {
@@ -585,7 +586,7 @@ type SharedServiceResolver interface {
 	Reach(ctx context.Context, obj *pcnet.SharedService, asOf *pcnet.Date) (*model.ReachRow, error)
 }
 type SubscriptionResolver interface {
-	CoverageChanged(ctx context.Context, serviceID *string, province *string, sector *string) (<-chan *model.CoverageEvent, error)
+	CoverageChanged(ctx context.Context, serviceID *string, province *string, sector *string, afterSeq *int) (<-chan *model.CoverageEvent, error)
 }
 type TutorLinkResolver interface {
 	Province(ctx context.Context, obj *pcnet.TutorLink) (*pcnet.Province, error)
@@ -1014,6 +1015,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CoverageEvent.Sector(childComplexity), true
+	case "CoverageEvent.seq":
+		if e.ComplexityRoot.CoverageEvent.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageEvent.Seq(childComplexity), true
 	case "CoverageEvent.service":
 		if e.ComplexityRoot.CoverageEvent.Service == nil {
 			break
@@ -2264,7 +2271,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.CoverageChanged(childComplexity, args["serviceId"].(*string), args["province"].(*string), args["sector"].(*string)), true
+		return e.ComplexityRoot.Subscription.CoverageChanged(childComplexity, args["serviceId"].(*string), args["province"].(*string), args["sector"].(*string), args["afterSeq"].(*int)), true
 
 	case "TimelinePoint.base":
 		if e.ComplexityRoot.TimelinePoint.Base == nil {
@@ -4818,11 +4825,16 @@ the writes made through the replica it is connected to.
 """
 type Subscription {
   """
-  Announces every write that changes a service's coverage (addCoverage,
-  endCoverage) as it happens; arguments narrow it to one service, Province or
-  sector, and combine with AND. A write that changes nothing announces
-  nothing. A subscriber that falls behind is dropped with an error
-  (extensions.code "unavailable") rather than slowing writers down.
+  Announces every committed write that changes a service's coverage
+  (addCoverage, endCoverage, updateService to ENDED), made through any
+  replica: events are read from the audit trail, in its order, so a replica
+  announces a write within its poll interval (--events-poll-interval, 1s by
+  default; at once for writes made through it). Arguments narrow it to one
+  service, Province or sector, and combine with AND. A write that changes
+  nothing announces nothing. A subscriber that falls behind is dropped with
+  an error (extensions.code "unavailable") rather than slowing writers down;
+  it resubscribes with afterSeq set to the last CoverageEvent.seq it received
+  and misses nothing.
   """
   coverageChanged(
     """
@@ -4838,6 +4850,13 @@ type Subscription {
     Only changes to services in this sector, e.g. "personnel".
     """
     sector: String
+    """
+    Resume after this sequence number (a CoverageEvent.seq, or a Change.seq
+    of the audit trail): the writes committed after it are announced first,
+    in order, then the live ones, with no gap and no repeat. Without it only
+    the writes committed after the subscription starts are announced.
+    """
+    afterSeq: Int
   ): CoverageEvent!
 }
 
@@ -4861,6 +4880,11 @@ The network shipped with pcnet is illustrative, not real programme data.
 """
 type CoverageEvent {
   """
+  The sequence number in the audit trail of the write's last entry: pass it
+  as coverageChanged(afterSeq:) to resume after this event.
+  """
+  seq: Int!
+  """
   Whether Comuni joined or left.
   """
   action: CoverageAction!
@@ -4882,7 +4906,8 @@ type CoverageEvent {
   """
   actor: String!
   """
-  When the change was announced (UTC, to the millisecond).
+  When the write was made (UTC, to the millisecond), as the audit trail
+  records it.
   """
   at: DateTime!
 }
@@ -5471,6 +5496,8 @@ func (ec *executionContext) childFields_CoverageEdge(ctx context.Context, field 
 
 func (ec *executionContext) childFields_CoverageEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "seq":
+		return ec.fieldContext_CoverageEvent_seq(ctx, field)
 	case "action":
 		return ec.fieldContext_CoverageEvent_action(ctx, field)
 	case "service":
@@ -7472,6 +7499,14 @@ func (ec *executionContext) field_Subscription_coverageChanged_args(ctx context.
 		return nil, err
 	}
 	args["sector"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "afterSeq",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["afterSeq"] = arg3
 	return args, nil
 }
 
@@ -8995,6 +9030,29 @@ func (ec *executionContext) fieldContext_CoverageEdge_active(ctx context.Context
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CoverageEvent_seq(ctx context.Context, field graphql.CollectedField, obj *model.CoverageEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageEvent_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageEvent_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageEvent", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CoverageEvent_action(ctx context.Context, field graphql.CollectedField, obj *model.CoverageEvent) (ret graphql.Marshaler) {
@@ -14583,7 +14641,7 @@ func (ec *executionContext) _Subscription_coverageChanged(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().CoverageChanged(ctx, fc.Args["serviceId"].(*string), fc.Args["province"].(*string), fc.Args["sector"].(*string))
+			return ec.Resolvers.Subscription().CoverageChanged(ctx, fc.Args["serviceId"].(*string), fc.Args["province"].(*string), fc.Args["sector"].(*string), fc.Args["afterSeq"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CoverageEvent) graphql.Marshaler {
@@ -17836,6 +17894,11 @@ func (ec *executionContext) _CoverageEvent(ctx context.Context, sel ast.Selectio
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CoverageEvent")
+		case "seq":
+			out.Values[i] = ec._CoverageEvent_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "action":
 			out.Values[i] = ec._CoverageEvent_action(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

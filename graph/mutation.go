@@ -46,6 +46,9 @@ func (r *Resolver) writer(ctx context.Context) (pcnet.Writer, pcnet.Actor, error
 // payload resolved before the next field starts, so nothing is loading.
 func (r *Resolver) written(ctx context.Context) {
 	loadersFrom(ctx).clearAll()
+	if r.Feed != nil {
+		r.Feed.Poke() // this replica's subscribers hear of the write without waiting a poll
+	}
 }
 
 func (r *Resolver) now() time.Time {
@@ -88,7 +91,7 @@ func (r *Resolver) updateService(ctx context.Context, id string, u pcnet.Service
 }
 
 func (r *Resolver) addCoverage(ctx context.Context, a pcnet.CoverageAddition) (*model.CoveragePayload, error) {
-	w, actor, err := r.writer(ctx)
+	w, _, err := r.writer(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -99,11 +102,11 @@ func (r *Resolver) addCoverage(ctx context.Context, a pcnet.CoverageAddition) (*
 	if err != nil {
 		return nil, err
 	}
-	return r.coverageWritten(ctx, a.ServiceID, model.CoverageAdded, res, actor)
+	return r.coverageWritten(ctx, a.ServiceID, res)
 }
 
 func (r *Resolver) endCoverage(ctx context.Context, e pcnet.CoverageEnding) (*model.CoveragePayload, error) {
-	w, actor, err := r.writer(ctx)
+	w, _, err := r.writer(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -114,12 +117,12 @@ func (r *Resolver) endCoverage(ctx context.Context, e pcnet.CoverageEnding) (*mo
 	if err != nil {
 		return nil, err
 	}
-	return r.coverageWritten(ctx, e.ServiceID, model.CoverageEnded, res, actor)
+	return r.coverageWritten(ctx, e.ServiceID, res)
 }
 
-// coverageWritten builds a coverage payload and, when the write changed
-// something, announces it to the subscribers.
-func (r *Resolver) coverageWritten(ctx context.Context, serviceID string, action model.CoverageAction, res pcnet.CoverageResult, actor pcnet.Actor) (*model.CoveragePayload, error) {
+// coverageWritten builds a coverage payload. Subscribers hear of the write
+// from the audit trail (NewFeed), on every replica alike.
+func (r *Resolver) coverageWritten(ctx context.Context, serviceID string, res pcnet.CoverageResult) (*model.CoveragePayload, error) {
 	r.written(ctx)
 	svc, err := r.serviceOf(ctx, serviceID, "coverage write")
 	if err != nil {
@@ -128,20 +131,6 @@ func (r *Resolver) coverageWritten(ctx context.Context, serviceID string, action
 	out := &model.CoveragePayload{Service: *svc, Changed: res.Changed, UnchangedCodes: res.Unchanged}
 	if out.Changed == nil {
 		out.Changed = []pcnet.Coverage{}
-	}
-	if len(res.Changed) > 0 && r.Events != nil {
-		area, err := r.areaOf(ctx, svc.AreaCode, "service "+svc.ID)
-		if err != nil {
-			return nil, err
-		}
-		r.Events.Publish(model.CoverageEvent{
-			Action:     action,
-			Service:    *svc,
-			SectorCode: area.SectorCode,
-			Coverages:  res.Changed,
-			Actor:      actor.Subject,
-			At:         r.now().UTC().Truncate(time.Millisecond),
-		})
 	}
 	return out, nil
 }

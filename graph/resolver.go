@@ -5,6 +5,7 @@
 package graph
 
 import (
+	"pcnet/internal/events"
 	"time"
 
 	"pcnet/internal/pcnet"
@@ -29,9 +30,12 @@ type Resolver struct {
 	// Writer records the mutations, usually the same store as Store; nil
 	// means the store is read-only and every mutation fails.
 	Writer pcnet.Writer
-	// Events carries coverage changes from the mutations to the
-	// subscriptions; nil means no live updates (coverageChanged fails).
+	// Events fans coverage changes out to this process's subscriptions;
+	// nil means no live updates (coverageChanged fails).
 	Events *CoverageBroker
+	// Feed reads the Writer's audit trail and publishes what it finds to
+	// Events (see NewFeed); nil means no live updates.
+	Feed *events.Poller
 	// Now stamps events; nil means time.Now.
 	Now func() time.Time
 }

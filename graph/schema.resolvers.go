@@ -598,8 +598,8 @@ func (r *sharedServiceResolver) Reach(ctx context.Context, obj *pcnet.SharedServ
 	return &rows[0], nil
 }
 
-func (r *subscriptionResolver) CoverageChanged(ctx context.Context, serviceID *string, province *string, sector *string) (<-chan *model.CoverageEvent, error) {
-	return r.coverageChanged(ctx, serviceID, province, sector)
+func (r *subscriptionResolver) CoverageChanged(ctx context.Context, serviceID *string, province *string, sector *string, afterSeq *int) (<-chan *model.CoverageEvent, error) {
+	return r.coverageChanged(ctx, serviceID, province, sector, afterSeq)
 }
 
 func (r *tutorLinkResolver) Province(ctx context.Context, obj *pcnet.TutorLink) (*pcnet.Province, error) {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"pcnet/internal/events"
 	"slices"
 	"strings"
 	"syscall"
@@ -29,6 +30,7 @@ type serveConfig struct {
 	logFormat       string
 	shutdownTimeout time.Duration
 	loaderWait      time.Duration
+	eventsPoll      time.Duration
 	store           storeConfig
 	ops             *opsConfig    // limits, persisted queries, logs (config.go)
 	access          *accessConfig // tokens and public reads (access.go)
@@ -49,6 +51,9 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.loaderWait, "loader-wait", graph.DefaultLoaderWait,
 		"dataloaders' fallback time window: a query level goes to the store as soon as all its loads are known;\n"+
 			"this window only batches what can't be counted, such as subscription events (env PCNET_LOADER_WAIT)")
+	fs.DurationVar(&c.eventsPoll, "events-poll-interval", events.DefaultPollInterval,
+		"how often subscriptions read the audit trail for writes made through other replicas, while anyone subscribes;\n"+
+			"writes made through this replica are announced at once (env PCNET_EVENTS_POLL_INTERVAL)")
 	c.store.register(fs)
 	c.ops = registerOps(fs)
 	c.access = registerAccess(fs, os.Getenv)
@@ -56,15 +61,16 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 
 // serveEnv maps flags to the environment variables that set them.
 var serveEnv = map[string]string{
-	"addr":             "PCNET_ADDR",
-	"cors-origins":     "PCNET_CORS_ORIGINS",
-	"log-level":        "PCNET_LOG_LEVEL",
-	"log-format":       "PCNET_LOG_FORMAT",
-	"shutdown-timeout": "PCNET_SHUTDOWN_TIMEOUT",
-	"loader-wait":      "PCNET_LOADER_WAIT",
-	"store":            "PCNET_STORE",
-	"data-dir":         "PCNET_DATA_DIR",
-	"ephemeral":        "PCNET_EPHEMERAL",
+	"addr":                 "PCNET_ADDR",
+	"cors-origins":         "PCNET_CORS_ORIGINS",
+	"log-level":            "PCNET_LOG_LEVEL",
+	"log-format":           "PCNET_LOG_FORMAT",
+	"shutdown-timeout":     "PCNET_SHUTDOWN_TIMEOUT",
+	"loader-wait":          "PCNET_LOADER_WAIT",
+	"events-poll-interval": "PCNET_EVENTS_POLL_INTERVAL",
+	"store":                "PCNET_STORE",
+	"data-dir":             "PCNET_DATA_DIR",
+	"ephemeral":            "PCNET_EPHEMERAL",
 }
 
 // runServe runs the GraphQL server until ctx is cancelled (SIGINT or
@@ -159,9 +165,10 @@ Flags:
 	}
 	srv := &http.Server{
 		Handler: server.New(store, debug.options(cfg.access.options(ops.options(server.Options{
-			Logger:      log,
-			CORSOrigins: splitList(cfg.corsOrigins),
-			LoaderWait:  cfg.loaderWait,
+			Logger:            log,
+			CORSOrigins:       splitList(cfg.corsOrigins),
+			LoaderWait:        cfg.loaderWait,
+			EventPollInterval: cfg.eventsPoll,
 		})))),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

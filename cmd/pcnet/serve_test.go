@@ -109,12 +109,12 @@ func TestServeConfigPrecedence(t *testing.T) {
 		args []string
 		want serveConfig
 	}{
-		{"defaults", nil, nil, serveConfig{addr: ":8080", logLevel: "info", logFormat: "text", shutdownTimeout: 10 * time.Second, loaderWait: graph.DefaultLoaderWait, store: storeConfig{kind: "auto"}}},
+		{"defaults", nil, nil, serveConfig{addr: ":8080", logLevel: "info", logFormat: "text", shutdownTimeout: 10 * time.Second, loaderWait: graph.DefaultLoaderWait, eventsPoll: time.Second, store: storeConfig{kind: "auto"}}},
 		{"env", map[string]string{"PCNET_ADDR": ":9000", "PCNET_CORS_ORIGINS": "https://a.example", "PCNET_LOG_LEVEL": "debug", "PCNET_SHUTDOWN_TIMEOUT": "3s", "PCNET_LOADER_WAIT": "2ms", "PCNET_STORE": "memory"}, nil,
-			serveConfig{addr: ":9000", corsOrigins: "https://a.example", logLevel: "debug", logFormat: "text", shutdownTimeout: 3 * time.Second, loaderWait: 2 * time.Millisecond, store: storeConfig{kind: "memory"}}},
+			serveConfig{addr: ":9000", corsOrigins: "https://a.example", logLevel: "debug", logFormat: "text", shutdownTimeout: 3 * time.Second, loaderWait: 2 * time.Millisecond, eventsPoll: time.Second, store: storeConfig{kind: "memory"}}},
 		{"flag over env", map[string]string{"PCNET_ADDR": ":9000", "PCNET_LOG_FORMAT": "json"}, []string{"--addr", ":9100", "--log-format", "text", "--shutdown-timeout", "1s"},
-			serveConfig{addr: ":9100", logLevel: "info", logFormat: "text", shutdownTimeout: time.Second, loaderWait: graph.DefaultLoaderWait, store: storeConfig{kind: "auto"}}},
-		{"empty env ignored", map[string]string{"PCNET_ADDR": ""}, nil, serveConfig{addr: ":8080", logLevel: "info", logFormat: "text", shutdownTimeout: 10 * time.Second, loaderWait: graph.DefaultLoaderWait, store: storeConfig{kind: "auto"}}},
+			serveConfig{addr: ":9100", logLevel: "info", logFormat: "text", shutdownTimeout: time.Second, loaderWait: graph.DefaultLoaderWait, eventsPoll: time.Second, store: storeConfig{kind: "auto"}}},
+		{"empty env ignored", map[string]string{"PCNET_ADDR": ""}, nil, serveConfig{addr: ":8080", logLevel: "info", logFormat: "text", shutdownTimeout: 10 * time.Second, loaderWait: graph.DefaultLoaderWait, eventsPoll: time.Second, store: storeConfig{kind: "auto"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

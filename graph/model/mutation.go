@@ -41,6 +41,7 @@ const (
 // the service and coverages as they were right after the write, so every
 // subscriber sees the same snapshot whenever it reads the event.
 type CoverageEvent struct {
+	Seq        int64 // the audit Seq of the write's last entry
 	Action     CoverageAction
 	Service    pcnet.SharedService
 	SectorCode string // the service's sector, for filtering and Sector

@@ -1,11 +1,8 @@
-// Package events is pcnet's in-process publish/subscribe broker: writes
-// made through this process publish what they changed, and GraphQL
-// subscriptions receive it.
-//
-// Events are per process. A client subscribed on one replica sees only the
-// writes made through that replica; a deployment with several replicas
-// needs sticky sessions (writers and watchers on the same replica) or a
-// shared bus in place of this broker.
+// Package events carries live updates to GraphQL subscriptions: a Poller
+// reads the store's audit trail (the database's own record of every
+// committed write, whichever replica made it) and a Broker fans what it
+// finds out to this process's subscribers. One poller per process, so the
+// database is read once per interval however many clients listen.
 package events
 
 import (

@@ -34,11 +34,10 @@ type analyticsIndex struct {
 	// capitals that have coordinates.
 	capitals map[string][]int32
 
-	// Coverage periods as day numbers (see dayNumber), parallel to
-	// data.coverages, and each service's range of coverages, parallel to
-	// data.services: reach compares integers in a tight loop.
+	// Coverage periods as day numbers (see dayNumber), parallel to the
+	// data.coverages log (writes append to them alike): reach compares
+	// integers in a tight loop.
 	coverageSince, coverageUntil []int32
-	serviceCoverages             [][2]int32
 	// population of each Comune, parallel to data.comuni: denser than
 	// the Comuni themselves.
 	population []int32
@@ -79,24 +78,33 @@ func (d *data) indexAnalyticsGeography() *analyticsIndex {
 	return a
 }
 
-// indexAnalyticsNetwork builds the network part of the analytics index in
-// a, in new slices and maps, once d's network indexes are built.
-func (d *data) indexAnalyticsNetwork(a *analyticsIndex) {
+// indexAnalyticsCoverages builds the coverage periods of a from d's
+// coverages, in new slices.
+func (d *data) indexAnalyticsCoverages(a *analyticsIndex) {
+	a.coverageSince = make([]int32, 0, len(d.coverages))
+	a.coverageUntil = make([]int32, 0, len(d.coverages))
+	a.appendCoverages(d.coverages)
+}
+
+// appendCoverages appends the periods of coverages, the slots after the
+// ones a has.
+func (a *analyticsIndex) appendCoverages(coverages []pcnet.Coverage) {
+	for _, c := range coverages {
+		until := int32(math.MaxInt32)
+		if !c.Until.IsZero() {
+			until = dayNumber(c.Until)
+		}
+		a.coverageSince = append(a.coverageSince, dayNumber(c.Since))
+		a.coverageUntil = append(a.coverageUntil, until)
+	}
+}
+
+// indexAnalyticsTutorships builds the tutorship graph of a from d's
+// tutorships, in new maps.
+func (d *data) indexAnalyticsTutorships(a *analyticsIndex) {
 	a.tutorshipsGiven = make(map[string][]int32)
 	a.tutorshipsReceived = make(map[string][]int32)
 	a.tutorshipsBetween = make(map[[2]string][]int32)
-	a.coverageSince = make([]int32, len(d.coverages))
-	a.coverageUntil = make([]int32, len(d.coverages))
-	for i, c := range d.coverages {
-		a.coverageSince[i], a.coverageUntil[i] = dayNumber(c.Since), math.MaxInt32
-		if !c.Until.IsZero() {
-			a.coverageUntil[i] = dayNumber(c.Until)
-		}
-	}
-	a.serviceCoverages = make([][2]int32, len(d.services))
-	for i, sv := range d.services {
-		a.serviceCoverages[i] = d.coveragesByService[sv.ID]
-	}
 	for i, t := range d.tutorships {
 		i32 := int32(i)
 		a.tutorshipsGiven[t.TutorCode] = append(a.tutorshipsGiven[t.TutorCode], i32)
@@ -314,8 +322,7 @@ func (s *Store) Reach(ctx context.Context, queries []pcnet.ReachQuery) ([][]pcne
 			services := groups[k]
 			row := pcnet.ReachRow{GroupCode: k, Services: len(services), Base: d.reachBase(q.GroupBy, k, services)}
 			for _, si := range services {
-				r := a.serviceCoverages[si]
-				for ci := r[0]; ci < r[1]; ci++ {
+				for _, ci := range d.serviceCoverages[si] {
 					// Active on the day: Since <= day < Until.
 					if a.coverageSince[ci] > day || day >= a.coverageUntil[ci] {
 						continue

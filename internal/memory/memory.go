@@ -5,9 +5,9 @@
 // Readers take an immutable snapshot of the data under a sync.RWMutex and
 // work on it without a lock. Writes (write.go) are serialized, build a new
 // snapshot copy-on-write and swap it in under the write lock, so a reader
-// sees a write whole or not at all. A snapshot shares the geography and
-// its indexes with the one before it; only the network's indexes are
-// rebuilt.
+// sees a write whole or not at all. A snapshot shares the geography, the
+// coverage log and every index the write doesn't change with the one
+// before it, so a write costs O(change), not O(data).
 //
 // [New] makes an ephemeral store; [Open] (durable.go) one that keeps its
 // network and audit trail in a bbolt file in a data directory, committed
@@ -54,7 +54,8 @@ func New(ds pcnet.Dataset) (*Store, error) {
 //
 // The geography part (regions to names, perm and rank, and the geography
 // part of analytics) never changes after New or Open: snapshots made by
-// writes share it. The network part is rebuilt by indexNetwork.
+// writes share it. The network part is built by indexNetwork and
+// maintained incrementally by writes (write.go).
 type data struct {
 	regions      []pcnet.Region
 	provinces    []pcnet.Province
@@ -82,14 +83,20 @@ type data struct {
 	servicesBySector map[string][]int32
 	servicesByArea   map[string][]int32
 
-	// Coverages, ordered by service ID, Comune code and start date.
-	coverages          []pcnet.Coverage
-	coverageComune     []int32             // Comune index of each coverage
-	coveragesByService map[string][2]int32 // [start, end) range in coverages
-	// Comune i's coverages are coveragesByComune[coverageStart[i]:coverageStart[i+1]],
-	// ascending (see comuneCoverages).
-	coverageStart     []int32
-	coveragesByComune []int32
+	// Coverages. coverages is a log of the coverage values this snapshot
+	// and the ones before it held: a write appends the coverages it puts
+	// and never changes a slot, so slots are stable, the log is shared
+	// with later snapshots (each reads only its own length) and a write
+	// costs O(change), not a copy of every coverage (issue 11).
+	// coverageComune is the Comune index of each slot.
+	coverages      []pcnet.Coverage
+	coverageComune []int32
+	// serviceCoverages[s] lists the slots of d.services[s]'s current
+	// coverages and comuneCoverageSlots[i] those of d.comuni[i], each in
+	// store order (by service ID, Comune code and start date). A write
+	// makes new lists only for the services and Comuni it changes.
+	serviceCoverages    [][]int32
+	comuneCoverageSlots chunkedLists
 
 	analytics *analyticsIndex // see analytics.go
 
@@ -134,21 +141,20 @@ func index(ds pcnet.Dataset) *data {
 	slices.SortFunc(d.coverages, compareCoverages)
 	slices.SortFunc(d.tutorships, compareTutorships)
 	slices.SortFunc(d.projectWorks, compareProjectWorks)
-	d.indexNetwork(nil)
+	d.indexNetwork()
 	d.programme = ds.Programme.Sorted()
 	return d
 }
 
 // indexNetwork builds the indexes of the services, coverages, tutorships
-// and project works, which must be in store order, in new maps and slices:
-// it never changes what an earlier snapshot shares with d. Writes keep the
-// order as they merge their items in (see upsert), so they don't sort.
-// coverageComune is as for indexCoverages.
-func (d *data) indexNetwork(coverageComune []int32) {
+// and project works, which must be in store order. Writes don't call it:
+// they update only what they change (see data.apply).
+func (d *data) indexNetwork() {
 	d.indexServices()
-	d.indexCoverages(coverageComune)
+	d.indexCoverages()
 	a := *d.analytics // the geography part is shared
-	d.indexAnalyticsNetwork(&a)
+	d.indexAnalyticsCoverages(&a)
+	d.indexAnalyticsTutorships(&a)
 	d.analytics = &a
 }
 
@@ -204,54 +210,85 @@ func (d *data) indexServices() {
 	}
 }
 
-// indexCoverages indexes the coverages, which must be in store order.
-// comune is the Comune index of each coverage when the caller knows it
-// (a write carries it over from the snapshot before), nil otherwise. It
-// runs on every write, so it does no map lookups per coverage and makes
-// no per-Comune allocations: coveragesByComune is filled by counting sort.
-func (d *data) indexCoverages(comune []int32) {
+// indexCoverages indexes the coverages, which must be in store order, so
+// that slot order is store order.
+func (d *data) indexCoverages() {
 	n := len(d.coverages)
-	if comune == nil {
-		comune = make([]int32, n)
-		for i := range d.coverages {
-			comune[i] = d.comuneIndex[d.coverages[i].ComuneCode]
+	d.coverageComune = make([]int32, n)
+	d.serviceCoverages = make([][]int32, len(d.services))
+	d.comuneCoverageSlots = newChunkedLists(len(d.comuni))
+	si := 0
+	for i := range d.coverages {
+		c := &d.coverages[i]
+		ci := d.comuneIndex[c.ComuneCode]
+		d.coverageComune[i] = ci
+		d.comuneCoverageSlots.set(ci, append(d.comuneCoverageSlots.at(ci), int32(i)))
+		for si < len(d.services) && d.services[si].ID < c.ServiceID {
+			si++
 		}
+		d.serviceCoverages[si] = append(d.serviceCoverages[si], int32(i))
 	}
-	d.coverageComune = comune
-	d.coveragesByService = make(map[string][2]int32, len(d.services))
-	for lo := 0; lo < n; {
-		id := d.coverages[lo].ServiceID
-		hi := lo + 1
-		for hi < n && d.coverages[hi].ServiceID == id {
-			hi++
-		}
-		d.coveragesByService[id] = [2]int32{int32(lo), int32(hi)}
-		lo = hi
-	}
-	start := make([]int32, len(d.comuni)+1)
-	for _, ci := range comune {
-		start[ci+1]++
-	}
-	for c := 1; c < len(start); c++ {
-		start[c] += start[c-1]
-	}
-	byComune := make([]int32, n)
-	next := slices.Clone(start[:len(d.comuni)])
-	for i, ci := range comune {
-		byComune[next[ci]] = int32(i)
-		next[ci]++
-	}
-	d.coverageStart, d.coveragesByComune = start, byComune
 }
 
-// comuneCoverages returns the indexes of a Comune's coverages, ascending.
+// serviceIndex returns the index of the service with the id in d.services.
+func (d *data) serviceIndex(id string) (int, bool) {
+	return slices.BinarySearchFunc(d.services, id, func(s pcnet.SharedService, id string) int { return cmp.Compare(s.ID, id) })
+}
+
+// coveragesOf returns the slots of a service's coverages, in store order.
+func (d *data) coveragesOf(serviceID string) []int32 {
+	if si, ok := d.serviceIndex(serviceID); ok {
+		return d.serviceCoverages[si]
+	}
+	return nil
+}
+
+// comuneCoverages returns the slots of a Comune's coverages, in store order.
 func (d *data) comuneCoverages(code string) []int32 {
 	ci, ok := d.comuneIndex[code]
 	if !ok {
 		return nil
 	}
-	return d.coveragesByComune[d.coverageStart[ci]:d.coverageStart[ci+1]]
+	return d.comuneCoverageSlots.at(ci)
 }
+
+// chunkedLists is a list of lists held in chunks of listChunk, so that a
+// write changing a few of ~8k Comuni copies the outer list and the chunks
+// it changes (a few KB), not a header per Comune.
+type chunkedLists [][][]int32
+
+const listChunk = 64
+
+func newChunkedLists(n int) chunkedLists {
+	c := make(chunkedLists, (n+listChunk-1)/listChunk)
+	for k := range c {
+		c[k] = make([][]int32, min(listChunk, n-k*listChunk))
+	}
+	return c
+}
+
+func (c chunkedLists) at(i int32) []int32 { return c[i/listChunk][i%listChunk] }
+
+// set changes list i in place: only for lists owned by the caller.
+func (c chunkedLists) set(i int32, list []int32) { c[i/listChunk][i%listChunk] = list }
+
+// withLists returns a copy of c with each list i of puts replaced by
+// update(i, c.at(i)), sharing the chunks it doesn't change with c.
+func (c chunkedLists) withLists(puts map[int32][]int32, update func(old, put []int32) []int32) chunkedLists {
+	out := slices.Clone(c)
+	copied := make(map[int32]bool)
+	for i, put := range puts {
+		k := i / listChunk
+		if !copied[k] {
+			out[k], copied[k] = slices.Clone(c[k]), true
+		}
+		out[k][i%listChunk] = update(c.at(i), put)
+	}
+	return out
+}
+
+// compareSlots orders coverage slots in store order.
+func (d *data) compareSlots(a, b int32) int { return compareCoverages(d.coverages[a], d.coverages[b]) }
 
 func compareServices(a, b pcnet.SharedService) int { return cmp.Compare(a.ID, b.ID) }
 

@@ -206,8 +206,7 @@ func (d *data) covered(cond pcnet.CoverageCondition) []bool {
 		if cond.SectorCode != "" && d.areaSector[sv.AreaCode] != cond.SectorCode {
 			continue
 		}
-		r := d.coveragesByService[sv.ID]
-		for ci := r[0]; ci < r[1]; ci++ {
+		for _, ci := range d.serviceCoverages[si] {
 			if d.coverages[ci].Period().ActiveOn(cond.AsOf) {
 				covered[d.coverageComune[ci]] = true
 			}
@@ -253,9 +252,11 @@ func (d *data) coveragePage(q pcnet.CoverageQuery) pcnet.CoveragePage {
 	var page pager
 	page.init(q.Page)
 	if candidates, all := d.coverageCandidates(f); all {
-		for i := range d.coverages {
-			if keep(int32(i)) {
-				page.add(int32(i))
+		for _, slots := range d.serviceCoverages { // services are in ID order
+			for _, i := range slots {
+				if keep(i) {
+					page.add(i)
+				}
 			}
 		}
 	} else {
@@ -279,21 +280,17 @@ func (d *data) coverageCandidates(f pcnet.CoverageFilter) (candidates []int32, a
 	if len(f.ServiceIDs) == 0 && len(f.ComuneCodes) == 0 {
 		return nil, true
 	}
-	var ranges [][2]int32
+	var services []int
 	byService := 0
-	if len(f.ServiceIDs) > 0 {
-		for _, id := range f.ServiceIDs {
-			if r, ok := d.coveragesByService[id]; ok {
-				ranges = append(ranges, r)
-				byService += int(r[1] - r[0])
-			}
+	for _, id := range f.ServiceIDs {
+		if si, ok := d.serviceIndex(id); ok {
+			services = append(services, si)
+			byService += len(d.serviceCoverages[si])
 		}
 	}
 	byComune := 0
-	if len(f.ComuneCodes) > 0 {
-		for _, code := range f.ComuneCodes {
-			byComune += len(d.comuneCoverages(code))
-		}
+	for _, code := range f.ComuneCodes {
+		byComune += len(d.comuneCoverages(code))
 	}
 	if len(f.ServiceIDs) == 0 || (len(f.ComuneCodes) > 0 && byComune < byService) {
 		var out []int32
@@ -301,20 +298,18 @@ func (d *data) coverageCandidates(f pcnet.CoverageFilter) (candidates []int32, a
 			out = append(out, d.comuneCoverages(code)...)
 		}
 		if len(f.ComuneCodes) > 1 {
-			slices.Sort(out)
+			// Slots are not in store order across Comuni.
+			slices.SortFunc(out, d.compareSlots)
 			out = slices.Compact(out)
 		}
 		return out, false
 	}
-	// Service ranges are disjoint; sorting them by start puts the
-	// coverages in store order.
-	slices.SortFunc(ranges, func(a, b [2]int32) int { return cmp.Compare(a[0], b[0]) })
-	ranges = slices.Compact(ranges)
+	// Services in index order put their coverages in store order.
+	slices.Sort(services)
+	services = slices.Compact(services)
 	candidates = make([]int32, 0, byService)
-	for _, r := range ranges {
-		for i := r[0]; i < r[1]; i++ {
-			candidates = append(candidates, i)
-		}
+	for _, si := range services {
+		candidates = append(candidates, d.serviceCoverages[si]...)
 	}
 	return candidates, false
 }

@@ -56,28 +56,76 @@ func (s *Store) write(ctx context.Context, plan func(d *data) (mutation, error))
 	return nil
 }
 
-// apply returns a new snapshot: d with m's items put and its network
-// indexes rebuilt. The geography and its indexes are shared with d. The
-// audit entries are kept in memory only when keepChanges is set (an
-// ephemeral store); they always advance lastSeq.
+// apply returns a new snapshot: d with m's items put. It costs O(change),
+// not O(data) (issue 11): the geography and whatever m doesn't touch are
+// shared with d; the coverages m puts are appended to the shared log and
+// only the slot lists of their services and Comuni are rebuilt, so a
+// reader of d keeps its view. The audit entries are kept in memory only
+// when keepChanges is set (an ephemeral store); they always advance
+// lastSeq. Writes are serialized and d is the current snapshot, so
+// appending to the logs it shares is safe: d reads only its own length.
 func (d *data) apply(m mutation, keepChanges bool) *data {
 	next := *d
-	next.services = upsert(d.services, m.services, compareServices)
-	next.tutorships = upsert(d.tutorships, m.tutorships, compareTutorships)
-	next.projectWorks = upsert(d.projectWorks, m.projectWorks, compareProjectWorks)
-	// Each coverage's Comune index goes along with it, so rebuilding the
-	// coverage indexes needs no lookups but for the new coverages.
-	var comune []int32
-	next.coverages, comune = upsertWith(d.coverages, d.coverageComune, m.coverages, compareCoverages,
-		func(c pcnet.Coverage) int32 { return d.comuneIndex[c.ComuneCode] })
-	next.indexNetwork(comune)
+	if len(m.services) > 0 {
+		// A put service keeps its coverages; a new one has none.
+		next.services, next.serviceCoverages = upsertWith(d.services, d.serviceCoverages, m.services, compareServices,
+			func(sv pcnet.SharedService) []int32 { return d.coveragesOf(sv.ID) })
+		next.indexServices() // O(services): a new service shifts the indexes after it
+	}
+	if len(m.projectWorks) > 0 {
+		next.projectWorks = upsert(d.projectWorks, m.projectWorks, compareProjectWorks)
+	}
+	var a *analyticsIndex
+	if len(m.tutorships) > 0 {
+		next.tutorships = upsert(d.tutorships, m.tutorships, compareTutorships)
+		a = new(analyticsIndex)
+		*a = *d.analytics
+		next.indexAnalyticsTutorships(a)
+	}
+	if len(m.coverages) > 0 {
+		if a == nil {
+			a = new(analyticsIndex)
+			*a = *d.analytics
+		}
+		next.putCoverages(m.coverages, a, len(m.services) == 0)
+	}
+	if a != nil {
+		next.analytics = a
+	}
 	next.lastSeq = m.changes[len(m.changes)-1].Seq
 	if keepChanges {
-		// Earlier snapshots read only their own length of the shared
-		// array, and writes are serialized: appending is safe.
 		next.changes = append(d.changes, m.changes...)
 	}
 	return &next
+}
+
+// putCoverages appends puts to d's coverage log, each replacing the
+// coverage with the same key or added, and gives the services and Comuni
+// they touch new slot lists. The lists of lists are shared with the
+// snapshot before, so they are copied first: serviceCoverages only when
+// shareServices says so (apply has not already made a new one), the
+// Comune lists only in the chunks changed.
+func (d *data) putCoverages(puts []pcnet.Coverage, a *analyticsIndex, shareServices bool) {
+	if shareServices {
+		d.serviceCoverages = slices.Clone(d.serviceCoverages)
+	}
+	first := int32(len(d.coverages))
+	d.coverages = append(d.coverages, puts...)
+	a.appendCoverages(puts)
+	byService := make(map[int][]int32)
+	byComune := make(map[int32][]int32)
+	for k, p := range puts {
+		slot := first + int32(k)
+		ci := d.comuneIndex[p.ComuneCode]
+		d.coverageComune = append(d.coverageComune, ci)
+		si, _ := d.serviceIndex(p.ServiceID) // the rules checked that it exists
+		byService[si] = append(byService[si], slot)
+		byComune[ci] = append(byComune[ci], slot)
+	}
+	for si, slots := range byService {
+		d.serviceCoverages[si] = upsert(d.serviceCoverages[si], slots, d.compareSlots)
+	}
+	d.comuneCoverageSlots = d.comuneCoverageSlots.withLists(byComune, func(old, put []int32) []int32 { return upsert(old, put, d.compareSlots) })
 }
 
 // upsert returns a new slice holding items, sorted by compare, with each of
@@ -176,8 +224,7 @@ func (d *data) coverageFacts(serviceID string, codes []string) pcnet.CoverageFac
 			f.Comuni[code] = d.comuni[i]
 		}
 	}
-	r := d.coveragesByService[serviceID]
-	for i := r[0]; i < r[1]; i++ {
+	for _, i := range d.coveragesOf(serviceID) {
 		if _, listed := f.Comuni[d.coverages[i].ComuneCode]; listed {
 			f.Existing = append(f.Existing, d.coverages[i])
 		}
@@ -187,8 +234,12 @@ func (d *data) coverageFacts(serviceID string, codes []string) pcnet.CoverageFac
 
 // coveragesOfService returns the coverages of a service, of any period.
 func (d *data) coveragesOfService(serviceID string) []pcnet.Coverage {
-	r := d.coveragesByService[serviceID]
-	return d.coverages[r[0]:r[1]:r[1]]
+	slots := d.coveragesOf(serviceID)
+	out := make([]pcnet.Coverage, len(slots))
+	for k, i := range slots {
+		out[k] = d.coverages[i]
+	}
+	return out
 }
 
 // tutorshipsOf returns the tutorships of tutor to tutored in sector.

@@ -11,19 +11,28 @@ import (
 )
 
 // TestWriteIsCopyOnWrite checks that a write shares the geography indexes
-// with the snapshot before it and leaves that snapshot as it was, so a
-// reader holding it keeps a consistent view.
+// with the snapshot before it, only appends to the coverage log, and leaves that
+// snapshot as it was, so a reader holding it keeps a consistent view.
 func TestWriteIsCopyOnWrite(t *testing.T) {
 	s, err := New(storetest.WriteFixture())
 	if err != nil {
 		t.Fatal(err)
 	}
+	const service = "svc-097-training"
 	before := s.snapshot()
 	coverages := slices.Clone(before.coverages)
-	byService := before.coveragesByService["svc-097-training"]
+	bySlot := func(d *data, slots []int32) []pcnet.Coverage {
+		var out []pcnet.Coverage
+		for _, i := range slots {
+			out = append(out, d.coverages[i])
+		}
+		return out
+	}
+	ofService := bySlot(before, before.coveragesOf(service))
+	ofComune := bySlot(before, before.comuneCoverages("097001"))
 
 	_, err = s.AddCoverage(context.Background(), pcnet.CoverageAddition{
-		ServiceID: "svc-097-training", ComuneCodes: []string{"097001", "097002"}, Since: pcnet.MustDate("2024-02-01"), Phase: pcnet.PhasePilot,
+		ServiceID: service, ComuneCodes: []string{"097001", "097002"}, Since: pcnet.MustDate("2024-02-01"), Phase: pcnet.PhasePilot,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -38,19 +47,25 @@ func TestWriteIsCopyOnWrite(t *testing.T) {
 		after.names.text != before.names.text || &after.analytics.population[0] != &before.analytics.population[0] {
 		t.Error("the write copied the geography indexes instead of sharing them")
 	}
-	// Rebuilt: the network.
-	if len(after.coverages) != len(coverages)+2 {
-		t.Errorf("%d coverages after adding 2 to %d", len(after.coverages), len(coverages))
+	// The log is appended to (amortized: it moves only when it grows out
+	// of its capacity), so its first slots are the ones before.
+	if !slices.Equal(after.coverages[:len(coverages)], coverages) {
+		t.Error("the write changed slots of the coverage log")
 	}
-	if &after.coverages[0] == &before.coverages[0] || &after.analytics.coverageSince[0] == &before.analytics.coverageSince[0] {
-		t.Error("the write changed the coverages of the snapshot before it in place")
+	// Grown: the log, by the coverages put, and their lists.
+	if len(after.coverages) != len(coverages)+2 || len(after.analytics.coverageSince) != len(after.coverages) || len(after.coverageComune) != len(after.coverages) {
+		t.Errorf("%d coverages (%d periods, %d Comuni) after adding 2 to %d", len(after.coverages), len(after.analytics.coverageSince), len(after.coverageComune), len(coverages))
+	}
+	if got := bySlot(after, after.coveragesOf(service)); len(got) != len(ofService)+2 {
+		t.Errorf("the new snapshot lists %d coverages of the service, want %d", len(got), len(ofService)+2)
+	}
+	if got := bySlot(after, after.comuneCoverages("097001")); len(got) != len(ofComune)+1 {
+		t.Errorf("the new snapshot lists %d coverages of 097001, want %d", len(got), len(ofComune)+1)
 	}
 	// The old snapshot is untouched.
-	if !slices.Equal(before.coverages, coverages) || before.coveragesByService["svc-097-training"] != byService || before.lastSeq != 0 || len(before.changes) != 0 {
+	if !slices.Equal(before.coverages, coverages) || !slices.Equal(bySlot(before, before.coveragesOf(service)), ofService) ||
+		!slices.Equal(bySlot(before, before.comuneCoverages("097001")), ofComune) || before.lastSeq != 0 || len(before.changes) != 0 {
 		t.Error("the write changed the snapshot before it")
-	}
-	if r := after.coveragesByService["svc-097-training"]; r[1]-r[0] != 2 {
-		t.Errorf("the new snapshot indexes %d coverages of the service, want 2", r[1]-r[0])
 	}
 }
 
@@ -77,5 +92,32 @@ func TestUpsert(t *testing.T) {
 	}
 	if want := []string{"a", "new2", "c", "new5"}; !slices.Equal(gotSide, want) {
 		t.Errorf("upsertWith side: %v, want %v", gotSide, want)
+	}
+}
+
+// TestChunkedListsWithLists checks that withLists changes only the listed
+// lists, in a copy that shares the chunks it doesn't change.
+func TestChunkedListsWithLists(t *testing.T) {
+	n := int32(3*listChunk + 5)
+	c := newChunkedLists(int(n))
+	for i := range n {
+		c.set(i, []int32{i})
+	}
+	changed := map[int32][]int32{1: {100}, n - 1: {200}}
+	out := c.withLists(changed, func(old, put []int32) []int32 { return append(slices.Clone(old), put...) })
+	for i := range n {
+		want := []int32{i}
+		if put, ok := changed[i]; ok {
+			want = append(want, put...)
+		}
+		if got := out.at(i); !slices.Equal(got, want) {
+			t.Errorf("list %d: %v, want %v", i, got, want)
+		}
+		if got := c.at(i); !slices.Equal(got, []int32{i}) {
+			t.Errorf("the source's list %d changed to %v", i, got)
+		}
+	}
+	if &out[1][0] != &c[1][0] || &out[0][0] == &c[0][0] {
+		t.Error("withLists must share the unchanged chunks and copy the changed ones")
 	}
 }

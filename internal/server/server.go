@@ -79,9 +79,14 @@ type Options struct {
 	// WebsocketInitTimeout is how long a WebSocket client has to send
 	// connection_init; 0 means 10s.
 	WebsocketInitTimeout time.Duration
-	// Events carries coverage changes from mutations to subscriptions; nil
-	// means a broker of this handler's own.
+	// Events fans coverage changes out to subscriptions; nil means a
+	// broker of this handler's own. They are read from the store's audit
+	// trail, so a subscriber hears of the writes made through any replica.
 	Events *graph.CoverageBroker
+	// EventPollInterval is how often the audit trail is read while anyone
+	// subscribes; 0 means events.DefaultPollInterval (1s). Writes made
+	// through this handler are announced at once.
+	EventPollInterval time.Duration
 
 	// Production settings (production.go; docs/operations.md).
 

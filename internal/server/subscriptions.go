@@ -25,11 +25,9 @@ import (
 
 // Live updates: GraphQL subscriptions over WebSocket at /graphql, in the
 // graphql-transport-ws protocol (the `graphql-ws` library's) or the older
-// graphql-ws one (subscriptions-transport-ws), fed by an in-process broker
-// (graph.CoverageBroker) that the mutations publish to.
-//
-// Events are per process: a subscriber connected to one replica sees only
-// the writes made through that replica.
+// graphql-ws one (subscriptions-transport-ws), fed by a poller of the
+// store's audit trail (graph.Resolver.NewFeed) through an in-process broker
+// (graph.CoverageBroker): every replica hears every replica's writes.
 
 // WebSocket timings.
 const (

@@ -16,5 +16,10 @@ func newResolver(store graph.Backend, opts Options) *graph.Resolver {
 	if r.Events == nil {
 		r.Events = graph.NewCoverageBroker(0, 0)
 	}
+	if r.Writer != nil {
+		// Live updates come from the audit trail, which only a writable
+		// store keeps; the poller runs only while someone subscribes.
+		r.Feed = r.NewFeed(opts.EventPollInterval, opts.Logger)
+	}
 	return r
 }
