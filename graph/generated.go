@@ -95,6 +95,7 @@ type ComplexityRoot struct {
 		Population       func(childComplexity int) int
 		Province         func(childComplexity int) int
 		Region           func(childComplexity int) int
+		Retired          func(childComplexity int) int
 		Small            func(childComplexity int) int
 	}
 
@@ -805,6 +806,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comune.Region(childComplexity), true
+	case "Comune.retired":
+		if e.ComplexityRoot.Comune.Retired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comune.Retired(childComplexity), true
 	case "Comune.small":
 		if e.ComplexityRoot.Comune.Small == nil {
 			break
@@ -3176,6 +3183,14 @@ type Comune {
   """
   capital: Boolean!
   """
+  Whether this Comune is retired: gone from the ISTAT list at the last import
+  but kept because a service still covers it (its coverages can still be
+  ended). A retired Comune counts in no base, total, coverage gap or covered
+  figure of reach and summaries, and lists leave it out unless the filter asks
+  for retired: true. It cannot be newly covered.
+  """
+  retired: Boolean!
+  """
   Latitude (WGS84) of the Comune; null where unknown.
   """
   latitude: Float
@@ -3781,6 +3796,11 @@ input ComuneFilter {
   Keep Comuni covered (or not covered) by some service in a sector or area.
   """
   coverage: CoverageCondition
+  """
+  true keeps only retired Comuni (see Comune.retired); false or null keeps only
+  the current ones: retired Comuni are left out unless asked for.
+  """
+  retired: Boolean
 }
 
 """
@@ -5370,6 +5390,8 @@ func (ec *executionContext) childFields_Comune(ctx context.Context, field graphq
 		return ec.fieldContext_Comune_small(ctx, field)
 	case "capital":
 		return ec.fieldContext_Comune_capital(ctx, field)
+	case "retired":
+		return ec.fieldContext_Comune_retired(ctx, field)
 	case "latitude":
 		return ec.fieldContext_Comune_latitude(ctx, field)
 	case "longitude":
@@ -8097,6 +8119,29 @@ func (ec *executionContext) _Comune_capital(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Comune_capital(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comune", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Comune_retired(ctx context.Context, field graphql.CollectedField, obj *pcnet.Comune) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comune_retired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Retired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comune_retired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Comune", field, false, false, "Boolean")
 }
 
@@ -16624,7 +16669,7 @@ func (ec *executionContext) unmarshalInputComuneFilter(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"codes", "region", "regionCodes", "province", "provinceCodes", "nameContains", "minPopulation", "maxPopulation", "small", "capital", "coverage"}
+	fieldsInOrder := [...]string{"codes", "region", "regionCodes", "province", "provinceCodes", "nameContains", "minPopulation", "maxPopulation", "small", "capital", "coverage", "retired"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16708,6 +16753,13 @@ func (ec *executionContext) unmarshalInputComuneFilter(ctx context.Context, obj 
 				return it, err
 			}
 			it.Coverage = data
+		case "retired":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("retired"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Retired = data
 		}
 	}
 	return it, nil
@@ -17474,6 +17526,11 @@ func (ec *executionContext) _Comune(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "capital":
 			out.Values[i] = ec._Comune_capital(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "retired":
+			out.Values[i] = ec._Comune_retired(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

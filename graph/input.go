@@ -99,7 +99,7 @@ func (r *Resolver) comuneFilter(f *model.ComuneFilter) (pcnet.ComuneFilter, erro
 		out.NameContains = *f.NameContains
 	}
 	out.MinPopulation, out.MaxPopulation = f.MinPopulation, f.MaxPopulation
-	out.Small, out.Capital = f.Small, f.Capital
+	out.Small, out.Capital, out.Retired = f.Small, f.Capital, f.Retired
 	if c := f.Coverage; c != nil {
 		sector, area := deref(c.Sector), deref(c.Area)
 		if (sector == "") == (area == "") {

@@ -38,6 +38,9 @@ type ComuneFilter struct {
 	Capital *bool `json:"capital,omitempty"`
 	// Keep Comuni covered (or not covered) by some service in a sector or area.
 	Coverage *CoverageCondition `json:"coverage,omitempty"`
+	// true keeps only retired Comuni (see Comune.retired); false or null keeps only
+	// the current ones: retired Comuni are left out unless asked for.
+	Retired *bool `json:"retired,omitempty"`
 }
 
 // The "covered or not covered in a sector or area" condition of a Comune filter:

@@ -87,7 +87,7 @@ func TestPollerOverMemoryStore(t *testing.T) {
 		t.Errorf("Last after Acquire = %d, want 2 (the end of the trail)", p.Last())
 	}
 	a, b := create(), create()
-	await(a, b) // the first delivery fails: the same entries come again
+	await(a, b)                            // the first delivery fails: the same entries come again
 	if err := p.Acquire(ctx); err != nil { // a second user shares the loop
 		t.Fatal(err)
 	}

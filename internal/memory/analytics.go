@@ -63,6 +63,9 @@ func (d *data) indexAnalyticsGeography() *analyticsIndex {
 	for i := range d.comuni {
 		c := &d.comuni[i]
 		a.population[i] = int32(c.Population)
+		if c.Retired {
+			continue // in no base or total (pcnet.Comune.Retired)
+		}
 		addComune(&a.allSummary, c)
 		ps, rs := a.provinceSummary[c.ProvinceCode], a.regionSummary[c.RegionCode]
 		addComune(&ps, c)
@@ -324,7 +327,7 @@ func (s *Store) Reach(ctx context.Context, queries []pcnet.ReachQuery) ([][]pcne
 					if a.coverageSince[ci] > day || day >= a.coverageUntil[ci] {
 						continue
 					}
-					if c := d.coverageComune[ci]; counted[c] != group {
+					if c := d.coverageComune[ci]; counted[c] != group && !d.comuni[c].Retired {
 						counted[c] = group
 						addPopulation(&row.Covered, int(a.population[c]))
 					}

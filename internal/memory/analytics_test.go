@@ -23,6 +23,8 @@ func openAnalytics(t *testing.T, ds pcnet.Dataset) interface {
 
 func TestAnalyticsConformance(t *testing.T) { storetest.RunAnalytics(t, openAnalytics) }
 
+func TestRetiredConformance(t *testing.T) { storetest.RunRetired(t, openAnalytics) }
+
 func TestAnalyticsShippedDataset(t *testing.T) {
 	ds, _, err := dataset.Dataset()
 	if err != nil {

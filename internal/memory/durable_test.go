@@ -149,6 +149,12 @@ func TestDurableReadConformance(t *testing.T) {
 	})
 }
 
+func TestDurableRetiredConformance(t *testing.T) {
+	storetest.RunRetired(t, func(t *testing.T, ds pcnet.Dataset) storetest.AnalyticsStore {
+		return reopen(t, openDurable(t, ds), ds)
+	})
+}
+
 func TestDurableAnalyticsConformance(t *testing.T) {
 	storetest.RunAnalytics(t, func(t *testing.T, ds pcnet.Dataset) storetest.AnalyticsStore {
 		return reopen(t, openDurable(t, ds), ds)

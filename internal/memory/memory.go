@@ -68,7 +68,9 @@ type data struct {
 	programme    pcnet.Programme // programme.go
 
 	// Comuni, ordered by code.
-	comuni           []pcnet.Comune
+	comuni []pcnet.Comune
+	// anyRetired: some Comune is retired, so every Comune filter checks it.
+	anyRetired       bool
 	comuneIndex      map[string]int32
 	comuniByProvince map[string][]int32 // ascending
 	comuniByRegion   map[string][]int32 // ascending
@@ -158,6 +160,7 @@ func (d *data) indexNetwork() {
 
 func (d *data) indexComuni(comuni []pcnet.Comune) {
 	d.comuni = copyComuni(comuni)
+	d.anyRetired = slices.ContainsFunc(d.comuni, func(c pcnet.Comune) bool { return c.Retired })
 	slices.SortFunc(d.comuni, func(a, b pcnet.Comune) int { return cmp.Compare(a.Code, b.Code) })
 
 	n := len(d.comuni)

@@ -173,6 +173,10 @@ func (d *data) comuneChecks(f pcnet.ComuneFilter, used comuneField, coveredSets 
 		capital := *f.Capital
 		cs = append(cs, func(i int32) bool { return d.comuni[i].Capital == capital })
 	}
+	retired := f.Retired != nil && *f.Retired
+	if retired || d.anyRetired {
+		cs = append(cs, func(i int32) bool { return d.comuni[i].Retired == retired })
+	}
 	if f.Coverage != nil {
 		covered, ok := coveredSets[*f.Coverage]
 		if !ok {

@@ -343,12 +343,12 @@ func reachQuery(queries []pcnet.ReachQuery) (string, map[string]any, error) {
 			UNWIND CASE q.groupBy
 			           WHEN 'REGION' THEN COLLECT { MATCH (bp:Province)-[:IN_REGION]->(:Region {code: grp}) RETURN bp }
 			           ELSE providers END AS bp
-			MATCH (c:Comune)-[:IN_PROVINCE]->(bp)
+			MATCH (c:Comune)-[:IN_PROVINCE]->(bp) WHERE c.retired IS NULL OR NOT c.retired
 			RETURN ` + summaryOf("c", "c.population") + ` AS base
 		}
 		CALL (services) {
 			UNWIND services AS s
-			MATCH (s)-[cov:COVERS]->(c:Comune)
+			MATCH (s)-[cov:COVERS]->(c:Comune) WHERE c.retired IS NULL OR NOT c.retired
 			WITH c, collect([cov.since, cov.until]) AS periods
 			RETURN collect([c.population, periods]) AS covers
 		}
@@ -436,7 +436,7 @@ func (s *Store) NearestProviders(ctx context.Context, q pcnet.NearestQuery) ([]p
 		WITH from, p, s ORDER BY s.id
 		WITH from, p, collect(s.id) AS services
 		MATCH (capital:Comune)-[:IN_PROVINCE]->(p)
-		WHERE capital.capital AND capital.location IS NOT NULL
+		WHERE capital.capital AND capital.location IS NOT NULL AND (capital.retired IS NULL OR NOT capital.retired)
 		WITH p, services, min(`+haversineMetres("from.location", "capital.location")+`) AS metres
 		WITH p, services, round(metres) / 1000.0 AS km
 		RETURN p.code AS code, km, services

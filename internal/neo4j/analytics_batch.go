@@ -173,7 +173,7 @@ func (s *Store) NearestProvidersBatch(ctx context.Context, queries []pcnet.Neare
 			WITH from, p, s ORDER BY s.id
 			WITH from, p, collect(s.id) AS services
 			MATCH (capital:Comune)-[:IN_PROVINCE]->(p)
-			WHERE capital.capital AND capital.location IS NOT NULL
+			WHERE capital.capital AND capital.location IS NOT NULL AND (capital.retired IS NULL OR NOT capital.retired)
 			WITH p, services, min(`+haversineMetres("from.location", "capital.location")+`) AS metres
 			WITH p.code AS code, services, round(metres) / 1000.0 AS km
 			ORDER BY km, code

@@ -18,6 +18,13 @@ import (
 	"pcnet/internal/storetest"
 )
 
+// TestRetiredConformance: retired Comuni, imported as such, on the server.
+func TestRetiredConformance(t *testing.T) {
+	storetest.RunRetired(t, func(t *testing.T, ds pcnet.Dataset) storetest.AnalyticsStore {
+		return neo4jtest.Load(t, ds)
+	})
+}
+
 // TestAnalyticsConformance runs the analytics conformance suite on the
 // analytics fixture, imported into a cleared database, then asks the same
 // store and the embedded store many more questions about the fixture and

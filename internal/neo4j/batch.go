@@ -113,6 +113,7 @@ var comunePlan = batchPlan{
 		{"maxPopulation", "c.population <= q.maxPopulation"},
 		{"small", "(c.population < $smallThreshold) = q.small"},
 		{"capital", "c.capital = q.capital"},
+		{"retired", "coalesce(c.retired, false) = q.retired"},
 		// A Comune is covered in a sector (or area) on a date when a
 		// coverage by a service of that sector (area) is active then.
 		{"covered", `EXISTS {
@@ -137,6 +138,8 @@ func comuneFilterParams(f pcnet.ComuneFilter) map[string]any {
 		"maxPopulation": intParam(f.MaxPopulation),
 		"small":         boolParam(f.Small),
 		"capital":       boolParam(f.Capital),
+		// Always set: nil means current Comuni only (pcnet.ComuneFilter.Retired).
+		"retired": f.Retired != nil && *f.Retired,
 	}
 	if c := f.Coverage; c != nil {
 		q["covered"] = c.Covered
@@ -175,6 +178,7 @@ const (
 	comPopulation
 	comLatitude
 	comLongitude
+	comRetired // in Comuni's rows only: ComuniWithParents has it last
 )
 
 // Comuni implements pcnet.Store: all queries in one round trip.
@@ -214,7 +218,7 @@ func (s *Store) Comuni(ctx context.Context, queries []pcnet.ComuneQuery) ([]pcne
 		RETURN q.idx, size(rows), [row IN rows[q.start..q.end] | [
 			row[0].code, row[0].cadastralCode, row[0].name, row[0].nameItalian, row[0].nameOther,
 			row[1], row[2], row[0].capital, row[0].population,
-			row[0].location.latitude, row[0].location.longitude]]`
+			row[0].location.latitude, row[0].location.longitude, coalesce(row[0].retired, false)]]`
 	recs, err := s.read(ctx, cypher, map[string]any{
 		"queries":        toAnySlice(qs),
 		"smallThreshold": int64(pcnet.SmallComuneThreshold),
@@ -232,7 +236,7 @@ func (s *Store) Comuni(ctx context.Context, queries []pcnet.ComuneQuery) ([]pcne
 		page := pcnet.ComunePage{Total: rd.int(rec.Values[1])}
 		for _, item := range rd.list(rec.Values[2]) {
 			v := rd.list(item)
-			if len(v) != comLongitude+1 {
+			if len(v) != comRetired+1 {
 				return nil, fmt.Errorf("neo4j: comune row of %d fields", len(v))
 			}
 			page.Comuni = append(page.Comuni, pcnet.Comune{
@@ -247,6 +251,7 @@ func (s *Store) Comuni(ctx context.Context, queries []pcnet.ComuneQuery) ([]pcne
 				Population:    rd.int(v[comPopulation]),
 				Latitude:      rd.float(v[comLatitude]),
 				Longitude:     rd.float(v[comLongitude]),
+				Retired:       rd.bool(v[comRetired]),
 			})
 		}
 		out[idx] = page
@@ -351,7 +356,7 @@ func (s *Store) ComuniWithParents(ctx context.Context, codes []string) ([]pcnet.
 		MATCH (c)-[:IN_PROVINCE]->(p:Province)-[:IN_REGION]->(r:Region)
 		RETURN c.code, c.cadastralCode, c.name, c.nameItalian, c.nameOther,
 			p.code, r.code, c.capital, c.population, c.location.latitude, c.location.longitude,
-			p.historicCode, p.plateCode, p.name, p.kind, r.name
+			p.historicCode, p.plateCode, p.name, p.kind, r.name, coalesce(c.retired, false)
 		ORDER BY c.code`,
 		map[string]any{"codes": toAnySlice(codes)})
 	if err != nil {
@@ -376,6 +381,7 @@ func (s *Store) ComuniWithParents(ctx context.Context, codes []string) ([]pcnet.
 			Population:    rd.int(v[comPopulation]),
 			Latitude:      rd.float(v[comLatitude]),
 			Longitude:     rd.float(v[comLongitude]),
+			Retired:       rd.bool(v[16]),
 		}
 		comuni = append(comuni, c)
 		if !seenP[c.ProvinceCode] {

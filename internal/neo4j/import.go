@@ -126,7 +126,7 @@ func (s *Store) ImportWith(ctx context.Context, ds pcnet.Dataset, opts ImportOpt
 	if opts.Progress == nil {
 		opts.Progress = func(Progress) {}
 	}
-	sess := s.driver.NewSession(ctx, neo4jdrv.SessionConfig{AccessMode: neo4jdrv.AccessModeWrite, DatabaseName: s.database})
+	sess := s.session(ctx, neo4jdrv.AccessModeWrite)
 	defer sess.Close(ctx)
 	sum, err := neo4jdrv.ExecuteWrite(ctx, sess, func(tx neo4jdrv.ManagedTransaction) (ImportSummary, error) {
 		// The driver retries this function on transient errors: start
@@ -397,6 +397,9 @@ func datasetRows(ds pcnet.Dataset) (map[*entityKind][]row, error) {
 			"name": c.Name, "nameItalian": c.NameItalian, "nameOther": c.NameOther,
 			"searchName": SearchName(c),
 			"capital":    c.Capital, "population": int64(c.Population),
+		}
+		if c.Retired {
+			props["retired"] = true // as Import's retire writes it
 		}
 		if c.Latitude != nil && c.Longitude != nil {
 			props["location"] = dbtype.Point2D{X: *c.Longitude, Y: *c.Latitude, SpatialRefId: wgs84}

@@ -266,13 +266,15 @@ func TestImportRetiresCoveredComune(t *testing.T) {
 	}
 	comuni := func() map[string]bool {
 		t.Helper()
-		pages, err := s.Comuni(ctx, []pcnet.ComuneQuery{{Filter: pcnet.ComuneFilter{Codes: []string{keep, drop}}}})
+		// Retired Comuni are listed only when asked for (Comune.retired).
+		retired := true
+		pages, err := s.Comuni(ctx, []pcnet.ComuneQuery{{Filter: pcnet.ComuneFilter{Codes: []string{keep, drop}, Retired: &retired}}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		found := map[string]bool{}
 		for _, c := range pages[0].Comuni {
-			found[c.Code] = true
+			found[c.Code] = c.Retired
 		}
 		return found
 	}

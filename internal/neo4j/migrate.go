@@ -73,7 +73,7 @@ func (s *Store) Migrate(ctx context.Context) ([]MigrationStep, error) {
 // schema runs one schema statement in its own write transaction (schema and
 // data changes can't share one) and reports whether it created anything.
 func (s *Store) schema(ctx context.Context, statement string) (bool, error) {
-	sess := s.driver.NewSession(ctx, neo4jdrv.SessionConfig{AccessMode: neo4jdrv.AccessModeWrite, DatabaseName: s.database})
+	sess := s.session(ctx, neo4jdrv.AccessModeWrite)
 	defer sess.Close(ctx)
 	return neo4jdrv.ExecuteWrite(ctx, sess, func(tx neo4jdrv.ManagedTransaction) (bool, error) {
 		s.queries.Add(1)

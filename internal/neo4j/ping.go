@@ -57,7 +57,7 @@ func Dial(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fail("invalid URI: "+redactSecret(err.Error(), cfg.Password), err)
 	}
-	return &Store{driver: driver, database: cfg.Database, username: cfg.Username}, nil
+	return newStore(driver, cfg), nil
 }
 
 // Ping checks that the server answers a trivial query on the store's
@@ -72,6 +72,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	// No bookmarks: a health check must not wait for a lagging follower.
 	sess := s.driver.NewSession(ctx, neo4jdrv.SessionConfig{AccessMode: neo4jdrv.AccessModeRead, DatabaseName: s.database})
 	defer sess.Close(ctx)
 	res, err := sess.Run(ctx, "RETURN 1", nil)

@@ -16,9 +16,9 @@ var _ pcnet.Store = (*Store)(nil)
 // It goes through ExecuteQuery rather than a session's ExecuteRead: both
 // retry alike, but ExecuteRead waits for the server to acknowledge BEGIN
 // before it sends the query, an extra round trip that made a small query
-// cost about twice as much (docs/performance.md). No bookmark manager:
-// reads need no causal chaining on a single server, as with plain
-// sessions.
+// cost about twice as much (docs/performance.md). It uses the store's
+// bookmark manager, as the write sessions do, so that on a cluster a read
+// waits for the writes this store committed (read your own writes).
 func (s *Store) read(ctx context.Context, cypher string, params map[string]any) ([]*neo4jdrv.Record, error) {
 	res, err := neo4jdrv.ExecuteQuery(ctx, s.driver, cypher, params,
 		func() neo4jdrv.ResultTransformer[*neo4jdrv.EagerResult] {
@@ -27,7 +27,7 @@ func (s *Store) read(ctx context.Context, cypher string, params map[string]any) 
 		},
 		neo4jdrv.ExecuteQueryWithReadersRouting(),
 		neo4jdrv.ExecuteQueryWithDatabase(s.database),
-		neo4jdrv.ExecuteQueryWithoutBookmarkManager())
+		neo4jdrv.ExecuteQueryWithBookmarkManager(s.bookmarks))
 	if err != nil {
 		return nil, err
 	}

@@ -48,6 +48,11 @@ type Store struct {
 	database string
 	username string // for Ping's errors
 	queries  atomic.Int64
+	// bookmarks chains every read and write of this store after the writes
+	// it committed: on a cluster (or Aura) a read routed to a follower
+	// waits until that follower has applied them, so a client reads its
+	// own writes. On a single server bookmarks are already satisfied.
+	bookmarks neo4jdrv.BookmarkManager
 }
 
 // Sentinel kinds of ConnectError, for errors.Is.
@@ -104,7 +109,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	checkCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	s := &Store{driver: driver, database: cfg.Database, username: cfg.Username}
+	s := newStore(driver, cfg)
 	err = driver.VerifyConnectivity(checkCtx)
 	if err == nil {
 		// VerifyConnectivity neither authenticates on every server version
@@ -118,6 +123,17 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fail(kind, redactSecret(reason, cfg.Password), err)
 	}
 	return s, nil
+}
+
+// newStore is the one constructor of Open and Dial.
+func newStore(driver neo4jdrv.DriverWithContext, cfg Config) *Store {
+	return &Store{driver: driver, database: cfg.Database, username: cfg.Username,
+		bookmarks: neo4jdrv.NewBookmarkManager(neo4jdrv.BookmarkManagerConfig{})}
+}
+
+// session opens a session chained on the store's bookmarks (see Store.bookmarks).
+func (s *Store) session(ctx context.Context, mode neo4jdrv.AccessMode) neo4jdrv.SessionWithContext {
+	return s.driver.NewSession(ctx, neo4jdrv.SessionConfig{AccessMode: mode, DatabaseName: s.database, BookmarkManager: s.bookmarks})
 }
 
 // Close closes the connections to the server.

@@ -126,7 +126,7 @@ func (s *Store) write(ctx context.Context, op string, plan func(w *writeTx) (wri
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	sess := s.driver.NewSession(ctx, neo4jdrv.SessionConfig{AccessMode: neo4jdrv.AccessModeWrite, DatabaseName: s.database})
+	sess := s.session(ctx, neo4jdrv.AccessModeWrite)
 	defer sess.Close(ctx)
 	_, err := neo4jdrv.ExecuteWrite(ctx, sess, func(tx neo4jdrv.ManagedTransaction) (struct{}, error) {
 		// Errors are returned unwrapped: the driver decides on retries by

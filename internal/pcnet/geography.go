@@ -55,6 +55,10 @@ type Comune struct {
 	Population    int      // legal population, 2011 census
 	Latitude      *float64 // WGS84, nil where unknown
 	Longitude     *float64
+	// Retired: gone from the ISTAT list but kept because something still
+	// refers to it (a coverage). Retired Comuni count in no base, total or
+	// gap, and lists leave them out unless asked (ComuneFilter.Retired).
+	Retired bool
 }
 
 // Small reports whether c has fewer than SmallComuneThreshold inhabitants.

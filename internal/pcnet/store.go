@@ -88,6 +88,9 @@ type ComuneFilter struct {
 	// Coverage keeps Comuni covered (or not covered) in a sector or area on
 	// a date; nil doesn't filter.
 	Coverage *CoverageCondition
+	// Retired keeps the retired Comuni (true) or the current ones (false);
+	// nil means false: retired Comuni are left out unless asked for.
+	Retired *bool
 }
 
 // CoverageCondition is the "covered or not covered in a sector" filter: a

@@ -89,7 +89,7 @@ func (r *reference) reach(q pcnet.ReachQuery) []pcnet.ReachRow {
 		services := members[g]
 		covered := make(map[string]bool)
 		for _, c := range r.x.coverages {
-			if services[c.ServiceID] && c.Period().ActiveOn(q.AsOf) {
+			if services[c.ServiceID] && c.Period().ActiveOn(q.AsOf) && !r.comune[c.ComuneCode].Retired {
 				covered[c.ComuneCode] = true
 			}
 		}
@@ -108,7 +108,7 @@ func (r *reference) reach(q pcnet.ReachQuery) []pcnet.ReachRow {
 		}
 		base := make(map[string]bool)
 		for _, c := range r.x.comuni {
-			if inBase(c) {
+			if inBase(c) && !c.Retired {
 				base[c.Code] = true
 			}
 		}
@@ -137,7 +137,8 @@ func (r *reference) comuneSummary(f pcnet.ComuneFilter) pcnet.ComuneSummary {
 			(f.MaxPopulation == nil || c.Population <= *f.MaxPopulation) &&
 			(f.Small == nil || (c.Population < pcnet.SmallComuneThreshold) == *f.Small) &&
 			(f.Capital == nil || c.Capital == *f.Capital) &&
-			(f.Coverage == nil || covered[c.Code] == f.Coverage.Covered) {
+			(f.Coverage == nil || covered[c.Code] == f.Coverage.Covered) &&
+			c.Retired == (f.Retired != nil && *f.Retired) {
 			set[c.Code] = true
 		}
 	}
@@ -162,7 +163,7 @@ func (r *reference) nearest(q pcnet.NearestQuery) []pcnet.ProviderDistance {
 	for province, ids := range servicesOf {
 		best := math.Inf(1)
 		for _, c := range r.x.comuni {
-			if c.ProvinceCode == province && c.Capital && c.Latitude != nil && c.Longitude != nil {
+			if c.ProvinceCode == province && c.Capital && !c.Retired && c.Latitude != nil && c.Longitude != nil {
 				best = min(best, greatCircleKm(*from.Latitude, *from.Longitude, *c.Latitude, *c.Longitude))
 			}
 		}

@@ -26,6 +26,9 @@
 //   - Empty results may be nil or empty slices; totals are 0.
 //   - Every method fails when its context is already cancelled.
 //   - Results belong to the caller: changing them changes nothing in the store.
+//   - A retired Comune (pcnet.Comune.Retired) is listed only by a filter
+//     with Retired true, and counts in no summary, reach base or covered
+//     figure, nor as a nearest capital ([RunRetired]).
 package storetest
 
 import (
