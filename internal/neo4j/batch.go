@@ -178,7 +178,7 @@ const (
 	comPopulation
 	comLatitude
 	comLongitude
-	comRetired // in Comuni's rows only: ComuniWithParents has it last
+	comRetired // ComuniWithParents' rows go on with the Province and region
 )
 
 // Comuni implements pcnet.Store: all queries in one round trip.
@@ -239,20 +239,7 @@ func (s *Store) Comuni(ctx context.Context, queries []pcnet.ComuneQuery) ([]pcne
 			if len(v) != comRetired+1 {
 				return nil, fmt.Errorf("neo4j: comune row of %d fields", len(v))
 			}
-			page.Comuni = append(page.Comuni, pcnet.Comune{
-				Code:          rd.str(v[comCode]),
-				CadastralCode: rd.str(v[comCadastralCode]),
-				Name:          rd.str(v[comName]),
-				NameItalian:   rd.str(v[comNameItalian]),
-				NameOther:     rd.str(v[comNameOther]),
-				ProvinceCode:  rd.str(v[comProvince]),
-				RegionCode:    rd.str(v[comRegion]),
-				Capital:       rd.bool(v[comCapital]),
-				Population:    rd.int(v[comPopulation]),
-				Latitude:      rd.float(v[comLatitude]),
-				Longitude:     rd.float(v[comLongitude]),
-				Retired:       rd.bool(v[comRetired]),
-			})
+			page.Comuni = append(page.Comuni, rd.comune(v))
 		}
 		out[idx] = page
 	}
@@ -334,6 +321,25 @@ func (s *Store) Coverages(ctx context.Context, queries []pcnet.CoverageQuery) ([
 	return out, rd.err
 }
 
+// comune decodes the comCode..comRetired columns of a Comune row, the one
+// layout that Comuni and ComuniWithParents share.
+func (rd *reader) comune(v []any) pcnet.Comune {
+	return pcnet.Comune{
+		Code:          rd.str(v[comCode]),
+		CadastralCode: rd.str(v[comCadastralCode]),
+		Name:          rd.str(v[comName]),
+		NameItalian:   rd.str(v[comNameItalian]),
+		NameOther:     rd.str(v[comNameOther]),
+		ProvinceCode:  rd.str(v[comProvince]),
+		RegionCode:    rd.str(v[comRegion]),
+		Capital:       rd.bool(v[comCapital]),
+		Population:    rd.int(v[comPopulation]),
+		Latitude:      rd.float(v[comLatitude]),
+		Longitude:     rd.float(v[comLongitude]),
+		Retired:       rd.bool(v[comRetired]),
+	}
+}
+
 func toAnySlice[T any](xs []T) []any {
 	out := make([]any, len(xs))
 	for i, x := range xs {
@@ -356,7 +362,7 @@ func (s *Store) ComuniWithParents(ctx context.Context, codes []string) ([]pcnet.
 		MATCH (c)-[:IN_PROVINCE]->(p:Province)-[:IN_REGION]->(r:Region)
 		RETURN c.code, c.cadastralCode, c.name, c.nameItalian, c.nameOther,
 			p.code, r.code, c.capital, c.population, c.location.latitude, c.location.longitude,
-			p.historicCode, p.plateCode, p.name, p.kind, r.name, coalesce(c.retired, false)
+			coalesce(c.retired, false), p.historicCode, p.plateCode, p.name, p.kind, r.name
 		ORDER BY c.code`,
 		map[string]any{"codes": toAnySlice(codes)})
 	if err != nil {
@@ -369,31 +375,18 @@ func (s *Store) ComuniWithParents(ctx context.Context, codes []string) ([]pcnet.
 	var rd reader
 	for _, rec := range recs {
 		v := rec.Values
-		c := pcnet.Comune{
-			Code:          rd.str(v[comCode]),
-			CadastralCode: rd.str(v[comCadastralCode]),
-			Name:          rd.str(v[comName]),
-			NameItalian:   rd.str(v[comNameItalian]),
-			NameOther:     rd.str(v[comNameOther]),
-			ProvinceCode:  rd.str(v[comProvince]),
-			RegionCode:    rd.str(v[comRegion]),
-			Capital:       rd.bool(v[comCapital]),
-			Population:    rd.int(v[comPopulation]),
-			Latitude:      rd.float(v[comLatitude]),
-			Longitude:     rd.float(v[comLongitude]),
-			Retired:       rd.bool(v[16]),
-		}
+		c := rd.comune(v)
 		comuni = append(comuni, c)
 		if !seenP[c.ProvinceCode] {
 			seenP[c.ProvinceCode] = true
 			provinces = append(provinces, pcnet.Province{
-				Code: c.ProvinceCode, HistoricCode: rd.str(v[comLongitude+1]), PlateCode: rd.str(v[comLongitude+2]),
-				Name: rd.str(v[comLongitude+3]), Kind: pcnet.ProvinceKind(rd.str(v[comLongitude+4])), RegionCode: c.RegionCode,
+				Code: c.ProvinceCode, HistoricCode: rd.str(v[comRetired+1]), PlateCode: rd.str(v[comRetired+2]),
+				Name: rd.str(v[comRetired+3]), Kind: pcnet.ProvinceKind(rd.str(v[comRetired+4])), RegionCode: c.RegionCode,
 			})
 		}
 		if !seenR[c.RegionCode] {
 			seenR[c.RegionCode] = true
-			regions = append(regions, pcnet.Region{Code: c.RegionCode, Name: rd.str(v[comLongitude+5])})
+			regions = append(regions, pcnet.Region{Code: c.RegionCode, Name: rd.str(v[comRetired+5])})
 		}
 	}
 	return comuni, provinces, regions, rd.err
