@@ -1,0 +1,182 @@
+package pcnet
+
+import (
+	"fmt"
+)
+
+// Rules of tutorships writes; the shared conventions are in rules.go.
+
+// TutorshipFacts are what PlanTutorAssign needs to know of the store.
+type TutorshipFacts struct {
+	Tutor       *Province // the tutor Province; nil when it doesn't exist
+	Tutored     *Province // the tutored Province; nil when it doesn't exist
+	SectorFound bool      // the sector exists
+	// Existing are all the tutorships between the same tutor and tutored
+	// Provinces in the same sector, of any period, in any order.
+	Existing []Tutorship
+}
+
+// ValidateTutorship checks the input of AssignTutor: "tutorCode" and
+// "tutoredCode" (Province codes, not the same: a Province can't tutor
+// itself), "sectorCode" (required), "since" (required), "until" (must be
+// empty: a new tutorship is open) and "step" (0, meaning 1, or 1 to
+// MaxTutorshipStep).
+func ValidateTutorship(t Tutorship) error {
+	if err := ValidateProvinceCode("tutorCode", t.TutorCode); err != nil {
+		return err
+	}
+	if err := ValidateProvinceCode("tutoredCode", t.TutoredCode); err != nil {
+		return err
+	}
+	if t.TutorCode == t.TutoredCode {
+		return Invalidf("tutoredCode", "tutoredCode: a Province can't tutor itself (%s)", t.TutorCode)
+	}
+	if err := validateRef("sectorCode", t.SectorCode); err != nil {
+		return err
+	}
+	if t.Since.IsZero() {
+		return Invalidf("since", "since: a date is required")
+	}
+	if !t.Until.IsZero() {
+		return Invalidf("until", "until: a new tutorship is open; end it with EndTutorship")
+	}
+	if t.Step != 0 {
+		return validateStep("step", t.Step)
+	}
+	return nil
+}
+
+// PlanTutorAssign returns the tutorship to create (step 1 unless given)
+// and its audit entry (action "assign", EntityID TutorshipKey.EntityID).
+//
+// Checked, after the input: the tutor, tutored Province and sector exist
+// (ENOTFOUND "tutorCode", "tutoredCode", "sectorCode"); both Provinces
+// take part in the programme on since (ProgrammeJoined; EINVALID
+// "tutorCode", "tutoredCode"); the tutor doesn't
+// already tutor the Province in the sector: no open tutorship between them
+// (ECONFLICT "tutoredCode") and no closed one that ends after since
+// (ECONFLICT "since"), so the periods never overlap.
+func PlanTutorAssign(t Tutorship, f TutorshipFacts) (Tutorship, []Change, error) {
+	if err := ValidateTutorship(t); err != nil {
+		return Tutorship{}, nil, err
+	}
+	if t.Step == 0 {
+		t.Step = 1
+	}
+	switch {
+	case f.Tutor == nil:
+		return Tutorship{}, nil, fieldError(ENOTFOUND, "tutorCode", "tutorCode: no Province %s", t.TutorCode)
+	case f.Tutored == nil:
+		return Tutorship{}, nil, fieldError(ENOTFOUND, "tutoredCode", "tutoredCode: no Province %s", t.TutoredCode)
+	case !f.SectorFound:
+		return Tutorship{}, nil, fieldError(ENOTFOUND, "sectorCode", "sectorCode: no sector %q", t.SectorCode)
+	}
+	for _, p := range []struct {
+		field string
+		p     *Province
+	}{{"tutorCode", f.Tutor}, {"tutoredCode", f.Tutored}} {
+		from, ok := ProgrammeJoined(*p.p)
+		switch {
+		case !ok:
+			return Tutorship{}, nil, Invalidf(p.field, "%s: %s (%s) is a %s: not one of the programme's Provinces", p.field, p.p.Code, p.p.Name, p.p.Kind)
+		case t.Since.Before(from):
+			return Tutorship{}, nil, Invalidf(p.field, "%s: %s (%s) takes part in the programme from %s, not on %s", p.field, p.p.Code, p.p.Name, from, t.Since)
+		}
+	}
+	for _, e := range f.Existing {
+		if e.Until.IsZero() {
+			return Tutorship{}, nil, fieldError(ECONFLICT, "tutoredCode", "tutoredCode: %s already tutors %s in %s, since %s: end that tutorship first",
+				t.TutorCode, t.TutoredCode, t.SectorCode, e.Since)
+		}
+	}
+	for _, e := range f.Existing {
+		if e.Until.After(t.Since) {
+			return Tutorship{}, nil, fieldError(ECONFLICT, "since", "since: %s tutored %s in %s from %s to %s, which overlaps a tutorship from %s",
+				t.TutorCode, t.TutoredCode, t.SectorCode, e.Since, e.Until, t.Since)
+		}
+	}
+	return t, []Change{{
+		Entity: EntityTutorship, EntityID: t.Key().EntityID(), Action: ActionAssign,
+		Summary: fmt.Sprintf("assigned from %s at step %d", t.Since, t.Step),
+	}}, nil
+}
+
+// ValidateTutorshipKey checks a tutorship key: "tutorCode" and
+// "tutoredCode" (Province codes), "sectorCode" and "since" (required).
+func ValidateTutorshipKey(k TutorshipKey) error {
+	if err := ValidateProvinceCode("tutorCode", k.TutorCode); err != nil {
+		return err
+	}
+	if err := ValidateProvinceCode("tutoredCode", k.TutoredCode); err != nil {
+		return err
+	}
+	if err := validateRef("sectorCode", k.SectorCode); err != nil {
+		return err
+	}
+	if k.Since.IsZero() {
+		return Invalidf("since", "since: a date is required")
+	}
+	return nil
+}
+
+// PlanTutorAdvance returns the tutorship at its new step and the audit
+// entry (action "advance", summary "step 1 → 2"). current is the stored
+// tutorship with key k, nil when there is none (ENOTFOUND, no field).
+// step must lie in 1..MaxTutorshipStep (EINVALID "step"); the tutorship
+// must be open (ECONFLICT, no field) and step after the current one
+// (ECONFLICT "step"): the current step is a conflict too, as the schema
+// promises "a later step".
+func PlanTutorAdvance(k TutorshipKey, current *Tutorship, step int) (Tutorship, []Change, error) {
+	if err := ValidateTutorshipKey(k); err != nil {
+		return Tutorship{}, nil, err
+	}
+	if err := validateStep("step", step); err != nil {
+		return Tutorship{}, nil, err
+	}
+	if current == nil {
+		return Tutorship{}, nil, Errorf(ENOTFOUND, "no tutorship %s", k)
+	}
+	switch {
+	case !current.Until.IsZero():
+		return Tutorship{}, nil, Errorf(ECONFLICT, "tutorship %s ended on %s: only open tutorships advance", k, current.Until)
+	case step <= current.Step:
+		return Tutorship{}, nil, fieldError(ECONFLICT, "step", "step: steps only go forward, to a step after the current one: %d → %d is not allowed", current.Step, step)
+	}
+	next := *current
+	next.Step = step
+	return next, []Change{{
+		Entity: EntityTutorship, EntityID: k.EntityID(), Action: ActionAdvance,
+		Summary: fmt.Sprintf("step %d → %d", current.Step, step),
+	}}, nil
+}
+
+// PlanTutorEnd returns the tutorship ended on until and the audit entry
+// (action "end"). current is the stored tutorship with key k, nil when
+// there is none (ENOTFOUND, no field). until is required and after the
+// tutorship's start (EINVALID "until"). A tutorship already ended on until
+// is no change (a retry); one ended on another day is ECONFLICT "until".
+func PlanTutorEnd(k TutorshipKey, current *Tutorship, until Date) (Tutorship, []Change, error) {
+	if err := ValidateTutorshipKey(k); err != nil {
+		return Tutorship{}, nil, err
+	}
+	if until.IsZero() {
+		return Tutorship{}, nil, Invalidf("until", "until: a date is required")
+	}
+	if current == nil {
+		return Tutorship{}, nil, Errorf(ENOTFOUND, "no tutorship %s", k)
+	}
+	switch {
+	case current.Until == until:
+		return *current, nil, nil
+	case !current.Until.IsZero():
+		return Tutorship{}, nil, fieldError(ECONFLICT, "until", "until: tutorship %s ended already, on %s", k, current.Until)
+	case !until.After(current.Since):
+		return Tutorship{}, nil, Invalidf("until", "until: %s is not after the tutorship began, on %s", until, current.Since)
+	}
+	next := *current
+	next.Until = until
+	return next, []Change{{
+		Entity: EntityTutorship, EntityID: k.EntityID(), Action: ActionEnd,
+		Summary: fmt.Sprintf("ended on %s at step %d", until, current.Step),
+	}}, nil
+}
