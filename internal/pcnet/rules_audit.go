@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Rules of audit trail writes; the shared conventions are in rules.go.
+// Stamping and filtering the audit trail that every write appends to.
 
 // StampChanges fills in the Seq (lastSeq+1, lastSeq+2, ...), At (at in UTC,
 // to the millisecond) and Actor (the Subject of ctx's actor, "" when ctx

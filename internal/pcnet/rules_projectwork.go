@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Rules of project works writes; the shared conventions are in rules.go.
+// Rules of Project Work writes; the shared conventions are in rules.go.
 
 // ProjectWorkFacts are what PlanProjectWork needs to know of the store.
 type ProjectWorkFacts struct {

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Rules of services writes; the shared conventions are in rules.go.
+// Rules of service writes; the shared conventions are in rules.go.
 
 // ServiceCreateFacts are what PlanServiceCreate needs to know of the store.
 type ServiceCreateFacts struct {

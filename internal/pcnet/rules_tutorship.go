@@ -4,7 +4,7 @@ import (
 	"fmt"
 )
 
-// Rules of tutorships writes; the shared conventions are in rules.go.
+// Rules of tutorship writes; the shared conventions are in rules.go.
 
 // TutorshipFacts are what PlanTutorAssign needs to know of the store.
 type TutorshipFacts struct {
