@@ -10,8 +10,9 @@ import './dashboard.css';
 import { createClient } from 'graphql-ws';
 import { allPages, client } from './api.js';
 import { isISODate, timelineRange, todayISO } from './dates.js';
-import { COVERED, CoverageMap, OUTSIDE, SHARE_CLASSES, TERRITORY } from './map.js';
+import { COVERED, CoverageMap, LATE, OUTSIDE, SHARE_CLASSES, TERRITORY } from './map.js';
 import { drawNetwork, highlight, roleName, selectNode } from './network.js';
+import { participationOn, plannedSeries } from './programme.js';
 import { Timeline } from './timeline.js';
 import { showGaps } from './gaps.js';
 import { LANGUAGES, init, pickLanguage, t } from './i18n.js';
@@ -241,12 +242,18 @@ let shareInfo = { shares: new Map(), total: new Map(), got: new Map() };
 
 const refreshMap = panel('map-panel', 'map-status', async (stale) => {
   await comuniReady;
-  const covered = await coveredCodes();
+  const [covered, plan] = await Promise.all([
+    coveredCodes(),
+    state.service ? request(Q.ROLLOUT_PLAN, { serviceId: state.service, asOf: state.asOf }) : null,
+  ]);
   if (stale()) return;
   coveredNow = covered;
+  const late = plan?.rolloutProgress?.late ?? [];
   const providers = new Set(selectedServices().filter((v) => v.startDate <= state.asOf).map((v) => v.provider.code));
   shareInfo = provinceShares(covered, providers);
-  const counts = map.colour(comuni, covered, providers, shareInfo.shares);
+  const counts = map.colour(comuni, covered, providers, shareInfo.shares, new Set(late.map((l) => l.comune.code)));
+  $('count-late').textContent = num(counts[LATE]);
+  $('late-list').replaceChildren(...late.map((l) => Object.assign(document.createElement('li'), { textContent: t('map.lateItem', { name: l.comune.name, due: date(l.due), days: num(l.daysLate) }) })));
   $('count-covered').textContent = num(counts[COVERED]);
   $('count-territory').textContent = num(counts[TERRITORY]);
   $('count-outside').textContent = num(counts[OUTSIDE]);
@@ -466,11 +473,15 @@ function showNetworkSelection() {
 
 const refreshNetwork = panel('network-panel', 'network-status', async (stale) => {
   if (!state.sector) return t('network.chooseSector');
-  const { tutorNetwork } = await request(Q.TUTOR_NETWORK, { sector: state.sector, asOf: state.asOf });
+  const [{ tutorNetwork }, { participations }] = await Promise.all([
+    request(Q.TUTOR_NETWORK, { sector: state.sector, asOf: state.asOf }),
+    request(Q.PARTICIPATIONS, { sector: state.sector, asOf: state.asOf }),
+  ]);
   if (stale()) return;
+  const participation = participationOn(participations, state.asOf);
   network = tutorNetwork;
   const svg = $('network');
-  const n = drawNetwork(svg, tutorNetwork, (code) => highlight(svg, code ?? (svg.dataset.selected || null)), (code) => chooseProvince(code, true), fmt);
+  const n = drawNetwork(svg, tutorNetwork, (code) => highlight(svg, code ?? (svg.dataset.selected || null)), (code) => chooseProvince(code, true), fmt, participation);
   if (tutorNetwork.nodes.some((x) => x.province.code === state.province)) selectNode(svg, state.province);
   else svg.dataset.selected = '';
   showNetworkSelection();
@@ -488,9 +499,13 @@ const refreshTimeline = panel('timeline-panel', 'timeline-status', async (stale)
   if (services.length === 0) return t('timeline.noService');
   const selection = state.service ? { ids: [state.service] } : { sectors: [state.sector] };
   const range = timelineRange(services.map((s) => s.startDate), state.asOf);
-  const { rolloutTimeline } = await request(Q.ROLLOUT, { selection, ...range });
+  const [{ rolloutTimeline }, plan] = await Promise.all([
+    request(Q.ROLLOUT, { selection, ...range }),
+    state.service ? request(Q.ROLLOUT_PLAN, { serviceId: state.service, asOf: state.asOf }) : null,
+  ]);
   if (stale()) return;
-  timeline.show(rolloutTimeline);
+  const targets = plan?.rolloutProgress?.targets ?? [];
+  timeline.show(rolloutTimeline, targets.length ? plannedSeries(targets, rolloutTimeline.map((p) => p.date)) : null);
   const last = rolloutTimeline.at(-1);
   return last
     ? t('timeline.status', { interval: t(`timeline.${range.interval}`), from: date(range.from), date: date(last.date), comuni: num(last.covered.comuni), share: pct(last.comuniShare), inhabitants: pct(last.inhabitantsShare) })
