@@ -333,6 +333,25 @@ func (e expected) network(sector string, day pcnet.Date) (nodes, edges int) {
 	return len(provinces), edges
 }
 
+// participating returns how many Provinces of a sector's network on day
+// take part in the programme in that sector then.
+func (e expected) participating(sector string, day pcnet.Date) int {
+	inNetwork := map[string]bool{}
+	for _, ts := range e.ds.Tutorships {
+		if ts.SectorCode == sector && ts.Period().ActiveOn(day) {
+			inNetwork[ts.TutorCode] = true
+			inNetwork[ts.TutoredCode] = true
+		}
+	}
+	part := map[string]bool{}
+	for _, p := range e.ds.Participations {
+		if p.SectorCode == sector && p.Period().ActiveOn(day) && inNetwork[p.ProvinceCode] {
+			part[p.ProvinceCode] = true
+		}
+	}
+	return len(part)
+}
+
 // gaps returns the codes of a region's Comuni not covered in the sector.
 func (e expected) gaps(region, sector string, day pcnet.Date) []string {
 	covered := e.covered(sector, day)
@@ -623,6 +642,15 @@ func testDashboard(t *testing.T, tb *tab, ts *testServer, want expected, dir str
 	}
 	if got := eval[int](t, tb, `document.querySelectorAll('#network line.edge').length`); got != edges {
 		t.Errorf("network of %s: %d edges drawn, want %d", second, got, edges)
+	}
+	// Participation on the network view: a solid outline for the Provinces
+	// taking part in the sector on the day, a dashed one for the others.
+	part := want.participating(second, asOf)
+	if got := eval[int](t, tb, `document.querySelectorAll('#network g.node.participating').length`); got != part {
+		t.Errorf("network of %s: %d nodes marked participating, want %d", second, got, part)
+	}
+	if got := eval[int](t, tb, `document.querySelectorAll('#network g.node.not-participating').length`); got != nodes-part {
+		t.Errorf("network of %s: %d nodes marked not participating, want %d", second, got, nodes-part)
 	}
 
 	// The timeline ends on the day asked about, with the sector's reach then.
