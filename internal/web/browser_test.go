@@ -834,6 +834,8 @@ func checkPlan(t *testing.T, tb *tab, want expected, sector string) {
 	if got, w := eval[string](t, tb, textOf("#count-late")), itNumber(onMap); got != w {
 		t.Errorf("service %s: the legend counts %q late Comuni, want %q", id, got, w)
 	}
+	// The Province clicked before narrows the list; "every Province" widens it.
+	do(t, tb, chromedp.Evaluate[chromedp.Void](`document.getElementById('late-all').click()`))
 	listed := eval[[]string](t, tb, `[...document.querySelectorAll('#late-list li')].map(li => li.dataset.code)`)
 	slices.Sort(listed)
 	if !slices.Equal(listed, late) {
@@ -854,6 +856,9 @@ func checkPlan(t *testing.T, tb *tab, want expected, sector string) {
 	slices.Sort(listed)
 	if !slices.Equal(listed, inProv) {
 		t.Errorf("service %s, Province %s: the late list has %v, want %v", id, prov, listed, inProv)
+	}
+	if st := eval[string](t, tb, `document.getElementById('late-filter').textContent`); !strings.Contains(st, itNumber(len(inProv))+" dei "+itNumber(len(late))) {
+		t.Errorf("service %s, Province %s: the late list says %q, want %d of the %d", id, prov, st, len(inProv), len(late))
 	}
 	do(t, tb, chromedp.Evaluate[chromedp.Void](`document.getElementById('late-all').click()`))
 	if got := eval[int](t, tb, `document.querySelectorAll('#late-list li').length`); got != len(late) {
