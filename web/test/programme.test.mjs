@@ -38,3 +38,14 @@ test('participationOn keeps periods active on the day (half-open) and the earlie
     assert.deepEqual(got, c.want, c.asOf);
   }
 });
+
+// The programme views' strings landed once in the wrong language block; this
+// keeps both languages' keys and {{placeholders}} the same everywhere.
+test('Italian and English have the same keys and placeholders', async () => {
+  const { RESOURCES } = await import('../src/dashboard/i18n.js');
+  const flat = (o, pre = '') => Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' ? flat(v, `${pre}${k}.`) : [[`${pre}${k}`, [...String(v).matchAll(/{{(\w+)}}/g)].map((m) => m[1]).sort().join(',')]]));
+  const it = Object.fromEntries(flat(RESOURCES.it));
+  const en = Object.fromEntries(flat(RESOURCES.en));
+  assert.deepEqual(Object.keys(en).sort(), Object.keys(it).sort());
+  for (const k of Object.keys(it)) assert.equal(en[k], it[k], `placeholders of ${k}`);
+});

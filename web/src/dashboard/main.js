@@ -12,7 +12,7 @@ import { allPages, client } from './api.js';
 import { isISODate, timelineRange, todayISO } from './dates.js';
 import { COVERED, CoverageMap, LATE, OUTSIDE, SHARE_CLASSES, TERRITORY } from './map.js';
 import { drawNetwork, highlight, roleName, selectNode } from './network.js';
-import { participationOn, plannedSeries } from './programme.js';
+import { lateByProvince, participationOn, plannedSeries } from './programme.js';
 import { Timeline } from './timeline.js';
 import { showGaps } from './gaps.js';
 import { LANGUAGES, init, pickLanguage, t } from './i18n.js';
@@ -239,6 +239,26 @@ function provinceShares(covered, providers) {
 
 let comuniReady = null;
 let shareInfo = { shares: new Map(), total: new Map(), got: new Map() };
+let lateNow = []; // the selected service's late planned Comuni (rolloutProgress.late)
+let lateProvince = ''; // the Province the late list is narrowed to, '' for all
+
+// showLate lists the late planned Comuni, only those of lateProvince when a
+// Province was clicked, most late first; "all" widens the list again.
+function showLate() {
+  const by = lateByProvince(lateNow);
+  const list = lateProvince ? by.get(lateProvince) ?? [] : lateNow;
+  const p = provinceByCode.get(lateProvince);
+  $('late-filter').textContent = p ? t('map.lateIn', { province: p.name, count: num(list.length), total: num(lateNow.length) }) : '';
+  $('late-all').hidden = !p;
+  const ol = $('late-list');
+  ol.dataset.province = p ? lateProvince : '';
+  ol.replaceChildren(...list.map((l) => {
+    const li = document.createElement('li');
+    li.dataset.code = l.comune.code;
+    li.textContent = t('map.lateItem', { name: l.comune.name, due: date(l.due), days: num(l.daysLate) });
+    return li;
+  }));
+}
 
 const refreshMap = panel('map-panel', 'map-status', async (stale) => {
   await comuniReady;
@@ -253,7 +273,8 @@ const refreshMap = panel('map-panel', 'map-status', async (stale) => {
   shareInfo = provinceShares(covered, providers);
   const counts = map.colour(comuni, covered, providers, shareInfo.shares, new Set(late.map((l) => l.comune.code)));
   $('count-late').textContent = num(counts[LATE]);
-  $('late-list').replaceChildren(...late.map((l) => Object.assign(document.createElement('li'), { textContent: t('map.lateItem', { name: l.comune.name, due: date(l.due), days: num(l.daysLate) }) })));
+  lateNow = late;
+  showLate();
   $('count-covered').textContent = num(counts[COVERED]);
   $('count-territory').textContent = num(counts[TERRITORY]);
   $('count-outside').textContent = num(counts[OUTSIDE]);
@@ -385,6 +406,8 @@ function onFind(e) {
 function chooseProvince(code, follow) {
   if (!provinceByCode.has(code)) return;
   state.province = code;
+  lateProvince = code;
+  showLate();
   map.selectProvince(code);
   if (network) selectNode($('network'), network.nodes.some((n) => n.province.code === code) ? code : null);
   if (follow) {
@@ -604,6 +627,10 @@ async function start() {
     fillScopes();
     subscribeLive();
     refreshAll();
+  });
+  $('late-all').addEventListener('click', () => {
+    lateProvince = '';
+    showLate();
   });
   $('service').addEventListener('change', (e) => {
     state.service = e.target.value;

@@ -66,7 +66,11 @@ export class Timeline {
       const tr = document.createElement('tr');
       tr.dataset.date = p.date;
       tr.dataset.comuni = String(p.covered.comuni);
-      [shortDate(p.date), num(p.covered.comuni), num(p.covered.smallComuni), num(p.covered.inhabitants), pct(p.inhabitantsShare), num(p.services), planned ? num(planned[i].comuni) : '–'].forEach((v, k) => {
+      if (planned) {
+        tr.dataset.planned = String(planned[i].comuni);
+        tr.dataset.plannedInhabitants = String(planned[i].inhabitants);
+      }
+      [shortDate(p.date), num(p.covered.comuni), num(p.covered.smallComuni), num(p.covered.inhabitants), pct(p.inhabitantsShare), num(p.services), planned ? num(planned[i].comuni) : '–', planned ? num(planned[i].inhabitants) : '–'].forEach((v, k) => {
         const td = document.createElement('td');
         td.textContent = v;
         if (k > 0) td.className = 'num';
