@@ -128,6 +128,10 @@ func (d *writingStoreDecorator) EndTutorship(ctx context.Context, k pcnet.Tutors
 	return call(ctx, d.storeDecorator, "EndTutorship", 1, func(ctx context.Context) (pcnet.Tutorship, error) { return d.writer.EndTutorship(ctx, k, until) })
 }
 
+func (d *writingStoreDecorator) LastChangeSeq(ctx context.Context) (int64, error) {
+	return call(ctx, d.storeDecorator, "LastChangeSeq", 1, func(ctx context.Context) (int64, error) { return d.writer.LastChangeSeq(ctx) })
+}
+
 func (d *writingStoreDecorator) SaveProjectWork(ctx context.Context, w pcnet.ProjectWork) (pcnet.ProjectWork, error) {
 	return call(ctx, d.storeDecorator, "SaveProjectWork", 1, func(ctx context.Context) (pcnet.ProjectWork, error) { return d.writer.SaveProjectWork(ctx, w) })
 }
