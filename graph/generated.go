@@ -185,14 +185,14 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddCoverage      func(childComplexity int, serviceID string, comuneCodes []string, since pcnet.Date, phase *pcnet.CoveragePhase) int
-		AdvanceTutorship func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step int) int
-		AssignTutor      func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step *int) int
-		CreateService    func(childComplexity int, id string, name string, description *string, providerCode string, areaCode string, status *pcnet.ServiceStatus, startDate pcnet.Date) int
-		EndCoverage      func(childComplexity int, serviceID string, comuneCodes []string, until pcnet.Date) int
-		EndTutorship     func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date) int
-		SaveProjectWork  func(childComplexity int, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string) int
-		UpdateService    func(childComplexity int, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date, endDate *pcnet.Date) int
+		AddCoverage      func(childComplexity int, serviceID string, comuneCodes []string, since pcnet.Date, phase *pcnet.CoveragePhase, idempotencyKey *string) int
+		AdvanceTutorship func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step int, idempotencyKey *string) int
+		AssignTutor      func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step *int, idempotencyKey *string) int
+		CreateService    func(childComplexity int, id string, name string, description *string, providerCode string, areaCode string, status *pcnet.ServiceStatus, startDate pcnet.Date, idempotencyKey *string) int
+		EndCoverage      func(childComplexity int, serviceID string, comuneCodes []string, until pcnet.Date, idempotencyKey *string) int
+		EndTutorship     func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date, idempotencyKey *string) int
+		SaveProjectWork  func(childComplexity int, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string, idempotencyKey *string) int
+		UpdateService    func(childComplexity int, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date, endDate *pcnet.Date, idempotencyKey *string) int
 	}
 
 	PageInfo struct {
@@ -502,14 +502,14 @@ type GroupResolver interface {
 	Name(ctx context.Context, obj *model.Group) (string, error)
 }
 type MutationResolver interface {
-	CreateService(ctx context.Context, id string, name string, description *string, providerCode string, areaCode string, status *pcnet.ServiceStatus, startDate pcnet.Date) (*model.ServicePayload, error)
-	UpdateService(ctx context.Context, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date, endDate *pcnet.Date) (*model.ServicePayload, error)
-	AddCoverage(ctx context.Context, serviceID string, comuneCodes []string, since pcnet.Date, phase *pcnet.CoveragePhase) (*model.CoveragePayload, error)
-	EndCoverage(ctx context.Context, serviceID string, comuneCodes []string, until pcnet.Date) (*model.CoveragePayload, error)
-	AssignTutor(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step *int) (*model.TutorshipPayload, error)
-	AdvanceTutorship(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step int) (*model.TutorshipPayload, error)
-	EndTutorship(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date) (*model.TutorshipPayload, error)
-	SaveProjectWork(ctx context.Context, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string) (*model.ProjectWorkPayload, error)
+	CreateService(ctx context.Context, id string, name string, description *string, providerCode string, areaCode string, status *pcnet.ServiceStatus, startDate pcnet.Date, idempotencyKey *string) (*model.ServicePayload, error)
+	UpdateService(ctx context.Context, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date, endDate *pcnet.Date, idempotencyKey *string) (*model.ServicePayload, error)
+	AddCoverage(ctx context.Context, serviceID string, comuneCodes []string, since pcnet.Date, phase *pcnet.CoveragePhase, idempotencyKey *string) (*model.CoveragePayload, error)
+	EndCoverage(ctx context.Context, serviceID string, comuneCodes []string, until pcnet.Date, idempotencyKey *string) (*model.CoveragePayload, error)
+	AssignTutor(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step *int, idempotencyKey *string) (*model.TutorshipPayload, error)
+	AdvanceTutorship(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step int, idempotencyKey *string) (*model.TutorshipPayload, error)
+	EndTutorship(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date, idempotencyKey *string) (*model.TutorshipPayload, error)
+	SaveProjectWork(ctx context.Context, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string, idempotencyKey *string) (*model.ProjectWorkPayload, error)
 }
 type PeerResolver interface {
 	Province(ctx context.Context, obj *model.Peer) (*pcnet.Province, error)
@@ -1162,7 +1162,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AddCoverage(childComplexity, args["serviceId"].(string), args["comuneCodes"].([]string), args["since"].(pcnet.Date), args["phase"].(*pcnet.CoveragePhase)), true
+		return e.ComplexityRoot.Mutation.AddCoverage(childComplexity, args["serviceId"].(string), args["comuneCodes"].([]string), args["since"].(pcnet.Date), args["phase"].(*pcnet.CoveragePhase), args["idempotencyKey"].(*string)), true
 	case "Mutation.advanceTutorship":
 		if e.ComplexityRoot.Mutation.AdvanceTutorship == nil {
 			break
@@ -1173,7 +1173,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AdvanceTutorship(childComplexity, args["tutorCode"].(string), args["tutoredCode"].(string), args["sectorCode"].(string), args["since"].(pcnet.Date), args["step"].(int)), true
+		return e.ComplexityRoot.Mutation.AdvanceTutorship(childComplexity, args["tutorCode"].(string), args["tutoredCode"].(string), args["sectorCode"].(string), args["since"].(pcnet.Date), args["step"].(int), args["idempotencyKey"].(*string)), true
 	case "Mutation.assignTutor":
 		if e.ComplexityRoot.Mutation.AssignTutor == nil {
 			break
@@ -1184,7 +1184,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AssignTutor(childComplexity, args["tutorCode"].(string), args["tutoredCode"].(string), args["sectorCode"].(string), args["since"].(pcnet.Date), args["step"].(*int)), true
+		return e.ComplexityRoot.Mutation.AssignTutor(childComplexity, args["tutorCode"].(string), args["tutoredCode"].(string), args["sectorCode"].(string), args["since"].(pcnet.Date), args["step"].(*int), args["idempotencyKey"].(*string)), true
 	case "Mutation.createService":
 		if e.ComplexityRoot.Mutation.CreateService == nil {
 			break
@@ -1195,7 +1195,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateService(childComplexity, args["id"].(string), args["name"].(string), args["description"].(*string), args["providerCode"].(string), args["areaCode"].(string), args["status"].(*pcnet.ServiceStatus), args["startDate"].(pcnet.Date)), true
+		return e.ComplexityRoot.Mutation.CreateService(childComplexity, args["id"].(string), args["name"].(string), args["description"].(*string), args["providerCode"].(string), args["areaCode"].(string), args["status"].(*pcnet.ServiceStatus), args["startDate"].(pcnet.Date), args["idempotencyKey"].(*string)), true
 	case "Mutation.endCoverage":
 		if e.ComplexityRoot.Mutation.EndCoverage == nil {
 			break
@@ -1206,7 +1206,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.EndCoverage(childComplexity, args["serviceId"].(string), args["comuneCodes"].([]string), args["until"].(pcnet.Date)), true
+		return e.ComplexityRoot.Mutation.EndCoverage(childComplexity, args["serviceId"].(string), args["comuneCodes"].([]string), args["until"].(pcnet.Date), args["idempotencyKey"].(*string)), true
 	case "Mutation.endTutorship":
 		if e.ComplexityRoot.Mutation.EndTutorship == nil {
 			break
@@ -1217,7 +1217,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.EndTutorship(childComplexity, args["tutorCode"].(string), args["tutoredCode"].(string), args["sectorCode"].(string), args["since"].(pcnet.Date), args["until"].(pcnet.Date)), true
+		return e.ComplexityRoot.Mutation.EndTutorship(childComplexity, args["tutorCode"].(string), args["tutoredCode"].(string), args["sectorCode"].(string), args["since"].(pcnet.Date), args["until"].(pcnet.Date), args["idempotencyKey"].(*string)), true
 	case "Mutation.saveProjectWork":
 		if e.ComplexityRoot.Mutation.SaveProjectWork == nil {
 			break
@@ -1228,7 +1228,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SaveProjectWork(childComplexity, args["id"].(string), args["provinceCode"].(string), args["areaCode"].(string), args["title"].(string), args["maturity"].(pcnet.Maturity), args["step"].(int), args["year"].(int), args["serviceId"].(*string)), true
+		return e.ComplexityRoot.Mutation.SaveProjectWork(childComplexity, args["id"].(string), args["provinceCode"].(string), args["areaCode"].(string), args["title"].(string), args["maturity"].(pcnet.Maturity), args["step"].(int), args["year"].(int), args["serviceId"].(*string), args["idempotencyKey"].(*string)), true
 	case "Mutation.updateService":
 		if e.ComplexityRoot.Mutation.UpdateService == nil {
 			break
@@ -1239,7 +1239,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateService(childComplexity, args["id"].(string), args["name"].(*string), args["description"].(*string), args["status"].(*pcnet.ServiceStatus), args["startDate"].(*pcnet.Date), args["endDate"].(*pcnet.Date)), true
+		return e.ComplexityRoot.Mutation.UpdateService(childComplexity, args["id"].(string), args["name"].(*string), args["description"].(*string), args["status"].(*pcnet.ServiceStatus), args["startDate"].(*pcnet.Date), args["endDate"].(*pcnet.Date), args["idempotencyKey"].(*string)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -4432,6 +4432,21 @@ nullable, so each field reports its own result: a committed field keeps its
 payload in data, a failed one is null with an error whose path names it
 (the fields after it still run). Read data and errors together to learn
 exactly what was written.
+
+A write answered "unavailable" (or a lost connection, a timeout) may or may
+not have committed: without an idempotency key its outcome is unknown, and a
+retry may meet the first write's effect (createService "conflict",
+endCoverage "not_found"). Give every mutation an idempotencyKey to retry
+safely: a write with the key of one that committed returns that write's
+result, unchanged, and writes nothing again (no audit entry, no event), even
+when the network changed since; the nested fields of its payload read the
+network as it is now. Keys are the caller's own (one per token name: two
+callers never share a key); a key is kept for ever, with the write's audit
+entries, in the write's own transaction. The same key with another mutation
+or other arguments is "conflict", field "idempotencyKey". A write that
+changes nothing (answered with unchanged Comuni, or an update to the current
+values) keeps its key too; a write that fails (invalid, not_found, conflict)
+wrote nothing and keeps nothing, so its key can carry the corrected write.
 """
 type Mutation {
   """
@@ -4468,6 +4483,13 @@ type Mutation {
     The day the service starts; no Comune can be covered before it.
     """
     startDate: Date!
+    """
+    Makes the write safe to retry (see Mutation): a key used by one of your
+    committed writes returns its result without writing again; with other
+    arguments it is "conflict". 1 to 128 printable ASCII characters, no
+    spaces, e.g. a UUID ("invalid", field "idempotencyKey", otherwise).
+    """
+    idempotencyKey: String
   ): ServicePayload @hasRole(role: PLANNER)
 
   """
@@ -4512,6 +4534,13 @@ type Mutation {
     the day of the write (Italian time).
     """
     endDate: Date
+    """
+    Makes the write safe to retry (see Mutation): a key used by one of your
+    committed writes returns its result without writing again; with other
+    arguments it is "conflict". 1 to 128 printable ASCII characters, no
+    spaces, e.g. a UUID ("invalid", field "idempotencyKey", otherwise).
+    """
+    idempotencyKey: String
   ): ServicePayload @hasRole(role: PLANNER)
 
   """
@@ -4543,6 +4572,13 @@ type Mutation {
     Whether the Comuni join in a pilot or in the rollout.
     """
     phase: CoveragePhase = ROLLOUT
+    """
+    Makes the write safe to retry (see Mutation): a key used by one of your
+    committed writes returns its result without writing again; with other
+    arguments it is "conflict". 1 to 128 printable ASCII characters, no
+    spaces, e.g. a UUID ("invalid", field "idempotencyKey", otherwise).
+    """
+    idempotencyKey: String
   ): CoveragePayload @hasRole(role: PLANNER)
 
   """
@@ -4564,6 +4600,13 @@ type Mutation {
     The day the coverage ends (exclusive), after its start.
     """
     until: Date!
+    """
+    Makes the write safe to retry (see Mutation): a key used by one of your
+    committed writes returns its result without writing again; with other
+    arguments it is "conflict". 1 to 128 printable ASCII characters, no
+    spaces, e.g. a UUID ("invalid", field "idempotencyKey", otherwise).
+    """
+    idempotencyKey: String
   ): CoveragePayload @hasRole(role: PLANNER)
 
   """
@@ -4597,6 +4640,13 @@ type Mutation {
     The step the path starts at, 1 to 3.
     """
     step: Int = 1
+    """
+    Makes the write safe to retry (see Mutation): a key used by one of your
+    committed writes returns its result without writing again; with other
+    arguments it is "conflict". 1 to 128 printable ASCII characters, no
+    spaces, e.g. a UUID ("invalid", field "idempotencyKey", otherwise).
+    """
+    idempotencyKey: String
   ): TutorshipPayload @hasRole(role: PLANNER)
 
   """
@@ -4626,6 +4676,13 @@ type Mutation {
     The step reached, after the current one and at most 3.
     """
     step: Int!
+    """
+    Makes the write safe to retry (see Mutation): a key used by one of your
+    committed writes returns its result without writing again; with other
+    arguments it is "conflict". 1 to 128 printable ASCII characters, no
+    spaces, e.g. a UUID ("invalid", field "idempotencyKey", otherwise).
+    """
+    idempotencyKey: String
   ): TutorshipPayload @hasRole(role: PLANNER)
 
   """
@@ -4653,6 +4710,13 @@ type Mutation {
     The day the tutorship ends (exclusive), after since.
     """
     until: Date!
+    """
+    Makes the write safe to retry (see Mutation): a key used by one of your
+    committed writes returns its result without writing again; with other
+    arguments it is "conflict". 1 to 128 printable ASCII characters, no
+    spaces, e.g. a UUID ("invalid", field "idempotencyKey", otherwise).
+    """
+    idempotencyKey: String
   ): TutorshipPayload @hasRole(role: PLANNER)
 
   """
@@ -4694,6 +4758,13 @@ type Mutation {
     The shared service it led to; omit it (or pass null) for none.
     """
     serviceId: ID
+    """
+    Makes the write safe to retry (see Mutation): a key used by one of your
+    committed writes returns its result without writing again; with other
+    arguments it is "conflict". 1 to 128 printable ASCII characters, no
+    spaces, e.g. a UUID ("invalid", field "idempotencyKey", otherwise).
+    """
+    idempotencyKey: String
   ): ProjectWorkPayload @hasRole(role: PLANNER)
 }
 
@@ -6285,6 +6356,14 @@ func (ec *executionContext) field_Mutation_addCoverage_args(ctx context.Context,
 		return nil, err
 	}
 	args["phase"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg4
 	return args, nil
 }
 
@@ -6331,6 +6410,14 @@ func (ec *executionContext) field_Mutation_advanceTutorship_args(ctx context.Con
 		return nil, err
 	}
 	args["step"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg5
 	return args, nil
 }
 
@@ -6377,6 +6464,14 @@ func (ec *executionContext) field_Mutation_assignTutor_args(ctx context.Context,
 		return nil, err
 	}
 	args["step"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg5
 	return args, nil
 }
 
@@ -6439,6 +6534,14 @@ func (ec *executionContext) field_Mutation_createService_args(ctx context.Contex
 		return nil, err
 	}
 	args["startDate"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg7
 	return args, nil
 }
 
@@ -6469,6 +6572,14 @@ func (ec *executionContext) field_Mutation_endCoverage_args(ctx context.Context,
 		return nil, err
 	}
 	args["until"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
 	return args, nil
 }
 
@@ -6515,6 +6626,14 @@ func (ec *executionContext) field_Mutation_endTutorship_args(ctx context.Context
 		return nil, err
 	}
 	args["until"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg5
 	return args, nil
 }
 
@@ -6585,6 +6704,14 @@ func (ec *executionContext) field_Mutation_saveProjectWork_args(ctx context.Cont
 		return nil, err
 	}
 	args["serviceId"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg8
 	return args, nil
 }
 
@@ -6639,6 +6766,14 @@ func (ec *executionContext) field_Mutation_updateService_args(ctx context.Contex
 		return nil, err
 	}
 	args["endDate"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg6
 	return args, nil
 }
 
@@ -9789,7 +9924,7 @@ func (ec *executionContext) _Mutation_createService(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateService(ctx, fc.Args["id"].(string), fc.Args["name"].(string), fc.Args["description"].(*string), fc.Args["providerCode"].(string), fc.Args["areaCode"].(string), fc.Args["status"].(*pcnet.ServiceStatus), fc.Args["startDate"].(pcnet.Date))
+			return ec.Resolvers.Mutation().CreateService(ctx, fc.Args["id"].(string), fc.Args["name"].(string), fc.Args["description"].(*string), fc.Args["providerCode"].(string), fc.Args["areaCode"].(string), fc.Args["status"].(*pcnet.ServiceStatus), fc.Args["startDate"].(pcnet.Date), fc.Args["idempotencyKey"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -9851,7 +9986,7 @@ func (ec *executionContext) _Mutation_updateService(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateService(ctx, fc.Args["id"].(string), fc.Args["name"].(*string), fc.Args["description"].(*string), fc.Args["status"].(*pcnet.ServiceStatus), fc.Args["startDate"].(*pcnet.Date), fc.Args["endDate"].(*pcnet.Date))
+			return ec.Resolvers.Mutation().UpdateService(ctx, fc.Args["id"].(string), fc.Args["name"].(*string), fc.Args["description"].(*string), fc.Args["status"].(*pcnet.ServiceStatus), fc.Args["startDate"].(*pcnet.Date), fc.Args["endDate"].(*pcnet.Date), fc.Args["idempotencyKey"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -9913,7 +10048,7 @@ func (ec *executionContext) _Mutation_addCoverage(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddCoverage(ctx, fc.Args["serviceId"].(string), fc.Args["comuneCodes"].([]string), fc.Args["since"].(pcnet.Date), fc.Args["phase"].(*pcnet.CoveragePhase))
+			return ec.Resolvers.Mutation().AddCoverage(ctx, fc.Args["serviceId"].(string), fc.Args["comuneCodes"].([]string), fc.Args["since"].(pcnet.Date), fc.Args["phase"].(*pcnet.CoveragePhase), fc.Args["idempotencyKey"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -9975,7 +10110,7 @@ func (ec *executionContext) _Mutation_endCoverage(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().EndCoverage(ctx, fc.Args["serviceId"].(string), fc.Args["comuneCodes"].([]string), fc.Args["until"].(pcnet.Date))
+			return ec.Resolvers.Mutation().EndCoverage(ctx, fc.Args["serviceId"].(string), fc.Args["comuneCodes"].([]string), fc.Args["until"].(pcnet.Date), fc.Args["idempotencyKey"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -10037,7 +10172,7 @@ func (ec *executionContext) _Mutation_assignTutor(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AssignTutor(ctx, fc.Args["tutorCode"].(string), fc.Args["tutoredCode"].(string), fc.Args["sectorCode"].(string), fc.Args["since"].(pcnet.Date), fc.Args["step"].(*int))
+			return ec.Resolvers.Mutation().AssignTutor(ctx, fc.Args["tutorCode"].(string), fc.Args["tutoredCode"].(string), fc.Args["sectorCode"].(string), fc.Args["since"].(pcnet.Date), fc.Args["step"].(*int), fc.Args["idempotencyKey"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -10099,7 +10234,7 @@ func (ec *executionContext) _Mutation_advanceTutorship(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AdvanceTutorship(ctx, fc.Args["tutorCode"].(string), fc.Args["tutoredCode"].(string), fc.Args["sectorCode"].(string), fc.Args["since"].(pcnet.Date), fc.Args["step"].(int))
+			return ec.Resolvers.Mutation().AdvanceTutorship(ctx, fc.Args["tutorCode"].(string), fc.Args["tutoredCode"].(string), fc.Args["sectorCode"].(string), fc.Args["since"].(pcnet.Date), fc.Args["step"].(int), fc.Args["idempotencyKey"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -10161,7 +10296,7 @@ func (ec *executionContext) _Mutation_endTutorship(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().EndTutorship(ctx, fc.Args["tutorCode"].(string), fc.Args["tutoredCode"].(string), fc.Args["sectorCode"].(string), fc.Args["since"].(pcnet.Date), fc.Args["until"].(pcnet.Date))
+			return ec.Resolvers.Mutation().EndTutorship(ctx, fc.Args["tutorCode"].(string), fc.Args["tutoredCode"].(string), fc.Args["sectorCode"].(string), fc.Args["since"].(pcnet.Date), fc.Args["until"].(pcnet.Date), fc.Args["idempotencyKey"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -10223,7 +10358,7 @@ func (ec *executionContext) _Mutation_saveProjectWork(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SaveProjectWork(ctx, fc.Args["id"].(string), fc.Args["provinceCode"].(string), fc.Args["areaCode"].(string), fc.Args["title"].(string), fc.Args["maturity"].(pcnet.Maturity), fc.Args["step"].(int), fc.Args["year"].(int), fc.Args["serviceId"].(*string))
+			return ec.Resolvers.Mutation().SaveProjectWork(ctx, fc.Args["id"].(string), fc.Args["provinceCode"].(string), fc.Args["areaCode"].(string), fc.Args["title"].(string), fc.Args["maturity"].(pcnet.Maturity), fc.Args["step"].(int), fc.Args["year"].(int), fc.Args["serviceId"].(*string), fc.Args["idempotencyKey"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next

@@ -24,6 +24,15 @@ import (
 // errReadOnly answers writes on a store that doesn't implement pcnet.Writer.
 var errReadOnly = pcnet.Errorf(pcnet.EUNAVAILABLE, "this store is read-only: it records no changes")
 
+// withIdempotencyKey carries a mutation's idempotencyKey argument to the
+// store, which validates and keeps it (pcnet.Idempotency).
+func withIdempotencyKey(ctx context.Context, key *string) context.Context {
+	if key == nil {
+		return ctx
+	}
+	return pcnet.WithIdempotencyKey(ctx, *key)
+}
+
 // MaxChangesPage bounds Query.changes(first).
 const MaxChangesPage = 1000
 

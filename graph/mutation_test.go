@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -63,57 +64,60 @@ type fakeWriter struct {
 	mu    sync.Mutex
 	calls []string
 	args  []any
-	err   error // returned by every call when set
+	keys  []string // the idempotency key of each call, "" without one
+	err   error    // returned by every call when set
 	cov   pcnet.CoverageResult
 }
 
-func (w *fakeWriter) record(name string, arg any) error {
+func (w *fakeWriter) record(ctx context.Context, name string, arg any) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	key, _ := pcnet.IdempotencyKeyFrom(ctx)
+	w.keys = append(w.keys, key)
 	w.calls = append(w.calls, name)
 	w.args = append(w.args, arg)
 	return w.err
 }
 
-func (w *fakeWriter) CreateService(_ context.Context, s pcnet.SharedService) (pcnet.SharedService, error) {
-	return s, w.record("CreateService", s)
+func (w *fakeWriter) CreateService(ctx context.Context, s pcnet.SharedService) (pcnet.SharedService, error) {
+	return s, w.record(ctx, "CreateService", s)
 }
 
-func (w *fakeWriter) UpdateService(_ context.Context, id string, u pcnet.ServiceUpdate) (pcnet.SharedService, error) {
-	return pcnet.SharedService{ID: id, Name: "updated", ProviderCode: "108", AreaCode: "staff-training", Status: pcnet.StatusActive}, w.record("UpdateService", u)
+func (w *fakeWriter) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpdate) (pcnet.SharedService, error) {
+	return pcnet.SharedService{ID: id, Name: "updated", ProviderCode: "108", AreaCode: "staff-training", Status: pcnet.StatusActive}, w.record(ctx, "UpdateService", u)
 }
 
-func (w *fakeWriter) AddCoverage(_ context.Context, a pcnet.CoverageAddition) (pcnet.CoverageResult, error) {
-	return w.cov, w.record("AddCoverage", a)
+func (w *fakeWriter) AddCoverage(ctx context.Context, a pcnet.CoverageAddition) (pcnet.CoverageResult, error) {
+	return w.cov, w.record(ctx, "AddCoverage", a)
 }
 
-func (w *fakeWriter) EndCoverage(_ context.Context, e pcnet.CoverageEnding) (pcnet.CoverageResult, error) {
-	return w.cov, w.record("EndCoverage", e)
+func (w *fakeWriter) EndCoverage(ctx context.Context, e pcnet.CoverageEnding) (pcnet.CoverageResult, error) {
+	return w.cov, w.record(ctx, "EndCoverage", e)
 }
 
-func (w *fakeWriter) AssignTutor(_ context.Context, t pcnet.Tutorship) (pcnet.Tutorship, error) {
-	return t, w.record("AssignTutor", t)
+func (w *fakeWriter) AssignTutor(ctx context.Context, t pcnet.Tutorship) (pcnet.Tutorship, error) {
+	return t, w.record(ctx, "AssignTutor", t)
 }
 
-func (w *fakeWriter) AdvanceTutorship(_ context.Context, k pcnet.TutorshipKey, step int) (pcnet.Tutorship, error) {
-	return pcnet.Tutorship{TutorCode: k.TutorCode, TutoredCode: k.TutoredCode, SectorCode: k.SectorCode, Since: k.Since, Step: step}, w.record("AdvanceTutorship", k)
+func (w *fakeWriter) AdvanceTutorship(ctx context.Context, k pcnet.TutorshipKey, step int) (pcnet.Tutorship, error) {
+	return pcnet.Tutorship{TutorCode: k.TutorCode, TutoredCode: k.TutoredCode, SectorCode: k.SectorCode, Since: k.Since, Step: step}, w.record(ctx, "AdvanceTutorship", k)
 }
 
-func (w *fakeWriter) EndTutorship(_ context.Context, k pcnet.TutorshipKey, until pcnet.Date) (pcnet.Tutorship, error) {
-	return pcnet.Tutorship{TutorCode: k.TutorCode, TutoredCode: k.TutoredCode, SectorCode: k.SectorCode, Since: k.Since, Until: until, Step: 1}, w.record("EndTutorship", k)
+func (w *fakeWriter) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date) (pcnet.Tutorship, error) {
+	return pcnet.Tutorship{TutorCode: k.TutorCode, TutoredCode: k.TutoredCode, SectorCode: k.SectorCode, Since: k.Since, Until: until, Step: 1}, w.record(ctx, "EndTutorship", k)
 }
 
-func (w *fakeWriter) SaveProjectWork(_ context.Context, p pcnet.ProjectWork) (pcnet.ProjectWork, error) {
-	return p, w.record("SaveProjectWork", p)
+func (w *fakeWriter) SaveProjectWork(ctx context.Context, p pcnet.ProjectWork) (pcnet.ProjectWork, error) {
+	return p, w.record(ctx, "SaveProjectWork", p)
 }
 
-func (w *fakeWriter) Changes(_ context.Context, f pcnet.ChangeFilter) ([]pcnet.Change, error) {
+func (w *fakeWriter) Changes(ctx context.Context, f pcnet.ChangeFilter) ([]pcnet.Change, error) {
 	return []pcnet.Change{{Seq: 7, At: time.Date(2026, 5, 19, 10, 30, 0, 0, time.UTC), Actor: "maria", Entity: "service", EntityID: "svc-x", Action: "create", Summary: "created"}},
-		w.record("Changes", f)
+		w.record(ctx, "Changes", f)
 }
 
-func (w *fakeWriter) LastChangeSeq(context.Context) (int64, error) {
-	return 7, w.record("LastChangeSeq", nil)
+func (w *fakeWriter) LastChangeSeq(ctx context.Context) (int64, error) {
+	return 7, w.record(ctx, "LastChangeSeq", nil)
 }
 
 func (w *fakeWriter) callNames() []string {
@@ -392,5 +396,34 @@ func TestMutationFieldsReportEachResult(t *testing.T) {
 	}
 	if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != pcnet.EINVALID {
 		t.Errorf("errors %+v, want one invalid", resp.Errors)
+	}
+}
+
+// TestMutationsPassTheIdempotencyKey: every mutation's idempotencyKey
+// reaches the Writer in the context (the stores keep it: storetest's
+// Idempotency cases); without the argument, none does.
+func TestMutationsPassTheIdempotencyKey(t *testing.T) {
+	for _, m := range mutations {
+		if m.method == "Changes" {
+			continue
+		}
+		t.Run(m.method, func(t *testing.T) {
+			for _, key := range []string{"", "0b9f3c2e-retry-1"} {
+				w := &fakeWriter{}
+				r, _ := newTestResolver(w)
+				q := m.query
+				if key != "" {
+					// Add the argument before the field's closing parenthesis.
+					at := strings.Index(q, ") {")
+					q = q[:at] + `, idempotencyKey: "` + key + `"` + q[at:]
+				}
+				if resp := exec(t, r, planner, q); len(resp.Errors) > 0 {
+					t.Fatalf("%s: %+v", q, resp.Errors)
+				}
+				if len(w.keys) != 1 || w.keys[0] != key {
+					t.Errorf("%s: the writer got keys %q, want [%q]", q, w.keys, key)
+				}
+			}
+		})
 	}
 }

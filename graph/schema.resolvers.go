@@ -93,42 +93,50 @@ func (r *groupResolver) Name(ctx context.Context, obj *model.Group) (string, err
 	return r.groupName(ctx, obj)
 }
 
-func (r *mutationResolver) CreateService(ctx context.Context, id string, name string, description *string, providerCode string, areaCode string, status *pcnet.ServiceStatus, startDate pcnet.Date) (*model.ServicePayload, error) {
+func (r *mutationResolver) CreateService(ctx context.Context, id string, name string, description *string, providerCode string, areaCode string, status *pcnet.ServiceStatus, startDate pcnet.Date, idempotencyKey *string) (*model.ServicePayload, error) {
+	ctx = withIdempotencyKey(ctx, idempotencyKey)
 	return r.createService(ctx, pcnet.SharedService{
 		ID: id, Name: name, Description: deref(description), ProviderCode: providerCode,
 		AreaCode: areaCode, Status: derefOr(status, pcnet.StatusPlanned), StartDate: startDate,
 	})
 }
 
-func (r *mutationResolver) UpdateService(ctx context.Context, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date, endDate *pcnet.Date) (*model.ServicePayload, error) {
+func (r *mutationResolver) UpdateService(ctx context.Context, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date, endDate *pcnet.Date, idempotencyKey *string) (*model.ServicePayload, error) {
+	ctx = withIdempotencyKey(ctx, idempotencyKey)
 	return r.updateService(ctx, id, pcnet.ServiceUpdate{Name: name, Description: description, Status: status, StartDate: startDate, EndDate: endDate})
 }
 
-func (r *mutationResolver) AddCoverage(ctx context.Context, serviceID string, comuneCodes []string, since pcnet.Date, phase *pcnet.CoveragePhase) (*model.CoveragePayload, error) {
+func (r *mutationResolver) AddCoverage(ctx context.Context, serviceID string, comuneCodes []string, since pcnet.Date, phase *pcnet.CoveragePhase, idempotencyKey *string) (*model.CoveragePayload, error) {
+	ctx = withIdempotencyKey(ctx, idempotencyKey)
 	return r.addCoverage(ctx, pcnet.CoverageAddition{
 		ServiceID: serviceID, ComuneCodes: comuneCodes, Since: since, Phase: derefOr(phase, pcnet.PhaseRollout),
 	})
 }
 
-func (r *mutationResolver) EndCoverage(ctx context.Context, serviceID string, comuneCodes []string, until pcnet.Date) (*model.CoveragePayload, error) {
+func (r *mutationResolver) EndCoverage(ctx context.Context, serviceID string, comuneCodes []string, until pcnet.Date, idempotencyKey *string) (*model.CoveragePayload, error) {
+	ctx = withIdempotencyKey(ctx, idempotencyKey)
 	return r.endCoverage(ctx, pcnet.CoverageEnding{ServiceID: serviceID, ComuneCodes: comuneCodes, Until: until})
 }
 
-func (r *mutationResolver) AssignTutor(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step *int) (*model.TutorshipPayload, error) {
+func (r *mutationResolver) AssignTutor(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step *int, idempotencyKey *string) (*model.TutorshipPayload, error) {
+	ctx = withIdempotencyKey(ctx, idempotencyKey)
 	return r.assignTutor(ctx, pcnet.Tutorship{
 		TutorCode: tutorCode, TutoredCode: tutoredCode, SectorCode: sectorCode, Since: since, Step: derefOr(step, 1),
 	})
 }
 
-func (r *mutationResolver) AdvanceTutorship(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step int) (*model.TutorshipPayload, error) {
+func (r *mutationResolver) AdvanceTutorship(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step int, idempotencyKey *string) (*model.TutorshipPayload, error) {
+	ctx = withIdempotencyKey(ctx, idempotencyKey)
 	return r.advanceTutorship(ctx, pcnet.TutorshipKey{TutorCode: tutorCode, TutoredCode: tutoredCode, SectorCode: sectorCode, Since: since}, step)
 }
 
-func (r *mutationResolver) EndTutorship(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date) (*model.TutorshipPayload, error) {
+func (r *mutationResolver) EndTutorship(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date, idempotencyKey *string) (*model.TutorshipPayload, error) {
+	ctx = withIdempotencyKey(ctx, idempotencyKey)
 	return r.endTutorship(ctx, pcnet.TutorshipKey{TutorCode: tutorCode, TutoredCode: tutoredCode, SectorCode: sectorCode, Since: since}, until)
 }
 
-func (r *mutationResolver) SaveProjectWork(ctx context.Context, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string) (*model.ProjectWorkPayload, error) {
+func (r *mutationResolver) SaveProjectWork(ctx context.Context, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string, idempotencyKey *string) (*model.ProjectWorkPayload, error) {
+	ctx = withIdempotencyKey(ctx, idempotencyKey)
 	return r.saveProjectWork(ctx, pcnet.ProjectWork{
 		ID: id, ProvinceCode: provinceCode, AreaCode: areaCode, Title: title,
 		Maturity: maturity, Step: step, Year: year, ServiceID: deref(serviceID),

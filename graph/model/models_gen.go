@@ -84,6 +84,21 @@ type MaterialFilter struct {
 // payload in data, a failed one is null with an error whose path names it
 // (the fields after it still run). Read data and errors together to learn
 // exactly what was written.
+//
+// A write answered "unavailable" (or a lost connection, a timeout) may or may
+// not have committed: without an idempotency key its outcome is unknown, and a
+// retry may meet the first write's effect (createService "conflict",
+// endCoverage "not_found"). Give every mutation an idempotencyKey to retry
+// safely: a write with the key of one that committed returns that write's
+// result, unchanged, and writes nothing again (no audit entry, no event), even
+// when the network changed since; the nested fields of its payload read the
+// network as it is now. Keys are the caller's own (one per token name: two
+// callers never share a key); a key is kept for ever, with the write's audit
+// entries, in the write's own transaction. The same key with another mutation
+// or other arguments is "conflict", field "idempotencyKey". A write that
+// changes nothing (answered with unchanged Comuni, or an update to the current
+// values) keeps its key too; a write that fails (invalid, not_found, conflict)
+// wrote nothing and keeps nothing, so its key can carry the corrected write.
 type Mutation struct {
 }
 

@@ -39,6 +39,8 @@ import (
 //	tutorships    sector NUL tutor NUL tutored NUL since → tutorship
 //	projectWorks  ID → project work
 //	changes       Seq as 8 bytes big-endian → audit entry
+//	idempotency   caller NUL key → pcnet.IdempotencyRecord (issue 12): the
+//	              key of a write, committed with its audit entries
 //
 // Each write is one bbolt read-write transaction holding its items and its
 // audit entries; bbolt fsyncs it on commit, before the write is applied in
@@ -59,7 +61,10 @@ var (
 	bucketTutorships   = []byte("tutorships")
 	bucketProjectWorks = []byte("projectWorks")
 	bucketChanges      = []byte("changes")
-	allBuckets         = [][]byte{bucketMeta, bucketSectors, bucketServices, bucketCoverages, bucketTutorships, bucketProjectWorks, bucketChanges}
+	// Added to format 1 without a new version: load creates it in a file
+	// that lacks it, and an older pcnet ignores it.
+	bucketIdempotency = []byte("idempotency")
+	allBuckets        = [][]byte{bucketMeta, bucketSectors, bucketServices, bucketCoverages, bucketTutorships, bucketProjectWorks, bucketChanges, bucketIdempotency}
 
 	keyFormat    = []byte("format")
 	keyGeography = []byte("geography")
@@ -242,8 +247,29 @@ func (dk *disk) commit(m mutation) error {
 				return err
 			}
 		}
+		if r := m.idempotency; r != nil {
+			return putJSON(tx.Bucket(bucketIdempotency), []byte(r.ID()), r)
+		}
 		return nil
 	})
+}
+
+// idempotencyRecord reads the kept record with the ID, if any.
+func (dk *disk) idempotencyRecord(id string) (pcnet.IdempotencyRecord, bool, error) {
+	var r pcnet.IdempotencyRecord
+	found := false
+	err := dk.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketIdempotency).Get([]byte(id))
+		if v == nil {
+			return nil
+		}
+		found = true
+		return json.Unmarshal(v, &r)
+	})
+	if err != nil {
+		return r, false, fmt.Errorf("memory: reading an idempotency key in %s: %w", dk.path, err)
+	}
+	return r, found, nil
 }
 
 func putItems(tx *bolt.Tx, m mutation) error {

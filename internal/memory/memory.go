@@ -36,6 +36,10 @@ type Store struct {
 	// one starts. Readers never wait for it.
 	writeMu sync.Mutex
 	disk    *disk // nil for an ephemeral store
+	// keys are the idempotency records of an ephemeral store, by
+	// Idempotency.ID, guarded by writeMu (only writes read them); a
+	// durable store keeps them on disk.
+	keys map[string]pcnet.IdempotencyRecord
 }
 
 var _ pcnet.Store = (*Store)(nil)

@@ -20,40 +20,87 @@ type mutation struct {
 	tutorships   []pcnet.Tutorship
 	projectWorks []pcnet.ProjectWork
 	changes      []pcnet.Change
+	// idempotency is the record of a write made with an idempotency key,
+	// committed with the write (alone when it changes nothing).
+	idempotency *pcnet.IdempotencyRecord
 }
 
 // write runs a write: plan reads the facts it needs from the current
-// snapshot and returns the mutation (pcnet's rules decide it). A mutation
-// without audit entries changes nothing and is not written. Otherwise the
-// entries are stamped, the mutation is committed to disk (durable stores)
-// and only then applied to a new snapshot that replaces the current one.
-// Writes are serialized, so each plans against the state the one before
-// left: no update is lost.
-func (s *Store) write(ctx context.Context, plan func(d *data) (mutation, error)) error {
+// snapshot and returns the mutation (pcnet's rules decide it), after
+// setting *out, the write's result. A mutation without audit entries
+// changes nothing and is not written. Otherwise the entries are stamped,
+// the mutation is committed to disk (durable stores) and only then applied
+// to a new snapshot that replaces the current one. Writes are serialized,
+// so each plans against the state the one before left: no update is lost.
+//
+// With an idempotency key (idem not nil) a write whose key is kept already
+// is not planned: the kept result is decoded into *out (pcnet.Idempotency
+// rules). Otherwise the key's record is committed with the mutation, even
+// one that changes nothing.
+func (s *Store) write(ctx context.Context, idem *pcnet.Idempotency, out any, plan func(d *data) (mutation, error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	if idem != nil {
+		stored, found, err := s.idempotencyRecord(idem.ID())
+		if err != nil {
+			return err
+		}
+		if found {
+			return idem.Replay(stored, out)
+		}
+	}
 	d := s.snapshot()
 	m, err := plan(d)
-	if err != nil || len(m.changes) == 0 {
+	if err != nil || (len(m.changes) == 0 && idem == nil) {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err // nothing written yet: the caller gave up
 	}
-	pcnet.StampChanges(ctx, m.changes, d.lastSeq, time.Now())
+	now := time.Now()
+	if len(m.changes) > 0 {
+		pcnet.StampChanges(ctx, m.changes, d.lastSeq, now)
+	} else {
+		m = mutation{} // the items of a plan without changes are as they are
+	}
+	if idem != nil {
+		rec, err := idem.Record(out, m.changes, now)
+		if err != nil {
+			return err
+		}
+		m.idempotency = &rec
+	}
 	if s.disk != nil {
 		if err := s.disk.commit(m); err != nil {
 			return fmt.Errorf("memory: committing a write to %s: %w", s.disk.path, err)
 		}
+	} else if m.idempotency != nil {
+		if s.keys == nil {
+			s.keys = make(map[string]pcnet.IdempotencyRecord)
+		}
+		s.keys[idem.ID()] = *m.idempotency
+	}
+	if len(m.changes) == 0 {
+		return nil
 	}
 	next := d.apply(m, s.disk == nil)
 	s.mu.Lock()
 	s.d = next
 	s.mu.Unlock()
 	return nil
+}
+
+// idempotencyRecord returns the kept record with the ID, if any. The
+// caller holds writeMu.
+func (s *Store) idempotencyRecord(id string) (pcnet.IdempotencyRecord, bool, error) {
+	if s.disk != nil {
+		return s.disk.idempotencyRecord(id)
+	}
+	r, ok := s.keys[id]
+	return r, ok, nil
 }
 
 // apply returns a new snapshot: d with m's items put. It costs O(change),
@@ -255,8 +302,12 @@ func (d *data) tutorshipsOf(tutor, tutored, sector string) []pcnet.Tutorship {
 
 // CreateService implements pcnet.Writer.
 func (s *Store) CreateService(ctx context.Context, sv pcnet.SharedService) (pcnet.SharedService, error) {
+	idem, err := pcnet.IdempotencyFrom(ctx, "CreateService", sv)
+	if err != nil {
+		return pcnet.SharedService{}, err
+	}
 	var out pcnet.SharedService
-	err := s.write(ctx, func(d *data) (mutation, error) {
+	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
 		planned, changes, err := pcnet.PlanServiceCreate(sv, pcnet.ServiceCreateFacts{
 			IDTaken:       d.service(sv.ID) != nil,
 			ProviderFound: d.hasProvince(sv.ProviderCode),
@@ -273,8 +324,12 @@ func (s *Store) CreateService(ctx context.Context, sv pcnet.SharedService) (pcne
 
 // UpdateService implements pcnet.Writer.
 func (s *Store) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpdate) (pcnet.SharedService, error) {
+	idem, err := pcnet.IdempotencyFrom(ctx, "UpdateService", id, u)
+	if err != nil {
+		return pcnet.SharedService{}, err
+	}
 	var out pcnet.SharedService
-	err := s.write(ctx, func(d *data) (mutation, error) {
+	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
 		planned, ended, changes, err := pcnet.PlanServiceUpdate(id, u, pcnet.ServiceUpdateFacts{
 			Current: d.service(id), Coverages: d.coveragesOfService(id), Today: pcnet.Today(),
 		})
@@ -289,7 +344,7 @@ func (s *Store) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpd
 
 // AddCoverage implements pcnet.Writer.
 func (s *Store) AddCoverage(ctx context.Context, a pcnet.CoverageAddition) (pcnet.CoverageResult, error) {
-	return s.coverageWrite(ctx, func(d *data) (pcnet.CoverageResult, []pcnet.Change, error) {
+	return s.coverageWrite(ctx, "AddCoverage", a, func(d *data) (pcnet.CoverageResult, []pcnet.Change, error) {
 		if err := pcnet.ValidateCoverageAddition(a); err != nil {
 			return pcnet.CoverageResult{}, nil, err // before looking up up to MaxBatch codes
 		}
@@ -299,7 +354,7 @@ func (s *Store) AddCoverage(ctx context.Context, a pcnet.CoverageAddition) (pcne
 
 // EndCoverage implements pcnet.Writer.
 func (s *Store) EndCoverage(ctx context.Context, e pcnet.CoverageEnding) (pcnet.CoverageResult, error) {
-	return s.coverageWrite(ctx, func(d *data) (pcnet.CoverageResult, []pcnet.Change, error) {
+	return s.coverageWrite(ctx, "EndCoverage", e, func(d *data) (pcnet.CoverageResult, []pcnet.Change, error) {
 		if err := pcnet.ValidateCoverageEnding(e); err != nil {
 			return pcnet.CoverageResult{}, nil, err
 		}
@@ -307,9 +362,13 @@ func (s *Store) EndCoverage(ctx context.Context, e pcnet.CoverageEnding) (pcnet.
 	})
 }
 
-func (s *Store) coverageWrite(ctx context.Context, plan func(d *data) (pcnet.CoverageResult, []pcnet.Change, error)) (pcnet.CoverageResult, error) {
+func (s *Store) coverageWrite(ctx context.Context, op string, input any, plan func(d *data) (pcnet.CoverageResult, []pcnet.Change, error)) (pcnet.CoverageResult, error) {
+	idem, err := pcnet.IdempotencyFrom(ctx, op, input)
+	if err != nil {
+		return pcnet.CoverageResult{}, err
+	}
 	var out pcnet.CoverageResult
-	err := s.write(ctx, func(d *data) (mutation, error) {
+	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
 		res, changes, err := plan(d)
 		out = res
 		return mutation{coverages: res.Changed, changes: changes}, err
@@ -322,7 +381,7 @@ func (s *Store) coverageWrite(ctx context.Context, plan func(d *data) (pcnet.Cov
 
 // AssignTutor implements pcnet.Writer.
 func (s *Store) AssignTutor(ctx context.Context, t pcnet.Tutorship) (pcnet.Tutorship, error) {
-	return s.tutorshipWrite(ctx, func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
+	return s.tutorshipWrite(ctx, "AssignTutor", []any{t}, func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
 		return pcnet.PlanTutorAssign(t, pcnet.TutorshipFacts{
 			Tutor:       d.province(t.TutorCode),
 			Tutored:     d.province(t.TutoredCode),
@@ -334,21 +393,25 @@ func (s *Store) AssignTutor(ctx context.Context, t pcnet.Tutorship) (pcnet.Tutor
 
 // AdvanceTutorship implements pcnet.Writer.
 func (s *Store) AdvanceTutorship(ctx context.Context, k pcnet.TutorshipKey, step int) (pcnet.Tutorship, error) {
-	return s.tutorshipWrite(ctx, func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
+	return s.tutorshipWrite(ctx, "AdvanceTutorship", []any{k, step}, func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
 		return pcnet.PlanTutorAdvance(k, d.tutorship(k), step)
 	})
 }
 
 // EndTutorship implements pcnet.Writer.
 func (s *Store) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date) (pcnet.Tutorship, error) {
-	return s.tutorshipWrite(ctx, func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
+	return s.tutorshipWrite(ctx, "EndTutorship", []any{k, until}, func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
 		return pcnet.PlanTutorEnd(k, d.tutorship(k), until)
 	})
 }
 
-func (s *Store) tutorshipWrite(ctx context.Context, plan func(d *data) (pcnet.Tutorship, []pcnet.Change, error)) (pcnet.Tutorship, error) {
+func (s *Store) tutorshipWrite(ctx context.Context, op string, input []any, plan func(d *data) (pcnet.Tutorship, []pcnet.Change, error)) (pcnet.Tutorship, error) {
+	idem, err := pcnet.IdempotencyFrom(ctx, op, input...)
+	if err != nil {
+		return pcnet.Tutorship{}, err
+	}
 	var out pcnet.Tutorship
-	err := s.write(ctx, func(d *data) (mutation, error) {
+	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
 		t, changes, err := plan(d)
 		out = t
 		return mutation{tutorships: []pcnet.Tutorship{t}, changes: changes}, err
@@ -361,8 +424,12 @@ func (s *Store) tutorshipWrite(ctx context.Context, plan func(d *data) (pcnet.Tu
 
 // SaveProjectWork implements pcnet.Writer.
 func (s *Store) SaveProjectWork(ctx context.Context, w pcnet.ProjectWork) (pcnet.ProjectWork, error) {
+	idem, err := pcnet.IdempotencyFrom(ctx, "SaveProjectWork", w)
+	if err != nil {
+		return pcnet.ProjectWork{}, err
+	}
 	var out pcnet.ProjectWork
-	err := s.write(ctx, func(d *data) (mutation, error) {
+	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
 		f := pcnet.ProjectWorkFacts{
 			Current:       d.projectWork(w.ID),
 			ProvinceFound: d.hasProvince(w.ProvinceCode),

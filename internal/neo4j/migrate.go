@@ -40,6 +40,8 @@ var migrations = []migration{
 	{"change_seq", "CREATE CONSTRAINT change_seq IF NOT EXISTS FOR (n:Change) REQUIRE n.seq IS UNIQUE"},
 	{"change_entity_id", "CREATE INDEX change_entity_id IF NOT EXISTS FOR (n:Change) ON (n.entityId)"},
 	{"change_at", "CREATE INDEX change_at IF NOT EXISTS FOR (n:Change) ON (n.at)"},
+	// Idempotency keys of writes (write.go), one node per caller and key.
+	{"idempotency_key_id", "CREATE CONSTRAINT idempotency_key_id IF NOT EXISTS FOR (n:IdempotencyKey) REQUIRE n.id IS UNIQUE"},
 }
 
 // MigrationStep reports one schema statement applied by Migrate.

@@ -30,7 +30,14 @@ import (
 //     planned.
 //
 // A plan with no changes, and a plan that fails, roll the transaction back:
-// nothing is written, not even the lock. The transaction function starts
+// nothing is written, not even the lock.
+//
+// A write with an idempotency key (pcnet.Idempotency) reads the key's
+// (:IdempotencyKey) node in the first query, under the lock: a kept key
+// ends the transaction (rolled back) and its result is returned. Otherwise
+// a third query creates the key's node, with the result, in the write's
+// transaction, also for a plan with no changes (then it just releases the
+// lock); the idempotency_key_id constraint keeps one node per key. The transaction function starts
 // from scratch on every attempt (facts, plan, time), so a retry plans
 // against the state it finds.
 
@@ -43,6 +50,10 @@ const auditCounter = "changes"
 // the driver rolls it back and doesn't retry it.
 var errNoChange = errors.New("neo4j: nothing to write")
 
+// errReplay ends the transaction of a write whose idempotency key is kept:
+// the driver rolls it back, and write returns the kept result.
+var errReplay = errors.New("neo4j: idempotency key already used")
+
 // writeTx is one attempt of a write transaction.
 type writeTx struct {
 	ctx     context.Context
@@ -50,6 +61,8 @@ type writeTx struct {
 	tx      neo4jdrv.ManagedTransaction
 	locked  bool
 	counter counterState
+	idem    *pcnet.Idempotency       // the write's key, nil without one
+	kept    *pcnet.IdempotencyRecord // the key's record, read with the lock
 }
 
 // counterState is the audit counter as locked: the last Seq and At.
@@ -83,11 +96,17 @@ func (w *writeTx) lockAndRead(columns string, params map[string]any) ([]any, err
 		return nil, errors.New("neo4j: a write locked the audit counter twice")
 	}
 	params["auditCounter"] = auditCounter
+	params["auditIdempotency"] = nil
+	if w.idem != nil {
+		params["auditIdempotency"] = w.idem.ID()
+	}
 	recs, err := w.query(`
 		MERGE (k:AuditCounter {name: $auditCounter})
 		SET k._LOCK_ = true
 		WITH k
-		RETURN coalesce(k.seq, 0), k.at, `+columns, params)
+		RETURN coalesce(k.seq, 0), k.at,
+		       COLLECT { MATCH (i:IdempotencyKey {id: $auditIdempotency})
+		                 RETURN [i.operation, i.fingerprint, i.result, i.at] }, `+columns, params)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +117,20 @@ func (w *writeTx) lockAndRead(columns string, params map[string]any) ([]any, err
 	v := recs[0].Values
 	w.counter = counterState{seq: int64(rd.int(v[0])), at: rd.instant(v[1])}
 	w.locked = true
-	return v[2:], rd.err
+	if kept := rd.list(v[2]); len(kept) > 0 && w.idem != nil {
+		r := rd.list(kept[0])
+		if len(r) != 4 {
+			return nil, fmt.Errorf("neo4j: idempotency key row of %d fields", len(r))
+		}
+		w.kept = &pcnet.IdempotencyRecord{
+			Idempotency: pcnet.Idempotency{Scope: w.idem.Scope, Key: w.idem.Key, Operation: rd.str(r[0]), Fingerprint: rd.str(r[1])},
+			Result:      []byte(rd.str(r[2])), At: rd.instant(r[3]),
+		}
+		if rd.err == nil {
+			return nil, errReplay // every plan returns lockAndRead's error as it is
+		}
+	}
+	return v[3:], rd.err
 }
 
 // itemWrite is a query that writes a plan's items and returns their
@@ -119,26 +151,30 @@ type writePlan struct {
 }
 
 // write runs a write: plan reads the facts with lockAndRead, calls the
-// pcnet plan and returns what to write. op names the write in internal
-// errors. A *pcnet.Error from the plan is returned as it is; driver errors
-// are wrapped (and stay internal: they carry no code).
-func (s *Store) write(ctx context.Context, op string, plan func(w *writeTx) (writePlan, error)) error {
+// pcnet plan, sets *out to the write's result and returns what to write.
+// op names the write in internal errors. With an idempotency key (idem not
+// nil) a kept key's result is decoded into *out instead (the rules of
+// pcnet.Idempotency). A *pcnet.Error from the plan is returned as it is;
+// driver errors are wrapped (and stay internal: they carry no code).
+func (s *Store) write(ctx context.Context, op string, idem *pcnet.Idempotency, out any, plan func(w *writeTx) (writePlan, error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	sess := s.session(ctx, neo4jdrv.AccessModeWrite)
 	defer sess.Close(ctx)
+	var kept *pcnet.IdempotencyRecord
 	_, err := neo4jdrv.ExecuteWrite(ctx, sess, func(tx neo4jdrv.ManagedTransaction) (struct{}, error) {
 		// Errors are returned unwrapped: the driver decides on retries by
 		// their type.
-		w := &writeTx{ctx: ctx, store: s, tx: tx}
+		w := &writeTx{ctx: ctx, store: s, tx: tx, idem: idem}
 		p, err := plan(w)
+		kept = w.kept
 		switch {
 		case err != nil:
 			return struct{}{}, err
 		case !w.locked:
 			return struct{}{}, fmt.Errorf("neo4j: %s: planned without the lock", op)
-		case len(p.changes) == 0:
+		case len(p.changes) == 0 && idem == nil:
 			return struct{}{}, errNoChange
 		}
 		// At never goes back, even when the clock of another server
@@ -147,11 +183,21 @@ func (s *Store) write(ctx context.Context, op string, plan func(w *writeTx) (wri
 		if w.counter.at.After(at) {
 			at = w.counter.at
 		}
-		last := pcnet.StampChanges(ctx, p.changes, w.counter.seq, at)
-		return struct{}{}, w.apply(op, p, last)
+		if len(p.changes) > 0 {
+			last := pcnet.StampChanges(ctx, p.changes, w.counter.seq, at)
+			if err := w.apply(op, p, last); err != nil {
+				return struct{}{}, err
+			}
+		}
+		if idem != nil {
+			return struct{}{}, w.keep(op, out, p.changes, at)
+		}
+		return struct{}{}, nil
 	})
 	var pe *pcnet.Error
 	switch {
+	case errors.Is(err, errReplay) && kept != nil:
+		return idem.Replay(*kept, out)
 	case err == nil, errors.Is(err, errNoChange):
 		return nil
 	case errors.As(err, &pe):
@@ -160,6 +206,31 @@ func (s *Store) write(ctx context.Context, op string, plan func(w *writeTx) (wri
 		return ctx.Err()
 	}
 	return fmt.Errorf("neo4j: %s: %w", op, err)
+}
+
+// keep records the write's idempotency key with its result and audit
+// entries, and releases the lock (again, when apply did).
+func (w *writeTx) keep(op string, result any, changes []pcnet.Change, at time.Time) error {
+	r, err := w.idem.Record(result, changes, at)
+	if err != nil {
+		return err
+	}
+	recs, err := w.query(`
+		MATCH (k:AuditCounter {name: $auditCounter})
+		REMOVE k._LOCK_
+		CREATE (i:IdempotencyKey)
+		SET i = $props
+		RETURN count(i)`, map[string]any{"auditCounter": auditCounter, "props": map[string]any{
+		"id": r.ID(), "scope": r.Scope, "key": r.Key, "operation": r.Operation, "fingerprint": r.Fingerprint,
+		"result": string(r.Result), "at": r.At, "firstSeq": r.FirstSeq, "lastSeq": r.LastSeq,
+	}})
+	if err != nil {
+		return err
+	}
+	if len(recs) != 1 {
+		return fmt.Errorf("neo4j: %s: keeping the idempotency key returned %d rows", op, len(recs))
+	}
+	return nil
 }
 
 // apply writes a plan's items and audit entries (stamped, last the Seq of
@@ -444,11 +515,15 @@ func projectWorkProps(w pcnet.ProjectWork) map[string]any {
 
 // CreateService implements pcnet.Writer.
 func (s *Store) CreateService(ctx context.Context, sv pcnet.SharedService) (pcnet.SharedService, error) {
+	idem, err := pcnet.IdempotencyFrom(ctx, "CreateService", sv)
+	if err != nil {
+		return pcnet.SharedService{}, err
+	}
 	if err := pcnet.ValidateNewService(sv); err != nil {
 		return pcnet.SharedService{}, err // no round trip for bad input
 	}
 	var out pcnet.SharedService
-	err := s.write(ctx, "creating a service", func(w *writeTx) (writePlan, error) {
+	err = s.write(ctx, "creating a service", idem, &out, func(w *writeTx) (writePlan, error) {
 		v, err := w.lockAndRead(`
 			EXISTS { MATCH (:SharedService {id: $id}) },
 			`+provinceExists("provider")+`,
@@ -485,11 +560,15 @@ func (s *Store) CreateService(ctx context.Context, sv pcnet.SharedService) (pcne
 
 // UpdateService implements pcnet.Writer.
 func (s *Store) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpdate) (pcnet.SharedService, error) {
+	idem, err := pcnet.IdempotencyFrom(ctx, "UpdateService", id, u)
+	if err != nil {
+		return pcnet.SharedService{}, err
+	}
 	if err := pcnet.ValidateServiceUpdate(id, u); err != nil {
 		return pcnet.SharedService{}, err
 	}
 	var out pcnet.SharedService
-	err := s.write(ctx, "updating a service", func(w *writeTx) (writePlan, error) {
+	err = s.write(ctx, "updating a service", idem, &out, func(w *writeTx) (writePlan, error) {
 		v, err := w.lockAndRead(serviceColumn+`,
 			COLLECT { MATCH (:SharedService {id: $serviceId})-[c:COVERS]->(m:Comune)
 			          RETURN [m.code, c.since, c.until, c.phase] }`,
@@ -552,11 +631,15 @@ func (s *Store) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpd
 
 // AddCoverage implements pcnet.Writer.
 func (s *Store) AddCoverage(ctx context.Context, a pcnet.CoverageAddition) (pcnet.CoverageResult, error) {
+	idem, err := pcnet.IdempotencyFrom(ctx, "AddCoverage", a)
+	if err != nil {
+		return pcnet.CoverageResult{}, err
+	}
 	if err := pcnet.ValidateCoverageAddition(a); err != nil {
 		return pcnet.CoverageResult{}, err
 	}
 	var out pcnet.CoverageResult
-	err := s.write(ctx, "adding coverage", func(w *writeTx) (writePlan, error) {
+	err = s.write(ctx, "adding coverage", idem, &out, func(w *writeTx) (writePlan, error) {
 		facts, err := w.coverageFacts(a.ServiceID, a.ComuneCodes, false)
 		if err != nil {
 			return writePlan{}, err
@@ -590,11 +673,15 @@ func (s *Store) AddCoverage(ctx context.Context, a pcnet.CoverageAddition) (pcne
 
 // EndCoverage implements pcnet.Writer.
 func (s *Store) EndCoverage(ctx context.Context, e pcnet.CoverageEnding) (pcnet.CoverageResult, error) {
+	idem, err := pcnet.IdempotencyFrom(ctx, "EndCoverage", e)
+	if err != nil {
+		return pcnet.CoverageResult{}, err
+	}
 	if err := pcnet.ValidateCoverageEnding(e); err != nil {
 		return pcnet.CoverageResult{}, err
 	}
 	var out pcnet.CoverageResult
-	err := s.write(ctx, "ending coverage", func(w *writeTx) (writePlan, error) {
+	err = s.write(ctx, "ending coverage", idem, &out, func(w *writeTx) (writePlan, error) {
 		facts, err := w.coverageFacts(e.ServiceID, e.ComuneCodes, true)
 		if err != nil {
 			return writePlan{}, err
@@ -628,11 +715,15 @@ func (s *Store) EndCoverage(ctx context.Context, e pcnet.CoverageEnding) (pcnet.
 
 // AssignTutor implements pcnet.Writer.
 func (s *Store) AssignTutor(ctx context.Context, t pcnet.Tutorship) (pcnet.Tutorship, error) {
+	idem, err := pcnet.IdempotencyFrom(ctx, "AssignTutor", t)
+	if err != nil {
+		return pcnet.Tutorship{}, err
+	}
 	if err := pcnet.ValidateTutorship(t); err != nil {
 		return pcnet.Tutorship{}, err
 	}
 	var out pcnet.Tutorship
-	err := s.write(ctx, "assigning a tutor", func(w *writeTx) (writePlan, error) {
+	err = s.write(ctx, "assigning a tutor", idem, &out, func(w *writeTx) (writePlan, error) {
 		facts, err := w.tutorshipFacts(t)
 		if err != nil {
 			return writePlan{}, err
@@ -660,25 +751,29 @@ func (s *Store) AssignTutor(ctx context.Context, t pcnet.Tutorship) (pcnet.Tutor
 
 // AdvanceTutorship implements pcnet.Writer.
 func (s *Store) AdvanceTutorship(ctx context.Context, k pcnet.TutorshipKey, step int) (pcnet.Tutorship, error) {
-	return s.tutorshipChange(ctx, "advancing a tutorship", k, func(current *pcnet.Tutorship) (pcnet.Tutorship, []pcnet.Change, error) {
+	return s.tutorshipChange(ctx, "advancing a tutorship", "AdvanceTutorship", []any{k, step}, k, func(current *pcnet.Tutorship) (pcnet.Tutorship, []pcnet.Change, error) {
 		return pcnet.PlanTutorAdvance(k, current, step)
 	})
 }
 
 // EndTutorship implements pcnet.Writer.
 func (s *Store) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date) (pcnet.Tutorship, error) {
-	return s.tutorshipChange(ctx, "ending a tutorship", k, func(current *pcnet.Tutorship) (pcnet.Tutorship, []pcnet.Change, error) {
+	return s.tutorshipChange(ctx, "ending a tutorship", "EndTutorship", []any{k, until}, k, func(current *pcnet.Tutorship) (pcnet.Tutorship, []pcnet.Change, error) {
 		return pcnet.PlanTutorEnd(k, current, until)
 	})
 }
 
 // tutorshipChange changes the tutorship with key k as plan says.
-func (s *Store) tutorshipChange(ctx context.Context, op string, k pcnet.TutorshipKey, plan func(current *pcnet.Tutorship) (pcnet.Tutorship, []pcnet.Change, error)) (pcnet.Tutorship, error) {
+func (s *Store) tutorshipChange(ctx context.Context, op, method string, input []any, k pcnet.TutorshipKey, plan func(current *pcnet.Tutorship) (pcnet.Tutorship, []pcnet.Change, error)) (pcnet.Tutorship, error) {
+	idem, err := pcnet.IdempotencyFrom(ctx, method, input...)
+	if err != nil {
+		return pcnet.Tutorship{}, err
+	}
 	if err := pcnet.ValidateTutorshipKey(k); err != nil {
 		return pcnet.Tutorship{}, err
 	}
 	var out pcnet.Tutorship
-	err := s.write(ctx, op, func(w *writeTx) (writePlan, error) {
+	err = s.write(ctx, op, idem, &out, func(w *writeTx) (writePlan, error) {
 		current, err := w.tutorship(k)
 		if err != nil {
 			return writePlan{}, err
@@ -708,11 +803,15 @@ func (s *Store) tutorshipChange(ctx context.Context, op string, k pcnet.Tutorshi
 
 // SaveProjectWork implements pcnet.Writer.
 func (s *Store) SaveProjectWork(ctx context.Context, pw pcnet.ProjectWork) (pcnet.ProjectWork, error) {
+	idem, err := pcnet.IdempotencyFrom(ctx, "SaveProjectWork", pw)
+	if err != nil {
+		return pcnet.ProjectWork{}, err
+	}
 	if err := pcnet.ValidateProjectWork(pw); err != nil {
 		return pcnet.ProjectWork{}, err
 	}
 	var out pcnet.ProjectWork
-	err := s.write(ctx, "saving a project work", func(w *writeTx) (writePlan, error) {
+	err = s.write(ctx, "saving a project work", idem, &out, func(w *writeTx) (writePlan, error) {
 		facts, err := w.projectWorkFacts(pw)
 		if err != nil {
 			return writePlan{}, err

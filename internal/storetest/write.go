@@ -36,6 +36,8 @@ type WriteStore = interface {
 //     service update to the current values, a retried ending, the current
 //     step) records no audit entry.
 //   - A write with an already cancelled context fails and writes nothing.
+//   - A write with an idempotency key follows pcnet.Idempotency's rules
+//     (idempotency.go).
 //   - All entries of one write have the same At; At is UTC, to the
 //     millisecond, and never before the write began.
 func RunWrites(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) WriteStore) {
@@ -59,6 +61,7 @@ func RunWrites(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) WriteStor
 	})
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t, WriteFixture())) })
 	t.Run("LastChangeSeq", func(t *testing.T) { testLastChangeSeq(t, open(t, WriteFixture())) })
+	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open(t, WriteFixture())) })
 	t.Run("Concurrency", func(t *testing.T) {
 		s := open(t, WriteFixture())
 		t.Run("DifferentComuni", func(t *testing.T) { testConcurrentDifferentComuni(t, s) })

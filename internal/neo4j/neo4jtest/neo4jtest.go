@@ -91,7 +91,7 @@ func Load(t testing.TB, ds pcnet.Dataset) *neo4j.Store {
 
 // pcnetLabels are the labels of the graph model (MODEL.md), the audit
 // trail's included.
-var pcnetLabels = []any{"Region", "Province", "Comune", "Sector", "Area", "SharedService", "ProjectWork", "Change", "AuditCounter",
+var pcnetLabels = []any{"Region", "Province", "Comune", "Sector", "Area", "SharedService", "ProjectWork", "Change", "AuditCounter", "IdempotencyKey",
 	"Participation", "PathStep", "ProjectWorkSection", "RolloutTarget", "Material"} // the programme: ../programme.go
 
 // Reset deletes every node and relationship of the test database
