@@ -30,3 +30,7 @@ func (d *storeDecorator) RolloutTargets(ctx context.Context, f pcnet.RolloutTarg
 func (d *storeDecorator) Materials(ctx context.Context, f pcnet.MaterialFilter) ([]pcnet.Material, error) {
 	return call(ctx, d, "Materials", 1, func(ctx context.Context) ([]pcnet.Material, error) { return d.inner.Materials(ctx, f) })
 }
+
+func (d *storeDecorator) Pilots(ctx context.Context, f pcnet.PilotFilter) ([]pcnet.Pilot, error) {
+	return call(ctx, d, "Pilots", 1, func(ctx context.Context) ([]pcnet.Pilot, error) { return d.inner.Pilots(ctx, f) })
+}
