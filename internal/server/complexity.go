@@ -102,6 +102,8 @@ var listSizes = map[string]func(args map[string]any) int{
 	"Query.reach":                reachRows,
 	"Sector.reach":               reachRows,
 	"Query.rolloutTimeline":      timelinePoints,
+	"Query.pilots":               fixed(100),
+	"Pilot.comuni":               fixed(10),
 }
 
 // pageBounds caps the page of a connection (its `first`) by the most
