@@ -350,7 +350,7 @@ func (r *Resolver) pilots(ctx context.Context, in *model.PilotFilter) ([]model.P
 			ComuneCodes: in.ComuneCodes, Decisions: in.Decisions, ActiveOn: deref0(in.ActiveOn)}
 		switch {
 		case in.Undecided != nil && len(in.Decisions) > 0:
-			return nil, pcnet.Invalidf("filter.undecided", "filter: give decisions or undecided, not both")
+			return nil, pcnet.Invalidf("filter.undecided", "filter.undecided: give it or filter.decisions, not both")
 		case in.Undecided != nil && *in.Undecided:
 			f.Decisions = []pcnet.PilotDecision{""} // the store's "not decided yet"
 		case in.Undecided != nil:
