@@ -91,6 +91,8 @@ func complexityRoot() ComplexityRoot {
 	c.TutorPathLink.Tutorships = list(10)
 	c.Query.Materials = func(ch int, _ *model.MaterialFilter) int { return cost(1, 10, ch) }
 	c.Query.Participations = func(ch int, _ *model.ParticipationFilter) int { return cost(1, 10, ch) }
+	c.Query.Pilots = func(ch int, _ *model.PilotFilter) int { return cost(1, 100, ch) }
+	c.Pilot.Comuni = list(10)
 	c.Query.PathCohorts = func(ch int, _ string, _ *pcnet.Date) int { return cost(1, 10, ch) }
 	c.Query.Changes = func(ch int, _ *time.Time, _, _ *string, _, first *int) int {
 		return cost(1, min(orDefault(first, 100), MaxChangesPage), ch) // the resolver's default page is 100

@@ -236,6 +236,19 @@ type ComplexityRoot struct {
 		Tutor    func(childComplexity int) int
 	}
 
+	Pilot struct {
+		Comuni     func(childComplexity int) int
+		Decision   func(childComplexity int) int
+		Evaluation func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Province   func(childComplexity int) int
+		Sector     func(childComplexity int) int
+		Service    func(childComplexity int) int
+		Since      func(childComplexity int) int
+		Title      func(childComplexity int) int
+		Until      func(childComplexity int) int
+	}
+
 	ProjectWork struct {
 		Area     func(childComplexity int) int
 		ID       func(childComplexity int) int
@@ -298,6 +311,7 @@ type ComplexityRoot struct {
 		Materials           func(childComplexity int, filter *model.MaterialFilter) int
 		Participations      func(childComplexity int, filter *model.ParticipationFilter) int
 		PathCohorts         func(childComplexity int, sector string, asOf *pcnet.Date) int
+		Pilots              func(childComplexity int, filter *model.PilotFilter) int
 		ProjectWork         func(childComplexity int, id string) int
 		ProjectWorkStats    func(childComplexity int, groupBy pcnet.ProjectWorkGrouping, filter *model.ProjectWorkFilter) int
 		ProjectWorks        func(childComplexity int, filter *model.ProjectWorkFilter) int
@@ -567,6 +581,7 @@ type QueryResolver interface {
 	CompareProjectWorks(ctx context.Context, ids []string) (*model.ProjectWorkComparison, error)
 	RolloutProgress(ctx context.Context, serviceID string, asOf *pcnet.Date) (*model.RolloutProgress, error)
 	Materials(ctx context.Context, filter *model.MaterialFilter) ([]model.Material, error)
+	Pilots(ctx context.Context, filter *model.PilotFilter) ([]model.Pilot, error)
 }
 type RegionResolver interface {
 	Provinces(ctx context.Context, obj *pcnet.Region) ([]pcnet.Province, error)
@@ -1385,6 +1400,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Peer.Tutor(childComplexity), true
 
+	case "Pilot.comuni":
+		if e.ComplexityRoot.Pilot.Comuni == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pilot.Comuni(childComplexity), true
+	case "Pilot.decision":
+		if e.ComplexityRoot.Pilot.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pilot.Decision(childComplexity), true
+	case "Pilot.evaluation":
+		if e.ComplexityRoot.Pilot.Evaluation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pilot.Evaluation(childComplexity), true
+	case "Pilot.id":
+		if e.ComplexityRoot.Pilot.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pilot.ID(childComplexity), true
+	case "Pilot.province":
+		if e.ComplexityRoot.Pilot.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pilot.Province(childComplexity), true
+	case "Pilot.sector":
+		if e.ComplexityRoot.Pilot.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pilot.Sector(childComplexity), true
+	case "Pilot.service":
+		if e.ComplexityRoot.Pilot.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pilot.Service(childComplexity), true
+	case "Pilot.since":
+		if e.ComplexityRoot.Pilot.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pilot.Since(childComplexity), true
+	case "Pilot.title":
+		if e.ComplexityRoot.Pilot.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pilot.Title(childComplexity), true
+	case "Pilot.until":
+		if e.ComplexityRoot.Pilot.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pilot.Until(childComplexity), true
+
 	case "ProjectWork.area":
 		if e.ComplexityRoot.ProjectWork.Area == nil {
 			break
@@ -1730,6 +1806,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PathCohorts(childComplexity, args["sector"].(string), args["asOf"].(*pcnet.Date)), true
+	case "Query.pilots":
+		if e.ComplexityRoot.Query.Pilots == nil {
+			break
+		}
+
+		args, err := ec.field_Query_pilots_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Pilots(childComplexity, args["filter"].(*model.PilotFilter)), true
 	case "Query.projectWork":
 		if e.ComplexityRoot.Query.ProjectWork == nil {
 			break
@@ -2491,6 +2578,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CoverageCondition", ec.unmarshalInputCoverageCondition),
 			graphql.NewInputUnmarshaler("MaterialFilter", ec.unmarshalInputMaterialFilter),
 			graphql.NewInputUnmarshaler("ParticipationFilter", ec.unmarshalInputParticipationFilter),
+			graphql.NewInputUnmarshaler("PilotFilter", ec.unmarshalInputPilotFilter),
 			graphql.NewInputUnmarshaler("ProjectWorkFilter", ec.unmarshalInputProjectWorkFilter),
 			graphql.NewInputUnmarshaler("ProvinceFilter", ec.unmarshalInputProvinceFilter),
 			graphql.NewInputUnmarshaler("ServiceFilter", ec.unmarshalInputServiceFilter),
@@ -5039,6 +5127,15 @@ extend type Query {
     "Which materials; all when left out."
     filter: MaterialFilter
   ): [Material!]!
+  """
+  The pilots ("sperimentazioni"): trials a Province runs with some of its
+  Comuni, over a period, before deciding to extend, revise or stop them;
+  ordered by ID. The pilots shipped with pcnet are illustrative.
+  """
+  pilots(
+    "Which pilots; all when left out."
+    filter: PilotFilter
+  ): [Pilot!]!
 }
 
 """
@@ -5395,6 +5492,101 @@ input MaterialFilter {
   """
   projectWorkIds: [ID!]
 }
+
+"""
+What was decided at the end of a pilot.
+"""
+enum PilotDecision {
+  "Extend it: roll the service out to more Comuni."
+  EXTEND
+  "Revise it: change the service before going on."
+  REVISE
+  "Stop it: give the service up."
+  STOP
+}
+
+"""
+A trial ("sperimentazione") a Province runs with some of its Comuni over a
+period, optionally of one of its services, ending in an evaluation and a
+decision. The pilots shipped with pcnet are illustrative, not real data.
+"""
+type Pilot {
+  """
+  Stable identifier.
+  """
+  id: ID!
+  """
+  Title.
+  """
+  title: String!
+  """
+  The Province running it.
+  """
+  province: Province!
+  """
+  The service it trials; null when it trials none yet.
+  """
+  service: SharedService
+  """
+  The sector it belongs to.
+  """
+  sector: Sector!
+  """
+  Its scope: the Comuni taking part, ordered by code.
+  """
+  comuni: [Comune!]!
+  """
+  The first day of the pilot.
+  """
+  since: Date!
+  """
+  The day after its last day; null while it runs.
+  """
+  until: Date
+  """
+  How it went; null until it is evaluated.
+  """
+  evaluation: String
+  """
+  What was decided; null until it is decided.
+  """
+  decision: PilotDecision
+}
+
+"""
+Selects pilots. Fields left out don't filter; list fields match any of their
+values; the fields combine with AND.
+"""
+input PilotFilter {
+  """
+  Keep the pilots run by these Provinces.
+  """
+  provinceCodes: [String!]
+  """
+  Keep the pilots of these services (pilots of no service are left out).
+  """
+  serviceIds: [ID!]
+  """
+  Keep these sectors.
+  """
+  sectorCodes: [String!]
+  """
+  Keep the pilots whose scope includes any of these Comuni.
+  """
+  comuneCodes: [String!]
+  """
+  Keep the pilots with these decisions.
+  """
+  decisions: [PilotDecision!]
+  """
+  Keep only the pilots not decided yet (true) or only the decided ones (false).
+  """
+  undecided: Boolean
+  """
+  Keep the pilots running on this day.
+  """
+  activeOn: Date
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -5729,6 +5921,32 @@ func (ec *executionContext) childFields_Peer(ctx context.Context, field graphql.
 		return ec.fieldContext_Peer_sector(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Peer", field.Name)
+}
+
+func (ec *executionContext) childFields_Pilot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Pilot_id(ctx, field)
+	case "title":
+		return ec.fieldContext_Pilot_title(ctx, field)
+	case "province":
+		return ec.fieldContext_Pilot_province(ctx, field)
+	case "service":
+		return ec.fieldContext_Pilot_service(ctx, field)
+	case "sector":
+		return ec.fieldContext_Pilot_sector(ctx, field)
+	case "comuni":
+		return ec.fieldContext_Pilot_comuni(ctx, field)
+	case "since":
+		return ec.fieldContext_Pilot_since(ctx, field)
+	case "until":
+		return ec.fieldContext_Pilot_until(ctx, field)
+	case "evaluation":
+		return ec.fieldContext_Pilot_evaluation(ctx, field)
+	case "decision":
+		return ec.fieldContext_Pilot_decision(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Pilot", field.Name)
 }
 
 func (ec *executionContext) childFields_ProjectWork(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7188,6 +7406,20 @@ func (ec *executionContext) field_Query_pathCohorts_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["asOf"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_pilots_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.PilotFilter, error) {
+			return ec.unmarshalOPilotFilter2ᚖpcnetᚋgraphᚋmodelᚐPilotFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
 	return args, nil
 }
 
@@ -11029,6 +11261,272 @@ func (ec *executionContext) fieldContext_Peer_sector(_ context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _Pilot_id(ctx context.Context, field graphql.CollectedField, obj *model.Pilot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pilot_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pilot_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pilot", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Pilot_title(ctx context.Context, field graphql.CollectedField, obj *model.Pilot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pilot_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pilot_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pilot", field, false, false, "String")
+}
+
+func (ec *executionContext) _Pilot_province(ctx context.Context, field graphql.CollectedField, obj *model.Pilot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pilot_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Province, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Province) graphql.Marshaler {
+			return ec.marshalNProvince2pcnetᚋinternalᚋpcnetᚐProvince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pilot_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pilot",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pilot_service(ctx context.Context, field graphql.CollectedField, obj *model.Pilot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pilot_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.SharedService) graphql.Marshaler {
+			return ec.marshalOSharedService2ᚖpcnetᚋinternalᚋpcnetᚐSharedService(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pilot_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pilot",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SharedService(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pilot_sector(ctx context.Context, field graphql.CollectedField, obj *model.Pilot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pilot_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Sector) graphql.Marshaler {
+			return ec.marshalNSector2pcnetᚋinternalᚋpcnetᚐSector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pilot_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pilot",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pilot_comuni(ctx context.Context, field graphql.CollectedField, obj *model.Pilot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pilot_comuni(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comuni, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pcnet.Comune) graphql.Marshaler {
+			return ec.marshalNComune2ᚕpcnetᚋinternalᚋpcnetᚐComuneᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pilot_comuni(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pilot",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Comune(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pilot_since(ctx context.Context, field graphql.CollectedField, obj *model.Pilot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pilot_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Date) graphql.Marshaler {
+			return ec.marshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pilot_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pilot", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Pilot_until(ctx context.Context, field graphql.CollectedField, obj *model.Pilot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pilot_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pilot_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pilot", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Pilot_evaluation(ctx context.Context, field graphql.CollectedField, obj *model.Pilot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pilot_evaluation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evaluation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pilot_evaluation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pilot", field, false, false, "String")
+}
+
+func (ec *executionContext) _Pilot_decision(ctx context.Context, field graphql.CollectedField, obj *model.Pilot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pilot_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.PilotDecision) graphql.Marshaler {
+			return ec.marshalOPilotDecision2ᚖpcnetᚋinternalᚋpcnetᚐPilotDecision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pilot_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pilot", field, false, false, "PilotDecision")
+}
+
 func (ec *executionContext) _ProjectWork_id(ctx context.Context, field graphql.CollectedField, obj *pcnet.ProjectWork) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13242,6 +13740,50 @@ func (ec *executionContext) fieldContext_Query_materials(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_materials_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_pilots(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_pilots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Pilots(ctx, fc.Args["filter"].(*model.PilotFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Pilot) graphql.Marshaler {
+			return ec.marshalNPilot2ᚕpcnetᚋgraphᚋmodelᚐPilotᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_pilots(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pilot(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_pilots_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17126,6 +17668,90 @@ func UnmarshalParticipationFilter(ctx context.Context, raw any) (model.Participa
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPilotFilter(ctx context.Context, obj any) (model.PilotFilter, error) {
+	var it model.PilotFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"provinceCodes", "serviceIds", "sectorCodes", "comuneCodes", "decisions", "undecided", "activeOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "provinceCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provinceCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProvinceCodes = data
+		case "serviceIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceIds = data
+		case "sectorCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sectorCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SectorCodes = data
+		case "comuneCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comuneCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComuneCodes = data
+		case "decisions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisions"))
+			data, err := ec.unmarshalOPilotDecision2ᚕpcnetᚋinternalᚋpcnetᚐPilotDecisionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Decisions = data
+		case "undecided":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("undecided"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Undecided = data
+		case "activeOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activeOn"))
+			data, err := ec.unmarshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActiveOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPilotFilter unmarshals raw into the PilotFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPilotFilter(ctx context.Context, raw any) (model.PilotFilter, error) {
+	var out model.PilotFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PilotFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProjectWorkFilter(ctx context.Context, obj any) (model.ProjectWorkFilter, error) {
 	var it model.ProjectWorkFilter
 	if obj == nil {
@@ -18676,6 +19302,84 @@ func (ec *executionContext) _Peer(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var pilotImplementors = []string{"Pilot"}
+
+func (ec *executionContext) _Pilot(ctx context.Context, sel ast.SelectionSet, obj *model.Pilot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pilotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Pilot")
+		case "id":
+			out.Values[i] = ec._Pilot_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._Pilot_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "province":
+			out.Values[i] = ec._Pilot_province(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "service":
+			out.Values[i] = ec._Pilot_service(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sector":
+			out.Values[i] = ec._Pilot_sector(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "comuni":
+			out.Values[i] = ec._Pilot_comuni(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "since":
+			out.Values[i] = ec._Pilot_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._Pilot_until(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "evaluation":
+			out.Values[i] = ec._Pilot_evaluation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decision":
+			out.Values[i] = ec._Pilot_decision(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var projectWorkImplementors = []string{"ProjectWork"}
 
 func (ec *executionContext) _ProjectWork(ctx context.Context, sel ast.SelectionSet, obj *pcnet.ProjectWork) graphql.Marshaler {
@@ -19209,6 +19913,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_materials(ctx, field)
+				})
+		case "pilots":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_pilots(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -21123,6 +21833,54 @@ func (ec *executionContext) marshalNPeer2ᚕpcnetᚋgraphᚋmodelᚐPeerᚄ(ctx 
 	return ret
 }
 
+func (ec *executionContext) marshalNPilot2pcnetᚋgraphᚋmodelᚐPilot(ctx context.Context, sel ast.SelectionSet, v model.Pilot) graphql.Marshaler {
+	return ec._Pilot(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPilot2ᚕpcnetᚋgraphᚋmodelᚐPilotᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Pilot) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPilot2pcnetᚋgraphᚋmodelᚐPilot(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNPilotDecision2pcnetᚋinternalᚋpcnetᚐPilotDecision(ctx context.Context, v any) (pcnet.PilotDecision, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNPilotDecision2pcnetᚋinternalᚋpcnetᚐPilotDecision[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPilotDecision2pcnetᚋinternalᚋpcnetᚐPilotDecision(ctx context.Context, sel ast.SelectionSet, v pcnet.PilotDecision) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNPilotDecision2pcnetᚋinternalᚋpcnetᚐPilotDecision[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PilotDecision!")
+	}
+	return res
+}
+
+var (
+	unmarshalNPilotDecision2pcnetᚋinternalᚋpcnetᚐPilotDecision = map[string]pcnet.PilotDecision{
+		"EXTEND": pcnet.PilotExtend,
+		"REVISE": pcnet.PilotRevise,
+		"STOP":   pcnet.PilotStop,
+	}
+	marshalNPilotDecision2pcnetᚋinternalᚋpcnetᚐPilotDecision = map[pcnet.PilotDecision]string{
+		pcnet.PilotExtend: "EXTEND",
+		pcnet.PilotRevise: "REVISE",
+		pcnet.PilotStop:   "STOP",
+	}
+)
+
 func (ec *executionContext) marshalNProjectWork2pcnetᚋinternalᚋpcnetᚐProjectWork(ctx context.Context, sel ast.SelectionSet, v pcnet.ProjectWork) graphql.Marshaler {
 	return ec._ProjectWork(ctx, sel, &v)
 }
@@ -22233,6 +22991,82 @@ func (ec *executionContext) unmarshalOParticipationFilter2ᚖpcnetᚋgraphᚋmod
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputParticipationFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPilotDecision2ᚕpcnetᚋinternalᚋpcnetᚐPilotDecisionᚄ(ctx context.Context, v any) ([]pcnet.PilotDecision, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]pcnet.PilotDecision, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPilotDecision2pcnetᚋinternalᚋpcnetᚐPilotDecision(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPilotDecision2ᚕpcnetᚋinternalᚋpcnetᚐPilotDecisionᚄ(ctx context.Context, sel ast.SelectionSet, v []pcnet.PilotDecision) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPilotDecision2pcnetᚋinternalᚋpcnetᚐPilotDecision(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOPilotDecision2ᚖpcnetᚋinternalᚋpcnetᚐPilotDecision(ctx context.Context, v any) (*pcnet.PilotDecision, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOPilotDecision2ᚖpcnetᚋinternalᚋpcnetᚐPilotDecision[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPilotDecision2ᚖpcnetᚋinternalᚋpcnetᚐPilotDecision(ctx context.Context, sel ast.SelectionSet, v *pcnet.PilotDecision) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOPilotDecision2ᚖpcnetᚋinternalᚋpcnetᚐPilotDecision[*v])
+	return res
+}
+
+var (
+	unmarshalOPilotDecision2ᚖpcnetᚋinternalᚋpcnetᚐPilotDecision = map[string]pcnet.PilotDecision{
+		"EXTEND": pcnet.PilotExtend,
+		"REVISE": pcnet.PilotRevise,
+		"STOP":   pcnet.PilotStop,
+	}
+	marshalOPilotDecision2ᚖpcnetᚋinternalᚋpcnetᚐPilotDecision = map[pcnet.PilotDecision]string{
+		pcnet.PilotExtend: "EXTEND",
+		pcnet.PilotRevise: "REVISE",
+		pcnet.PilotStop:   "STOP",
+	}
+)
+
+func (ec *executionContext) unmarshalOPilotFilter2ᚖpcnetᚋgraphᚋmodelᚐPilotFilter(ctx context.Context, v any) (*model.PilotFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPilotFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

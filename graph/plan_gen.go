@@ -208,6 +208,9 @@ func resolveFor(ctx context.Context, r ResolverRoot, fc *graphql.FieldContext, o
 	case "Query.materials":
 		res, err = r.Query().Materials(ctx, fc.Args["filter"].(*model.MaterialFilter))
 		return res, err, true
+	case "Query.pilots":
+		res, err = r.Query().Pilots(ctx, fc.Args["filter"].(*model.PilotFilter))
+		return res, err, true
 	case "Region.provinces":
 		res, err = r.Region().Provinces(ctx, obj.(*pcnet.Region))
 		return res, err, true
@@ -333,6 +336,8 @@ func (ec *executionContext) queryFieldContext(ctx context.Context, field graphql
 		return ec.fieldContext_Query_rolloutProgress(ctx, field)
 	case "materials":
 		return ec.fieldContext_Query_materials(ctx, field)
+	case "pilots":
+		return ec.fieldContext_Query_pilots(ctx, field)
 	}
 	return nil, nil
 }

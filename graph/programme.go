@@ -334,6 +334,94 @@ func (r *Resolver) materials(ctx context.Context, in *model.MaterialFilter) ([]m
 	return out, nil
 }
 
+func (r *Resolver) pilots(ctx context.Context, in *model.PilotFilter) ([]model.Pilot, error) {
+	var f pcnet.PilotFilter
+	if in != nil {
+		if err := validateEach("filter.provinceCodes", in.ProvinceCodes, pcnet.ValidateProvinceCode); err != nil {
+			return nil, err
+		}
+		if err := validateEach("filter.comuneCodes", in.ComuneCodes, pcnet.ValidateComuneCode); err != nil {
+			return nil, err
+		}
+		if err := r.checkSectors(ctx, "filter.sectorCodes", in.SectorCodes); err != nil {
+			return nil, err
+		}
+		f = pcnet.PilotFilter{ProvinceCodes: in.ProvinceCodes, ServiceIDs: in.ServiceIds, SectorCodes: in.SectorCodes,
+			ComuneCodes: in.ComuneCodes, Decisions: in.Decisions, ActiveOn: deref0(in.ActiveOn)}
+		switch {
+		case in.Undecided != nil && len(in.Decisions) > 0:
+			return nil, pcnet.Invalidf("filter.undecided", "filter.undecided: give it or filter.decisions, not both")
+		case in.Undecided != nil && *in.Undecided:
+			f.Decisions = []pcnet.PilotDecision{""} // the store's "not decided yet"
+		case in.Undecided != nil:
+			f.Decisions = pcnet.PilotDecisions
+		}
+	}
+	pilots, err := r.Store.Pilots(ctx, f)
+	if err != nil || len(pilots) == 0 {
+		return []model.Pilot{}, err
+	}
+	var provinceCodes, serviceIDs, comuneCodes []string
+	for _, p := range pilots {
+		provinceCodes = append(provinceCodes, p.ProvinceCode)
+		if p.ServiceID != "" {
+			serviceIDs = append(serviceIDs, p.ServiceID)
+		}
+		comuneCodes = append(comuneCodes, p.ComuneCodes...)
+	}
+	provinces, err := r.Store.Provinces(ctx, pcnet.ProvinceFilter{Codes: uniq(provinceCodes)})
+	if err != nil {
+		return nil, err
+	}
+	byCode := make(map[string]pcnet.Province, len(provinces))
+	for _, p := range provinces {
+		byCode[p.Code] = p
+	}
+	services := make(map[string]pcnet.SharedService)
+	if len(serviceIDs) > 0 {
+		list, err := r.Store.Services(ctx, pcnet.ServiceFilter{IDs: uniq(serviceIDs)})
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range list {
+			services[s.ID] = s
+		}
+	}
+	pages, err := r.Store.Comuni(ctx, []pcnet.ComuneQuery{{Filter: pcnet.ComuneFilter{Codes: uniq(comuneCodes)}}})
+	if err != nil {
+		return nil, err
+	}
+	comuni := make(map[string]pcnet.Comune, len(comuneCodes))
+	for _, c := range pages[0].Comuni {
+		comuni[c.Code] = c
+	}
+	t, err := r.taxonomy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.Pilot, 0, len(pilots))
+	for _, p := range pilots {
+		x := model.Pilot{ID: p.ID, Title: p.Title, Province: byCode[p.ProvinceCode], Sector: *t.sector[p.SectorCode],
+			Comuni: make([]pcnet.Comune, 0, len(p.ComuneCodes)), Since: p.Since, Until: optionalDay(p.Until)}
+		if s, ok := services[p.ServiceID]; ok {
+			x.Service = &s
+		}
+		for _, c := range p.ComuneCodes {
+			if cm, ok := comuni[c]; ok {
+				x.Comuni = append(x.Comuni, cm)
+			}
+		}
+		if p.Evaluation != "" {
+			x.Evaluation = &p.Evaluation
+		}
+		if p.Decision != "" {
+			x.Decision = &p.Decision
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
 func deref0(d *pcnet.Date) pcnet.Date {
 	if d == nil {
 		return pcnet.Date{}

@@ -516,6 +516,10 @@ func (r *queryResolver) Materials(ctx context.Context, filter *model.MaterialFil
 	return r.materials(ctx, filter)
 }
 
+func (r *queryResolver) Pilots(ctx context.Context, filter *model.PilotFilter) ([]model.Pilot, error) {
+	return r.pilots(ctx, filter)
+}
+
 func (r *regionResolver) Provinces(ctx context.Context, obj *pcnet.Region) ([]pcnet.Province, error) {
 	return loadersFrom(ctx).provincesByRegion.Load(ctx, obj.Code)
 }

@@ -118,6 +118,25 @@ type ParticipationFilter struct {
 	JoinedBefore *pcnet.Date `json:"joinedBefore,omitempty"`
 }
 
+// Selects pilots. Fields left out don't filter; list fields match any of their
+// values; the fields combine with AND.
+type PilotFilter struct {
+	// Keep the pilots run by these Provinces.
+	ProvinceCodes []string `json:"provinceCodes,omitempty"`
+	// Keep the pilots of these services (pilots of no service are left out).
+	ServiceIds []string `json:"serviceIds,omitempty"`
+	// Keep these sectors.
+	SectorCodes []string `json:"sectorCodes,omitempty"`
+	// Keep the pilots whose scope includes any of these Comuni.
+	ComuneCodes []string `json:"comuneCodes,omitempty"`
+	// Keep the pilots with these decisions.
+	Decisions []pcnet.PilotDecision `json:"decisions,omitempty"`
+	// Keep only the pilots not decided yet (true) or only the decided ones (false).
+	Undecided *bool `json:"undecided,omitempty"`
+	// Keep the pilots running on this day.
+	ActiveOn *pcnet.Date `json:"activeOn,omitempty"`
+}
+
 // Selects project works. Fields left out (or empty lists) don't filter; list
 // fields match any of their values; the fields combine with AND.
 type ProjectWorkFilter struct {

@@ -86,3 +86,16 @@ type Material struct {
 	ProjectWork *pcnet.ProjectWork
 	Published   pcnet.Date
 }
+
+type Pilot struct {
+	ID         string
+	Title      string
+	Province   pcnet.Province
+	Service    *pcnet.SharedService
+	Sector     pcnet.Sector
+	Comuni     []pcnet.Comune
+	Since      pcnet.Date
+	Until      *pcnet.Date
+	Evaluation *string
+	Decision   *pcnet.PilotDecision
+}

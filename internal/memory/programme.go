@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"slices"
 
 	"pcnet/internal/pcnet"
 )
@@ -82,4 +83,23 @@ func (s *Store) Materials(ctx context.Context, f pcnet.MaterialFilter) ([]pcnet.
 			(len(f.ServiceIDs) == 0 || m.ServiceID != "" && service(m.ServiceID)) &&
 			(len(f.ProjectWorkIDs) == 0 || m.ProjectWorkID != "" && pw(m.ProjectWorkID))
 	}), nil
+}
+
+// Pilots implements pcnet.ProgrammeStore.
+func (s *Store) Pilots(ctx context.Context, f pcnet.PilotFilter) ([]pcnet.Pilot, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	id, province, service, sector, decision := anyOf(f.IDs), anyOf(f.ProvinceCodes), anyOf(f.ServiceIDs), anyOf(f.SectorCodes), anyOf(f.Decisions)
+	comune := anyOf(f.ComuneCodes)
+	out := selectAll(s.snapshot().programme.Pilots, func(p *pcnet.Pilot) bool {
+		return id(p.ID) && province(p.ProvinceCode) && sector(p.SectorCode) && decision(p.Decision) &&
+			(len(f.ServiceIDs) == 0 || p.ServiceID != "" && service(p.ServiceID)) &&
+			(len(f.ComuneCodes) == 0 || slices.ContainsFunc(p.ComuneCodes, comune)) &&
+			(f.ActiveOn.IsZero() || p.Period().ActiveOn(f.ActiveOn))
+	})
+	for i := range out {
+		out[i].ComuneCodes = slices.Clone(out[i].ComuneCodes) // the snapshot's stay the store's
+	}
+	return out, nil
 }

@@ -243,6 +243,17 @@ func sameValue(a, b any) bool {
 		ay, am, ad := time.Time(a).Date()
 		by, bm, bd := time.Time(b).Date()
 		return ay == by && am == bm && ad == bd
+	case []any:
+		b, ok := b.([]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for i := range a {
+			if !sameValue(a[i], b[i]) {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }

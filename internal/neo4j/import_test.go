@@ -46,6 +46,7 @@ func sizes(ds pcnet.Dataset) map[string]int {
 		"project work sections": len(ds.Sections),
 		"rollout targets":       len(ds.RolloutTargets),
 		"materials":             len(ds.Materials),
+		"pilots":                len(ds.Pilots),
 	}
 }
 

@@ -32,19 +32,27 @@ var (
 		link{"area", "SHARED_FOR", true, "Area", "code", true},
 		link{"service", "ATTACHED_TO", true, "SharedService", "id", true},
 		link{"projectWork", "ATTACHED_TO", true, "ProjectWork", "id", true})
+	// A pilot's scope is a list property, not links: the entity machinery
+	// links a node to one node per link, and the scope is only ever read
+	// with its pilot.
+	pilotKind = nodeKind("pilots", "Pilot", "id", false,
+		link{"province", "RUNS_PILOT", false, "Province", "code", false},
+		link{"sector", "PILOT_IN", true, "Sector", "code", false},
+		link{"service", "PILOTS", true, "SharedService", "id", true})
 )
 
 // init adds the programme's kinds after the network's (they link to it)
 // and their key constraints to the migrations; kept here so the programme
 // stays one file.
 func init() {
-	importKinds = append(importKinds, &participationKind, &pathStepKind, &sectionKind, &rolloutTargetKind, &materialKind)
+	importKinds = append(importKinds, &participationKind, &pathStepKind, &sectionKind, &rolloutTargetKind, &materialKind, &pilotKind)
 	migrations = append(migrations,
 		migration{"participation_key", "CREATE CONSTRAINT participation_key IF NOT EXISTS FOR (n:Participation) REQUIRE n.key IS UNIQUE"},
 		migration{"path_step_key", "CREATE CONSTRAINT path_step_key IF NOT EXISTS FOR (n:PathStep) REQUIRE n.key IS UNIQUE"},
 		migration{"project_work_section_key", "CREATE CONSTRAINT project_work_section_key IF NOT EXISTS FOR (n:ProjectWorkSection) REQUIRE n.key IS UNIQUE"},
 		migration{"rollout_target_key", "CREATE CONSTRAINT rollout_target_key IF NOT EXISTS FOR (n:RolloutTarget) REQUIRE n.key IS UNIQUE"},
 		migration{"material_id", "CREATE CONSTRAINT material_id IF NOT EXISTS FOR (n:Material) REQUIRE n.id IS UNIQUE"},
+		migration{"pilot_id", "CREATE CONSTRAINT pilot_id IF NOT EXISTS FOR (n:Pilot) REQUIRE n.id IS UNIQUE"},
 	)
 }
 
@@ -81,6 +89,25 @@ func programmeRows(p pcnet.Programme, add func(*entityKind, row)) {
 		}, links: map[string]any{
 			"sector": x.SectorCode, "area": stringParam(x.AreaCode),
 			"service": stringParam(x.ServiceID), "projectWork": stringParam(x.ProjectWorkID),
+		}})
+	}
+	for _, x := range p.Pilots {
+		comuni := make([]any, 0, len(x.ComuneCodes))
+		for _, c := range slices.Sorted(slices.Values(x.ComuneCodes)) {
+			comuni = append(comuni, c)
+		}
+		props := map[string]any{"id": x.ID, "title": x.Title, "comuni": comuni, "since": dateParam(x.Since)}
+		if !x.Until.IsZero() {
+			props["until"] = dateParam(x.Until)
+		}
+		if x.Evaluation != "" {
+			props["evaluation"] = x.Evaluation
+		}
+		if x.Decision != "" {
+			props["decision"] = string(x.Decision)
+		}
+		add(&pilotKind, row{key: x.ID, props: props, links: map[string]any{
+			"province": x.ProvinceCode, "sector": x.SectorCode, "service": stringParam(x.ServiceID),
 		}})
 	}
 }
@@ -209,6 +236,43 @@ func (s *Store) Materials(ctx context.Context, f pcnet.MaterialFilter) ([]pcnet.
 		v := rec.Values
 		out = append(out, pcnet.Material{ID: rd.str(v[0]), Title: rd.str(v[1]), Kind: pcnet.MaterialKind(rd.str(v[2])), URL: rd.str(v[3]),
 			SectorCode: rd.str(v[4]), AreaCode: rd.str(v[5]), ServiceID: rd.str(v[6]), ProjectWorkID: rd.str(v[7]), Published: rd.date(v[8])})
+	}
+	return out, rd.err
+}
+
+// Pilots implements pcnet.ProgrammeStore.
+func (s *Store) Pilots(ctx context.Context, f pcnet.PilotFilter) ([]pcnet.Pilot, error) {
+	recs, err := s.read(ctx, `
+		MATCH (p:Province)-[:RUNS_PILOT]->(n:Pilot)-[:PILOT_IN]->(sec:Sector)
+		WHERE ($ids IS NULL OR n.id IN $ids)
+		  AND ($provinces IS NULL OR p.code IN $provinces)
+		  AND ($sectors IS NULL OR sec.code IN $sectors)
+		  AND ($comuni IS NULL OR any(c IN n.comuni WHERE c IN $comuni))
+		  AND ($decisions IS NULL OR coalesce(n.decision, '') IN $decisions)
+		  AND ($activeOn IS NULL OR (n.since <= $activeOn AND (n.until IS NULL OR $activeOn < n.until)))
+		OPTIONAL MATCH (n)-[:PILOTS]->(svc:SharedService)
+		WITH p, n, sec, svc
+		WHERE $services IS NULL OR svc.id IN $services
+		RETURN n.id, n.title, p.code, svc.id, sec.code, n.comuni, n.since, n.until, n.evaluation, n.decision
+		ORDER BY n.id`,
+		map[string]any{
+			"ids": listParam(f.IDs), "provinces": listParam(f.ProvinceCodes), "sectors": listParam(f.SectorCodes),
+			"comuni": listParam(f.ComuneCodes), "decisions": listParam(f.Decisions), "services": listParam(f.ServiceIDs),
+			"activeOn": dateParam(f.ActiveOn),
+		})
+	if err != nil {
+		return nil, err
+	}
+	out := []pcnet.Pilot{}
+	var rd reader
+	for _, rec := range recs {
+		v := rec.Values
+		x := pcnet.Pilot{ID: rd.str(v[0]), Title: rd.str(v[1]), ProvinceCode: rd.str(v[2]), ServiceID: rd.str(v[3]), SectorCode: rd.str(v[4]),
+			ComuneCodes: []string{}, Since: rd.date(v[6]), Until: rd.date(v[7]), Evaluation: rd.str(v[8]), Decision: pcnet.PilotDecision(rd.str(v[9]))}
+		for _, c := range rd.list(v[5]) {
+			x.ComuneCodes = append(x.ComuneCodes, rd.str(c))
+		}
+		out = append(out, x)
 	}
 	return out, rd.err
 }

@@ -216,7 +216,57 @@ func programme(geo pcnet.Geography, n pcnet.Network) pcnet.Programme {
 			URL: base + id, SectorCode: areaSector[s.AreaCode], AreaCode: s.AreaCode, ServiceID: s.ID,
 			Published: latest(s.StartDate, between(s.StartDate, s.StartDate.AddMonths(3)))})
 	}
+
+	// Pilots: each service whose first Comuni joined in the pilot phase
+	// was trialled with them, from the first of those coverages. A service
+	// still in pilot is running it; the others were decided after six
+	// months (or when the rollout began): active ones extended, suspended
+	// ones revised, ended ones stopped. No random draws, so the rest of
+	// the programme stays as it was.
+	for _, s := range n.Services {
+		var scope []string
+		var since, rollout pcnet.Date
+		for _, c := range n.Coverages {
+			if c.ServiceID != s.ID {
+				continue
+			}
+			switch {
+			case c.Phase == pcnet.PhasePilot:
+				scope = append(scope, c.ComuneCode)
+				if since.IsZero() || c.Since.Before(since) {
+					since = c.Since
+				}
+			case rollout.IsZero() || c.Since.Before(rollout):
+				rollout = c.Since
+			}
+		}
+		if len(scope) == 0 {
+			continue
+		}
+		pl := pcnet.Pilot{ID: "pilot-" + strings.TrimPrefix(s.ID, "svc-"), Title: "Sperimentazione: " + s.Name,
+			ProvinceCode: s.ProviderCode, ServiceID: s.ID, SectorCode: areaSector[s.AreaCode],
+			ComuneCodes: slices.Compact(slices.Sorted(slices.Values(scope))), Since: since}
+		decision := map[pcnet.ServiceStatus]pcnet.PilotDecision{
+			pcnet.StatusActive: pcnet.PilotExtend, pcnet.StatusSuspended: pcnet.PilotRevise, pcnet.StatusEnded: pcnet.PilotStop,
+		}[s.Status]
+		if decision != "" {
+			pl.Until = since.AddMonths(6)
+			if rollout.After(since) && rollout.Before(pl.Until) {
+				pl.Until = rollout
+			}
+			pl.Decision = decision
+			pl.Evaluation = fmt.Sprintf("%d Comuni nella sperimentazione: %s", len(pl.ComuneCodes), evaluations[decision])
+		}
+		p.Pilots = append(p.Pilots, pl)
+	}
 	return p.Sorted()
+}
+
+// evaluations are the illustrative evaluations of the generated pilots.
+var evaluations = map[pcnet.PilotDecision]string{
+	pcnet.PilotExtend: "obiettivi raggiunti, si estende agli altri Comuni.",
+	pcnet.PilotRevise: "risultati parziali, il modello organizzativo va rivisto.",
+	pcnet.PilotStop:   "costi superiori ai benefici attesi, la sperimentazione si chiude.",
 }
 
 var organisation = []string{

@@ -17,6 +17,7 @@ type programmeJSON struct {
 	Sections       []json.RawMessage `json:"sections,omitempty"`
 	RolloutTargets []json.RawMessage `json:"rolloutTargets,omitempty"`
 	Materials      []json.RawMessage `json:"materials,omitempty"`
+	Pilots         []json.RawMessage `json:"pilots,omitempty"`
 }
 
 type participationJSON struct {
@@ -60,6 +61,19 @@ type materialJSON struct {
 	Published     string `json:"published"`
 }
 
+type pilotJSON struct {
+	ID           string   `json:"id"`
+	Title        string   `json:"title"`
+	ProvinceCode string   `json:"provinceCode"`
+	ServiceID    string   `json:"serviceId,omitempty"`
+	SectorCode   string   `json:"sectorCode"`
+	ComuneCodes  []string `json:"comuneCodes"`
+	Since        string   `json:"since"`
+	Until        *string  `json:"until,omitempty"`
+	Evaluation   string   `json:"evaluation,omitempty"`
+	Decision     string   `json:"decision,omitempty"`
+}
+
 // encodeProgramme writes the programme's lists, each preceded by a comma
 // (the list before them has none), one element a line; empty lists are
 // left out so that a network without a programme reads as before.
@@ -95,6 +109,10 @@ func (e *encoder) programme(p pcnet.Programme) {
 	list("materials", len(p.Materials), func(i int) any {
 		x := p.Materials[i]
 		return materialJSON{x.ID, x.Title, string(x.Kind), x.URL, x.SectorCode, x.AreaCode, x.ServiceID, x.ProjectWorkID, dateString(x.Published)}
+	})
+	list("pilots", len(p.Pilots), func(i int) any {
+		x := p.Pilots[i]
+		return pilotJSON{x.ID, x.Title, x.ProvinceCode, x.ServiceID, x.SectorCode, x.ComuneCodes, dateString(x.Since), optionalDate(x.Until), x.Evaluation, string(x.Decision)}
 	})
 }
 
@@ -178,6 +196,34 @@ func (d *decoder) programme(raw programmeJSON) pcnet.Programme {
 		x.Published, ok = d.date(path+".published", j.Published, ok)
 		if ok {
 			p.Materials = append(p.Materials, x)
+		}
+	}
+	for i, m := range raw.Pilots {
+		path := fmt.Sprintf("pilots[%d]", i)
+		var j pilotJSON
+		if !d.element(path, m, &j) {
+			continue
+		}
+		x := pcnet.Pilot{ID: j.ID, Title: j.Title, ProvinceCode: j.ProvinceCode, ServiceID: j.ServiceID, SectorCode: j.SectorCode, Evaluation: j.Evaluation}
+		ok := d.required(path+".id", j.ID)
+		ok = d.required(path+".title", j.Title) && ok
+		ok = d.provinceCode(path+".provinceCode", j.ProvinceCode) && ok
+		ok = d.required(path+".sectorCode", j.SectorCode) && ok
+		if len(j.ComuneCodes) == 0 {
+			d.addf(path+".comuneCodes", "at least one comune expected")
+			ok = false
+		}
+		for k, c := range j.ComuneCodes {
+			ok = d.comuneCode(fmt.Sprintf("%s.comuneCodes[%d]", path, k), c) && ok
+		}
+		x.ComuneCodes = j.ComuneCodes
+		x.Since, ok = d.date(path+".since", j.Since, ok)
+		x.Until, ok = d.optionalDate(path+".until", j.Until, ok)
+		if j.Decision != "" {
+			x.Decision, ok = enum(d, path+".decision", "decision", j.Decision, pcnet.PilotDecisions, ok)
+		}
+		if ok {
+			p.Pilots = append(p.Pilots, x)
 		}
 	}
 	return p

@@ -28,6 +28,9 @@ func TestDecodeProgrammeErrors(t *testing.T) {
 			"rolloutTargets[0].due", []string{`"2026-02-30" is not a date`}},
 		{"material with an unknown field", `{"materials": [{"id":"m","title":"T","kind":"TOOL","url":"u","sectorCode":"s","published":"2024-01-01","file":"x.pdf"}]}`,
 			"materials[0]", []string{`unknown field "file"`}},
+		{"pilot without scope, with a bad decision and comune", `{"pilots": [{"id":"p","title":"T","provinceCode":"108","sectorCode":"s","comuneCodes":[],"since":"2024-01-01","decision":"GO"},` +
+			`{"id":"q","title":"T","provinceCode":"108","sectorCode":"s","comuneCodes":["108033","1"],"since":"2024-01-01"}]}`,
+			"pilots[0].comuneCodes", []string{"pilots[0].comuneCodes: at least one comune expected", `pilots[0].decision: unknown decision "GO"`, "pilots[1].comuneCodes[1]"}},
 		{"problems in several lists", `{"materials": [{"id":"m","title":"T","kind":"PDF","url":"u","sectorCode":"s","published":"2024-01-01"}],` +
 			`"rolloutTargets": [{"serviceId":"svc","comuneCode":"108033","due":"2026-01-01"}]}`,
 			"rolloutTargets[0].wave", []string{"rolloutTargets[0].wave: missing", `materials[0].kind: unknown kind "PDF"`}},

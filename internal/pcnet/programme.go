@@ -17,6 +17,7 @@ type Programme struct {
 	Sections       []ProjectWorkSection
 	RolloutTargets []RolloutTarget
 	Materials      []Material
+	Pilots         []Pilot
 }
 
 // Participation records that a Province takes part in the programme in a
@@ -105,6 +106,37 @@ type Material struct {
 	Published     Date
 }
 
+// PilotDecision is what was decided at the end of a pilot.
+type PilotDecision string
+
+const (
+	PilotExtend PilotDecision = "EXTEND" // roll the service out further
+	PilotRevise PilotDecision = "REVISE" // change it before going on
+	PilotStop   PilotDecision = "STOP"   // give it up
+)
+
+// PilotDecisions lists every PilotDecision.
+var PilotDecisions = []PilotDecision{PilotExtend, PilotRevise, PilotStop}
+
+// Pilot is a trial ("sperimentazione") a Province runs with some of its
+// Comuni over a period, optionally of one of its services, before
+// deciding whether to extend, revise or stop it.
+type Pilot struct {
+	ID           string
+	Title        string
+	ProvinceCode string   // the Province running it
+	ServiceID    string   // "" when it trials no service yet
+	SectorCode   string   // the sector it belongs to
+	ComuneCodes  []string // its scope, Comuni of the Province, sorted
+	Since        Date
+	Until        Date          // zero while it runs
+	Evaluation   string        // "" until evaluated
+	Decision     PilotDecision // "" until decided
+}
+
+// Period returns the pilot's period.
+func (p Pilot) Period() Period { return Period{p.Since, p.Until} }
+
 // ProgrammeStore reads the programme. Both stores implement it and pass
 // storetest.RunProgramme.
 type ProgrammeStore interface {
@@ -123,6 +155,21 @@ type ProgrammeStore interface {
 	RolloutTargets(ctx context.Context, f RolloutTargetFilter) ([]RolloutTarget, error)
 	// Materials returns the materials matching f, ordered by ID.
 	Materials(ctx context.Context, f MaterialFilter) ([]Material, error)
+	// Pilots returns the pilots matching f, ordered by ID.
+	Pilots(ctx context.Context, f PilotFilter) ([]Pilot, error)
+}
+
+// PilotFilter selects pilots. Empty or zero fields don't filter;
+// ComuneCodes keeps the pilots whose scope includes any of them;
+// Decisions may hold "" for the pilots not decided yet.
+type PilotFilter struct {
+	IDs           []string
+	ProvinceCodes []string
+	ServiceIDs    []string
+	SectorCodes   []string
+	ComuneCodes   []string
+	Decisions     []PilotDecision
+	ActiveOn      Date // the period includes this day
 }
 
 // ParticipationFilter selects participations. Empty or zero fields don't
@@ -189,6 +236,9 @@ func CompareRolloutTargets(a, b RolloutTarget) int {
 // CompareMaterials orders materials as ProgrammeStore documents.
 func CompareMaterials(a, b Material) int { return cmp.Compare(a.ID, b.ID) }
 
+// ComparePilots orders pilots as ProgrammeStore documents.
+func ComparePilots(a, b Pilot) int { return cmp.Compare(a.ID, b.ID) }
+
 // Sorted returns a copy of p with every list in store order, the one order
 // the file format writes and the stores answer in.
 func (p Programme) Sorted() Programme {
@@ -198,12 +248,17 @@ func (p Programme) Sorted() Programme {
 		Sections:       slices.Clone(p.Sections),
 		RolloutTargets: slices.Clone(p.RolloutTargets),
 		Materials:      slices.Clone(p.Materials),
+		Pilots:         slices.Clone(p.Pilots),
+	}
+	for i := range out.Pilots {
+		out.Pilots[i].ComuneCodes = slices.Sorted(slices.Values(out.Pilots[i].ComuneCodes))
 	}
 	slices.SortStableFunc(out.Participations, CompareParticipations)
 	slices.SortStableFunc(out.PathSteps, ComparePathSteps)
 	slices.SortStableFunc(out.Sections, CompareSections)
 	slices.SortStableFunc(out.RolloutTargets, CompareRolloutTargets)
 	slices.SortStableFunc(out.Materials, CompareMaterials)
+	slices.SortStableFunc(out.Pilots, ComparePilots)
 	return out
 }
 
@@ -386,6 +441,58 @@ func (d *Dataset) validateProgramme(bad func(format string, args ...any)) {
 		}
 		if m.Published.IsZero() {
 			bad("%s: missing publication date", name)
+		}
+	}
+
+	pilots := make(map[string]bool)
+	for _, p := range d.Pilots {
+		name := "pilot " + p.ID
+		if p.ID == "" {
+			bad("pilot with empty id (%q)", p.Title)
+		}
+		if pilots[p.ID] {
+			bad("%s: duplicate id", name)
+		}
+		pilots[p.ID] = true
+		if p.Title == "" {
+			bad("%s: empty title", name)
+		}
+		if !provinces[p.ProvinceCode] {
+			bad("%s: unknown province %q", name, p.ProvinceCode)
+		}
+		if !sectors[p.SectorCode] {
+			bad("%s: unknown sector %q", name, p.SectorCode)
+		}
+		if p.ServiceID != "" {
+			if s, ok := services[p.ServiceID]; !ok {
+				bad("%s: unknown service %q", name, p.ServiceID)
+			} else if s.ProviderCode != p.ProvinceCode {
+				bad("%s: service %s is provided by %s, not by %s", name, p.ServiceID, s.ProviderCode, p.ProvinceCode)
+			}
+		}
+		if len(p.ComuneCodes) == 0 {
+			bad("%s: empty scope, at least one comune expected", name)
+		}
+		seen := make(map[string]bool, len(p.ComuneCodes))
+		for _, c := range p.ComuneCodes {
+			if prov, ok := comuneProvince[c]; !ok {
+				bad("%s: unknown comune %q", name, c)
+			} else if prov != p.ProvinceCode {
+				bad("%s: comune %s is in province %s, not in %s", name, c, prov, p.ProvinceCode)
+			}
+			if seen[c] {
+				bad("%s: comune %s listed twice", name, c)
+			}
+			seen[c] = true
+		}
+		if err := checkPeriod(p.Period()); err != nil {
+			bad("%s: %v", name, err)
+		}
+		if p.Decision != "" && !slices.Contains(PilotDecisions, p.Decision) {
+			bad("%s: unknown decision %q", name, p.Decision)
+		}
+		if p.Decision != "" && p.Until.IsZero() {
+			bad("%s: decided while still running (no end date)", name)
 		}
 	}
 }

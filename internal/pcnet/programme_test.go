@@ -38,6 +38,15 @@ func TestValidateProgramme(t *testing.T) {
 		{"material with a foreign area and no link", func(p *pcnet.Programme) {
 			p.Materials = append(p.Materials, pcnet.Material{ID: "mat-x", Title: "X", Kind: pcnet.MaterialTool, SectorCode: "procurement", AreaCode: "staff-training", Published: d("2024-01-01")})
 		}, []string{"material mat-x: missing link", "area staff-training is in sector personnel"}},
+		{"pilot over another Province's Comune, of another's service, decided while running", func(p *pcnet.Programme) {
+			p.Pilots = append(p.Pilots, pcnet.Pilot{ID: "pilot-x", Title: "X", ProvinceCode: "013", ServiceID: "svc-040-recruitment", SectorCode: "personnel",
+				ComuneCodes: []string{"013130", "108033", "013130"}, Since: d("2024-01-01"), Decision: pcnet.PilotExtend})
+		}, []string{"pilot pilot-x: service svc-040-recruitment is provided by 040, not by 013", "comune 108033 is in province 108, not in 013",
+			"comune 013130 listed twice", "decided while still running"}},
+		{"pilot with no scope, a bad period and decision, a duplicate id", func(p *pcnet.Programme) {
+			p.Pilots = append(p.Pilots, pcnet.Pilot{ID: "pilot-a", Title: "X", ProvinceCode: "999", SectorCode: "space",
+				Since: d("2024-01-01"), Until: d("2023-01-01"), Decision: "MAYBE"})
+		}, []string{"pilot pilot-a: duplicate id", "empty scope", "unknown province", "unknown sector", "not after it starts", `unknown decision "MAYBE"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

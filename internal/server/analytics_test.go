@@ -1145,6 +1145,10 @@ func TestAnalyticsInvalidInput(t *testing.T) {
 		{`{ comune(istat: "001272") { nearestProviders(sector: "personnel", limit: 0) { distanceKm } } }`, "limit"},
 		{`{ comune(istat: "001272") { nearestProviders(sector: "personnel", limit: 51) { distanceKm } } }`, "limit"},
 		{`{ projectWorkStats(groupBy: SECTOR, filter: {provinceCodes: ["1"]}) { count } }`, "filter.provinceCodes"},
+		{`{ pilots(filter: {provinceCodes: ["1"]}) { id } }`, "filter.provinceCodes"},
+		{`{ pilots(filter: {comuneCodes: ["004078", "1"]}) { id } }`, "filter.comuneCodes"},
+		{`{ pilots(filter: {sectorCodes: ["nope"]}) { id } }`, "filter.sectorCodes"},
+		{`{ pilots(filter: {undecided: true, decisions: [STOP]}) { id } }`, "filter.undecided"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {

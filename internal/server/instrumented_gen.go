@@ -88,6 +88,10 @@ func (d *storeDecorator) PathSteps(ctx context.Context, f pcnet.PathStepFilter) 
 	return call(ctx, d, "PathSteps", 1, func(ctx context.Context) ([]pcnet.PathStep, error) { return d.inner.PathSteps(ctx, f) })
 }
 
+func (d *storeDecorator) Pilots(ctx context.Context, f pcnet.PilotFilter) ([]pcnet.Pilot, error) {
+	return call(ctx, d, "Pilots", 1, func(ctx context.Context) ([]pcnet.Pilot, error) { return d.inner.Pilots(ctx, f) })
+}
+
 func (d *storeDecorator) ProjectWorkSections(ctx context.Context, ids []string) ([]pcnet.ProjectWorkSection, error) {
 	return call(ctx, d, "ProjectWorkSections", 1, func(ctx context.Context) ([]pcnet.ProjectWorkSection, error) {
 		return d.inner.ProjectWorkSections(ctx, ids)

@@ -53,6 +53,18 @@ func ProgrammeFixture() pcnet.Dataset {
 			{ID: "mat-a", Title: "Webinar personale", Kind: pcnet.MaterialSlides, URL: "https://pico.example.org/a", SectorCode: "personnel", Published: d("2026-05-19")},
 			{ID: "mat-b", Title: "Project Work Como", Kind: pcnet.MaterialDocument, URL: "https://pico.example.org/b", SectorCode: "personnel", AreaCode: "staff-training", ProjectWorkID: "pw-013-training", Published: d("2024-03-01")},
 		},
+		// Scopes out of code order on purpose; pilot-d has no service and
+		// ended undecided.
+		Pilots: []pcnet.Pilot{
+			{ID: "pilot-c", Title: "Formazione a Lenno e Valsolda", ProvinceCode: "013", ServiceID: "svc-013-training", SectorCode: "personnel",
+				ComuneCodes: []string{"013250", "013130"}, Since: d("2022-01-01"), Until: d("2022-07-01"), Evaluation: "Obiettivi raggiunti", Decision: pcnet.PilotExtend},
+			{ID: "pilot-a", Title: "Concorsi unici a Cesena", ProvinceCode: "040", ServiceID: "svc-040-recruitment", SectorCode: "personnel",
+				ComuneCodes: []string{"040015", "040007"}, Since: d("2023-03-01")},
+			{ID: "pilot-b", Title: "SUA all'Esca", ProvinceCode: "064", ServiceID: "svc-064-sua", SectorCode: "procurement",
+				ComuneCodes: []string{"064090"}, Since: d("2020-01-01"), Until: d("2020-12-31"), Evaluation: "Costi troppo alti", Decision: pcnet.PilotStop},
+			{ID: "pilot-d", Title: "Formazione a Besana", ProvinceCode: "108", SectorCode: "personnel",
+				ComuneCodes: []string{"108009"}, Since: d("2024-09-01"), Until: d("2025-03-01")},
+		},
 	}
 	return ds
 }
@@ -197,13 +209,44 @@ func RunProgramme(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) pcnet.
 		}
 	})
 
+	t.Run("Pilots", func(t *testing.T) {
+		key := func(p pcnet.Pilot) string { return p.ID }
+		for _, tc := range []struct {
+			name string
+			f    pcnet.PilotFilter
+			want []string
+		}{
+			{"all, by id", pcnet.PilotFilter{}, []string{"pilot-a", "pilot-b", "pilot-c", "pilot-d"}},
+			{"province", pcnet.PilotFilter{ProvinceCodes: []string{"013", "215"}}, []string{"pilot-c"}},
+			{"service leaves out pilots of no service", pcnet.PilotFilter{ServiceIDs: []string{"svc-040-recruitment", "svc-013-sua"}}, []string{"pilot-a"}},
+			{"sector", pcnet.PilotFilter{SectorCodes: []string{"procurement"}}, []string{"pilot-b"}},
+			{"any Comune of the scope", pcnet.PilotFilter{ComuneCodes: []string{"013130", "040007", "013075"}}, []string{"pilot-a", "pilot-c"}},
+			{"decided", pcnet.PilotFilter{Decisions: []pcnet.PilotDecision{pcnet.PilotExtend, pcnet.PilotStop}}, []string{"pilot-b", "pilot-c"}},
+			{"not decided yet", pcnet.PilotFilter{Decisions: []pcnet.PilotDecision{""}}, []string{"pilot-a", "pilot-d"}},
+			{"revised: none", pcnet.PilotFilter{Decisions: []pcnet.PilotDecision{pcnet.PilotRevise}}, nil},
+			{"active on the last day", pcnet.PilotFilter{ActiveOn: d("2025-02-28")}, []string{"pilot-a", "pilot-d"}},
+			{"active on the end day (exclusive)", pcnet.PilotFilter{ActiveOn: d("2025-03-01")}, []string{"pilot-a"}},
+			{"ids and sector ANDed", pcnet.PilotFilter{IDs: []string{"pilot-a", "pilot-b"}, SectorCodes: []string{"personnel"}}, []string{"pilot-a"}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				got, err := s.Pilots(ctx, tc.f)
+				checkKeys(t, got, err, key, tc.want)
+			})
+		}
+		all, _ := s.Pilots(ctx, pcnet.PilotFilter{})
+		if want := fx.Sorted().Pilots; !reflect.DeepEqual(all, want) { // scopes in code order
+			t.Errorf("pilots =\n%+v\nwant\n%+v", all, want)
+		}
+	})
+
 	t.Run("EmptyDataset", func(t *testing.T) {
 		e := open(t, pcnet.Dataset{})
 		p, err1 := e.Participations(ctx, pcnet.ParticipationFilter{})
 		r, err2 := e.RolloutTargets(ctx, pcnet.RolloutTargetFilter{})
 		m, err3 := e.Materials(ctx, pcnet.MaterialFilter{})
-		if len(p)+len(r)+len(m) != 0 || err1 != nil || err2 != nil || err3 != nil {
-			t.Errorf("empty store: %v %v %v, errors %v %v %v", p, r, m, err1, err2, err3)
+		pl, err4 := e.Pilots(ctx, pcnet.PilotFilter{})
+		if len(p)+len(r)+len(m)+len(pl) != 0 || err1 != nil || err2 != nil || err3 != nil || err4 != nil {
+			t.Errorf("empty store: %v %v %v %v, errors %v %v %v %v", p, r, m, pl, err1, err2, err3, err4)
 		}
 	})
 
@@ -215,6 +258,9 @@ func RunProgramme(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) pcnet.
 		}
 		if _, err := s.Materials(cctx, pcnet.MaterialFilter{}); err == nil {
 			t.Error("Materials with a cancelled context: no error")
+		}
+		if _, err := s.Pilots(cctx, pcnet.PilotFilter{}); err == nil {
+			t.Error("Pilots with a cancelled context: no error")
 		}
 	})
 }
