@@ -46,7 +46,9 @@ func idempotentWrites(s WriteStore) []idempotentWrite {
 				return err
 			}},
 		{"UpdateService",
-			func(ctx context.Context) (any, error) { return s.UpdateService(ctx, svc, pcnet.ServiceUpdate{Status: &pilot}) },
+			func(ctx context.Context) (any, error) {
+				return s.UpdateService(ctx, svc, pcnet.ServiceUpdate{Status: &pilot})
+			},
 			func(ctx context.Context) error {
 				_, err := s.UpdateService(ctx, svc, pcnet.ServiceUpdate{Name: &other})
 				return err
