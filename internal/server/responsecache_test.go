@@ -3,8 +3,6 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"net/http"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -22,24 +20,7 @@ type cachedRead struct {
 
 func (e *writeEnv) read(authorization, query string, vars map[string]any) cachedRead {
 	e.t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, err := http.NewRequestWithContext(e.t.Context(), http.MethodPost, e.ts.URL+server.GraphQLPath, bytes.NewReader(body))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if authorization != "" {
-		req.Header.Set("Authorization", authorization)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	raw, resp := e.post(authorization, query, vars)
 	calls, err := strconv.Atoi(resp.Header.Get(server.StoreCallsHeader))
 	if err != nil {
 		e.t.Fatalf("no %s header: %v", server.StoreCallsHeader, err)

@@ -106,9 +106,9 @@ func newWriteEnvOver(t *testing.T, ds *pcnet.Dataset, st graph.Backend, opts ser
 	return env
 }
 
-// do runs a GraphQL request with the Authorization header auth ("" for
-// none) and returns the response and its HTTP status.
-func (e *writeEnv) do(authorization, query string, vars map[string]any) (gqlResponse, int) {
+// post sends a GraphQL request with the Authorization header authorization
+// ("" for none) and returns the raw body and the response (body closed).
+func (e *writeEnv) post(authorization, query string, vars map[string]any) ([]byte, *http.Response) {
 	e.t.Helper()
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 	if err != nil {
@@ -131,6 +131,14 @@ func (e *writeEnv) do(authorization, query string, vars map[string]any) (gqlResp
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	return raw, resp
+}
+
+// do runs a GraphQL request with the Authorization header auth ("" for
+// none) and returns the response and its HTTP status.
+func (e *writeEnv) do(authorization, query string, vars map[string]any) (gqlResponse, int) {
+	e.t.Helper()
+	raw, resp := e.post(authorization, query, vars)
 	var out gqlResponse
 	if err := json.Unmarshal(raw, &out); err != nil {
 		e.t.Fatalf("status %d, body %s: %v", resp.StatusCode, raw, err)
