@@ -20,8 +20,8 @@ type cachedRead struct {
 
 func (e *writeEnv) read(authorization, query string, vars map[string]any) cachedRead {
 	e.t.Helper()
-	raw, resp := e.post(authorization, query, vars)
-	calls, err := strconv.Atoi(resp.Header.Get(server.StoreCallsHeader))
+	raw, _, header := e.post(authorization, query, vars)
+	calls, err := strconv.Atoi(header.Get(server.StoreCallsHeader))
 	if err != nil {
 		e.t.Fatalf("no %s header: %v", server.StoreCallsHeader, err)
 	}

@@ -107,8 +107,8 @@ func newWriteEnvOver(t *testing.T, ds *pcnet.Dataset, st graph.Backend, opts ser
 }
 
 // post sends a GraphQL request with the Authorization header authorization
-// ("" for none) and returns the raw body and the response (body closed).
-func (e *writeEnv) post(authorization, query string, vars map[string]any) ([]byte, *http.Response) {
+// ("" for none) and returns the raw body, the HTTP status and the headers.
+func (e *writeEnv) post(authorization, query string, vars map[string]any) ([]byte, int, http.Header) {
 	e.t.Helper()
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 	if err != nil {
@@ -131,19 +131,19 @@ func (e *writeEnv) post(authorization, query string, vars map[string]any) ([]byt
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return raw, resp
+	return raw, resp.StatusCode, resp.Header
 }
 
 // do runs a GraphQL request with the Authorization header auth ("" for
 // none) and returns the response and its HTTP status.
 func (e *writeEnv) do(authorization, query string, vars map[string]any) (gqlResponse, int) {
 	e.t.Helper()
-	raw, resp := e.post(authorization, query, vars)
+	raw, status, _ := e.post(authorization, query, vars)
 	var out gqlResponse
 	if err := json.Unmarshal(raw, &out); err != nil {
-		e.t.Fatalf("status %d, body %s: %v", resp.StatusCode, raw, err)
+		e.t.Fatalf("status %d, body %s: %v", status, raw, err)
 	}
-	return out, resp.StatusCode
+	return out, status
 }
 
 func (e *writeEnv) bearer(name string) string { return "Bearer " + e.tokens[name] }
