@@ -2688,6 +2688,9 @@ type Query {
     first: Int = 50
     """
     Return the items after this cursor (an edge's cursor or pageInfo.endCursor).
+    A cursor is accepted only by the field that made it, with the same order
+    and filter arguments (and the same parent): any other cursor, or one not
+    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `.
     """
     after: String
   ): ComuneConnection!
@@ -2907,7 +2910,10 @@ type Query {
     """
     first: Int = 50
     """
-    Return the items after this cursor.
+    Return the items after this cursor (an edge's cursor or pageInfo.endCursor).
+    A cursor is accepted only by the field that made it, with the same order
+    and filter arguments (and the same parent): any other cursor, or one not
+    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `.
     """
     after: String
   ): CoverageGapConnection!
@@ -2968,7 +2974,10 @@ type Region {
     """
     first: Int = 50
     """
-    Return the items after this cursor.
+    Return the items after this cursor (an edge's cursor or pageInfo.endCursor).
+    A cursor is accepted only by the field that made it, with the same order
+    and filter arguments (and the same parent): any other cursor, or one not
+    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `.
     """
     after: String
   ): ComuneConnection!
@@ -3057,7 +3066,10 @@ type Province {
     """
     first: Int = 50
     """
-    Return the items after this cursor.
+    Return the items after this cursor (an edge's cursor or pageInfo.endCursor).
+    A cursor is accepted only by the field that made it, with the same order
+    and filter arguments (and the same parent): any other cursor, or one not
+    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `.
     """
     after: String
   ): ComuneConnection!
@@ -3289,7 +3301,8 @@ A Comune in a page, with its cursor.
 """
 type ComuneEdge {
   """
-  An opaque cursor: pass it as ` + "`" + `after` + "`" + ` to get the items that follow this one.
+  An opaque cursor: pass it as ` + "`" + `after` + "`" + `, with the same order and filter, to get
+  the items that follow this one. It is bound to that field, order and filter.
   """
   cursor: String!
   """
@@ -3481,7 +3494,10 @@ type SharedService {
     """
     first: Int = 50
     """
-    Return the items after this cursor.
+    Return the items after this cursor (an edge's cursor or pageInfo.endCursor).
+    A cursor is accepted only by the field that made it, with the same order
+    and filter arguments (and the same parent): any other cursor, or one not
+    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `.
     """
     after: String
     """
@@ -3588,7 +3604,8 @@ A covered Comune in a page, with the coverage's period and phase.
 """
 type CoverageEdge {
   """
-  An opaque cursor: pass it as ` + "`" + `after` + "`" + ` to get the items that follow this one.
+  An opaque cursor: pass it as ` + "`" + `after` + "`" + `, with the same order and filter, to get
+  the items that follow this one. It is bound to that field, order and filter.
   """
   cursor: String!
   """
