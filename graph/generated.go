@@ -2776,6 +2776,9 @@ type Query {
     first: Int = 50
     """
     Return the items after this cursor (an edge's cursor or pageInfo.endCursor).
+    A cursor is accepted only by the field that made it, with the same order
+    and filter arguments (and the same parent): any other cursor, or one not
+    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `.
     """
     after: String
   ): ComuneConnection!
@@ -2995,7 +2998,10 @@ type Query {
     """
     first: Int = 50
     """
-    Return the items after this cursor.
+    Return the items after this cursor (an edge's cursor or pageInfo.endCursor).
+    A cursor is accepted only by the field that made it, with the same order
+    and filter arguments (and the same parent): any other cursor, or one not
+    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `.
     """
     after: String
   ): CoverageGapConnection!
@@ -3056,7 +3062,10 @@ type Region {
     """
     first: Int = 50
     """
-    Return the items after this cursor.
+    Return the items after this cursor (an edge's cursor or pageInfo.endCursor).
+    A cursor is accepted only by the field that made it, with the same order
+    and filter arguments (and the same parent): any other cursor, or one not
+    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `.
     """
     after: String
   ): ComuneConnection!
@@ -3145,7 +3154,10 @@ type Province {
     """
     first: Int = 50
     """
-    Return the items after this cursor.
+    Return the items after this cursor (an edge's cursor or pageInfo.endCursor).
+    A cursor is accepted only by the field that made it, with the same order
+    and filter arguments (and the same parent): any other cursor, or one not
+    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `.
     """
     after: String
   ): ComuneConnection!
@@ -3377,7 +3389,8 @@ A Comune in a page, with its cursor.
 """
 type ComuneEdge {
   """
-  An opaque cursor: pass it as ` + "`" + `after` + "`" + ` to get the items that follow this one.
+  An opaque cursor: pass it as ` + "`" + `after` + "`" + `, with the same order and filter, to get
+  the items that follow this one. It is bound to that field, order and filter.
   """
   cursor: String!
   """
@@ -3569,7 +3582,10 @@ type SharedService {
     """
     first: Int = 50
     """
-    Return the items after this cursor.
+    Return the items after this cursor (an edge's cursor or pageInfo.endCursor).
+    A cursor is accepted only by the field that made it, with the same order
+    and filter arguments (and the same parent): any other cursor, or one not
+    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `.
     """
     after: String
     """
@@ -3676,7 +3692,8 @@ A covered Comune in a page, with the coverage's period and phase.
 """
 type CoverageEdge {
   """
-  An opaque cursor: pass it as ` + "`" + `after` + "`" + ` to get the items that follow this one.
+  An opaque cursor: pass it as ` + "`" + `after` + "`" + `, with the same order and filter, to get
+  the items that follow this one. It is bound to that field, order and filter.
   """
   cursor: String!
   """

@@ -191,23 +191,24 @@ func (r *Resolver) projectWorkFilter(f *model.ProjectWorkFilter) (pcnet.ProjectW
 // any) in order, paged by first and after. ok false means the parent's scope
 // excludes everything, so the answer is an empty page with no store call.
 func (r *Resolver) comuni(ctx context.Context, f pcnet.ComuneFilter, ok bool, orderBy *pcnet.ComuneOrder, first *int, after *string) (*model.ComuneConnection, error) {
-	page, err := pcnet.PageOf(first, after)
+	order := pcnet.ComuneByCode
+	if orderBy != nil {
+		order = *orderBy
+	}
+	cur := pcnet.CursorsOf("comuni", order, f, ok)
+	page, err := cur.Page(first, after)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return model.NewComuneConnection(pcnet.ComunePage{}, page.Offset), nil
-	}
-	order := pcnet.ComuneByCode
-	if orderBy != nil {
-		order = *orderBy
+		return model.NewComuneConnection(pcnet.ComunePage{}, cur, page.Offset), nil
 	}
 	q := pcnet.ComuneQuery{Filter: f, Order: order, Page: page}
 	p, err := loadersFrom(ctx).comunePages.Load(ctx, keyOf(q))
 	if err != nil {
 		return nil, err
 	}
-	return model.NewComuneConnection(p, page.Offset), nil
+	return model.NewComuneConnection(p, cur, page.Offset), nil
 }
 
 func deref(s *string) string {

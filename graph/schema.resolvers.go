@@ -440,13 +440,14 @@ func (r *queryResolver) CoverageGaps(ctx context.Context, region *string, provin
 	if err != nil {
 		return nil, err
 	}
-	page, err := pcnet.PageOf(first, after)
-	if err != nil {
-		return nil, err
-	}
 	order := pcnet.ComuneByPopulationDesc
 	if orderBy != nil {
 		order = *orderBy
+	}
+	cur := pcnet.CursorsOf("coverageGaps", order, uncovered)
+	page, err := cur.Page(first, after)
+	if err != nil {
+		return nil, err
 	}
 	// Queue the totals asked for now, so their store call runs alongside
 	// the page's rather than one batching window later.
@@ -462,7 +463,7 @@ func (r *queryResolver) CoverageGaps(ctx context.Context, region *string, provin
 		return nil, err
 	}
 	return &model.CoverageGapConnection{
-		ComuneConnection: *model.NewComuneConnection(p, page.Offset),
+		ComuneConnection: *model.NewComuneConnection(p, cur, page.Offset),
 		UncoveredFilter:  uncovered,
 		TerritoryFilter:  territory,
 	}, nil
@@ -572,23 +573,25 @@ func (r *sharedServiceResolver) Sector(ctx context.Context, obj *pcnet.SharedSer
 }
 
 func (r *sharedServiceResolver) Coverage(ctx context.Context, obj *pcnet.SharedService, first *int, after *string, activeOn *pcnet.Date, phase *pcnet.CoveragePhase) (*model.CoverageConnection, error) {
-	page, err := pcnet.PageOf(first, after)
-	if err != nil {
-		return nil, err
-	}
-	q := pcnet.CoverageQuery{Filter: pcnet.CoverageFilter{ServiceIDs: []string{obj.ID}}, Page: page}
+	q := pcnet.CoverageQuery{Filter: pcnet.CoverageFilter{ServiceIDs: []string{obj.ID}}}
 	if activeOn != nil {
 		q.Filter.ActiveOn = *activeOn
 	}
 	if phase != nil {
 		q.Filter.Phases = []pcnet.CoveragePhase{*phase}
 	}
+	cur := pcnet.CursorsOf("coverage", q.Filter)
+	page, err := cur.Page(first, after)
+	if err != nil {
+		return nil, err
+	}
+	q.Page = page
 	req := coverageRequest{Query: q, WithComuni: selects(ctx, "edges", "node")}
 	p, err := loadersFrom(ctx).coveragePages.Load(ctx, keyOf(req))
 	if err != nil {
 		return nil, err
 	}
-	return model.NewCoverageConnection(p, page.Offset), nil
+	return model.NewCoverageConnection(p, cur, page.Offset), nil
 }
 
 func (r *sharedServiceResolver) ProjectWorks(ctx context.Context, obj *pcnet.SharedService) ([]pcnet.ProjectWork, error) {

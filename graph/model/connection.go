@@ -39,35 +39,35 @@ type CoverageEdge struct {
 }
 
 // NewPageInfo describes the page of n items that starts at offset in a list
-// of total items.
-func NewPageInfo(offset, n, total int) PageInfo {
+// of total items, with the cursors of cur.
+func NewPageInfo(cur pcnet.Cursors, offset, n, total int) PageInfo {
 	info := PageInfo{
 		HasPreviousPage: offset > 0,
 		HasNextPage:     offset+n < total,
 	}
 	if n > 0 {
-		start, end := pcnet.EncodeCursor(offset), pcnet.EncodeCursor(offset+n-1)
+		start, end := cur.Encode(offset), cur.Encode(offset+n-1)
 		info.StartCursor, info.EndCursor = &start, &end
 	}
 	return info
 }
 
-// NewComuneConnection turns a store page into a connection; offset is where
-// the page starts in the whole list.
-func NewComuneConnection(p pcnet.ComunePage, offset int) *ComuneConnection {
+// NewComuneConnection turns a store page into a connection with the cursors
+// of cur; offset is where the page starts in the whole list.
+func NewComuneConnection(p pcnet.ComunePage, cur pcnet.Cursors, offset int) *ComuneConnection {
 	edges := make([]ComuneEdge, len(p.Comuni))
 	for i, c := range p.Comuni {
-		edges[i] = ComuneEdge{Cursor: pcnet.EncodeCursor(offset + i), Node: c}
+		edges[i] = ComuneEdge{Cursor: cur.Encode(offset + i), Node: c}
 	}
-	return &ComuneConnection{Edges: edges, PageInfo: NewPageInfo(offset, len(edges), p.Total), TotalCount: p.Total}
+	return &ComuneConnection{Edges: edges, PageInfo: NewPageInfo(cur, offset, len(edges), p.Total), TotalCount: p.Total}
 }
 
-// NewCoverageConnection turns a store page into a connection; offset is
-// where the page starts in the whole list.
-func NewCoverageConnection(p pcnet.CoveragePage, offset int) *CoverageConnection {
+// NewCoverageConnection turns a store page into a connection with the
+// cursors of cur; offset is where the page starts in the whole list.
+func NewCoverageConnection(p pcnet.CoveragePage, cur pcnet.Cursors, offset int) *CoverageConnection {
 	edges := make([]CoverageEdge, len(p.Coverages))
 	for i, c := range p.Coverages {
-		edges[i] = CoverageEdge{Coverage: c, Cursor: pcnet.EncodeCursor(offset + i)}
+		edges[i] = CoverageEdge{Coverage: c, Cursor: cur.Encode(offset + i)}
 	}
-	return &CoverageConnection{Edges: edges, PageInfo: NewPageInfo(offset, len(edges), p.Total), TotalCount: p.Total}
+	return &CoverageConnection{Edges: edges, PageInfo: NewPageInfo(cur, offset, len(edges), p.Total), TotalCount: p.Total}
 }

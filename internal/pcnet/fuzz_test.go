@@ -21,15 +21,20 @@ func checkInvalidError(t *testing.T, err error, field string) {
 	}
 }
 
+// fuzzCursors are the cursors the fuzz tests decode with.
+var fuzzCursors = CursorsOf("comuni", ComuneByCode, ComuneFilter{ProvinceCodes: []string{"001"}})
+
 func FuzzDecodeCursor(f *testing.F) {
-	f.Add(EncodeCursor(0))
-	f.Add(EncodeCursor(49))
+	f.Add(fuzzCursors.Encode(0))
+	f.Add(fuzzCursors.Encode(49))
 	f.Add("bzo5MjIzMzcyMDM2ODU0Nzc1ODA3") // "o:9223372036854775807"
+	f.Add("bzoyMTQ3NDgzNjQ2")             // "o:2147483646", an old offset cursor
 	f.Add("bzotMQ")                       // "o:-1"
+	f.Add(CursorsOf("comuni", ComuneByName).Encode(3))
 	f.Add("not a cursor")
 	f.Add("")
 	f.Fuzz(func(t *testing.T, cursor string) {
-		n, err := DecodeCursor("after", cursor)
+		n, err := fuzzCursors.Decode("after", cursor)
 		if err != nil {
 			checkInvalidError(t, err, "after")
 			return
@@ -38,14 +43,14 @@ func FuzzDecodeCursor(f *testing.F) {
 			t.Fatalf("offset %d out of 0..%d", n, MaxCursorOffset)
 		}
 		// A cursor the service could have made decodes to its offset again.
-		if back, err := DecodeCursor("after", EncodeCursor(n)); err != nil || back != n {
-			t.Fatalf("EncodeCursor(%d) decodes to %d, %v", n, back, err)
+		if back, err := fuzzCursors.Decode("after", fuzzCursors.Encode(n)); err != nil || back != n {
+			t.Fatalf("Encode(%d) decodes to %d, %v", n, back, err)
 		}
 	})
 }
 
 func FuzzPageOf(f *testing.F) {
-	f.Add(50, true, EncodeCursor(99), true)
+	f.Add(50, true, fuzzCursors.Encode(99), true)
 	f.Add(0, true, "", false)
 	f.Add(-1, true, "", false)
 	f.Add(1001, true, "", false)
@@ -59,7 +64,7 @@ func FuzzPageOf(f *testing.F) {
 		if hasAfter {
 			afterArg = &after
 		}
-		p, err := PageOf(firstArg, afterArg)
+		p, err := fuzzCursors.Page(firstArg, afterArg)
 		if err != nil {
 			if f := ErrorField(err); f != "first" && f != "after" {
 				t.Fatalf("error names %q", f)
@@ -68,7 +73,7 @@ func FuzzPageOf(f *testing.F) {
 			return
 		}
 		if p.Limit < 0 || p.Limit > MaxPageSize || p.Offset < 0 || p.CountOnly != (p.Limit == 0) {
-			t.Fatalf("PageOf(%v, %q) = %+v", first, after, p)
+			t.Fatalf("Page(%v, %q) = %+v", first, after, p)
 		}
 		// Applying the page to any list stays inside it.
 		for _, n := range []int{0, 1, 7904} {

@@ -3,6 +3,7 @@ package server_test
 import (
 	"cmp"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -1025,6 +1026,62 @@ func TestInternalErrorsDontLeak(t *testing.T) {
 			}
 			if !strings.Contains(logs.String(), "secret") || !strings.Contains(logs.String(), "service") {
 				t.Errorf("the log lacks the error or its path: %s", logs.String())
+			}
+		})
+	}
+}
+
+// A cursor is bound to the connection, order and filter it was made under:
+// reused anywhere else, or forged, it is invalid naming after; reused where
+// it was made, the next page starts right after its item.
+func TestCursorBoundToOrderAndFilter(t *testing.T) {
+	_, store := loadShipped(t)
+	ts := newServer(t, store, server.Options{})
+	type conn struct {
+		PageInfo struct{ EndCursor string }
+		Edges    []struct{ Node struct{ Code string } }
+	}
+	var first struct{ Comuni, Gaps conn }
+	run(t, ts, `{
+		comuni(filter: {provinceCodes: ["108"]}, orderBy: CODE, first: 2) { pageInfo { endCursor } edges { node { code } } }
+		gaps: coverageGaps(province: "108", sector: "personnel", orderBy: CODE, first: 2) { pageInfo { endCursor } edges { node { code } } } }`, nil, &first)
+	if len(first.Comuni.Edges) != 2 || len(first.Gaps.Edges) != 2 {
+		t.Fatalf("first pages = %+v", first)
+	}
+	forged := base64.RawURLEncoding.EncodeToString([]byte("o:2147483646"))
+
+	t.Run("same order and filter", func(t *testing.T) {
+		var next struct{ Comuni conn }
+		run(t, ts, `query($after: String) { comuni(filter: {provinceCodes: ["108"]}, orderBy: CODE, first: 1, after: $after) { edges { node { code } } } }`,
+			map[string]any{"after": first.Comuni.PageInfo.EndCursor}, &next)
+		if len(next.Comuni.Edges) != 1 || next.Comuni.Edges[0].Node.Code <= first.Comuni.Edges[1].Node.Code {
+			t.Errorf("next page = %+v, want the Comune after %s", next.Comuni.Edges, first.Comuni.Edges[1].Node.Code)
+		}
+	})
+	tests := []struct {
+		name, query, after string
+	}{
+		{"comuni under another order", `comuni(filter: {provinceCodes: ["108"]}, orderBy: NAME, first: 2, after: $after)`, first.Comuni.PageInfo.EndCursor},
+		{"comuni under another filter", `comuni(filter: {provinceCodes: ["001"]}, orderBy: CODE, first: 2, after: $after)`, first.Comuni.PageInfo.EndCursor},
+		{"comuni of another parent", `province(code: "013") { comuni(orderBy: CODE, first: 2, after: $after)`, first.Comuni.PageInfo.EndCursor},
+		{"gaps under another order", `coverageGaps(province: "108", sector: "personnel", orderBy: POPULATION_DESC, first: 2, after: $after)`, first.Gaps.PageInfo.EndCursor},
+		{"gaps under another filter", `coverageGaps(province: "108", sector: "procurement", orderBy: CODE, first: 2, after: $after)`, first.Gaps.PageInfo.EndCursor},
+		{"comuni cursor in gaps", `coverageGaps(province: "108", sector: "personnel", orderBy: CODE, first: 2, after: $after)`, first.Comuni.PageInfo.EndCursor},
+		{"gaps cursor in coverage", `service(id: "svc-108-staff-training") { coverage(first: 2, after: $after)`, first.Gaps.PageInfo.EndCursor},
+		{"forged offset", `comuni(filter: {provinceCodes: ["108"]}, orderBy: CODE, first: 2, after: $after)`, forged},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := `query($after: String) { ` + tt.query + ` { totalCount } }`
+			if strings.Count(q, "{") != strings.Count(q, "}") {
+				q += " }"
+			}
+			resp := post(t, ts, q, map[string]any{"after": tt.after})
+			if len(resp.Errors) != 1 {
+				t.Fatalf("errors = %+v, want one; data %s", resp.Errors, resp.Data)
+			}
+			if e := resp.Errors[0]; e.Extensions["code"] != pcnet.EINVALID || e.Extensions["field"] != "after" || !strings.Contains(e.Message, "after") {
+				t.Errorf("error = %+v, want invalid naming after", e)
 			}
 		})
 	}

@@ -427,6 +427,8 @@ func comuneCases() []comuneCase {
 		page("offset at the end", pcnet.ComuneByName, all, pcnet.Page{Offset: 19}, nil, 19),
 		page("offset at the end with limit", pcnet.ComuneByName, all, pcnet.Page{Offset: 19, Limit: 1}, nil, 19),
 		page("offset after the end", pcnet.ComuneByName, all, pcnet.Page{Offset: 100, Limit: 10}, nil, 19),
+		// The largest page a cursor can ask for: both stores answer an empty page (Neo4j used to fail past int32).
+		page("largest cursor offset", pcnet.ComuneByName, all, pcnet.Page{Offset: pcnet.MaxCursorOffset + 1, Limit: pcnet.MaxPageSize}, nil, 19),
 		page("limit larger than total", pcnet.ComuneByName, all, pcnet.Page{Limit: 100}, allByName, 19),
 		page("limit equal to total", pcnet.ComuneByCode, all, pcnet.Page{Limit: 19}, allByCode, 19),
 		page("count only", pcnet.ComuneByName, all, pcnet.Page{CountOnly: true}, nil, 19),
@@ -671,6 +673,7 @@ func coverageCases() []coverageCase {
 		page("zero is everything", pcnet.CoverageFilter{}, pcnet.Page{}, allCoverages, 12),
 		page("first", pcnet.CoverageFilter{}, pcnet.Page{Limit: 1}, coveragesAt(0), 12),
 		page("tail", pcnet.CoverageFilter{}, pcnet.Page{Offset: 10, Limit: 5}, coveragesAt(10, 11), 12),
+		page("largest cursor offset", pcnet.CoverageFilter{}, pcnet.Page{Offset: pcnet.MaxCursorOffset + 1, Limit: pcnet.MaxPageSize}, nil, 12),
 		page("offset at the end", pcnet.CoverageFilter{}, pcnet.Page{Offset: 12}, nil, 12),
 		page("offset after the end", pcnet.CoverageFilter{}, pcnet.Page{Offset: 13, Limit: 1}, nil, 12),
 		page("limit larger than total", pcnet.CoverageFilter{}, pcnet.Page{Limit: 1000}, allCoverages, 12),
