@@ -55,6 +55,8 @@ const (
 	ActionEnd     = "end"     // a coverage or tutorship ended
 	ActionAssign  = "assign"  // a tutorship started
 	ActionAdvance = "advance" // a tutorship's step advanced
+	// ActionException: an admin let a non-participating Province act.
+	ActionException = "exception"
 )
 
 // Entities lists every Entity* name.

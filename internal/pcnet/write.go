@@ -157,6 +157,8 @@ const (
 	EntityCoverage    = "coverage"
 	EntityTutorship   = "tutorship"
 	EntityProjectWork = "projectWork"
+	// EntityParticipation: participation records and admin exceptions.
+	EntityParticipation = "participation"
 )
 
 // Change is one entry of the audit trail: who changed what, when. A write
