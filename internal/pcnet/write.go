@@ -157,7 +157,8 @@ const (
 	EntityCoverage    = "coverage"
 	EntityTutorship   = "tutorship"
 	EntityProjectWork = "projectWork"
-	// EntityParticipation: participation records and admin exceptions.
+	// EntityParticipation: participation records and admin exceptions; added
+	// to Entities (and the schema's changes description) with the mutations.
 	EntityParticipation = "participation"
 )
 
