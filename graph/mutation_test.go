@@ -107,6 +107,18 @@ func (w *fakeWriter) SaveProjectWork(_ context.Context, p pcnet.ProjectWork) (pc
 	return p, w.record("SaveProjectWork", p)
 }
 
+func (w *fakeWriter) RecordParticipation(_ context.Context, p pcnet.Participation) (pcnet.Participation, error) {
+	return p, w.record("RecordParticipation", p)
+}
+
+func (w *fakeWriter) EndParticipation(_ context.Context, province, sector string, until pcnet.Date) (pcnet.Participation, error) {
+	return pcnet.Participation{ProvinceCode: province, SectorCode: sector, Until: until}, w.record("EndParticipation", until)
+}
+
+func (w *fakeWriter) RecordParticipationException(_ context.Context, e pcnet.ParticipationException) (pcnet.ParticipationException, error) {
+	return e, w.record("RecordParticipationException", e)
+}
+
 func (w *fakeWriter) Changes(_ context.Context, f pcnet.ChangeFilter) ([]pcnet.Change, error) {
 	return []pcnet.Change{{Seq: 7, At: time.Date(2026, 5, 19, 10, 30, 0, 0, time.UTC), Actor: "maria", Entity: "service", EntityID: "svc-x", Action: "create", Summary: "created"}},
 		w.record("Changes", f)

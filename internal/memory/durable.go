@@ -39,6 +39,12 @@ import (
 //	tutorships    sector NUL tutor NUL tutored NUL since → tutorship
 //	projectWorks  ID → project work
 //	changes       Seq as 8 bytes big-endian → audit entry
+//	participations  sector NUL province NUL since → participation (JSON of pcnet.Participation)
+//	exceptions    sector NUL province → admin's participation exception (JSON)
+//
+// participations holds the programme's participation records once a file
+// is seeded or opened by this version (the seed's are copied in when it
+// is empty), so recorded and ended participations survive a restart.
 //
 // Each write is one bbolt read-write transaction holding its items and its
 // audit entries; bbolt fsyncs it on commit, before the write is applied in
@@ -52,14 +58,16 @@ const DataFile = "pcnet.db"
 const formatVersion = "1"
 
 var (
-	bucketMeta         = []byte("meta")
-	bucketSectors      = []byte("sectors")
-	bucketServices     = []byte("services")
-	bucketCoverages    = []byte("coverages")
-	bucketTutorships   = []byte("tutorships")
-	bucketProjectWorks = []byte("projectWorks")
-	bucketChanges      = []byte("changes")
-	allBuckets         = [][]byte{bucketMeta, bucketSectors, bucketServices, bucketCoverages, bucketTutorships, bucketProjectWorks, bucketChanges}
+	bucketMeta           = []byte("meta")
+	bucketSectors        = []byte("sectors")
+	bucketServices       = []byte("services")
+	bucketCoverages      = []byte("coverages")
+	bucketTutorships     = []byte("tutorships")
+	bucketProjectWorks   = []byte("projectWorks")
+	bucketChanges        = []byte("changes")
+	bucketParticipations = []byte("participations")
+	bucketExceptions     = []byte("exceptions")
+	allBuckets           = [][]byte{bucketMeta, bucketSectors, bucketServices, bucketCoverages, bucketTutorships, bucketProjectWorks, bucketChanges, bucketParticipations, bucketExceptions}
 
 	keyFormat    = []byte("format")
 	keyGeography = []byte("geography")
@@ -150,6 +158,7 @@ func (dk *disk) load(seed pcnet.Dataset) (*data, error) {
 	fingerprint := geographyFingerprint(seed.Geography)
 	var ds pcnet.Dataset
 	var lastSeq int64
+	var exceptions []pcnet.ParticipationException
 	seeded := false
 	err := dk.db.Update(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
@@ -186,8 +195,22 @@ func (dk *disk) load(seed pcnet.Dataset) (*data, error) {
 			return err
 		}
 		ds = pcnet.Dataset{Geography: seed.Geography, Network: n}
-		// The programme has no writes yet: it comes from the seed.
+		// The programme comes from the seed but for the participations,
+		// which writes change: the stored ones (the seed's copied in by a
+		// file seeded before they were stored).
 		ds.Programme = seed.Programme
+		parts := tx.Bucket(bucketParticipations)
+		if k, _ := parts.Cursor().First(); k == nil {
+			if err := putItems(tx, mutation{participations: seed.Participations}); err != nil {
+				return err
+			}
+		}
+		if ds.Participations, err = readJSON[pcnet.Participation](tx, bucketParticipations); err != nil {
+			return err
+		}
+		if exceptions, err = readJSON[pcnet.ParticipationException](tx, bucketExceptions); err != nil {
+			return err
+		}
 		if k, _ := tx.Bucket(bucketChanges).Cursor().Last(); k != nil {
 			lastSeq = int64(binary.BigEndian.Uint64(k))
 		}
@@ -203,6 +226,7 @@ func (dk *disk) load(seed pcnet.Dataset) (*data, error) {
 	}
 	d := index(ds)
 	d.lastSeq = lastSeq
+	d.exceptions = exceptions
 	return d, nil
 }
 
@@ -223,10 +247,11 @@ func seedFile(tx *bolt.Tx, seed pcnet.Dataset, fingerprint string) error {
 		}
 	}
 	return putItems(tx, mutation{
-		services:     seed.Services,
-		coverages:    seed.Coverages,
-		tutorships:   seed.Tutorships,
-		projectWorks: seed.ProjectWorks,
+		services:       seed.Services,
+		coverages:      seed.Coverages,
+		tutorships:     seed.Tutorships,
+		projectWorks:   seed.ProjectWorks,
+		participations: seed.Participations,
 	})
 }
 
@@ -267,7 +292,31 @@ func putItems(tx *bolt.Tx, m mutation) error {
 			return err
 		}
 	}
+	for _, p := range m.participations {
+		if err := putJSON(tx.Bucket(bucketParticipations), joinKey(p.SectorCode, p.ProvinceCode, p.Since.String()), p); err != nil {
+			return err
+		}
+	}
+	for _, e := range m.exceptions {
+		if err := putJSON(tx.Bucket(bucketExceptions), joinKey(e.SectorCode, e.ProvinceCode), e); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// readJSON decodes every record of bucket, stored by putJSON.
+func readJSON[T any](tx *bolt.Tx, bucket []byte) ([]T, error) {
+	var out []T
+	err := tx.Bucket(bucket).ForEach(func(k, v []byte) error {
+		var item T
+		if err := json.Unmarshal(v, &item); err != nil {
+			return fmt.Errorf("%s %q: %w", bucket, k, err)
+		}
+		out = append(out, item)
+		return nil
+	})
+	return out, err
 }
 
 // changes returns the audit entries f selects among those up to lastSeq,

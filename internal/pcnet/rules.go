@@ -60,7 +60,7 @@ const (
 )
 
 // Entities lists every Entity* name.
-var Entities = []string{EntityService, EntityCoverage, EntityTutorship, EntityProjectWork}
+var Entities = []string{EntityService, EntityCoverage, EntityTutorship, EntityProjectWork, EntityParticipation}
 
 // idRE is the form of a new service or project-work ID: ASCII letters,
 // digits, '.', '_' and '-', starting with a letter or digit. No '/', which

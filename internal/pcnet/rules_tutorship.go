@@ -21,12 +21,22 @@ type TutorshipFacts struct {
 }
 
 // participationOf returns the participation facts of p in sector: the
-// store's, or the ProgrammeJoined default while it keeps none.
+// store's records of p in sector, or the ProgrammeJoined default when the
+// store holds none (never recorded), with the store's exceptions.
 func (f TutorshipFacts) participationOf(p Province, sector string) ParticipationFacts {
+	var facts ParticipationFacts
 	if f.Participation != nil {
-		return *f.Participation
+		facts.Exceptions = f.Participation.Exceptions
+		for _, r := range f.Participation.Participations {
+			if r.ProvinceCode == p.Code && r.SectorCode == sector {
+				facts.Participations = append(facts.Participations, r)
+			}
+		}
 	}
-	return ParticipationFacts{Participations: DefaultParticipations([]Province{p}, []string{sector}, Date{})}
+	if len(facts.Participations) == 0 {
+		facts.Participations = DefaultParticipations([]Province{p}, []string{sector}, Date{})
+	}
+	return facts
 }
 
 // ValidateTutorship checks the input of AssignTutor: "tutorCode" and
