@@ -14,6 +14,7 @@ func NewSchema(r *Resolver) graphql.ExecutableSchema {
 	return NewExecutableSchema(Config{
 		Resolvers:  r,
 		Directives: DirectiveRoot{HasRole: HasRole},
+		Complexity: complexityRoot(),
 	})
 }
 

@@ -132,6 +132,10 @@ func (w *fakeWriter) Changes(_ context.Context, f pcnet.ChangeFilter) ([]pcnet.C
 		w.record("Changes", f)
 }
 
+func (w *fakeWriter) LastChangeSeq(context.Context) (int64, error) {
+	return 7, w.record("LastChangeSeq", nil)
+}
+
 func (w *fakeWriter) callNames() []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()

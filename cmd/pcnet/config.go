@@ -21,20 +21,21 @@ import (
 // configured by the standard OTEL_* variables (observe.TracingFromEnv).
 // docs/operations.md documents it all.
 type opsConfig struct {
-	requestTimeout   time.Duration
-	maxDepth         int
-	maxComplexity    int
-	maxAliases       int
-	maxFields        int
-	maxTokens        int
-	maxSubsPerConn   int
-	maxConnsPerAddr  int
-	maxBodyBytes     int64
-	introspection    bool
-	apqCacheSize     int
-	persistedOnly    bool
-	persistedQueries string
-	logVariables     bool
+	requestTimeout    time.Duration
+	maxDepth          int
+	maxComplexity     int
+	maxAliases        int
+	maxFields         int
+	maxTokens         int
+	maxSubsPerConn    int
+	maxConnsPerAddr   int
+	maxBodyBytes      int64
+	introspection     bool
+	apqCacheSize      int
+	responseCacheSize int
+	persistedOnly     bool
+	persistedQueries  string
+	logVariables      bool
 }
 
 // opsEnv maps the flags of opsConfig to their environment variables.
@@ -50,6 +51,7 @@ var opsEnv = map[string]string{
 	"max-connections-per-address":      "PCNET_MAX_CONNECTIONS_PER_ADDRESS",
 	"introspection":                    "PCNET_INTROSPECTION",
 	"apq-cache-size":                   "PCNET_APQ_CACHE_SIZE",
+	"response-cache-size":              "PCNET_RESPONSE_CACHE_SIZE",
 	"persisted-only":                   "PCNET_PERSISTED_ONLY",
 	"persisted-queries":                "PCNET_PERSISTED_QUERIES",
 	"log-variables":                    "PCNET_LOG_VARIABLES",
@@ -103,6 +105,10 @@ func registerOps(fs *flag.FlagSet) *opsConfig {
 		"answer introspection queries (__schema, __type), which GraphiQL's documentation needs (env PCNET_INTROSPECTION)")
 	fs.IntVar(&c.apqCacheSize, "apq-cache-size", server.DefaultAPQCacheSize,
 		"how many automatic persisted queries clients may register; the oldest are forgotten first (env PCNET_APQ_CACHE_SIZE)")
+	fs.IntVar(&c.responseCacheSize, "response-cache-size", 0,
+		"how many query responses to keep and serve again until the next write on any replica (checked per request\n"+
+			"against the audit trail); 0 turns the cache off. Imports and direct Neo4j edits are not seen until the next write\n"+
+			"(env PCNET_RESPONSE_CACHE_SIZE)")
 	fs.BoolVar(&c.persistedOnly, "persisted-only", false,
 		"run only known operations: the shipped examples and those of --persisted-queries (env PCNET_PERSISTED_ONLY)")
 	fs.StringVar(&c.persistedQueries, "persisted-queries", "",
@@ -128,6 +134,7 @@ func (c *opsConfig) validate() error {
 	nonNegative("max-tokens", c.maxTokens)
 	nonNegative("max-subscriptions-per-connection", c.maxSubsPerConn)
 	nonNegative("max-connections-per-address", c.maxConnsPerAddr)
+	nonNegative("response-cache-size", c.responseCacheSize)
 	if c.requestTimeout < 0 {
 		errs = append(errs, fmt.Errorf("--request-timeout: %s is negative: give a duration such as 15s, or 0 to turn it off", c.requestTimeout))
 	}
@@ -226,6 +233,7 @@ func (o *operations) options(base server.Options) server.Options {
 	base.MaxBodyBytes = o.cfg.maxBodyBytes
 	base.NoIntrospection = !o.cfg.introspection
 	base.APQCacheSize = o.cfg.apqCacheSize
+	base.ResponseCacheSize = o.cfg.responseCacheSize
 	base.PersistedQueries = o.persisted
 	base.PersistedOnly = o.cfg.persistedOnly
 	base.LogVariables = o.cfg.logVariables

@@ -42,6 +42,8 @@ func TestServeOpsConfig(t *testing.T) {
 		{"websocket caps", map[string]string{"PCNET_MAX_SUBSCRIPTIONS_PER_CONNECTION": "4", "PCNET_MAX_CONNECTIONS_PER_ADDRESS": "9"},
 			[]string{"--max-connections-per-address", "0"},
 			with(func(c *opsConfig) { c.maxSubsPerConn, c.maxConnsPerAddr = 4, 0 })},
+		{"response cache", map[string]string{"PCNET_RESPONSE_CACHE_SIZE": "500"}, nil,
+			with(func(c *opsConfig) { c.responseCacheSize = 500 })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,6 +99,7 @@ func TestServeRejectsBadOpsConfig(t *testing.T) {
 		{"negative timeout", nil, []string{"--request-timeout", "-1s"}, "--request-timeout"},
 		{"tiny body", nil, []string{"--max-body-bytes", "10"}, "--max-body-bytes"},
 		{"no APQ cache", nil, []string{"--apq-cache-size", "0"}, "--apq-cache-size"},
+		{"negative response cache", nil, []string{"--response-cache-size", "-1"}, "--response-cache-size"},
 		{"bad env number", map[string]string{"PCNET_MAX_FIELDS": "many"}, nil, "PCNET_MAX_FIELDS"},
 		{"bad env bool", map[string]string{"PCNET_PERSISTED_ONLY": "yes please"}, nil, "PCNET_PERSISTED_ONLY"},
 		{"missing persisted file", nil, []string{"--persisted-queries", filepath.Join(dir, "none.json")}, "--persisted-queries"},

@@ -115,6 +115,9 @@ func (r *reopening) ProjectWorks(ctx context.Context, f pcnet.ProjectWorkFilter)
 func (r *reopening) Changes(ctx context.Context, f pcnet.ChangeFilter) ([]pcnet.Change, error) {
 	return r.store().Changes(ctx, f)
 }
+func (r *reopening) LastChangeSeq(ctx context.Context) (int64, error) {
+	return r.store().LastChangeSeq(ctx)
+}
 func (r *reopening) CreateService(ctx context.Context, sv pcnet.SharedService) (pcnet.SharedService, error) {
 	return reopenAfter(r, func(s *memory.Store) (pcnet.SharedService, error) { return s.CreateService(ctx, sv) })
 }

@@ -392,6 +392,15 @@ func (s *Store) SaveProjectWork(ctx context.Context, w pcnet.ProjectWork) (pcnet
 	return out, nil
 }
 
+// LastChangeSeq implements pcnet.Writer: the snapshot's, which holds the
+// data of every entry up to it.
+func (s *Store) LastChangeSeq(ctx context.Context) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	return s.snapshot().lastSeq, nil
+}
+
 // Changes implements pcnet.Writer.
 func (s *Store) Changes(ctx context.Context, f pcnet.ChangeFilter) ([]pcnet.Change, error) {
 	if err := ctx.Err(); err != nil {

@@ -762,6 +762,27 @@ func (s *Store) SaveProjectWork(ctx context.Context, pw pcnet.ProjectWork) (pcne
 
 // ---- The audit trail ----
 
+// LastChangeSeq implements pcnet.Writer: the audit counter's seq, one seek
+// of its uniqueness constraint's index (the counter is written in the same
+// transaction as each write's data and entries).
+func (s *Store) LastChangeSeq(ctx context.Context) (int64, error) {
+	recs, err := s.read(ctx, `
+		OPTIONAL MATCH (k:AuditCounter {name: $auditCounter})
+		RETURN coalesce(k.seq, 0)`, map[string]any{"auditCounter": auditCounter})
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		return 0, fmt.Errorf("neo4j: reading the audit counter: %w", err)
+	}
+	if len(recs) != 1 {
+		return 0, fmt.Errorf("neo4j: the audit counter came in %d rows", len(recs))
+	}
+	var rd reader
+	seq := int64(rd.int(recs[0].Values[0]))
+	return seq, rd.err
+}
+
 // Changes implements pcnet.Writer. The filter applies in the database; the
 // query text holds only the predicates of the filters set, so an EntityID
 // lookup seeks the change_entity_id index and the rest walk change_seq in

@@ -91,6 +91,13 @@ type Writer interface {
 	// at most f.Limit of them when it is set. An invalid filter is
 	// EINVALID (ValidateChangeFilter); ChangeFilter.Match is the selection.
 	Changes(ctx context.Context, f ChangeFilter) ([]Change, error)
+
+	// LastChangeSeq returns the Seq of the last audit entry committed (0
+	// before the first write), in one cheap read: it changes with every
+	// write that changes something, whichever replica made it, so a
+	// response cache keyed by it never serves data older than a write
+	// (server.responseCache). Imports record no entries and don't move it.
+	LastChangeSeq(ctx context.Context) (int64, error)
 }
 
 // ServiceUpdate lists the fields of a service to change; nil fields stay.

@@ -74,6 +74,30 @@ func (d *storeDecorator) TutorPath(ctx context.Context, q pcnet.TutorPathQuery) 
 	return call(ctx, d, "TutorPath", 1, func(ctx context.Context) (*pcnet.TutorPath, error) { return d.inner.TutorPath(ctx, q) })
 }
 
+// pcnet.ProgrammeStore methods.
+
+func (d *storeDecorator) Materials(ctx context.Context, f pcnet.MaterialFilter) ([]pcnet.Material, error) {
+	return call(ctx, d, "Materials", 1, func(ctx context.Context) ([]pcnet.Material, error) { return d.inner.Materials(ctx, f) })
+}
+
+func (d *storeDecorator) Participations(ctx context.Context, f pcnet.ParticipationFilter) ([]pcnet.Participation, error) {
+	return call(ctx, d, "Participations", 1, func(ctx context.Context) ([]pcnet.Participation, error) { return d.inner.Participations(ctx, f) })
+}
+
+func (d *storeDecorator) PathSteps(ctx context.Context, f pcnet.PathStepFilter) ([]pcnet.PathStep, error) {
+	return call(ctx, d, "PathSteps", 1, func(ctx context.Context) ([]pcnet.PathStep, error) { return d.inner.PathSteps(ctx, f) })
+}
+
+func (d *storeDecorator) ProjectWorkSections(ctx context.Context, ids []string) ([]pcnet.ProjectWorkSection, error) {
+	return call(ctx, d, "ProjectWorkSections", 1, func(ctx context.Context) ([]pcnet.ProjectWorkSection, error) {
+		return d.inner.ProjectWorkSections(ctx, ids)
+	})
+}
+
+func (d *storeDecorator) RolloutTargets(ctx context.Context, f pcnet.RolloutTargetFilter) ([]pcnet.RolloutTarget, error) {
+	return call(ctx, d, "RolloutTargets", 1, func(ctx context.Context) ([]pcnet.RolloutTarget, error) { return d.inner.RolloutTargets(ctx, f) })
+}
+
 // pcnet.Writer methods.
 
 func (d *writingStoreDecorator) AddCoverage(ctx context.Context, a pcnet.CoverageAddition) (pcnet.CoverageResult, error) {
@@ -108,6 +132,10 @@ func (d *writingStoreDecorator) EndParticipation(ctx context.Context, provinceCo
 
 func (d *writingStoreDecorator) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date) (pcnet.Tutorship, error) {
 	return call(ctx, d.storeDecorator, "EndTutorship", 1, func(ctx context.Context) (pcnet.Tutorship, error) { return d.writer.EndTutorship(ctx, k, until) })
+}
+
+func (d *writingStoreDecorator) LastChangeSeq(ctx context.Context) (int64, error) {
+	return call(ctx, d.storeDecorator, "LastChangeSeq", 1, func(ctx context.Context) (int64, error) { return d.writer.LastChangeSeq(ctx) })
 }
 
 func (d *writingStoreDecorator) RecordParticipation(ctx context.Context, p pcnet.Participation) (pcnet.Participation, error) {

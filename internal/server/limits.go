@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/99designs/gqlgen/complexity"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -74,7 +75,7 @@ type Limits struct {
 	// depth 2.
 	MaxDepth int
 	// MaxComplexity bounds the estimated cost of an operation (see
-	// complexity.go): each field costs 1 (analytics fields 10), and the
+	// graph/complexity.go): each field costs 1 (analytics fields 10), and the
 	// cost of what a list selects is multiplied by its expected length —
 	// `first` for connections, the known number of regions or Provinces,
 	// the `limit` argument, the dates of a timeline.
@@ -190,6 +191,7 @@ func limitError(limit string, max, actual int64, format string, args ...any) *gq
 // before execution: a rejected operation never reaches a resolver, so it
 // costs no store work.
 type operationLimits struct {
+	schema        graphql.ExecutableSchema // set by Validate
 	limits        Limits
 	introspection bool
 	metrics       *observe.Metrics // may be nil
@@ -198,18 +200,21 @@ type operationLimits struct {
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationContextMutator
-} = operationLimits{}
+} = (*operationLimits)(nil)
 
-func (operationLimits) ExtensionName() string                   { return "pcnet limits" }
-func (operationLimits) Validate(graphql.ExecutableSchema) error { return nil }
-func (o operationLimits) reject(limit string, err *gqlerror.Error) *gqlerror.Error {
+func (*operationLimits) ExtensionName() string { return "pcnet limits" }
+func (o *operationLimits) Validate(es graphql.ExecutableSchema) error {
+	o.schema = es
+	return nil
+}
+func (o *operationLimits) reject(limit string, err *gqlerror.Error) *gqlerror.Error {
 	if o.metrics != nil {
 		o.metrics.ObserveRejection(limit)
 	}
 	return err
 }
 
-func (o operationLimits) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+func (o *operationLimits) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
 	if opCtx.Operation == nil {
 		return nil
 	}
@@ -222,7 +227,7 @@ func (o operationLimits) MutateOperationContext(ctx context.Context, opCtx *grap
 	}
 	// Fields, depth and aliases were checked before parsing (preValidate);
 	// complexity needs the schema's types and the variables.
-	a := analyzeOperation(opCtx.Doc, opCtx.Operation, opCtx.Variables, maxFields)
+	a := analyzeOperation(opCtx.Doc, opCtx.Operation, maxFields)
 	if a.introspection && !o.introspection {
 		// gqlgen alone would fail each introspection field at execution,
 		// with an uncoded error; this refuses the operation before it runs.
@@ -230,18 +235,23 @@ func (o operationLimits) MutateOperationContext(ctx context.Context, opCtx *grap
 		err.Extensions = map[string]any{"code": pcnet.EFORBIDDEN}
 		return err
 	}
+	// gqlgen's calculator over the schema's complexity functions
+	// (graph/complexity.go), the one extension.FixedComplexityLimit runs;
+	// called here so the refusal carries pcnet's coded limit error
+	// (limit_exceeded, max, actual) rather than COMPLEXITY_LIMIT_EXCEEDED.
+	cost := complexity.Calculate(ctx, o.schema, opCtx.Operation, opCtx.Variables)
 	if o.metrics != nil {
-		o.metrics.ObserveComplexity(a.complexity)
+		o.metrics.ObserveComplexity(cost)
 	}
 	if l := requestLogFrom(ctx); l != nil {
 		l.mu.Lock()
-		l.complexity = a.complexity
+		l.complexity = cost
 		l.mu.Unlock()
 	}
-	if l.MaxComplexity > 0 && a.complexity > l.MaxComplexity {
-		return o.reject(LimitComplexity, limitError(LimitComplexity, int64(l.MaxComplexity), int64(a.complexity),
+	if l.MaxComplexity > 0 && cost > l.MaxComplexity {
+		return o.reject(LimitComplexity, limitError(LimitComplexity, int64(l.MaxComplexity), int64(cost),
 			"the operation has an estimated cost of %d, more than the limit of %d: ask for smaller pages (first), fewer nested lists or fewer fields",
-			a.complexity, l.MaxComplexity))
+			cost, l.MaxComplexity))
 	}
 	return nil
 }
@@ -275,7 +285,7 @@ func preValidate(query, operationName string, l Limits) (limit string, _ *gqlerr
 	}
 	check := func(set ast.SelectionSet) (string, *gqlerror.Error) {
 		w := &walker{fragments: doc.Fragments, maxFields: maxFields}
-		w.selectionCost(set, 1, -1, false)
+		w.walk(set, 1)
 		a := w.f
 		switch {
 		case a.fields > maxFields:
@@ -349,25 +359,24 @@ func capErrors(ctx context.Context, next graphql.ResponseHandler) *graphql.Respo
 // operationFigures are what analyzeOperation measures.
 type operationFigures struct {
 	depth, fields, aliases int
-	complexity             int
 	introspection          bool // selects __schema or __type
 }
 
 // analyzeOperation measures an operation: its depth, fields and aliases
-// (fragments expanded) and its complexity. It stops counting once fields
-// passes maxFields (when positive), so a document whose fragments expand
-// exponentially costs no more than maxFields fields to reject.
-func analyzeOperation(doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[string]any, maxFields int) operationFigures {
-	w := &walker{vars: vars, maxFields: maxFields}
+// (fragments expanded). gqlgen has no depth, alias or field limit, hence
+// this walk. It stops counting once fields passes maxFields (when
+// positive), so a document whose fragments expand exponentially costs no
+// more than maxFields fields to reject.
+func analyzeOperation(doc *ast.QueryDocument, op *ast.OperationDefinition, maxFields int) operationFigures {
+	w := &walker{maxFields: maxFields}
 	if doc != nil {
 		w.fragments = doc.Fragments
 	}
-	w.f.complexity = w.selectionCost(op.SelectionSet, 1, -1, false)
+	w.walk(op.SelectionSet, 1)
 	return w.f
 }
 
 type walker struct {
-	vars      map[string]any
 	fragments ast.FragmentDefinitionList
 	maxFields int
 	f         operationFigures
@@ -376,22 +385,25 @@ type walker struct {
 
 func (w *walker) stopped() bool { return w.maxFields > 0 && w.f.fields > w.maxFields }
 
-// selectionCost returns the cost of a selection set at depth (its fields'
-// depth). page is the page size of the connection the set belongs to (-1
-// outside connections): the lists directly in it (edges) are that long.
-// Inside introspection (intro), lists count once: the schema is small and
-// in memory.
-func (w *walker) selectionCost(set ast.SelectionSet, depth, page int, intro bool) int {
-	total := 0
+// walk counts the fields of a selection set at depth (its fields' depth).
+func (w *walker) walk(set ast.SelectionSet, depth int) {
 	for _, sel := range set {
 		if w.stopped() {
-			return total
+			return
 		}
 		switch sel := sel.(type) {
 		case *ast.Field:
-			total = satAdd(total, w.fieldCost(sel, depth, page, intro))
+			w.f.fields++
+			if sel.Alias != "" && sel.Alias != sel.Name {
+				w.f.aliases++
+			}
+			w.f.depth = max(w.f.depth, depth)
+			if sel.Name == "__schema" || sel.Name == "__type" {
+				w.f.introspection = true
+			}
+			w.walk(sel.SelectionSet, depth+1)
 		case *ast.InlineFragment:
-			total = satAdd(total, w.selectionCost(sel.SelectionSet, depth, page, intro))
+			w.walk(sel.SelectionSet, depth)
 		case *ast.FragmentSpread:
 			def := sel.Definition
 			if def == nil {
@@ -402,95 +414,11 @@ func (w *walker) selectionCost(set ast.SelectionSet, depth, page int, intro bool
 					w.expanding = make(map[string]bool)
 				}
 				w.expanding[def.Name] = true
-				total = satAdd(total, w.selectionCost(def.SelectionSet, depth, page, intro))
+				w.walk(def.SelectionSet, depth)
 				delete(w.expanding, def.Name)
 			}
 		}
 	}
-	return total
-}
-
-func (w *walker) fieldCost(f *ast.Field, depth, page int, intro bool) int {
-	w.f.fields++
-	if f.Alias != "" && f.Alias != f.Name {
-		w.f.aliases++
-	}
-	w.f.depth = max(w.f.depth, depth)
-	switch f.Name {
-	case "__typename":
-		return 0
-	case "__schema", "__type":
-		w.f.introspection = true
-		intro = true
-	}
-	if len(f.SelectionSet) == 0 {
-		return 1
-	}
-	if intro || f.Definition == nil {
-		return satAdd(1, w.selectionCost(f.SelectionSet, depth+1, -1, intro))
-	}
-	var args map[string]any
-	if len(f.Definition.Arguments) > 0 {
-		args = f.ArgumentMap(w.vars)
-	}
-	parent := ""
-	if f.ObjectDefinition != nil {
-		parent = f.ObjectDefinition.Name
-	}
-	childPage := -1 // not a connection
-	if first, ok := intArg(args, "first"); ok {
-		childPage = max(first, 0)
-		if bound, ok := pageBounds[parent+"."+f.Name]; ok {
-			childPage = min(childPage, bound)
-		}
-	}
-	size := 1
-	if f.Definition.Type != nil && f.Definition.Type.Elem != nil {
-		if page >= 0 {
-			size = page
-		} else {
-			size = listSize(parent, f.Definition, args)
-		}
-	}
-	children := w.selectionCost(f.SelectionSet, depth+1, childPage, intro)
-	return satAdd(baseCost(parent, f.Name), satMul(size, children))
-}
-
-// intArg returns an integer argument, however the variables carried it.
-func intArg(args map[string]any, name string) (int, bool) {
-	switch v := args[name].(type) {
-	case int:
-		return v, true
-	case int32:
-		return int(v), true
-	case int64:
-		return int(min(max(v, -1<<31), 1<<31)), true
-	case float64:
-		return int(min(max(v, -1<<31), 1<<31)), true
-	case json.Number:
-		n, err := v.Int64()
-		if err != nil {
-			return 0, false
-		}
-		return int(min(max(n, -1<<31), 1<<31)), true
-	}
-	return 0, false
-}
-
-// costCap keeps the arithmetic of absurd queries (a thousand-item page in a
-// thousand-item page, ...) from overflowing.
-const costCap = 1 << 40
-
-func satAdd(a, b int) int { return min(a+b, costCap) }
-
-func satMul(a, b int) int {
-	if a == 0 || b == 0 {
-		return 0
-	}
-	if a > costCap/b {
-		return costCap
-	}
-	return min(a*b, costCap)
 }
 
 // guardBody is the HTTP side of the limits for POST requests: it reads the

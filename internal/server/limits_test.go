@@ -119,10 +119,11 @@ func TestLimitsRejectBeforeStoreWork(t *testing.T) {
 		// nested(1) = { provinces { region { provinces { code } } } }: depth 4.
 		{"depth", server.Limits{MaxDepth: 4}, nested(1), nested(2), server.LimitDepth, 4, 6},
 		// { comuni(first: N) { edges { node { code } } } } costs
-		// 1 (comuni) + 1 (edges) + N × (1 (node) + 1 (code)) = 2 + 2N.
-		{"complexity grows with first", server.Limits{MaxComplexity: 202},
+		// 1 (comuni) + N × (1 (edges) + 1 (node) + 1 (code)) = 1 + 3N:
+		// gqlgen's calculator multiplies the whole page's selection.
+		{"complexity grows with first", server.Limits{MaxComplexity: 301},
 			`{ comuni(first: 100) { edges { node { code } } } }`, `{ comuni(first: 101) { edges { node { code } } } }`,
-			server.LimitComplexity, 202, 204},
+			server.LimitComplexity, 301, 304},
 		// { regions { provinces { code } } }: 1 + 20 regions × (1 + 6 Provinces per region × 1) = 141.
 		{"complexity of known list sizes", server.Limits{MaxComplexity: 141},
 			`{ regions { provinces { code } } }`, `{ regions { provinces { code name } } }`,
@@ -285,21 +286,21 @@ func TestDefaultLimits(t *testing.T) {
 // priced the same.
 func TestComplexityReadsVariables(t *testing.T) {
 	_, store := loadShipped(t)
-	ts := newServer(t, store, server.Options{Limits: server.Limits{MaxComplexity: 202}})
+	ts := newServer(t, store, server.Options{Limits: server.Limits{MaxComplexity: 301}}) // 1 + 3 × first
 	q := `query($n: Int) { comuni(first: $n) { edges { node { code } } } }`
 	if r := send(t, ts, query(t, q, map[string]any{"n": 100}), nil); len(r.gql.Errors) > 0 {
 		t.Errorf("first: $n = 100: %s", r.body)
 	}
 	r := send(t, ts, query(t, q, map[string]any{"n": 101}), nil)
-	checkLimitError(t, r, http.StatusUnprocessableEntity, server.LimitComplexity, 202, 204)
+	checkLimitError(t, r, http.StatusUnprocessableEntity, server.LimitComplexity, 301, 304)
 	// The schema's default (50) applies when the variable is left out.
 	r = send(t, ts, query(t, `query($n: Int = 51) { comuni(first: $n) { edges { node { code } } } } `, nil), nil)
 	if len(r.gql.Errors) > 0 {
 		t.Errorf("first = 51 by default: %s", r.body)
 	}
-	ts = newServer(t, store, server.Options{Limits: server.Limits{MaxComplexity: 101}})
+	ts = newServer(t, store, server.Options{Limits: server.Limits{MaxComplexity: 150}})
 	r = send(t, ts, query(t, `{ comuni { edges { node { code } } } }`, nil), nil)
-	checkLimitError(t, r, http.StatusUnprocessableEntity, server.LimitComplexity, 101, 102)
+	checkLimitError(t, r, http.StatusUnprocessableEntity, server.LimitComplexity, 150, 151)
 }
 
 // A request that runs out of time gets a "timeout" error, and the store

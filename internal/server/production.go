@@ -94,7 +94,7 @@ func (p *production) configure(gql *handler.Server, parsed graphql.Cache[*ast.Qu
 	if !p.opts.NoIntrospection {
 		gql.Use(extension.Introspection{})
 	}
-	gql.Use(operationLimits{limits: p.limits, introspection: !p.opts.NoIntrospection, metrics: p.metrics})
+	gql.Use(&operationLimits{limits: p.limits, introspection: !p.opts.NoIntrospection, metrics: p.metrics})
 	gql.Use(telemetry{tracer: p.tracer, logVariables: p.opts.LogVariables})
 }
 

@@ -63,6 +63,10 @@ type Options struct {
 	// StoreCallStats sends each GraphQL response's store-call count in the
 	// StoreCallsHeader header, for load tests (pcnet serve --debug-stats).
 	StoreCallStats bool
+	// ResponseCacheSize is how many query responses to keep and serve
+	// again while the store's audit Seq stays the same (responsecache.go);
+	// 0 turns the cache off.
+	ResponseCacheSize int
 	// QueryCacheSize is how many parsed queries to keep; 0 means 1000.
 	QueryCacheSize int
 	// MaxBodyBytes caps the size of a request body; 0 means 1 MiB.
@@ -142,6 +146,9 @@ func New(store graph.Backend, opts Options) http.Handler {
 	gql.AroundOperations(requireReadToken(opts.ReadsNeedToken))
 	gql.AroundOperations(onlyOverWebsocket)
 	gql.AroundOperations(capSubscriptions(prod.limits.MaxSubscriptionsPerConnection, prod.metrics))
+	if rc := newResponseCache(store, opts.ResponseCacheSize, opts.Today); rc != nil {
+		gql.AroundOperations(rc.middleware) // after authentication, parsing and limits; before execution
+	}
 	gql.AroundResponses(freshLoadersPerEvent(store, opts.LoaderWait))
 	gql.AroundResponses(orderErrors)
 	gql.Use(graph.LevelBatching{Schema: schema}) // a store call per query level, planned (graph/batcher.go)

@@ -59,6 +59,7 @@ func RunWrites(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) WriteStor
 		t.Run("Participations", func(t *testing.T) { testParticipationWrites(t, s) })
 	})
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t, WriteFixture())) })
+	t.Run("LastChangeSeq", func(t *testing.T) { testLastChangeSeq(t, open(t, WriteFixture())) })
 	t.Run("Concurrency", func(t *testing.T) {
 		s := open(t, WriteFixture())
 		t.Run("DifferentComuni", func(t *testing.T) { testConcurrentDifferentComuni(t, s) })
@@ -1149,5 +1150,49 @@ func testAudit(t *testing.T, s WriteStore) {
 			_, err := s.Changes(bg, tt.f)
 			wantErr(t, err, pcnet.EINVALID, tt.field)
 		})
+	}
+}
+
+// testLastChangeSeq checks the cheap read a response cache relies on: it
+// moves with every write that records entries, to the last entry's Seq,
+// and with nothing else.
+func testLastChangeSeq(t *testing.T, s WriteStore) {
+	bg := context.Background()
+	seqNow := func() int64 {
+		t.Helper()
+		seq, err := s.LastChangeSeq(bg)
+		must(t, err)
+		if want := lastSeq(t, s); seq != want {
+			t.Fatalf("LastChangeSeq = %d, the trail's last entry has Seq %d", seq, want)
+		}
+		return seq
+	}
+	if seq := seqNow(); seq != 0 {
+		t.Fatalf("a fresh store's LastChangeSeq = %d, want 0", seq)
+	}
+	_, err := s.CreateService(asPlanner(), pcnet.SharedService{ID: "svc-013-seq", Name: "Seq", ProviderCode: "013", AreaCode: "sua", Status: pcnet.StatusPilot, StartDate: pcnet.MustDate("2024-01-01")})
+	must(t, err)
+	afterCreate := seqNow()
+	if afterCreate != 1 {
+		t.Fatalf("after one write LastChangeSeq = %d, want 1", afterCreate)
+	}
+	_, err = s.AddCoverage(asPlanner(), pcnet.CoverageAddition{ServiceID: "svc-013-seq", ComuneCodes: []string{"013250", "013130"}, Since: pcnet.MustDate("2024-02-01"), Phase: pcnet.PhasePilot})
+	must(t, err)
+	afterAdd := seqNow()
+	if afterAdd != afterCreate+2 {
+		t.Fatalf("after adding 2 coverages LastChangeSeq = %d, want %d", afterAdd, afterCreate+2)
+	}
+	// A no-op and a rejected write leave it where it is.
+	_, err = s.AddCoverage(asPlanner(), pcnet.CoverageAddition{ServiceID: "svc-013-seq", ComuneCodes: []string{"013250"}, Since: pcnet.MustDate("2024-03-01"), Phase: pcnet.PhasePilot})
+	must(t, err)
+	_, err = s.AddCoverage(asPlanner(), pcnet.CoverageAddition{ServiceID: "svc-013-seq", ComuneCodes: []string{"015146"}, Since: pcnet.MustDate("2024-02-01"), Phase: pcnet.PhasePilot})
+	wantErr(t, err, pcnet.EINVALID, "comuneCodes[0]")
+	if seq := seqNow(); seq != afterAdd {
+		t.Fatalf("a no-op and a rejected write moved LastChangeSeq from %d to %d", afterAdd, seq)
+	}
+	ctx, cancel := context.WithCancel(bg)
+	cancel()
+	if _, err := s.LastChangeSeq(ctx); err == nil {
+		t.Error("LastChangeSeq with a cancelled context succeeded")
 	}
 }

@@ -333,6 +333,51 @@ func (e expected) network(sector string, day pcnet.Date) (nodes, edges int) {
 	return len(provinces), edges
 }
 
+// participating returns how many Provinces of a sector's network on day
+// take part in the programme in that sector then.
+func (e expected) participating(sector string, day pcnet.Date) int {
+	inNetwork := map[string]bool{}
+	for _, ts := range e.ds.Tutorships {
+		if ts.SectorCode == sector && ts.Period().ActiveOn(day) {
+			inNetwork[ts.TutorCode] = true
+			inNetwork[ts.TutoredCode] = true
+		}
+	}
+	part := map[string]bool{}
+	for _, p := range e.ds.Participations {
+		if p.SectorCode == sector && p.Period().ActiveOn(day) && inNetwork[p.ProvinceCode] {
+			part[p.ProvinceCode] = true
+		}
+	}
+	return len(part)
+}
+
+// plan returns what a service's rollout plan says on day: the Comuni and
+// inhabitants due by then, and the codes of the late ones (due before day
+// and not covered by the service on day), as rolloutProgress defines them.
+func (e expected) plan(serviceID string, day pcnet.Date) (planned, inhabitants int, late []string) {
+	covered := map[string]bool{}
+	for _, c := range e.ds.Coverages {
+		if c.ServiceID == serviceID && c.Period().ActiveOn(day) {
+			covered[c.ComuneCode] = true
+		}
+	}
+	for _, rt := range e.ds.RolloutTargets {
+		if rt.ServiceID != serviceID {
+			continue
+		}
+		if !rt.Due.After(day) {
+			planned++
+			inhabitants += e.comuneByCode[rt.ComuneCode].Population
+		}
+		if !covered[rt.ComuneCode] && rt.Due.Before(day) {
+			late = append(late, rt.ComuneCode)
+		}
+	}
+	slices.Sort(late)
+	return planned, inhabitants, late
+}
+
 // gaps returns the codes of a region's Comuni not covered in the sector.
 func (e expected) gaps(region, sector string, day pcnet.Date) []string {
 	covered := e.covered(sector, day)
@@ -624,6 +669,15 @@ func testDashboard(t *testing.T, tb *tab, ts *testServer, want expected, dir str
 	if got := eval[int](t, tb, `document.querySelectorAll('#network line.edge').length`); got != edges {
 		t.Errorf("network of %s: %d edges drawn, want %d", second, got, edges)
 	}
+	// Participation on the network view: a solid outline for the Provinces
+	// taking part in the sector on the day, a dashed one for the others.
+	part := want.participating(second, asOf)
+	if got := eval[int](t, tb, `document.querySelectorAll('#network g.node.participating').length`); got != part {
+		t.Errorf("network of %s: %d nodes marked participating, want %d", second, got, part)
+	}
+	if got := eval[int](t, tb, `document.querySelectorAll('#network g.node.not-participating').length`); got != nodes-part {
+		t.Errorf("network of %s: %d nodes marked not participating, want %d", second, got, nodes-part)
+	}
 
 	// The timeline ends on the day asked about, with the sector's reach then.
 	rows := eval[[][]string](t, tb, `[...document.querySelectorAll('#timeline-table tbody tr')].map(tr => [tr.dataset.date, tr.dataset.comuni, tr.cells[0].textContent, tr.cells[1].textContent])`)
@@ -695,6 +749,10 @@ func testDashboard(t *testing.T, tb *tab, ts *testServer, want expected, dir str
 	checkNetwork(t, tb, want, second)
 	checkProvinceClick(t, tb, want, second)
 
+	// A service's rollout plan: planned against covered on the timeline, its
+	// late planned Comuni marked and listed on the map.
+	checkPlan(t, tb, want, second)
+
 	screenshot(t, tb, dir, "dashboard-"+second+".png", "")
 	screenshot(t, tb, dir, "dashboard-map.png", "#map-panel")
 	screenshot(t, tb, dir, "dashboard-network.png", "#network-panel")
@@ -731,6 +789,86 @@ func testDashboard(t *testing.T, tb *tab, ts *testServer, want expected, dir str
 		t.Errorf("the English map status reads %q", st)
 	}
 	screenshot(t, tb, dir, "dashboard-en.png", "")
+}
+
+// checkPlan selects the sector's service with the most late planned Comuni
+// on asOf and checks the timeline's planned line and the map's late markers
+// and list against the dataset; clicking a Province narrows the list to it.
+// It leaves the service unselected again.
+func checkPlan(t *testing.T, tb *tab, want expected, sector string) {
+	t.Helper()
+	id, planned, inhabitants, late := "", 0, 0, []string(nil)
+	for _, s := range want.ds.Services {
+		if want.sectorOf[s.ID] != sector || s.StartDate.After(asOf) {
+			continue
+		}
+		if p, i, l := want.plan(s.ID, asOf); id == "" || len(l) > len(late) {
+			id, planned, inhabitants, late = s.ID, p, i, l
+		}
+	}
+	if len(late) == 0 {
+		t.Fatalf("no service of %s has late planned Comuni on %s: the late markers can't be checked", sector, asOf)
+	}
+	chooseService := func(id string) {
+		do(t, tb, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
+			`(s => { s.value = %q; s.dispatchEvent(new Event('change', { bubbles: true })); })(document.getElementById('service'))`, id)))
+	}
+	chooseService(id)
+	waitFor(t, tb, "the timeline of service "+id, `document.getElementById('timeline').dataset.planned === 'true'`)
+	panelsReady(t, tb)
+
+	last := eval[[]string](t, tb, `(tr => [tr.dataset.date, tr.dataset.planned, tr.dataset.plannedInhabitants, tr.cells[6].textContent])([...document.querySelectorAll('#timeline-table tbody tr')].at(-1))`)
+	if w := []string{asOf.String(), strconv.Itoa(planned), strconv.Itoa(inhabitants), itNumber(planned)}; !slices.Equal(last, w) {
+		t.Errorf("service %s: the timeline's last row has date, planned Comuni, planned inhabitants, shown %v, want %v", id, last, w)
+	}
+
+	onMap := 0
+	for _, c := range late {
+		if want.located[c] {
+			onMap++
+		}
+	}
+	if got := eval[int](t, tb, `document.querySelectorAll('#map circle.pt.late').length`); got != onMap {
+		t.Errorf("service %s: %d points marked late, want %d", id, got, onMap)
+	}
+	if got, w := eval[string](t, tb, textOf("#count-late")), itNumber(onMap); got != w {
+		t.Errorf("service %s: the legend counts %q late Comuni, want %q", id, got, w)
+	}
+	// The Province clicked before narrows the list; "every Province" widens it.
+	do(t, tb, chromedp.Evaluate[chromedp.Void](`document.getElementById('late-all').click()`))
+	listed := eval[[]string](t, tb, `[...document.querySelectorAll('#late-list li')].map(li => li.dataset.code)`)
+	slices.Sort(listed)
+	if !slices.Equal(listed, late) {
+		t.Errorf("service %s: the late list has %d Comuni, want %d", id, len(listed), len(late))
+	}
+
+	// Clicking a Province with late Comuni lists only those.
+	prov := want.comuneByCode[late[0]].ProvinceCode
+	var inProv []string
+	for _, c := range late {
+		if want.comuneByCode[c].ProvinceCode == prov {
+			inProv = append(inProv, c)
+		}
+	}
+	do(t, tb, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('#map path.area[data-code=%q]').dispatchEvent(new MouseEvent('click', { bubbles: true }))`, prov)))
+	waitFor(t, tb, "the late list of Province "+prov, fmt.Sprintf(`document.getElementById('late-list').dataset.province === %q`, prov))
+	listed = eval[[]string](t, tb, `[...document.querySelectorAll('#late-list li')].map(li => li.dataset.code)`)
+	slices.Sort(listed)
+	if !slices.Equal(listed, inProv) {
+		t.Errorf("service %s, Province %s: the late list has %v, want %v", id, prov, listed, inProv)
+	}
+	if st := eval[string](t, tb, `document.getElementById('late-filter').textContent`); !strings.Contains(st, itNumber(len(inProv))+" dei "+itNumber(len(late))) {
+		t.Errorf("service %s, Province %s: the late list says %q, want %d of the %d", id, prov, st, len(inProv), len(late))
+	}
+	do(t, tb, chromedp.Evaluate[chromedp.Void](`document.getElementById('late-all').click()`))
+	if got := eval[int](t, tb, `document.querySelectorAll('#late-list li').length`); got != len(late) {
+		t.Errorf("service %s: after \"every Province\" the late list has %d Comuni, want %d", id, got, len(late))
+	}
+	screenshot(t, tb, tb.dir, "dashboard-plan.png", "")
+
+	chooseService("")
+	waitFor(t, tb, "the timeline of the whole sector", `document.getElementById('timeline').dataset.planned === 'false'`)
+	panelsReady(t, tb)
 }
 
 func chooseSector(t *testing.T, tb *tab, code string) {

@@ -1,6 +1,6 @@
 // Command gendecorator writes internal/server/instrumented_gen.go: one
 // method of the store decorator for each method of pcnet.Store,
-// pcnet.Analytics and pcnet.Writer, each passing through call
+// pcnet.Analytics, pcnet.ProgrammeStore and pcnet.Writer, each passing through call
 // (instrumented.go). Run by `go generate ./internal/server`; a test there
 // fails when the file is stale. Hand code because no well-kept generator
 // emits a decorator around a generic helper of our own (gowrap's templates
@@ -25,6 +25,7 @@ import (
 var wrapped = []struct{ iface, recv, inner, dec string }{
 	{"Store", "*storeDecorator", "d.inner", "d"},
 	{"Analytics", "*storeDecorator", "d.inner", "d"},
+	{"ProgrammeStore", "*storeDecorator", "d.inner", "d"},
 	{"Writer", "*writingStoreDecorator", "d.writer", "d.storeDecorator"},
 }
 

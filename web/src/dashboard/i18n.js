@@ -27,7 +27,7 @@ const it = {
     unlocatedCovered: ', di cui {{count}} coperti: per questo la serie storica ne conta {{total}}.',
     noSector: 'nessun settore',
     legendShare: 'Quota di Comuni coperti nella Provincia', noService: 'Nessun servizio',
-    covered: 'Comune coperto', territory: 'Comune non coperto in una Provincia con un servizio', outside: 'Altro Comune',
+    covered: 'Comune coperto', territory: 'Comune non coperto in una Provincia con un servizio', outside: 'Altro Comune', late: 'Comune previsto dal piano e in ritardo', lateList: 'Comuni in ritardo sul piano del servizio', lateItem: '{{name}}: previsto dal {{due}}, {{days}} giorni di ritardo', lateIn: 'Provincia di {{province}}: {{count}} dei {{total}} in ritardo.', lateAll: 'Mostra tutte le Province',
     hint: 'Trascina per spostare, rotella o pulsanti per ingrandire; fai clic su una Provincia per i dettagli.',
   },
   find: { label: 'Trova un Comune', placeholder: 'es. Cantù', show: 'Cerca', none: 'Nessun Comune corrisponde a “{{q}}”.', matches: '{{count}} Comuni corrispondono a “{{q}}”:', more: 'e altri {{count}}: precisa la ricerca.' },
@@ -50,6 +50,8 @@ const it = {
     tutors: '{{tutor}} accompagna {{tutored}} (step {{step}}, dal {{since}})',
     selected: '{{name}}: {{role}}.', tutorOf: 'Accompagna: {{list}}.', tutoredBy: 'Accompagnata da: {{list}}.', clear: 'Mostra tutta la rete',
     label: '{{name}} ({{plate}}), {{region}}: {{role}}',
+    participates: '; partecipa al programma dal {{since}}', notParticipating: '; non partecipa al programma',
+    legendParticipating: 'Partecipa al programma nel settore (da quando: nel suggerimento; Sicilia e Sardegna dal 2024)', legendNotParticipating: 'Non partecipa (bordo tratteggiato)',
   },
   timeline: {
     title: 'Copertura nel tempo', noService: 'Nessun servizio in questa selezione.', noDates: 'Nessuna data.',
@@ -57,6 +59,7 @@ const it = {
     status: 'Serie {{interval}} dal {{from}}: il {{date}}, {{comuni}} Comuni coperti ({{share}} del territorio dei fornitori), {{inhabitants}} dei suoi abitanti.',
     numbers: 'I numeri', colDate: 'Data', colComuni: 'Comuni', colSmall: 'Piccoli Comuni', colInhabitants: 'Abitanti', colShare: 'Quota di abitanti', colServices: 'Servizi',
     comuni: 'Comuni coperti', smallComuni: 'Piccoli Comuni coperti', inhabitantsShare: 'Abitanti raggiunti (quota)', axisShare: 'Quota di abitanti',
+    planned: 'Comuni previsti dal piano', colPlanned: 'Previsti', colPlannedInhabitants: 'Abitanti previsti',
   },
   gaps: {
     title: 'Lacune di copertura', which: 'Quali lacune', territory: 'Territorio', regions: 'Regioni', provinces: 'Province',
@@ -91,7 +94,7 @@ const en = {
     unlocatedCovered: ', {{count}} of them covered: that is why the timeline counts {{total}}.',
     noSector: 'no sector',
     legendShare: 'Share of the Province’s Comuni covered', noService: 'No service',
-    covered: 'Covered Comune', territory: 'Uncovered Comune of a Province running a service', outside: 'Other Comune',
+    covered: 'Covered Comune', territory: 'Uncovered Comune of a Province running a service', outside: 'Other Comune', late: 'Planned Comune, late', lateList: 'Comuni late on the service’s plan', lateItem: '{{name}}: due {{due}}, {{days}} days late', lateIn: 'Province of {{province}}: {{count}} of the {{total}} late.', lateAll: 'Show every Province',
     hint: 'Drag to pan, wheel or buttons to zoom; click a Province for its details.',
   },
   find: { label: 'Find a Comune', placeholder: 'e.g. Cantù', show: 'Find', none: 'No Comune matches “{{q}}”.', matches: '{{count}} Comuni match “{{q}}”:', more: 'and {{count}} more: narrow the search.' },
@@ -114,6 +117,8 @@ const en = {
     tutors: '{{tutor}} tutors {{tutored}} (step {{step}}, since {{since}})',
     selected: '{{name}}: {{role}}.', tutorOf: 'Tutors: {{list}}.', tutoredBy: 'Tutored by: {{list}}.', clear: 'Show the whole network',
     label: '{{name}} ({{plate}}), {{region}}: {{role}}',
+    participates: '; in the programme since {{since}}', notParticipating: '; not in the programme',
+    legendParticipating: 'In the programme in this sector (since when: in the tooltip; Sicily and Sardinia since 2024)', legendNotParticipating: 'Not in the programme (dashed outline)',
   },
   timeline: {
     title: 'Reach over time', noService: 'No service in this selection.', noDates: 'No dates.',
@@ -121,6 +126,7 @@ const en = {
     status: '{{interval}} from {{from}}: on {{date}}, {{comuni}} Comuni covered ({{share}} of the providers’ territory), {{inhabitants}} of its inhabitants.',
     numbers: 'The numbers', colDate: 'Date', colComuni: 'Comuni', colSmall: 'Small Comuni', colInhabitants: 'Inhabitants', colShare: 'Share of inhabitants', colServices: 'Services',
     comuni: 'Comuni covered', smallComuni: 'Small Comuni covered', inhabitantsShare: 'Inhabitants reached (share)', axisShare: 'Share of inhabitants',
+    planned: 'Comuni planned', colPlanned: 'Planned', colPlannedInhabitants: 'Inhabitants planned',
   },
   gaps: {
     title: 'Coverage gaps', which: 'Which gaps', territory: 'Territory', regions: 'Regions', provinces: 'Provinces',

@@ -10,8 +10,9 @@ import './dashboard.css';
 import { createClient } from 'graphql-ws';
 import { allPages, client } from './api.js';
 import { isISODate, timelineRange, todayISO } from './dates.js';
-import { COVERED, CoverageMap, OUTSIDE, SHARE_CLASSES, TERRITORY } from './map.js';
+import { COVERED, CoverageMap, LATE, OUTSIDE, SHARE_CLASSES, TERRITORY } from './map.js';
 import { drawNetwork, highlight, roleName, selectNode } from './network.js';
+import { lateByProvince, participationOn, plannedSeries } from './programme.js';
 import { Timeline } from './timeline.js';
 import { showGaps } from './gaps.js';
 import { LANGUAGES, init, pickLanguage, t } from './i18n.js';
@@ -238,15 +239,42 @@ function provinceShares(covered, providers) {
 
 let comuniReady = null;
 let shareInfo = { shares: new Map(), total: new Map(), got: new Map() };
+let lateNow = []; // the selected service's late planned Comuni (rolloutProgress.late)
+let lateProvince = ''; // the Province the late list is narrowed to, '' for all
+
+// showLate lists the late planned Comuni, only those of lateProvince when a
+// Province was clicked, most late first; "all" widens the list again.
+function showLate() {
+  const by = lateByProvince(lateNow);
+  const list = lateProvince ? by.get(lateProvince) ?? [] : lateNow;
+  const p = provinceByCode.get(lateProvince);
+  $('late-filter').textContent = p ? t('map.lateIn', { province: p.name, count: num(list.length), total: num(lateNow.length) }) : '';
+  $('late-all').hidden = !p;
+  const ol = $('late-list');
+  ol.dataset.province = p ? lateProvince : '';
+  ol.replaceChildren(...list.map((l) => {
+    const li = document.createElement('li');
+    li.dataset.code = l.comune.code;
+    li.textContent = t('map.lateItem', { name: l.comune.name, due: date(l.due), days: num(l.daysLate) });
+    return li;
+  }));
+}
 
 const refreshMap = panel('map-panel', 'map-status', async (stale) => {
   await comuniReady;
-  const covered = await coveredCodes();
+  const [covered, plan] = await Promise.all([
+    coveredCodes(),
+    state.service ? request(Q.ROLLOUT_PLAN, { serviceId: state.service, asOf: state.asOf }) : null,
+  ]);
   if (stale()) return;
   coveredNow = covered;
+  const late = plan?.rolloutProgress?.late ?? [];
   const providers = new Set(selectedServices().filter((v) => v.startDate <= state.asOf).map((v) => v.provider.code));
   shareInfo = provinceShares(covered, providers);
-  const counts = map.colour(comuni, covered, providers, shareInfo.shares);
+  const counts = map.colour(comuni, covered, providers, shareInfo.shares, new Set(late.map((l) => l.comune.code)));
+  $('count-late').textContent = num(counts[LATE]);
+  lateNow = late;
+  showLate();
   $('count-covered').textContent = num(counts[COVERED]);
   $('count-territory').textContent = num(counts[TERRITORY]);
   $('count-outside').textContent = num(counts[OUTSIDE]);
@@ -378,6 +406,8 @@ function onFind(e) {
 function chooseProvince(code, follow) {
   if (!provinceByCode.has(code)) return;
   state.province = code;
+  lateProvince = code;
+  showLate();
   map.selectProvince(code);
   if (network) selectNode($('network'), network.nodes.some((n) => n.province.code === code) ? code : null);
   if (follow) {
@@ -466,11 +496,15 @@ function showNetworkSelection() {
 
 const refreshNetwork = panel('network-panel', 'network-status', async (stale) => {
   if (!state.sector) return t('network.chooseSector');
-  const { tutorNetwork } = await request(Q.TUTOR_NETWORK, { sector: state.sector, asOf: state.asOf });
+  const [{ tutorNetwork }, { participations }] = await Promise.all([
+    request(Q.TUTOR_NETWORK, { sector: state.sector, asOf: state.asOf }),
+    request(Q.PARTICIPATIONS, { sector: state.sector, asOf: state.asOf }),
+  ]);
   if (stale()) return;
+  const participation = participationOn(participations, state.asOf);
   network = tutorNetwork;
   const svg = $('network');
-  const n = drawNetwork(svg, tutorNetwork, (code) => highlight(svg, code ?? (svg.dataset.selected || null)), (code) => chooseProvince(code, true), fmt);
+  const n = drawNetwork(svg, tutorNetwork, (code) => highlight(svg, code ?? (svg.dataset.selected || null)), (code) => chooseProvince(code, true), fmt, participation);
   if (tutorNetwork.nodes.some((x) => x.province.code === state.province)) selectNode(svg, state.province);
   else svg.dataset.selected = '';
   showNetworkSelection();
@@ -488,9 +522,13 @@ const refreshTimeline = panel('timeline-panel', 'timeline-status', async (stale)
   if (services.length === 0) return t('timeline.noService');
   const selection = state.service ? { ids: [state.service] } : { sectors: [state.sector] };
   const range = timelineRange(services.map((s) => s.startDate), state.asOf);
-  const { rolloutTimeline } = await request(Q.ROLLOUT, { selection, ...range });
+  const [{ rolloutTimeline }, plan] = await Promise.all([
+    request(Q.ROLLOUT, { selection, ...range }),
+    state.service ? request(Q.ROLLOUT_PLAN, { serviceId: state.service, asOf: state.asOf }) : null,
+  ]);
   if (stale()) return;
-  timeline.show(rolloutTimeline);
+  const targets = plan?.rolloutProgress?.targets ?? [];
+  timeline.show(rolloutTimeline, targets.length ? plannedSeries(targets, rolloutTimeline.map((p) => p.date)) : null);
   const last = rolloutTimeline.at(-1);
   return last
     ? t('timeline.status', { interval: t(`timeline.${range.interval}`), from: date(range.from), date: date(last.date), comuni: num(last.covered.comuni), share: pct(last.comuniShare), inhabitants: pct(last.inhabitantsShare) })
@@ -589,6 +627,10 @@ async function start() {
     fillScopes();
     subscribeLive();
     refreshAll();
+  });
+  $('late-all').addEventListener('click', () => {
+    lateProvince = '';
+    showLate();
   });
   $('service').addEventListener('change', (e) => {
     state.service = e.target.value;

@@ -15,6 +15,7 @@ const SVG = 'http://www.w3.org/2000/svg';
 export const COVERED = 'covered';
 export const TERRITORY = 'territory'; // in a providing Province, not covered
 export const OUTSIDE = 'outside';
+export const LATE = 'late'; // planned by the selected service's rollout, due and not covered
 
 // Choropleth classes: upper bounds of the share of covered Comuni.
 export const SHARE_CLASSES = [0.2, 0.4, 0.6, 0.8, 1];
@@ -114,12 +115,14 @@ export class CoverageMap {
   // Province area the class of its share of covered Comuni (shares: code ->
   // share, absent where no selected service runs). It returns the count of
   // each point class.
-  colour(comuni, covered, territory, shares) {
-    const counts = { [COVERED]: 0, [TERRITORY]: 0, [OUTSIDE]: 0 };
+  // late: codes of the selected service's late planned Comuni, marked with
+  // their own class (shape and colour, see the legend) over the others.
+  colour(comuni, covered, territory, shares, late = new Set()) {
+    const counts = { [COVERED]: 0, [TERRITORY]: 0, [OUTSIDE]: 0, [LATE]: 0 };
     for (const c of comuni) {
       const dot = this.points.get(c.code);
       if (!dot) continue;
-      const cls = covered.has(c.code) ? COVERED : territory.has(c.provinceCode) ? TERRITORY : OUTSIDE;
+      const cls = late.has(c.code) ? LATE : covered.has(c.code) ? COVERED : territory.has(c.provinceCode) ? TERRITORY : OUTSIDE;
       counts[cls]++;
       dot.setAttribute('class', `pt ${cls}${c.capital ? ' capital' : ''}`);
     }
@@ -130,6 +133,7 @@ export class CoverageMap {
     }
     this.svg.dataset.covered = String(counts[COVERED]);
     this.svg.dataset.territory = String(counts[TERRITORY]);
+    this.svg.dataset.late = String(counts[LATE]);
     return counts;
   }
 

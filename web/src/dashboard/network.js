@@ -58,7 +58,9 @@ export function layout(network, boxWidth = 620, boxHeight = 460) {
 // drawNetwork renders the network into svg and returns the number of
 // nodes. onFocus(code | null) follows hover and focus; onSelect(code) is
 // called when a Province is clicked or chosen with Enter or Space.
-export function drawNetwork(svg, network, onFocus, onSelect, fmt) {
+// participation (programme.js participationOn): code -> { since } of the
+// Provinces taking part in the sector; the others are drawn dashed.
+export function drawNetwork(svg, network, onFocus, onSelect, fmt, participation = new Map()) {
   const { nodes, links, width, height } = layout(network);
   svg.setAttribute('viewBox', `0 0 ${Math.max(width, 1).toFixed(0)} ${Math.max(height, 1).toFixed(0)}`);
   const defs = el('defs');
@@ -88,8 +90,10 @@ export function drawNetwork(svg, network, onFocus, onSelect, fmt) {
   const nodeLayer = el('g', { class: 'nodes' });
   for (const n of nodes) {
     // The accessible name starts with the visible name (WCAG 2.5.3).
-    const label = t('network.label', { name: n.province.name, plate: n.province.plateCode, region: n.province.region.name, role: roleName(n.role) });
-    const g = el('g', { class: `node ${n.role.toLowerCase()}`, transform: `translate(${n.x.toFixed(1)},${n.y.toFixed(1)})`, tabindex: '0', role: 'button', 'aria-label': label });
+    const part = participation.get(n.id);
+    const label = t('network.label', { name: n.province.name, plate: n.province.plateCode, region: n.province.region.name, role: roleName(n.role) }) +
+      (part ? t('network.participates', { since: fmt.date(part.since) }) : t('network.notParticipating'));
+    const g = el('g', { class: `node ${n.role.toLowerCase()} ${part ? 'participating' : 'not-participating'}`, transform: `translate(${n.x.toFixed(1)},${n.y.toFixed(1)})`, tabindex: '0', role: 'button', 'aria-label': label });
     g.dataset.code = n.id;
     g.append(el('title', {}, label));
     g.append(el('circle', { r: radius(n) }));

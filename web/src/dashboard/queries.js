@@ -111,6 +111,18 @@ query DashboardTutorNetwork($sector: String!, $asOf: Date) {
   }
 }`;
 
+// Which Provinces take part in the programme in a sector on a day, and
+// since when: the network view marks them (participation, issue 13).
+export const PARTICIPATIONS = `
+query DashboardParticipations($sector: String!, $asOf: Date) {
+  participations(filter: { sectorCodes: [$sector], activeOn: $asOf }) {
+    province { code }
+    sector { code }
+    since
+    until
+  }
+}`;
+
 // The reach of a selection of services over time.
 export const ROLLOUT = `
 query DashboardRollout($selection: ServiceSelection, $from: Date!, $to: Date!, $interval: TimelineInterval) {
@@ -122,6 +134,19 @@ query DashboardRollout($selection: ServiceSelection, $from: Date!, $to: Date!, $
     inhabitantsShare
     smallComuniShare
     services
+  }
+}`;
+
+// A service's rollout plan (its targets, due dates and populations), drawn as
+// planned Comuni against covered ones on the timeline.
+export const ROLLOUT_PLAN = `
+query DashboardRolloutPlan($serviceId: ID!, $asOf: Date) {
+  rolloutProgress(serviceId: $serviceId, asOf: $asOf) {
+    asOf
+    planned { comuni inhabitants smallComuni }
+    reached { comuni inhabitants smallComuni }
+    late { due daysLate wave comune { code name population province { code } } }
+    targets { due wave covered comune { code population } }
   }
 }`;
 
@@ -182,6 +207,8 @@ export const ALL = {
   ComuneDetails: COMUNE_DETAILS,
   DashboardCoverageChanged: COVERAGE_CHANGED,
   DashboardTutorNetwork: TUTOR_NETWORK,
+  DashboardParticipations: PARTICIPATIONS,
   DashboardRollout: ROLLOUT,
+  DashboardRolloutPlan: ROLLOUT_PLAN,
   DashboardCoverageGaps: COVERAGE_GAPS,
 };

@@ -26,7 +26,9 @@ export class Timeline {
     this.chart = null;
   }
 
-  show(points) {
+  // planned: optional, per point the Comuni the service's rollout plan had
+  // due by that date (programme.js plannedSeries), drawn against coverage.
+  show(points, planned = null) {
     const { num, pct, shortDate } = this.fmt;
     const labels = points.map((p) => shortDate(p.date));
     const data = {
@@ -35,6 +37,7 @@ export class Timeline {
         { label: t('timeline.comuni'), data: points.map((p) => p.covered.comuni), borderColor: '#1f6fb2', backgroundColor: '#1f6fb2', yAxisID: 'y', pointRadius: 2 },
         { label: t('timeline.smallComuni'), data: points.map((p) => p.covered.smallComuni), borderColor: '#e08214', backgroundColor: '#e08214', yAxisID: 'y', pointRadius: 2, borderDash: [5, 3] },
         { label: t('timeline.inhabitantsShare'), data: points.map((p) => p.inhabitantsShare), borderColor: '#5e3c99', backgroundColor: '#5e3c99', yAxisID: 'share', pointRadius: 0 },
+        ...(planned ? [{ label: t('timeline.planned'), data: planned.map((p) => p.comuni), borderColor: '#555555', backgroundColor: '#555555', yAxisID: 'y', pointRadius: 3, pointStyle: 'triangle', borderDash: [2, 2], stepped: true }] : []),
       ],
     };
     const options = {
@@ -57,12 +60,17 @@ export class Timeline {
       this.chart = new Chart(this.canvas, { type: 'line', data, options });
     }
     this.canvas.dataset.points = String(points.length);
+    this.canvas.dataset.planned = planned ? 'true' : 'false';
 
-    const rows = points.map((p) => {
+    const rows = points.map((p, i) => {
       const tr = document.createElement('tr');
       tr.dataset.date = p.date;
       tr.dataset.comuni = String(p.covered.comuni);
-      [shortDate(p.date), num(p.covered.comuni), num(p.covered.smallComuni), num(p.covered.inhabitants), pct(p.inhabitantsShare), num(p.services)].forEach((v, k) => {
+      if (planned) {
+        tr.dataset.planned = String(planned[i].comuni);
+        tr.dataset.plannedInhabitants = String(planned[i].inhabitants);
+      }
+      [shortDate(p.date), num(p.covered.comuni), num(p.covered.smallComuni), num(p.covered.inhabitants), pct(p.inhabitantsShare), num(p.services), planned ? num(planned[i].comuni) : '–', planned ? num(planned[i].inhabitants) : '–'].forEach((v, k) => {
         const td = document.createElement('td');
         td.textContent = v;
         if (k > 0) td.className = 'num';
