@@ -185,14 +185,17 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddCoverage      func(childComplexity int, serviceID string, comuneCodes []string, since pcnet.Date, phase *pcnet.CoveragePhase, idempotencyKey *string) int
-		AdvanceTutorship func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step int, idempotencyKey *string) int
-		AssignTutor      func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step *int, idempotencyKey *string) int
-		CreateService    func(childComplexity int, id string, name string, description *string, providerCode string, areaCode string, status *pcnet.ServiceStatus, startDate pcnet.Date, idempotencyKey *string) int
-		EndCoverage      func(childComplexity int, serviceID string, comuneCodes []string, until pcnet.Date, idempotencyKey *string) int
-		EndTutorship     func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date, idempotencyKey *string) int
-		SaveProjectWork  func(childComplexity int, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string, idempotencyKey *string) int
-		UpdateService    func(childComplexity int, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date, endDate *pcnet.Date, idempotencyKey *string) int
+		AddCoverage                  func(childComplexity int, serviceID string, comuneCodes []string, since pcnet.Date, phase *pcnet.CoveragePhase, idempotencyKey *string) int
+		AdvanceTutorship             func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step int, idempotencyKey *string) int
+		AssignTutor                  func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step *int, idempotencyKey *string) int
+		CreateService                func(childComplexity int, id string, name string, description *string, providerCode string, areaCode string, status *pcnet.ServiceStatus, startDate pcnet.Date, idempotencyKey *string) int
+		EndCoverage                  func(childComplexity int, serviceID string, comuneCodes []string, until pcnet.Date, idempotencyKey *string) int
+		EndParticipation             func(childComplexity int, provinceCode string, sectorCode string, until pcnet.Date, idempotencyKey *string) int
+		EndTutorship                 func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date, idempotencyKey *string) int
+		RecordParticipation          func(childComplexity int, provinceCode string, sectorCode string, since pcnet.Date, until *pcnet.Date, idempotencyKey *string) int
+		RecordParticipationException func(childComplexity int, provinceCode string, sectorCode string, reason string, idempotencyKey *string) int
+		SaveProjectWork              func(childComplexity int, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string, idempotencyKey *string) int
+		UpdateService                func(childComplexity int, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date, endDate *pcnet.Date, idempotencyKey *string) int
 	}
 
 	PageInfo struct {
@@ -207,6 +210,16 @@ type ComplexityRoot struct {
 		Sector   func(childComplexity int) int
 		Since    func(childComplexity int) int
 		Until    func(childComplexity int) int
+	}
+
+	ParticipationExceptionPayload struct {
+		Province func(childComplexity int) int
+		Reason   func(childComplexity int) int
+		Sector   func(childComplexity int) int
+	}
+
+	ParticipationPayload struct {
+		Participation func(childComplexity int) int
 	}
 
 	PathCohort struct {
@@ -523,6 +536,9 @@ type MutationResolver interface {
 	AssignTutor(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step *int, idempotencyKey *string) (*model.TutorshipPayload, error)
 	AdvanceTutorship(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step int, idempotencyKey *string) (*model.TutorshipPayload, error)
 	EndTutorship(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date, idempotencyKey *string) (*model.TutorshipPayload, error)
+	RecordParticipation(ctx context.Context, provinceCode string, sectorCode string, since pcnet.Date, until *pcnet.Date, idempotencyKey *string) (*model.ParticipationPayload, error)
+	EndParticipation(ctx context.Context, provinceCode string, sectorCode string, until pcnet.Date, idempotencyKey *string) (*model.ParticipationPayload, error)
+	RecordParticipationException(ctx context.Context, provinceCode string, sectorCode string, reason string, idempotencyKey *string) (*model.ParticipationExceptionPayload, error)
 	SaveProjectWork(ctx context.Context, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string, idempotencyKey *string) (*model.ProjectWorkPayload, error)
 }
 type PeerResolver interface {
@@ -1222,6 +1238,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EndCoverage(childComplexity, args["serviceId"].(string), args["comuneCodes"].([]string), args["until"].(pcnet.Date), args["idempotencyKey"].(*string)), true
+	case "Mutation.endParticipation":
+		if e.ComplexityRoot.Mutation.EndParticipation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endParticipation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndParticipation(childComplexity, args["provinceCode"].(string), args["sectorCode"].(string), args["until"].(pcnet.Date), args["idempotencyKey"].(*string)), true
 	case "Mutation.endTutorship":
 		if e.ComplexityRoot.Mutation.EndTutorship == nil {
 			break
@@ -1233,6 +1260,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EndTutorship(childComplexity, args["tutorCode"].(string), args["tutoredCode"].(string), args["sectorCode"].(string), args["since"].(pcnet.Date), args["until"].(pcnet.Date), args["idempotencyKey"].(*string)), true
+	case "Mutation.recordParticipation":
+		if e.ComplexityRoot.Mutation.RecordParticipation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordParticipation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordParticipation(childComplexity, args["provinceCode"].(string), args["sectorCode"].(string), args["since"].(pcnet.Date), args["until"].(*pcnet.Date), args["idempotencyKey"].(*string)), true
+	case "Mutation.recordParticipationException":
+		if e.ComplexityRoot.Mutation.RecordParticipationException == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordParticipationException_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordParticipationException(childComplexity, args["provinceCode"].(string), args["sectorCode"].(string), args["reason"].(string), args["idempotencyKey"].(*string)), true
 	case "Mutation.saveProjectWork":
 		if e.ComplexityRoot.Mutation.SaveProjectWork == nil {
 			break
@@ -1305,6 +1354,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Participation.Until(childComplexity), true
+
+	case "ParticipationExceptionPayload.province":
+		if e.ComplexityRoot.ParticipationExceptionPayload.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationExceptionPayload.Province(childComplexity), true
+	case "ParticipationExceptionPayload.reason":
+		if e.ComplexityRoot.ParticipationExceptionPayload.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationExceptionPayload.Reason(childComplexity), true
+	case "ParticipationExceptionPayload.sector":
+		if e.ComplexityRoot.ParticipationExceptionPayload.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationExceptionPayload.Sector(childComplexity), true
+
+	case "ParticipationPayload.participation":
+		if e.ComplexityRoot.ParticipationPayload.Participation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationPayload.Participation(childComplexity), true
 
 	case "PathCohort.atStep":
 		if e.ComplexityRoot.PathCohort.AtStep == nil {
@@ -4825,6 +4900,103 @@ type Mutation {
   ): TutorshipPayload @hasRole(role: PLANNER)
 
   """
+  Records that a Province takes part in a sector of the programme from since,
+  until until (exclusive) or open. The participation records are what the
+  write rules read: a Province may tutor or be tutored in a sector only on
+  days a record covers ("invalid", fields "tutorCode", "tutoredCode"); a
+  Province with no record in a sector takes part as the programme says (the
+  76 ordinary-statute Provinces from the start, Sicily's and Sardinia's from
+  2024-01-01, no other). A Province's periods in a sector never overlap
+  ("conflict", field "since"); until, when given, is after since ("invalid",
+  field "until"). The Province and the sector must exist ("not_found").
+  Audited (entity "participation", action "create"). Planners and admins.
+  """
+  recordParticipation(
+    """
+    Three-digit ISTAT code of the Province.
+    """
+    provinceCode: String!
+    """
+    The sector, e.g. "personnel".
+    """
+    sectorCode: String!
+    """
+    The first day it takes part.
+    """
+    since: Date!
+    """
+    The day it stops taking part (exclusive); null: open.
+    """
+    until: Date
+    """
+    Makes the write safe to retry (see Mutation): a key used by one of your
+    committed writes returns its result without writing again; with other
+    arguments it is "conflict". 1 to 128 printable ASCII characters, no
+    spaces, e.g. a UUID ("invalid", field "idempotencyKey", otherwise).
+    """
+    idempotencyKey: String
+  ): ParticipationPayload @hasRole(role: PLANNER)
+
+  """
+  Ends the open participation of a Province in a sector on until (exclusive),
+  a day after its start ("invalid", field "until"); "not_found" when the
+  Province has no open participation record in the sector. From until on
+  the Province can't start tutorships in the sector. Audited (action "end").
+  Planners and admins.
+  """
+  endParticipation(
+    """
+    Three-digit ISTAT code of the Province.
+    """
+    provinceCode: String!
+    """
+    The sector of the participation.
+    """
+    sectorCode: String!
+    """
+    The day it stops taking part (exclusive).
+    """
+    until: Date!
+    """
+    Makes the write safe to retry (see Mutation): a key used by one of your
+    committed writes returns its result without writing again; with other
+    arguments it is "conflict". 1 to 128 printable ASCII characters, no
+    spaces, e.g. a UUID ("invalid", field "idempotencyKey", otherwise).
+    """
+    idempotencyKey: String
+  ): ParticipationPayload @hasRole(role: PLANNER)
+
+  """
+  Records an exception to the participation rule: the Province may tutor or
+  be tutored in the sector although it doesn't take part (or not yet) on the
+  day of the write. The reason is required ("invalid", field "reason"), the
+  Province and sector must exist ("not_found"); a new exception for the same
+  Province and sector replaces the reason. Audited (entity "participation",
+  action "exception", entity ID "provinceCode:sectorCode"). Admins only.
+  """
+  recordParticipationException(
+    """
+    Three-digit ISTAT code of the Province.
+    """
+    provinceCode: String!
+    """
+    The sector the exception is for.
+    """
+    sectorCode: String!
+    """
+    Why the exception is made; recorded in the audit trail.
+    """
+    reason: String!
+    """
+    Makes the write safe to retry (see Mutation): a key used by one of your
+    committed writes returns its result without writing again; with other
+    arguments it is "conflict". 1 to 128 printable ASCII characters, no
+    spaces, e.g. a UUID ("invalid", field "idempotencyKey", otherwise).
+    """
+    idempotencyKey: String
+  ): ParticipationExceptionPayload @hasRole(role: ADMIN)
+
+  """
   Records a project work, or replaces the one with the same ID, and links it
   to the shared service it led to, if any: that service must exist, be run
   by the project work's Province and work in the project work's area
@@ -4914,6 +5086,34 @@ type TutorshipPayload {
 }
 
 """
+What the participation mutations answer.
+"""
+type ParticipationPayload {
+  """
+  The participation as it is after the change.
+  """
+  participation: Participation!
+}
+
+"""
+What recordParticipationException answers: the exception as recorded.
+"""
+type ParticipationExceptionPayload {
+  """
+  The Province the exception is for.
+  """
+  province: Province!
+  """
+  The sector the exception is for.
+  """
+  sector: Sector!
+  """
+  Why it was made, trimmed.
+  """
+  reason: String!
+}
+
+"""
 What saveProjectWork answers.
 """
 type ProjectWorkPayload {
@@ -4936,7 +5136,7 @@ extend type Query {
     since: DateTime
     """
     Keep the changes to one kind of entity: "service", "coverage",
-    "tutorship" or "projectWork".
+    "tutorship", "projectWork" or "participation".
     """
     entity: String
     """
@@ -4974,8 +5174,8 @@ type Change {
   """
   actor: String!
   """
-  The kind of entity changed: "service", "coverage", "tutorship" or
-  "projectWork".
+  The kind of entity changed: "service", "coverage", "tutorship",
+  "projectWork" or "participation".
   """
   entity: String!
   """
@@ -5884,6 +6084,26 @@ func (ec *executionContext) childFields_Participation(ctx context.Context, field
 		return ec.fieldContext_Participation_until(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Participation", field.Name)
+}
+
+func (ec *executionContext) childFields_ParticipationExceptionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "province":
+		return ec.fieldContext_ParticipationExceptionPayload_province(ctx, field)
+	case "sector":
+		return ec.fieldContext_ParticipationExceptionPayload_sector(ctx, field)
+	case "reason":
+		return ec.fieldContext_ParticipationExceptionPayload_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ParticipationExceptionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ParticipationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "participation":
+		return ec.fieldContext_ParticipationPayload_participation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ParticipationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_PathCohort(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6818,6 +7038,44 @@ func (ec *executionContext) field_Mutation_endCoverage_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_endParticipation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "provinceCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["provinceCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sectorCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sectorCode"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "until",
+		func(ctx context.Context, v any) (pcnet.Date, error) {
+			return ec.unmarshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_endTutorship_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6869,6 +7127,90 @@ func (ec *executionContext) field_Mutation_endTutorship_args(ctx context.Context
 		return nil, err
 	}
 	args["idempotencyKey"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordParticipationException_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "provinceCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["provinceCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sectorCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sectorCode"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordParticipation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "provinceCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["provinceCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sectorCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sectorCode"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (pcnet.Date, error) {
+			return ec.unmarshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "until",
+		func(ctx context.Context, v any) (*pcnet.Date, error) {
+			return ec.unmarshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg4
 	return args, nil
 }
 
@@ -10597,6 +10939,192 @@ func (ec *executionContext) fieldContext_Mutation_endTutorship(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recordParticipation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordParticipation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordParticipation(ctx, fc.Args["provinceCode"].(string), fc.Args["sectorCode"].(string), fc.Args["since"].(pcnet.Date), fc.Args["until"].(*pcnet.Date), fc.Args["idempotencyKey"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2pcnetᚋinternalᚋpcnetᚐRole(ctx, "PLANNER")
+				if err != nil {
+					var zeroVal *model.ParticipationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ParticipationPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ParticipationPayload) graphql.Marshaler {
+			return ec.marshalOParticipationPayload2ᚖpcnetᚋgraphᚋmodelᚐParticipationPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordParticipation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ParticipationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordParticipation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endParticipation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endParticipation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndParticipation(ctx, fc.Args["provinceCode"].(string), fc.Args["sectorCode"].(string), fc.Args["until"].(pcnet.Date), fc.Args["idempotencyKey"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2pcnetᚋinternalᚋpcnetᚐRole(ctx, "PLANNER")
+				if err != nil {
+					var zeroVal *model.ParticipationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ParticipationPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ParticipationPayload) graphql.Marshaler {
+			return ec.marshalOParticipationPayload2ᚖpcnetᚋgraphᚋmodelᚐParticipationPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endParticipation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ParticipationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endParticipation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordParticipationException(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordParticipationException(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordParticipationException(ctx, fc.Args["provinceCode"].(string), fc.Args["sectorCode"].(string), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2pcnetᚋinternalᚋpcnetᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.ParticipationExceptionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ParticipationExceptionPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ParticipationExceptionPayload) graphql.Marshaler {
+			return ec.marshalOParticipationExceptionPayload2ᚖpcnetᚋgraphᚋmodelᚐParticipationExceptionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordParticipationException(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ParticipationExceptionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordParticipationException_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_saveProjectWork(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10859,6 +11387,125 @@ func (ec *executionContext) _Participation_until(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Participation_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Participation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ParticipationExceptionPayload_province(ctx context.Context, field graphql.CollectedField, obj *model.ParticipationExceptionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipationExceptionPayload_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Province, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Province) graphql.Marshaler {
+			return ec.marshalNProvince2pcnetᚋinternalᚋpcnetᚐProvince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipationExceptionPayload_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParticipationExceptionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParticipationExceptionPayload_sector(ctx context.Context, field graphql.CollectedField, obj *model.ParticipationExceptionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipationExceptionPayload_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Sector) graphql.Marshaler {
+			return ec.marshalNSector2pcnetᚋinternalᚋpcnetᚐSector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipationExceptionPayload_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParticipationExceptionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParticipationExceptionPayload_reason(ctx context.Context, field graphql.CollectedField, obj *model.ParticipationExceptionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipationExceptionPayload_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipationExceptionPayload_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParticipationExceptionPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ParticipationPayload_participation(ctx context.Context, field graphql.CollectedField, obj *model.ParticipationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipationPayload_participation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Participation) graphql.Marshaler {
+			return ec.marshalNParticipation2pcnetᚋgraphᚋmodelᚐParticipation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipationPayload_participation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParticipationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Participation(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PathCohort_year(ctx context.Context, field graphql.CollectedField, obj *model.PathCohort) (ret graphql.Marshaler) {
@@ -19009,6 +19656,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "recordParticipation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordParticipation(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "endParticipation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endParticipation(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recordParticipationException":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordParticipationException(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "saveProjectWork":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_saveProjectWork(ctx, field)
@@ -19110,6 +19778,82 @@ func (ec *executionContext) _Participation(ctx context.Context, sel ast.Selectio
 		case "until":
 			out.Values[i] = ec._Participation_until(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var participationExceptionPayloadImplementors = []string{"ParticipationExceptionPayload"}
+
+func (ec *executionContext) _ParticipationExceptionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ParticipationExceptionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, participationExceptionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ParticipationExceptionPayload")
+		case "province":
+			out.Values[i] = ec._ParticipationExceptionPayload_province(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sector":
+			out.Values[i] = ec._ParticipationExceptionPayload_sector(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._ParticipationExceptionPayload_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var participationPayloadImplementors = []string{"ParticipationPayload"}
+
+func (ec *executionContext) _ParticipationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ParticipationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, participationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ParticipationPayload")
+		case "participation":
+			out.Values[i] = ec._ParticipationPayload_participation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -23003,12 +23747,26 @@ func (ec *executionContext) marshalOMaturity2ᚕpcnetᚋinternalᚋpcnetᚐMatur
 	return ret
 }
 
+func (ec *executionContext) marshalOParticipationExceptionPayload2ᚖpcnetᚋgraphᚋmodelᚐParticipationExceptionPayload(ctx context.Context, sel ast.SelectionSet, v *model.ParticipationExceptionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ParticipationExceptionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOParticipationFilter2ᚖpcnetᚋgraphᚋmodelᚐParticipationFilter(ctx context.Context, v any) (*model.ParticipationFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputParticipationFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOParticipationPayload2ᚖpcnetᚋgraphᚋmodelᚐParticipationPayload(ctx context.Context, sel ast.SelectionSet, v *model.ParticipationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ParticipationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPilotDecision2ᚕpcnetᚋinternalᚋpcnetᚐPilotDecisionᚄ(ctx context.Context, v any) ([]pcnet.PilotDecision, error) {

@@ -290,3 +290,82 @@ func derefOr[T any](p *T, def T) T {
 	}
 	return *p
 }
+
+func (r *Resolver) recordParticipation(ctx context.Context, p pcnet.Participation) (*model.ParticipationPayload, error) {
+	w, _, err := r.writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := pcnet.ValidateParticipation(p); err != nil {
+		return nil, err
+	}
+	saved, err := w.RecordParticipation(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	r.written(ctx)
+	return r.participationPayload(ctx, saved)
+}
+
+func (r *Resolver) endParticipation(ctx context.Context, province, sector string, until pcnet.Date) (*model.ParticipationPayload, error) {
+	w, _, err := r.writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := pcnet.ValidateProvinceCode("provinceCode", province); err != nil {
+		return nil, err
+	}
+	saved, err := w.EndParticipation(ctx, province, sector, until)
+	if err != nil {
+		return nil, err
+	}
+	r.written(ctx)
+	return r.participationPayload(ctx, saved)
+}
+
+// recordParticipationException is for admins only: an exception lifts the
+// participation rule that planners' writes follow.
+func (r *Resolver) recordParticipationException(ctx context.Context, e pcnet.ParticipationException) (*model.ParticipationExceptionPayload, error) {
+	if _, err := Authorize(ctx, pcnet.RoleAdmin); err != nil {
+		return nil, err
+	}
+	w, _, err := r.writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	saved, err := w.RecordParticipationException(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	r.written(ctx)
+	province, sector, err := r.provinceAndSector(ctx, saved.ProvinceCode, saved.SectorCode)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ParticipationExceptionPayload{Province: province, Sector: sector, Reason: saved.Reason}, nil
+}
+
+func (r *Resolver) participationPayload(ctx context.Context, p pcnet.Participation) (*model.ParticipationPayload, error) {
+	province, sector, err := r.provinceAndSector(ctx, p.ProvinceCode, p.SectorCode)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ParticipationPayload{Participation: model.Participation{Province: province, Sector: sector, Since: p.Since, Until: optionalDay(p.Until)}}, nil
+}
+
+// provinceAndSector reads the Province and sector a write just checked exist.
+func (r *Resolver) provinceAndSector(ctx context.Context, province, sector string) (pcnet.Province, pcnet.Sector, error) {
+	ps, err := r.Store.Provinces(ctx, pcnet.ProvinceFilter{Codes: []string{province}})
+	if err != nil {
+		return pcnet.Province{}, pcnet.Sector{}, err
+	}
+	t, err := r.taxonomy(ctx)
+	if err != nil {
+		return pcnet.Province{}, pcnet.Sector{}, err
+	}
+	s, ok := t.sector[sector]
+	if len(ps) != 1 || !ok {
+		return pcnet.Province{}, pcnet.Sector{}, fmt.Errorf("graph: Province %s or sector %q gone after the write", province, sector)
+	}
+	return ps[0], *s, nil
+}

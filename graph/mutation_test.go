@@ -46,6 +46,14 @@ func (f *fakeBackend) Services(_ context.Context, flt pcnet.ServiceFilter) ([]pc
 
 func (f *fakeBackend) Sectors(context.Context) ([]pcnet.Sector, error) { return f.sectors, nil }
 
+// Provinces answers the one Province the participation payloads read.
+func (f *fakeBackend) Provinces(_ context.Context, flt pcnet.ProvinceFilter) ([]pcnet.Province, error) {
+	if !slices.Equal(flt.Codes, []string{"108"}) {
+		return nil, nil
+	}
+	return []pcnet.Province{{Code: "108", Name: "Monza e della Brianza", Kind: pcnet.KindProvince, RegionCode: "03"}}, nil
+}
+
 func (f *fakeBackend) Comuni(_ context.Context, qs []pcnet.ComuneQuery) ([]pcnet.ComunePage, error) {
 	out := make([]pcnet.ComunePage, len(qs))
 	for i, q := range qs {
@@ -109,6 +117,18 @@ func (w *fakeWriter) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, unt
 
 func (w *fakeWriter) SaveProjectWork(ctx context.Context, p pcnet.ProjectWork) (pcnet.ProjectWork, error) {
 	return p, w.record(ctx, "SaveProjectWork", p)
+}
+
+func (w *fakeWriter) RecordParticipation(ctx context.Context, p pcnet.Participation) (pcnet.Participation, error) {
+	return p, w.record(ctx, "RecordParticipation", p)
+}
+
+func (w *fakeWriter) EndParticipation(ctx context.Context, province, sector string, until pcnet.Date) (pcnet.Participation, error) {
+	return pcnet.Participation{ProvinceCode: province, SectorCode: sector, Since: pcnet.MustDate("2024-01-01"), Until: until}, w.record(ctx, "EndParticipation", until)
+}
+
+func (w *fakeWriter) RecordParticipationException(ctx context.Context, e pcnet.ParticipationException) (pcnet.ParticipationException, error) {
+	return e, w.record(ctx, "RecordParticipationException", e)
 }
 
 func (w *fakeWriter) Changes(ctx context.Context, f pcnet.ChangeFilter) ([]pcnet.Change, error) {
@@ -195,7 +215,44 @@ var mutations = []struct{ query, method string }{
 	{`mutation { advanceTutorship(tutorCode: "015", tutoredCode: "108", sectorCode: "personnel", since: "2025-01-01", step: 2) { tutorship { step } } }`, "AdvanceTutorship"},
 	{`mutation { endTutorship(tutorCode: "015", tutoredCode: "108", sectorCode: "personnel", since: "2025-01-01", until: "2025-06-01") { tutorship { step } } }`, "EndTutorship"},
 	{`mutation { saveProjectWork(id: "pw-x", provinceCode: "108", areaCode: "staff-training", title: "T", maturity: ADVANCED, step: 1, year: 2025) { projectWork { id } } }`, "SaveProjectWork"},
+	{`mutation { recordParticipation(provinceCode: "108", sectorCode: "personnel", since: "2025-01-01") { participation { since province { code } } } }`, "RecordParticipation"},
+	{`mutation { endParticipation(provinceCode: "108", sectorCode: "personnel", until: "2025-06-01") { participation { until sector { code } } } }`, "EndParticipation"},
 	{`{ changes { seq } }`, "Changes"},
+}
+
+// TestParticipationExceptionNeedsAdmin: an exception lifts the rule that
+// planners' writes follow, so only admins record one.
+func TestParticipationExceptionNeedsAdmin(t *testing.T) {
+	const query = `mutation { recordParticipationException(provinceCode: "108", sectorCode: "personnel", reason: "pilot") { reason province { code } sector { code } } }`
+	for _, tt := range []struct {
+		name     string
+		actor    *pcnet.Actor
+		wantCode string
+	}{
+		{"anonymous", nil, pcnet.EUNAUTHORIZED},
+		{"reader", reader, pcnet.EFORBIDDEN},
+		{"planner", planner, pcnet.EFORBIDDEN},
+		{"admin", admin, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := &fakeWriter{}
+			r, _ := newTestResolver(w)
+			resp := exec(t, r, tt.actor, query)
+			if tt.wantCode == "" {
+				if len(resp.Errors) > 0 || !slices.Equal(w.callNames(), []string{"RecordParticipationException"}) {
+					t.Fatalf("errors %+v, writer calls %v", resp.Errors, w.callNames())
+				}
+				want := pcnet.ParticipationException{ProvinceCode: "108", SectorCode: "personnel", Reason: "pilot"}
+				if got := w.args[0]; got != want {
+					t.Errorf("writer got %+v, want %+v", got, want)
+				}
+				return
+			}
+			if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != tt.wantCode || len(w.callNames()) > 0 {
+				t.Fatalf("errors = %+v (writer calls %v), want one with code %s", resp.Errors, w.callNames(), tt.wantCode)
+			}
+		})
+	}
 }
 
 func TestMutationsNeedPlannerRole(t *testing.T) {

@@ -135,6 +135,21 @@ func (r *mutationResolver) EndTutorship(ctx context.Context, tutorCode string, t
 	return r.endTutorship(ctx, pcnet.TutorshipKey{TutorCode: tutorCode, TutoredCode: tutoredCode, SectorCode: sectorCode, Since: since}, until)
 }
 
+func (r *mutationResolver) RecordParticipation(ctx context.Context, provinceCode string, sectorCode string, since pcnet.Date, until *pcnet.Date, idempotencyKey *string) (*model.ParticipationPayload, error) {
+	ctx = withIdempotencyKey(ctx, idempotencyKey)
+	return r.recordParticipation(ctx, pcnet.Participation{ProvinceCode: provinceCode, SectorCode: sectorCode, Since: since, Until: deref0(until)})
+}
+
+func (r *mutationResolver) EndParticipation(ctx context.Context, provinceCode string, sectorCode string, until pcnet.Date, idempotencyKey *string) (*model.ParticipationPayload, error) {
+	ctx = withIdempotencyKey(ctx, idempotencyKey)
+	return r.endParticipation(ctx, provinceCode, sectorCode, until)
+}
+
+func (r *mutationResolver) RecordParticipationException(ctx context.Context, provinceCode string, sectorCode string, reason string, idempotencyKey *string) (*model.ParticipationExceptionPayload, error) {
+	ctx = withIdempotencyKey(ctx, idempotencyKey)
+	return r.recordParticipationException(ctx, pcnet.ParticipationException{ProvinceCode: provinceCode, SectorCode: sectorCode, Reason: reason})
+}
+
 func (r *mutationResolver) SaveProjectWork(ctx context.Context, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string, idempotencyKey *string) (*model.ProjectWorkPayload, error) {
 	ctx = withIdempotencyKey(ctx, idempotencyKey)
 	return r.saveProjectWork(ctx, pcnet.ProjectWork{

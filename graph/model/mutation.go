@@ -24,6 +24,18 @@ type TutorshipPayload struct {
 	Tutorship pcnet.Tutorship
 }
 
+// ParticipationPayload answers the participation mutations.
+type ParticipationPayload struct {
+	Participation Participation
+}
+
+// ParticipationExceptionPayload answers recordParticipationException.
+type ParticipationExceptionPayload struct {
+	Province pcnet.Province
+	Sector   pcnet.Sector
+	Reason   string
+}
+
 // ProjectWorkPayload answers saveProjectWork.
 type ProjectWorkPayload struct {
 	ProjectWork pcnet.ProjectWork

@@ -41,6 +41,12 @@ import (
 //	changes       Seq as 8 bytes big-endian → audit entry
 //	idempotency   caller NUL key → pcnet.IdempotencyRecord (issue 12): the
 //	              key of a write, committed with its audit entries
+//	participations  sector NUL province NUL since → participation (JSON of pcnet.Participation)
+//	exceptions    sector NUL province → admin's participation exception (JSON)
+//
+// participations holds the programme's participation records once a file
+// is seeded or opened by this version (the seed's are copied in when it
+// is empty), so recorded and ended participations survive a restart.
 //
 // Each write is one bbolt read-write transaction holding its items and its
 // audit entries; bbolt fsyncs it on commit, before the write is applied in
@@ -61,10 +67,12 @@ var (
 	bucketTutorships   = []byte("tutorships")
 	bucketProjectWorks = []byte("projectWorks")
 	bucketChanges      = []byte("changes")
-	// Added to format 1 without a new version: load creates it in a file
-	// that lacks it, and an older pcnet ignores it.
-	bucketIdempotency = []byte("idempotency")
-	allBuckets        = [][]byte{bucketMeta, bucketSectors, bucketServices, bucketCoverages, bucketTutorships, bucketProjectWorks, bucketChanges, bucketIdempotency}
+	// Added to format 1 without a new version: load creates them in a file
+	// that lacks them, and an older pcnet ignores them.
+	bucketIdempotency    = []byte("idempotency")
+	bucketParticipations = []byte("participations")
+	bucketExceptions     = []byte("exceptions")
+	allBuckets           = [][]byte{bucketMeta, bucketSectors, bucketServices, bucketCoverages, bucketTutorships, bucketProjectWorks, bucketChanges, bucketIdempotency, bucketParticipations, bucketExceptions}
 
 	keyFormat    = []byte("format")
 	keyGeography = []byte("geography")
@@ -155,6 +163,7 @@ func (dk *disk) load(seed pcnet.Dataset) (*data, error) {
 	fingerprint := geographyFingerprint(seed.Geography)
 	var ds pcnet.Dataset
 	var lastSeq int64
+	var exceptions []pcnet.ParticipationException
 	seeded := false
 	err := dk.db.Update(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
@@ -191,8 +200,22 @@ func (dk *disk) load(seed pcnet.Dataset) (*data, error) {
 			return err
 		}
 		ds = pcnet.Dataset{Geography: seed.Geography, Network: n}
-		// The programme has no writes yet: it comes from the seed.
+		// The programme comes from the seed but for the participations,
+		// which writes change: the stored ones (the seed's copied in by a
+		// file seeded before they were stored).
 		ds.Programme = seed.Programme
+		parts := tx.Bucket(bucketParticipations)
+		if k, _ := parts.Cursor().First(); k == nil {
+			if err := putItems(tx, mutation{participations: seed.Participations}); err != nil {
+				return err
+			}
+		}
+		if ds.Participations, err = readJSON[pcnet.Participation](tx, bucketParticipations); err != nil {
+			return err
+		}
+		if exceptions, err = readJSON[pcnet.ParticipationException](tx, bucketExceptions); err != nil {
+			return err
+		}
 		if k, _ := tx.Bucket(bucketChanges).Cursor().Last(); k != nil {
 			lastSeq = int64(binary.BigEndian.Uint64(k))
 		}
@@ -208,6 +231,7 @@ func (dk *disk) load(seed pcnet.Dataset) (*data, error) {
 	}
 	d := index(ds)
 	d.lastSeq = lastSeq
+	d.exceptions = exceptions
 	return d, nil
 }
 
@@ -228,10 +252,11 @@ func seedFile(tx *bolt.Tx, seed pcnet.Dataset, fingerprint string) error {
 		}
 	}
 	return putItems(tx, mutation{
-		services:     seed.Services,
-		coverages:    seed.Coverages,
-		tutorships:   seed.Tutorships,
-		projectWorks: seed.ProjectWorks,
+		services:       seed.Services,
+		coverages:      seed.Coverages,
+		tutorships:     seed.Tutorships,
+		projectWorks:   seed.ProjectWorks,
+		participations: seed.Participations,
 	})
 }
 
@@ -293,7 +318,31 @@ func putItems(tx *bolt.Tx, m mutation) error {
 			return err
 		}
 	}
+	for _, p := range m.participations {
+		if err := putJSON(tx.Bucket(bucketParticipations), joinKey(p.SectorCode, p.ProvinceCode, p.Since.String()), p); err != nil {
+			return err
+		}
+	}
+	for _, e := range m.exceptions {
+		if err := putJSON(tx.Bucket(bucketExceptions), joinKey(e.SectorCode, e.ProvinceCode), e); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// readJSON decodes every record of bucket, stored by putJSON.
+func readJSON[T any](tx *bolt.Tx, bucket []byte) ([]T, error) {
+	var out []T
+	err := tx.Bucket(bucket).ForEach(func(k, v []byte) error {
+		var item T
+		if err := json.Unmarshal(v, &item); err != nil {
+			return fmt.Errorf("%s %q: %w", bucket, k, err)
+		}
+		out = append(out, item)
+		return nil
+	})
+	return out, err
 }
 
 // changes returns the audit entries f selects among those up to lastSeq,

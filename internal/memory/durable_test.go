@@ -435,3 +435,40 @@ func TestDefaultDataDir(t *testing.T) {
 		}
 	}
 }
+
+// TestReopenKeepsParticipationWrites: recorded and ended participations
+// and an admin's exception survive a restart, and the tutorship rule
+// still reads them (issue 13).
+func TestReopenKeepsParticipationWrites(t *testing.T) {
+	ctx := pcnet.WithActor(context.Background(), pcnet.Actor{Subject: "root", Role: pcnet.RoleAdmin})
+	ds := storetest.WriteFixture()
+	s := openDurable(t, ds)
+	trento := pcnet.Participation{ProvinceCode: "022", SectorCode: "europe", Since: pcnet.MustDate("2025-01-01")}
+	if _, err := s.RecordParticipation(ctx, trento); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EndParticipation(ctx, "022", "europe", pcnet.MustDate("2025-06-01")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RecordParticipationException(ctx, pcnet.ParticipationException{ProvinceCode: "215", SectorCode: "europe", Reason: "pilot"}); err != nil {
+		t.Fatal(err)
+	}
+
+	r := reopen(t, s, ds)
+	got, err := r.Participations(ctx, pcnet.ParticipationFilter{ProvinceCodes: []string{"022"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trento.Until = pcnet.MustDate("2025-06-01")
+	if len(got) != 1 || got[0] != trento {
+		t.Errorf("after the reopen, Trento's participations = %+v, want [%+v]", got, trento)
+	}
+	// The exception still lets Milano be tutored; Trento's ended participation doesn't.
+	if _, err := r.AssignTutor(ctx, pcnet.Tutorship{TutorCode: "040", TutoredCode: "215", SectorCode: "europe", Since: pcnet.MustDate("2025-01-01")}); err != nil {
+		t.Errorf("the exception was lost: %v", err)
+	}
+	_, err = r.AssignTutor(ctx, pcnet.Tutorship{TutorCode: "040", TutoredCode: "022", SectorCode: "europe", Since: pcnet.MustDate("2025-07-01")})
+	if pcnet.ErrorCode(err) != pcnet.EINVALID || pcnet.ErrorField(err) != "tutoredCode" {
+		t.Errorf("tutoring Trento after its participation ended: %v, want invalid tutoredCode", err)
+	}
+}

@@ -70,6 +70,9 @@ type data struct {
 	tutorships   []pcnet.Tutorship
 	projectWorks []pcnet.ProjectWork
 	programme    pcnet.Programme // programme.go
+	// exceptions are the admins' participation exceptions, by sector and
+	// Province.
+	exceptions []pcnet.ParticipationException
 
 	// Comuni, ordered by code.
 	comuni []pcnet.Comune

@@ -19,7 +19,11 @@ type mutation struct {
 	coverages    []pcnet.Coverage
 	tutorships   []pcnet.Tutorship
 	projectWorks []pcnet.ProjectWork
-	changes      []pcnet.Change
+	// participations replace the ones with the same Province, sector and
+	// start; exceptions are added (one per Province and sector).
+	participations []pcnet.Participation
+	exceptions     []pcnet.ParticipationException
+	changes        []pcnet.Change
 	// idempotency is the record of a write made with an idempotency key,
 	// committed with the write (alone when it changes nothing).
 	idempotency *pcnet.IdempotencyRecord
@@ -121,6 +125,12 @@ func (d *data) apply(m mutation, keepChanges bool) *data {
 	}
 	if len(m.projectWorks) > 0 {
 		next.projectWorks = upsert(d.projectWorks, m.projectWorks, compareProjectWorks)
+	}
+	if len(m.participations) > 0 {
+		next.programme.Participations = upsert(d.programme.Participations, m.participations, pcnet.CompareParticipations)
+	}
+	if len(m.exceptions) > 0 {
+		next.exceptions = upsert(d.exceptions, m.exceptions, compareExceptions)
 	}
 	var a *analyticsIndex
 	if len(m.tutorships) > 0 {
@@ -383,10 +393,11 @@ func (s *Store) coverageWrite(ctx context.Context, op string, input any, plan fu
 func (s *Store) AssignTutor(ctx context.Context, t pcnet.Tutorship) (pcnet.Tutorship, error) {
 	return s.tutorshipWrite(ctx, "AssignTutor", []any{t}, func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
 		return pcnet.PlanTutorAssign(t, pcnet.TutorshipFacts{
-			Tutor:       d.province(t.TutorCode),
-			Tutored:     d.province(t.TutoredCode),
-			SectorFound: d.hasSector(t.SectorCode),
-			Existing:    d.tutorshipsOf(t.TutorCode, t.TutoredCode, t.SectorCode),
+			Tutor:         d.province(t.TutorCode),
+			Tutored:       d.province(t.TutoredCode),
+			SectorFound:   d.hasSector(t.SectorCode),
+			Existing:      d.tutorshipsOf(t.TutorCode, t.TutoredCode, t.SectorCode),
+			Participation: d.participationFacts(t.SectorCode, t.TutorCode, t.TutoredCode),
 		})
 	})
 }
@@ -481,4 +492,86 @@ func (s *Store) Changes(ctx context.Context, f pcnet.ChangeFilter) ([]pcnet.Chan
 		}
 	}
 	return out, nil
+}
+
+// RecordParticipation implements pcnet.Writer.
+func (s *Store) RecordParticipation(ctx context.Context, p pcnet.Participation) (pcnet.Participation, error) {
+	idem, err := pcnet.IdempotencyFrom(ctx, "RecordParticipation", p)
+	if err != nil {
+		return pcnet.Participation{}, err
+	}
+	var out pcnet.Participation
+	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
+		planned, changes, err := pcnet.PlanParticipationRecord(p, d.hasProvince(p.ProvinceCode), d.hasSector(p.SectorCode),
+			d.participationFacts(p.SectorCode, p.ProvinceCode).Participations)
+		out = planned
+		return mutation{participations: []pcnet.Participation{planned}, changes: changes}, err
+	})
+	if err != nil {
+		return pcnet.Participation{}, err
+	}
+	return out, nil
+}
+
+// EndParticipation implements pcnet.Writer.
+func (s *Store) EndParticipation(ctx context.Context, provinceCode, sectorCode string, until pcnet.Date) (pcnet.Participation, error) {
+	idem, err := pcnet.IdempotencyFrom(ctx, "EndParticipation", provinceCode, sectorCode, until)
+	if err != nil {
+		return pcnet.Participation{}, err
+	}
+	var out pcnet.Participation
+	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
+		var current *pcnet.Participation
+		for _, r := range d.participationFacts(sectorCode, provinceCode).Participations {
+			if r.Until.IsZero() {
+				current = &r
+			}
+		}
+		planned, changes, err := pcnet.PlanParticipationEnd(current, until)
+		out = planned
+		return mutation{participations: []pcnet.Participation{planned}, changes: changes}, err
+	})
+	if err != nil {
+		return pcnet.Participation{}, err
+	}
+	return out, nil
+}
+
+// RecordParticipationException implements pcnet.Writer.
+func (s *Store) RecordParticipationException(ctx context.Context, e pcnet.ParticipationException) (pcnet.ParticipationException, error) {
+	idem, err := pcnet.IdempotencyFrom(ctx, "RecordParticipationException", e)
+	if err != nil {
+		return pcnet.ParticipationException{}, err
+	}
+	var out pcnet.ParticipationException
+	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
+		planned, changes, err := pcnet.PlanParticipationException(e, d.hasProvince(e.ProvinceCode), d.hasSector(e.SectorCode))
+		out = planned
+		return mutation{exceptions: []pcnet.ParticipationException{planned}, changes: changes}, err
+	})
+	if err != nil {
+		return pcnet.ParticipationException{}, err
+	}
+	return out, nil
+}
+
+// participationFacts returns the participation records and exceptions of
+// the Provinces in sector (a scan: the lists are small).
+func (d *data) participationFacts(sector string, provinces ...string) *pcnet.ParticipationFacts {
+	f := &pcnet.ParticipationFacts{}
+	for _, r := range d.programme.Participations {
+		if r.SectorCode == sector && slices.Contains(provinces, r.ProvinceCode) {
+			f.Participations = append(f.Participations, r)
+		}
+	}
+	for _, e := range d.exceptions {
+		if e.SectorCode == sector && slices.Contains(provinces, e.ProvinceCode) {
+			f.Exceptions = append(f.Exceptions, e)
+		}
+	}
+	return f
+}
+
+func compareExceptions(a, b pcnet.ParticipationException) int {
+	return cmp.Or(cmp.Compare(a.SectorCode, b.SectorCode), cmp.Compare(a.ProvinceCode, b.ProvinceCode))
 }

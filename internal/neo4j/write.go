@@ -394,8 +394,8 @@ func (w *writeTx) tutorshipFacts(t pcnet.Tutorship) (pcnet.TutorshipFacts, error
 		`+provinceColumn("tutored")+`,
 		EXISTS { MATCH (:Sector {code: $sector}) },
 		COLLECT { MATCH (:Province {code: $tutor})-[t:TUTORS]->(:Province {code: $tutored})
-		          WHERE t.sector = $sector RETURN [t.since, t.until, t.step] }`,
-		map[string]any{"tutor": t.TutorCode, "tutored": t.TutoredCode, "sector": t.SectorCode})
+		          WHERE t.sector = $sector RETURN [t.since, t.until, t.step] },`+participationColumns,
+		map[string]any{"tutor": t.TutorCode, "tutored": t.TutoredCode, "sector": t.SectorCode, "participants": []any{t.TutorCode, t.TutoredCode}})
 	if err != nil {
 		return pcnet.TutorshipFacts{}, err
 	}
@@ -416,6 +416,9 @@ func (w *writeTx) tutorshipFacts(t pcnet.Tutorship) (pcnet.TutorshipFacts, error
 			TutorCode: t.TutorCode, TutoredCode: t.TutoredCode, SectorCode: t.SectorCode,
 			Since: rd.date(tu[0]), Until: rd.date(tu[1]), Step: rd.int(tu[2]),
 		})
+	}
+	if f.Participation, err = readParticipation(t.SectorCode, v[4], v[5]); err != nil {
+		return pcnet.TutorshipFacts{}, err
 	}
 	return f, rd.err
 }

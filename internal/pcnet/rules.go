@@ -55,10 +55,12 @@ const (
 	ActionEnd     = "end"     // a coverage or tutorship ended
 	ActionAssign  = "assign"  // a tutorship started
 	ActionAdvance = "advance" // a tutorship's step advanced
+	// ActionException: an admin let a non-participating Province act.
+	ActionException = "exception"
 )
 
 // Entities lists every Entity* name.
-var Entities = []string{EntityService, EntityCoverage, EntityTutorship, EntityProjectWork}
+var Entities = []string{EntityService, EntityCoverage, EntityTutorship, EntityProjectWork, EntityParticipation}
 
 // idRE is the form of a new service or project-work ID: ASCII letters,
 // digits, '.', '_' and '-', starting with a letter or digit. No '/', which

@@ -504,6 +504,7 @@ func TestPlanTutorAssign(t *testing.T) {
 		return Tutorship{TutorCode: "013", TutoredCode: "108", SectorCode: "personnel", Since: MustDate(since), Until: MustDate(until), Step: 3}
 	}
 	withExisting := func(ts ...Tutorship) TutorshipFacts { f := found; f.Existing = ts; return f }
+	withParticipation := func(f TutorshipFacts, p ParticipationFacts) TutorshipFacts { f.Participation = &p; return f }
 	tests := []struct {
 		name        string
 		edit        func(t *Tutorship)
@@ -532,6 +533,14 @@ func TestPlanTutorAssign(t *testing.T) {
 		{"a free consortium before 2024", func(t *Tutorship) { t.Since = MustDate("2023-12-31") }, with(como, trapani), EINVALID, "tutoredCode", 0},
 		{"a free consortium from 2024", func(t *Tutorship) { t.Since = MustDate("2024-01-01") }, with(como, trapani), "", "", 1},
 		{"a Sardinian Province before 2024", func(t *Tutorship) { t.Since = MustDate("2019-05-01") }, with(sassari, monza), EINVALID, "tutorCode", 0},
+		// Stored participation records replace the ProgrammeJoined default; an
+		// admin's exception lets a non-participating Province tutor.
+		{"a metropolitan city with an exception", func(*Tutorship) {}, withParticipation(with(milano, monza), ParticipationFacts{
+			Participations: []Participation{{ProvinceCode: "108", SectorCode: "personnel", Since: MustDate("2018-01-01")}},
+			Exceptions:     []ParticipationException{{ProvinceCode: milano.Code, SectorCode: "personnel", Reason: "pilot"}}}), "", "", 1},
+		{"a participation ended before since", func(*Tutorship) {}, withParticipation(found, ParticipationFacts{
+			Participations: []Participation{{ProvinceCode: "013", SectorCode: "personnel", Since: MustDate("2018-01-01"), Until: MustDate("2024-01-01")},
+				{ProvinceCode: "108", SectorCode: "personnel", Since: MustDate("2018-01-01")}}}), EINVALID, "tutorCode", 0},
 		{"second open tutorship", func(*Tutorship) {},
 			withExisting(Tutorship{TutorCode: "013", TutoredCode: "108", SectorCode: "personnel", Since: MustDate("2023-01-01"), Step: 2}), ECONFLICT, "tutoredCode", 0},
 		{"the same tutorship again", func(*Tutorship) {},

@@ -14,6 +14,29 @@ type TutorshipFacts struct {
 	// Existing are all the tutorships between the same tutor and tutored
 	// Provinces in the same sector, of any period, in any order.
 	Existing []Tutorship
+	// Participation holds the participation records and exceptions of
+	// both Provinces in the sector; nil until a store keeps records, when
+	// the records seeded by ProgrammeJoined apply.
+	Participation *ParticipationFacts
+}
+
+// participationOf returns the participation facts of p in sector: the
+// store's records of p in sector, or the ProgrammeJoined default when the
+// store holds none (never recorded), with the store's exceptions.
+func (f TutorshipFacts) participationOf(p Province, sector string) ParticipationFacts {
+	var facts ParticipationFacts
+	if f.Participation != nil {
+		facts.Exceptions = f.Participation.Exceptions
+		for _, r := range f.Participation.Participations {
+			if r.ProvinceCode == p.Code && r.SectorCode == sector {
+				facts.Participations = append(facts.Participations, r)
+			}
+		}
+	}
+	if len(facts.Participations) == 0 {
+		facts.Participations = DefaultParticipations([]Province{p}, []string{sector}, Date{})
+	}
+	return facts
 }
 
 // ValidateTutorship checks the input of AssignTutor: "tutorCode" and
@@ -51,7 +74,7 @@ func ValidateTutorship(t Tutorship) error {
 //
 // Checked, after the input: the tutor, tutored Province and sector exist
 // (ENOTFOUND "tutorCode", "tutoredCode", "sectorCode"); both Provinces
-// take part in the programme on since (ProgrammeJoined; EINVALID
+// take part in the sector on since (CheckParticipation; EINVALID
 // "tutorCode", "tutoredCode"); the tutor doesn't
 // already tutor the Province in the sector: no open tutorship between them
 // (ECONFLICT "tutoredCode") and no closed one that ends after since
@@ -75,12 +98,8 @@ func PlanTutorAssign(t Tutorship, f TutorshipFacts) (Tutorship, []Change, error)
 		field string
 		p     *Province
 	}{{"tutorCode", f.Tutor}, {"tutoredCode", f.Tutored}} {
-		from, ok := ProgrammeJoined(*p.p)
-		switch {
-		case !ok:
-			return Tutorship{}, nil, Invalidf(p.field, "%s: %s (%s) is a %s: not one of the programme's Provinces", p.field, p.p.Code, p.p.Name, p.p.Kind)
-		case t.Since.Before(from):
-			return Tutorship{}, nil, Invalidf(p.field, "%s: %s (%s) takes part in the programme from %s, not on %s", p.field, p.p.Code, p.p.Name, from, t.Since)
+		if err := CheckParticipation(p.field, *p.p, t.SectorCode, t.Since, f.participationOf(*p.p, t.SectorCode)); err != nil {
+			return Tutorship{}, nil, err
 		}
 	}
 	for _, e := range f.Existing {

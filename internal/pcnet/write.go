@@ -72,6 +72,21 @@ type Writer interface {
 	// PlanProjectWork.
 	SaveProjectWork(ctx context.Context, w ProjectWork) (ProjectWork, error)
 
+	// RecordParticipation records that a Province takes part in a sector
+	// of the programme from a date (until a date or open); its periods in
+	// a sector never overlap. See PlanParticipationRecord.
+	RecordParticipation(ctx context.Context, p Participation) (Participation, error)
+
+	// EndParticipation ends the open participation of a Province in a
+	// sector on until (exclusive). See PlanParticipationEnd.
+	EndParticipation(ctx context.Context, provinceCode, sectorCode string, until Date) (Participation, error)
+
+	// RecordParticipationException records an admin's exception: the
+	// Province may tutor, be tutored or provide in the sector although it
+	// doesn't take part then. Authorization (admin only) happens before.
+	// See PlanParticipationException.
+	RecordParticipationException(ctx context.Context, e ParticipationException) (ParticipationException, error)
+
 	// Changes returns the audit entries f selects, oldest first (by Seq),
 	// at most f.Limit of them when it is set. An invalid filter is
 	// EINVALID (ValidateChangeFilter); ChangeFilter.Match is the selection.
@@ -164,6 +179,9 @@ const (
 	EntityCoverage    = "coverage"
 	EntityTutorship   = "tutorship"
 	EntityProjectWork = "projectWork"
+	// EntityParticipation: participation records and admin exceptions; added
+	// to Entities (and the schema's changes description) with the mutations.
+	EntityParticipation = "participation"
 )
 
 // Change is one entry of the audit trail: who changed what, when. A write

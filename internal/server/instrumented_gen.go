@@ -128,12 +128,28 @@ func (d *writingStoreDecorator) EndCoverage(ctx context.Context, e pcnet.Coverag
 	return call(ctx, d.storeDecorator, "EndCoverage", 1, func(ctx context.Context) (pcnet.CoverageResult, error) { return d.writer.EndCoverage(ctx, e) })
 }
 
+func (d *writingStoreDecorator) EndParticipation(ctx context.Context, provinceCode string, sectorCode string, until pcnet.Date) (pcnet.Participation, error) {
+	return call(ctx, d.storeDecorator, "EndParticipation", 1, func(ctx context.Context) (pcnet.Participation, error) {
+		return d.writer.EndParticipation(ctx, provinceCode, sectorCode, until)
+	})
+}
+
 func (d *writingStoreDecorator) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date) (pcnet.Tutorship, error) {
 	return call(ctx, d.storeDecorator, "EndTutorship", 1, func(ctx context.Context) (pcnet.Tutorship, error) { return d.writer.EndTutorship(ctx, k, until) })
 }
 
 func (d *writingStoreDecorator) LastChangeSeq(ctx context.Context) (int64, error) {
 	return call(ctx, d.storeDecorator, "LastChangeSeq", 1, func(ctx context.Context) (int64, error) { return d.writer.LastChangeSeq(ctx) })
+}
+
+func (d *writingStoreDecorator) RecordParticipation(ctx context.Context, p pcnet.Participation) (pcnet.Participation, error) {
+	return call(ctx, d.storeDecorator, "RecordParticipation", 1, func(ctx context.Context) (pcnet.Participation, error) { return d.writer.RecordParticipation(ctx, p) })
+}
+
+func (d *writingStoreDecorator) RecordParticipationException(ctx context.Context, e pcnet.ParticipationException) (pcnet.ParticipationException, error) {
+	return call(ctx, d.storeDecorator, "RecordParticipationException", 1, func(ctx context.Context) (pcnet.ParticipationException, error) {
+		return d.writer.RecordParticipationException(ctx, e)
+	})
 }
 
 func (d *writingStoreDecorator) SaveProjectWork(ctx context.Context, w pcnet.ProjectWork) (pcnet.ProjectWork, error) {

@@ -35,6 +35,8 @@ func idempotentWrites(s WriteStore) []idempotentWrite {
 	pilot, other := pcnet.StatusPilot, "altro nome"
 	addition := pcnet.CoverageAddition{ServiceID: svc, ComuneCodes: []string{"013041", "013075"}, Since: pcnet.MustDate("2024-02-01"), Phase: pcnet.PhaseRollout}
 	ending := pcnet.CoverageEnding{ServiceID: svc, ComuneCodes: []string{"013041"}, Until: pcnet.MustDate("2024-06-01")}
+	joining := pcnet.Participation{ProvinceCode: "021", SectorCode: "procurement", Since: pcnet.MustDate("2025-01-01")}
+	exception := pcnet.ParticipationException{ProvinceCode: "021", SectorCode: "europe", Reason: "regional pilot"}
 	work := pcnet.ProjectWork{ID: "pw-108-idem", ProvinceCode: "108", AreaCode: "sua", Title: "SUA idempotente", Maturity: pcnet.MaturityDeveloping, Step: 1, Year: 2025}
 	return []idempotentWrite{
 		{"CreateService",
@@ -92,6 +94,30 @@ func idempotentWrites(s WriteStore) []idempotentWrite {
 				o := work
 				o.Title = other
 				_, err := s.SaveProjectWork(ctx, o)
+				return err
+			}},
+		{"RecordParticipation",
+			func(ctx context.Context) (any, error) { return s.RecordParticipation(ctx, joining) },
+			func(ctx context.Context) error {
+				o := joining
+				o.Since = pcnet.MustDate("2025-02-01")
+				_, err := s.RecordParticipation(ctx, o)
+				return err
+			}},
+		{"EndParticipation",
+			func(ctx context.Context) (any, error) {
+				return s.EndParticipation(ctx, "021", "procurement", pcnet.MustDate("2025-06-01"))
+			},
+			func(ctx context.Context) error {
+				_, err := s.EndParticipation(ctx, "021", "procurement", pcnet.MustDate("2025-07-01"))
+				return err
+			}},
+		{"RecordParticipationException",
+			func(ctx context.Context) (any, error) { return s.RecordParticipationException(ctx, exception) },
+			func(ctx context.Context) error {
+				o := exception
+				o.Reason = "another reason"
+				_, err := s.RecordParticipationException(ctx, o)
 				return err
 			}},
 	}

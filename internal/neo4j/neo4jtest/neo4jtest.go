@@ -92,7 +92,8 @@ func Load(t testing.TB, ds pcnet.Dataset) *neo4j.Store {
 // pcnetLabels are the labels of the graph model (MODEL.md), the audit
 // trail's included.
 var pcnetLabels = []any{"Region", "Province", "Comune", "Sector", "Area", "SharedService", "ProjectWork", "Change", "AuditCounter", "IdempotencyKey",
-	"Participation", "PathStep", "ProjectWorkSection", "RolloutTarget", "Material", "Pilot"} // the programme: ../programme.go
+	"Participation", "PathStep", "ProjectWorkSection", "RolloutTarget", "Material", "Pilot", // the programme: ../programme.go
+	"ParticipationException"} // ../write_participation.go
 
 // Reset deletes every node and relationship of the test database
 // (constraints and indexes stay). It refuses, failing t, when the database
