@@ -156,7 +156,7 @@ type importer struct {
 	store   *Store
 	tx      neo4jdrv.ManagedTransaction
 	opts    ImportOptions
-	emptyDB bool // the database held nothing when the import started
+	emptyDB bool     // the database held nothing when the import started
 	audit   *writeTx // holds the audit counter's lock from the start of run
 }
 
