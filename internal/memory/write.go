@@ -526,13 +526,7 @@ func (s *Store) EndParticipation(ctx context.Context, provinceCode, sectorCode s
 	}
 	var out pcnet.Participation
 	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
-		var current *pcnet.Participation
-		for _, r := range d.participationFacts(sectorCode, provinceCode).Participations {
-			if r.Until.IsZero() {
-				current = &r
-			}
-		}
-		planned, changes, err := pcnet.PlanParticipationEnd(current, until)
+		planned, changes, err := pcnet.PlanParticipationEnd(d.participationFacts(sectorCode, provinceCode).Participations, until)
 		out = planned
 		return mutation{participations: []pcnet.Participation{planned}, changes: changes}, err
 	})
