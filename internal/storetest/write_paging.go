@@ -74,11 +74,10 @@ type pager struct {
 	page      pcnet.Page // the next page to ask for
 	last      string     // the key of the last item seen, "" before the first page
 	done      bool
-	seen      int // items listed so far
 }
 
-// read returns the item keys of one page and the total.
-func (p *pager) read(page pcnet.Page) (keys []string, total int, items []any) {
+// read returns the item keys of one page, the total and whether more follow.
+func (p *pager) read(page pcnet.Page) (keys []string, total int, more bool, items []any) {
 	p.t.Helper()
 	ctx := context.Background()
 	if p.coverages != nil {
@@ -90,7 +89,7 @@ func (p *pager) read(page pcnet.Page) (keys []string, total int, items []any) {
 			keys = append(keys, c.ServiceID+"/"+c.ComuneCode+"/"+c.Since.String())
 			items = append(items, c)
 		}
-		return keys, got[0].Total, items
+		return keys, got[0].Total, got[0].More, items
 	}
 	q := p.comuni
 	q.Page = page
@@ -100,13 +99,13 @@ func (p *pager) read(page pcnet.Page) (keys []string, total int, items []any) {
 		keys = append(keys, c.Code)
 		items = append(items, c)
 	}
-	return keys, got[0].Total, items
+	return keys, got[0].Total, got[0].More, items
 }
 
 // next reads the next page, checks it and returns its keys.
 func (p *pager) next() []string {
 	p.t.Helper()
-	whole, wholeTotal, _ := p.read(pcnet.Page{})
+	whole, wholeTotal, _, _ := p.read(pcnet.Page{})
 	want := whole
 	if p.last != "" {
 		i := slices.Index(whole, p.last)
@@ -115,10 +114,14 @@ func (p *pager) next() []string {
 		}
 		want = whole[i+1:]
 	}
+	wantMore := len(want) > p.limit
 	want = want[:min(p.limit, len(want))]
 	page := p.page
 	page.Limit = p.limit
-	got, total, items := p.read(page)
+	got, total, more, items := p.read(page)
+	if more != wantMore {
+		p.t.Errorf("page after %q: more %v, want %v", p.last, more, wantMore)
+	}
 	if !slices.Equal(got, want) {
 		p.t.Errorf("page after %q:\n got  %q\n want %q (the list now is %q)", p.last, got, want, whole)
 	}
@@ -130,7 +133,6 @@ func (p *pager) next() []string {
 		return got
 	}
 	p.last = got[len(got)-1]
-	p.seen += len(got)
 	p.page = p.after(items[len(items)-1])
 	return got
 }
@@ -149,6 +151,12 @@ func (p *pager) rest() {
 // after returns the page that follows item, the way a connection's cursor
 // does.
 func (p *pager) after(item any) pcnet.Page {
-	_ = item
-	return pcnet.Page{Offset: p.seen}
+	var k pcnet.Key
+	switch it := item.(type) {
+	case pcnet.Coverage:
+		k = pcnet.CoverageKey(it)
+	case pcnet.Comune:
+		k = pcnet.ComuneKey(p.comuni.Order, it)
+	}
+	return pcnet.Page{After: &k}
 }
