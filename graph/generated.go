@@ -2853,7 +2853,11 @@ type Query {
     Return the items after this cursor (an edge's cursor or pageInfo.endCursor).
     A cursor is accepted only by the field that made it, with the same order
     and filter arguments (and the same parent): any other cursor, or one not
-    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `.
+    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `, and so are the
+    offset cursors of earlier versions (ask for the first page again). A
+    cursor holds its item's sort key and code, not a position: the page holds
+    the items strictly after that key in the order as the list is now, so a
+    write between two pages neither skips nor repeats items.
     """
     after: String
   ): ComuneConnection!
@@ -3076,7 +3080,11 @@ type Query {
     Return the items after this cursor (an edge's cursor or pageInfo.endCursor).
     A cursor is accepted only by the field that made it, with the same order
     and filter arguments (and the same parent): any other cursor, or one not
-    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `.
+    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `, and so are the
+    offset cursors of earlier versions (ask for the first page again). A
+    cursor holds its item's sort key and code, not a position: the page holds
+    the items strictly after that key in the order as the list is now, so a
+    write between two pages neither skips nor repeats items.
     """
     after: String
   ): CoverageGapConnection!
@@ -3140,7 +3148,11 @@ type Region {
     Return the items after this cursor (an edge's cursor or pageInfo.endCursor).
     A cursor is accepted only by the field that made it, with the same order
     and filter arguments (and the same parent): any other cursor, or one not
-    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `.
+    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `, and so are the
+    offset cursors of earlier versions (ask for the first page again). A
+    cursor holds its item's sort key and code, not a position: the page holds
+    the items strictly after that key in the order as the list is now, so a
+    write between two pages neither skips nor repeats items.
     """
     after: String
   ): ComuneConnection!
@@ -3232,7 +3244,11 @@ type Province {
     Return the items after this cursor (an edge's cursor or pageInfo.endCursor).
     A cursor is accepted only by the field that made it, with the same order
     and filter arguments (and the same parent): any other cursor, or one not
-    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `.
+    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `, and so are the
+    offset cursors of earlier versions (ask for the first page again). A
+    cursor holds its item's sort key and code, not a position: the page holds
+    the items strictly after that key in the order as the list is now, so a
+    write between two pages neither skips nor repeats items.
     """
     after: String
   ): ComuneConnection!
@@ -3465,7 +3481,9 @@ A Comune in a page, with its cursor.
 type ComuneEdge {
   """
   An opaque cursor: pass it as ` + "`" + `after` + "`" + `, with the same order and filter, to get
-  the items that follow this one. It is bound to that field, order and filter.
+  the items that follow this one. It is bound to that field, order and filter,
+  and names this item's place in the order (its sort key and code), so it stays
+  good after writes, even if this item itself is removed.
   """
   cursor: String!
   """
@@ -3479,11 +3497,12 @@ Where a page lies in its list (Relay).
 """
 type PageInfo {
   """
-  Whether more items follow this page.
+  Whether more items follow this page now.
   """
   hasNextPage: Boolean!
   """
-  Whether items precede this page.
+  Whether the page was asked for after a cursor (forward paging, as Relay
+  allows: items preceded it when the cursor was made).
   """
   hasPreviousPage: Boolean!
   """
@@ -3660,7 +3679,11 @@ type SharedService {
     Return the items after this cursor (an edge's cursor or pageInfo.endCursor).
     A cursor is accepted only by the field that made it, with the same order
     and filter arguments (and the same parent): any other cursor, or one not
-    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `.
+    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `, and so are the
+    offset cursors of earlier versions (ask for the first page again). A
+    cursor holds its item's sort key and code, not a position: the page holds
+    the items strictly after that key in the order as the list is now, so a
+    write between two pages neither skips nor repeats items.
     """
     after: String
     """
@@ -3768,7 +3791,9 @@ A covered Comune in a page, with the coverage's period and phase.
 type CoverageEdge {
   """
   An opaque cursor: pass it as ` + "`" + `after` + "`" + `, with the same order and filter, to get
-  the items that follow this one. It is bound to that field, order and filter.
+  the items that follow this one. It is bound to that field, order and filter,
+  and names this item's place in the order (its sort key and code), so it stays
+  good after writes, even if this item itself is removed.
   """
   cursor: String!
   """

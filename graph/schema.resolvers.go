@@ -478,7 +478,7 @@ func (r *queryResolver) CoverageGaps(ctx context.Context, region *string, provin
 		return nil, err
 	}
 	return &model.CoverageGapConnection{
-		ComuneConnection: *model.NewComuneConnection(p, cur, page.Offset),
+		ComuneConnection: *model.NewComuneConnection(p, cur, order, page),
 		UncoveredFilter:  uncovered,
 		TerritoryFilter:  territory,
 	}, nil
@@ -606,7 +606,7 @@ func (r *sharedServiceResolver) Coverage(ctx context.Context, obj *pcnet.SharedS
 	if err != nil {
 		return nil, err
 	}
-	return model.NewCoverageConnection(p, cur, page.Offset), nil
+	return model.NewCoverageConnection(p, cur, page), nil
 }
 
 func (r *sharedServiceResolver) ProjectWorks(ctx context.Context, obj *pcnet.SharedService) ([]pcnet.ProjectWork, error) {

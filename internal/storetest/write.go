@@ -64,6 +64,7 @@ func RunWrites(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) WriteStor
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t, WriteFixture())) })
 	t.Run("LastChangeSeq", func(t *testing.T) { testLastChangeSeq(t, open(t, WriteFixture())) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open(t, WriteFixture())) })
+	t.Run("PagingAcrossWrites", func(t *testing.T) { testPagingAcrossWrites(t, open(t, WriteFixture())) })
 	t.Run("Concurrency", func(t *testing.T) {
 		s := open(t, WriteFixture())
 		t.Run("DifferentComuni", func(t *testing.T) { testConcurrentDifferentComuni(t, s) })
