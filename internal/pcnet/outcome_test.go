@@ -16,9 +16,15 @@ func TestValidateTutorshipOutcome(t *testing.T) {
 		change func(t *pcnet.Tutorship)
 		want   string // "" valid
 	}{
-		{"withdrawn at step 1", func(t *pcnet.Tutorship) { t.Until, t.Step, t.Outcome = pcnet.MustDate("2025-01-01"), 1, pcnet.OutcomeWithdrawn }, ""},
-		{"completed at step 3", func(t *pcnet.Tutorship) { t.Until, t.Step, t.Outcome = pcnet.MustDate("2025-01-01"), 3, pcnet.OutcomeCompleted }, ""},
-		{"completed at step 1", func(t *pcnet.Tutorship) { t.Until, t.Step, t.Outcome = pcnet.MustDate("2025-01-01"), 1, pcnet.OutcomeCompleted }, "COMPLETED at step 1"},
+		{"withdrawn at step 1", func(t *pcnet.Tutorship) {
+			t.Until, t.Step, t.Outcome = pcnet.MustDate("2025-01-01"), 1, pcnet.OutcomeWithdrawn
+		}, ""},
+		{"completed at step 3", func(t *pcnet.Tutorship) {
+			t.Until, t.Step, t.Outcome = pcnet.MustDate("2025-01-01"), 3, pcnet.OutcomeCompleted
+		}, ""},
+		{"completed at step 1", func(t *pcnet.Tutorship) {
+			t.Until, t.Step, t.Outcome = pcnet.MustDate("2025-01-01"), 1, pcnet.OutcomeCompleted
+		}, "COMPLETED at step 1"},
 		{"outcome of an open tutorship", func(t *pcnet.Tutorship) { t.Until, t.Outcome = pcnet.Date{}, pcnet.OutcomeWithdrawn }, "outcome WITHDRAWN of an open tutorship"},
 		{"in progress once ended", func(t *pcnet.Tutorship) { t.Until, t.Outcome = pcnet.MustDate("2025-01-01"), pcnet.OutcomeInProgress }, `"IN_PROGRESS" is not the outcome of an ended tutorship`},
 	}
