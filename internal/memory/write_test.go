@@ -211,3 +211,21 @@ func BenchmarkCoverageWrite10Durable(b *testing.B) {
 	defer s.Close()
 	runCoverageBench(b, s)
 }
+
+// TestImportsConformance: an import records one audit entry, so the Seq a
+// response cache trusts moves with it (storetest.RunImports).
+func TestImportsConformance(t *testing.T) {
+	storetest.RunImports(t, func(t *testing.T, ds pcnet.Dataset) storetest.WriteStore {
+		s, err := memory.New(ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}, importMemory)
+}
+
+func importMemory(ctx context.Context, s storetest.WriteStore, ds pcnet.Dataset) error {
+	return s.(interface {
+		Import(context.Context, pcnet.Dataset) error
+	}).Import(ctx, ds)
+}
