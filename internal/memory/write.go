@@ -415,9 +415,9 @@ func (s *Store) AdvanceTutorship(ctx context.Context, k pcnet.TutorshipKey, step
 }
 
 // EndTutorship implements pcnet.Writer.
-func (s *Store) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date) (pcnet.Tutorship, error) {
-	return s.tutorshipWrite(ctx, "EndTutorship", []any{k, until}, func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
-		return pcnet.PlanTutorEnd(k, d.tutorship(k), until)
+func (s *Store) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date, outcome pcnet.TutorshipOutcome) (pcnet.Tutorship, error) {
+	return s.tutorshipWrite(ctx, "EndTutorship", []any{k, until, outcome}, func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
+		return pcnet.PlanTutorEnd(k, d.tutorship(k), until, outcome)
 	})
 }
 
