@@ -5213,7 +5213,7 @@ extend type Query {
     since: DateTime
     """
     Keep the changes to one kind of entity: "service", "coverage",
-    "tutorship", "projectWork" or "participation".
+    "tutorship", "projectWork", "participation" or "import".
     """
     entity: String
     """
@@ -5252,12 +5252,15 @@ type Change {
   actor: String!
   """
   The kind of entity changed: "service", "coverage", "tutorship",
-  "projectWork" or "participation".
+  "projectWork", "participation", or "import" for an import of the whole
+  dataset (` + "`" + `pcnet import` + "`" + `: one entry per import, action "import", empty
+  entityId, the summary counts what the dataset holds).
   """
   entity: String!
   """
   The entity changed: a service or project work ID, "serviceId/comuneCode"
-  for a coverage, "tutor/tutored/sector/since" for a tutorship.
+  for a coverage, "tutor/tutored/sector/since" for a tutorship, "" for an
+  import.
   """
   entityId: String!
   """
