@@ -7,6 +7,7 @@ import (
 	"pcnet/graph"
 	"pcnet/internal/observe"
 	"pcnet/internal/server"
+	"pcnet/internal/storeguard"
 )
 
 // OperationsConfig is what the operational machinery needs from outside.
@@ -23,7 +24,7 @@ type OperationsConfig struct {
 type Operations struct {
 	tracing   *observe.Tracing
 	metrics   *observe.Metrics
-	avail     *server.Availability
+	avail     *storeguard.Availability
 	stopWatch context.CancelFunc
 	watching  chan struct{}
 }
@@ -49,7 +50,7 @@ func StartOperations(ctx context.Context, log *slog.Logger, store graph.Backend,
 	opts := health.Availability
 	opts.Logger = log
 	opts.OnChange = ops.metrics.SetStoreUp
-	ops.avail = server.NewAvailability(store, opts)
+	ops.avail = storeguard.NewAvailability(store, opts)
 	ops.metrics.SetStoreUp(ops.avail.Up())
 	watchCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	ops.stopWatch, ops.watching = cancel, make(chan struct{})

@@ -9,7 +9,7 @@ import (
 
 	"pcnet/graph"
 	"pcnet/internal/neo4j"
-	"pcnet/internal/server"
+	"pcnet/internal/storeguard"
 )
 
 // StoreRetryTime bounds the Neo4j driver's retries of a query on transient
@@ -20,7 +20,7 @@ const StoreRetryTime = 5 * time.Second
 
 // StoreHealth is what serve knows of its store's health at start-up.
 type StoreHealth struct {
-	Availability server.AvailabilityOptions
+	Availability storeguard.AvailabilityOptions
 	PoolSize     int // 0 when the store has no connection pool
 }
 
@@ -48,7 +48,7 @@ func OpenServeStore(ctx context.Context, c StoreConfig, log *slog.Logger) (graph
 	}
 	log.WarnContext(ctx, "starting without the store: requests fail with code unavailable, and /readyz with 503, until it answers",
 		"err", err.Error())
-	health.Availability = server.AvailabilityOptions{
+	health.Availability = storeguard.AvailabilityOptions{
 		StartDown: true,
 		Setup: func(ctx context.Context) error {
 			steps, err := dialed.Migrate(ctx)
