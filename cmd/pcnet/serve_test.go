@@ -7,6 +7,7 @@ import (
 	"flag"
 	"io"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -169,7 +170,7 @@ func TestServeNeo4jSettings(t *testing.T) {
 
 	// The flags reach the settings the store is opened with (opening them
 	// is tested in internal/app).
-	if store := cfg.store.config(); store.Kind != app.StoreAuto || store.Neo4j != got {
+	if store := cfg.store.config(); store.Kind != app.StoreAuto || !reflect.DeepEqual(store.Neo4j, got) {
 		t.Errorf("store config = %+v, want kind auto with the Neo4j settings %+v", store, got)
 	}
 }

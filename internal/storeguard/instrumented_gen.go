@@ -52,6 +52,10 @@ func (d *storeDecorator) NearestProviders(ctx context.Context, q pcnet.NearestQu
 	return call(ctx, d, "NearestProviders", 1, func(ctx context.Context) ([]pcnet.ProviderDistance, error) { return d.inner.NearestProviders(ctx, q) })
 }
 
+func (d *storeDecorator) ParticipationShare(ctx context.Context, q pcnet.ParticipationShareQuery) (pcnet.ParticipationShare, error) {
+	return call(ctx, d, "ParticipationShare", 1, func(ctx context.Context) (pcnet.ParticipationShare, error) { return d.inner.ParticipationShare(ctx, q) })
+}
+
 func (d *storeDecorator) Peers(ctx context.Context, q pcnet.PeerQuery) ([]pcnet.Peer, error) {
 	return call(ctx, d, "Peers", 1, func(ctx context.Context) ([]pcnet.Peer, error) { return d.inner.Peers(ctx, q) })
 }
