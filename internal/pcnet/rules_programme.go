@@ -14,9 +14,11 @@ import (
 // work's common structure, a service's rollout plan in waves, and the
 // materials shared on Pi.Co. The shared conventions are in rules.go.
 
-// ProgrammeWriter records planners' changes to the programme. Writer
-// embeds it; its methods follow Writer's contract (atomic, validated by
-// the Plan* rules below, audited, idempotency keys from the context).
+// ProgrammeWriter records planners' changes to the programme. Its methods
+// follow Writer's contract (atomic, validated by the Plan* rules below,
+// audited, idempotency keys from the context). The embedded store
+// implements it; until the Neo4j store does too, it stays beside Writer
+// rather than in it (storetest runs its cases on the stores that have it).
 type ProgrammeWriter interface {
 	// SaveProjectWorkSections writes sections of a project work's common
 	// structure: each given section replaces the stored text of its kind,

@@ -76,7 +76,9 @@ func TestPlanRolloutPlan(t *testing.T) {
 	facts := RolloutPlanFacts{Service: svc, Comuni: map[string]ComuneFacts{
 		"013001": {ProvinceCode: "013"}, "013002": {ProvinceCode: "013"}, "108001": {ProvinceCode: "108"},
 	}}
-	w := func(due string, codes ...string) RolloutWave { return RolloutWave{Due: MustDate(due), ComuneCodes: codes} }
+	w := func(due string, codes ...string) RolloutWave {
+		return RolloutWave{Due: MustDate(due), ComuneCodes: codes}
+	}
 	tests := []struct {
 		name        string
 		waves       []RolloutWave

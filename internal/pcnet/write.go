@@ -24,10 +24,6 @@ import (
 // The Actor comes from the context (WithActor): stores record it, they
 // don't authorize. Authorization happens before a Writer is called.
 type Writer interface {
-	// The programme's writes: project work sections, rollout plans,
-	// materials (rules_programme.go).
-	ProgrammeWriter
-
 	// CreateService creates a shared service. Its ID must be new (ECONFLICT
 	// otherwise); a new service's status is PLANNED (the default) or
 	// PILOT. See PlanServiceCreate.
