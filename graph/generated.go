@@ -4632,7 +4632,12 @@ type Mutation {
   """
   Creates a shared service that a Province runs for its Comuni in an area.
   The ID must be new (extensions.code "conflict" otherwise); a new service
-  starts PLANNED or PILOT.
+  starts PLANNED or PILOT. The provider must take part in the programme in
+  the sector of the area on the start date (see participations; the 10
+  Provinces of Sicily and Sardinia from 2024, metropolitan cities and
+  autonomous Provinces not at all): "invalid", field "providerCode",
+  otherwise, unless an admin recorded an exception for it in that sector
+  (recordParticipationException).
   """
   createService(
     """
@@ -4648,7 +4653,8 @@ type Mutation {
     """
     description: String = ""
     """
-    Three-digit ISTAT code of the Province that runs the service, e.g. "108".
+    Three-digit ISTAT code of the Province that runs the service, e.g. "108":
+    a Province taking part in the area's sector on startDate.
     """
     providerCode: String!
     """
@@ -4677,7 +4683,9 @@ type Mutation {
   out stay as they are. State changes follow the service's life cycle:
   PLANNED → PILOT → ACTIVE, ACTIVE ⇄ SUSPENDED, and any state → ENDED
   (extensions.code "conflict", field "status", for any other). The start
-  date may not move after the service's first coverage ("invalid").
+  date may not move after the service's first coverage, nor to a day the
+  provider doesn't take part in the area's sector, unless an admin recorded
+  an exception ("invalid", field "startDate").
 
   Ending a service (status ENDED) ends, in the same write, every coverage of
   the service still active on the end date or later: open ones and ones
@@ -4705,7 +4713,8 @@ type Mutation {
     """
     status: ServiceStatus
     """
-    The new start date.
+    The new start date: not after the first coverage, and a day the provider
+    takes part in the area's sector.
     """
     startDate: Date
     """
@@ -4732,7 +4741,10 @@ type Mutation {
   on that day is left as it is and listed in unchanged: repeating a call is
   harmless. A Comune whose coverage by the service starts after that day is
   "conflict", naming it: a coverage's start never moves earlier silently,
-  and an open coverage from that day would overlap a later closed one.
+  and an open coverage from that day would overlap a later closed one. The
+  provider must take part in the service's sector on since (not before it
+  joined, not after it left), unless an admin recorded an exception:
+  "invalid", field "since", otherwise.
   """
   addCoverage(
     """
@@ -4745,7 +4757,8 @@ type Mutation {
     """
     comuneCodes: [String!]!
     """
-    The first day of coverage, not before the service's start date.
+    The first day of coverage, not before the service's start date nor
+    before the provider joined the programme in the service's sector.
     """
     since: Date!
     """

@@ -323,6 +323,40 @@ func (dk *disk) commit(m mutation) error {
 	})
 }
 
+// importNetwork replaces the stored network and participations with ds's
+// and records the import's audit entry, in one transaction (fsync'd when
+// it returns nil). ds's geography must be the one the file was seeded
+// with: the network is stored without it.
+func (dk *disk) importNetwork(ds pcnet.Dataset, change pcnet.Change) error {
+	fingerprint := geographyFingerprint(ds.Geography)
+	return dk.db.Update(func(tx *bolt.Tx) error {
+		if stored := string(tx.Bucket(bucketMeta).Get(keyGeography)); stored != fingerprint {
+			return pcnet.Invalidf("geography", "the data directory was seeded with another geography (fingerprint %.12s…, the import's %.12s…): "+
+				"the embedded store imports a network over the geography it was seeded with", stored, fingerprint)
+		}
+		for _, name := range [][]byte{bucketSectors, bucketServices, bucketCoverages, bucketTutorships, bucketProjectWorks, bucketParticipations} {
+			if err := tx.DeleteBucket(name); err != nil {
+				return err
+			}
+			if _, err := tx.CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		for _, s := range ds.Sectors {
+			if err := putRecord(tx.Bucket(bucketSectors), []byte(s.Code), s); err != nil {
+				return err
+			}
+		}
+		if err := putItems(tx, mutation{
+			services: ds.Services, coverages: ds.Coverages, tutorships: ds.Tutorships,
+			projectWorks: ds.ProjectWorks, participations: ds.Participations,
+		}); err != nil {
+			return err
+		}
+		return putJSON(tx.Bucket(bucketChanges), seqKey(change.Seq), changeRecord(change))
+	})
+}
+
 // idempotencyRecord reads the kept record with the ID, if any.
 func (dk *disk) idempotencyRecord(id string) (pcnet.IdempotencyRecord, bool, error) {
 	var r pcnet.IdempotencyRecord

@@ -492,3 +492,44 @@ func TestReopenKeepsParticipationWrites(t *testing.T) {
 		t.Errorf("tutoring Trento after its participation ended: %v, want invalid tutoredCode", err)
 	}
 }
+
+func TestDurableImportsConformance(t *testing.T) {
+	storetest.RunImports(t, func(t *testing.T, ds pcnet.Dataset) storetest.WriteStore {
+		return openDurable(t, ds)
+	}, importMemory)
+}
+
+// An import is committed to the file with its audit entry: a reopened
+// store holds the imported network and the entry, whatever the seed says.
+func TestDurableImportSurvivesReopen(t *testing.T) {
+	seed := storetest.WriteFixture()
+	s := openDurable(t, seed)
+	next := storetest.WriteFixture()
+	next.Services[0].Name = "Renamed by the import"
+	next.Coverages = next.Coverages[1:]
+	if err := s.Import(context.Background(), next); err != nil {
+		t.Fatal(err)
+	}
+	r := reopen(t, s, seed)
+	services, err := r.Services(context.Background(), pcnet.ServiceFilter{IDs: []string{next.Services[0].ID}})
+	if err != nil || len(services) != 1 || services[0].Name != "Renamed by the import" {
+		t.Fatalf("after reopening: %+v, %v", services, err)
+	}
+	got, err := r.Coverages(context.Background(), []pcnet.CoverageQuery{{Page: pcnet.Page{CountOnly: true}}})
+	if err != nil || len(got) != 1 || got[0].Total != len(next.Coverages) {
+		t.Fatalf("after reopening the coverages count %+v (%v), want %d", got, err, len(next.Coverages))
+	}
+	changes, err := r.Changes(context.Background(), pcnet.ChangeFilter{})
+	if err != nil || len(changes) != 1 || changes[0].Entity != pcnet.EntityImport || changes[0].Seq != 1 {
+		t.Fatalf("after reopening the trail is %+v (%v), want the import's entry", changes, err)
+	}
+	if seq, err := r.LastChangeSeq(context.Background()); err != nil || seq != 1 {
+		t.Fatalf("after reopening LastChangeSeq = %d (%v), want 1", seq, err)
+	}
+	// A seed with another geography is refused by an import as by Open.
+	other := storetest.WriteFixture()
+	other.Comuni[0].Name += " (renamed)"
+	if err := r.Import(context.Background(), other); pcnet.ErrorCode(err) != pcnet.EINVALID {
+		t.Fatalf("importing another geography into a durable store: %v, want %s", err, pcnet.EINVALID)
+	}
+}

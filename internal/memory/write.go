@@ -283,6 +283,9 @@ func (d *data) hasSector(code string) bool {
 // the listed Comuni.
 func (d *data) coverageFacts(serviceID string, codes []string) pcnet.CoverageFacts {
 	f := pcnet.CoverageFacts{Service: d.service(serviceID), Comuni: make(map[string]pcnet.Comune, len(codes))}
+	if f.Service != nil {
+		f.ProviderParticipation = d.providerParticipation(f.Service.ProviderCode, f.Service.AreaCode)
+	}
 	for _, code := range codes {
 		if i, ok := d.comuneIndex[code]; ok {
 			f.Comuni[code] = d.comuni[i]
@@ -326,9 +329,8 @@ func (s *Store) CreateService(ctx context.Context, sv pcnet.SharedService) (pcne
 	var out pcnet.SharedService
 	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
 		planned, changes, err := pcnet.PlanServiceCreate(sv, pcnet.ServiceCreateFacts{
-			IDTaken:       d.service(sv.ID) != nil,
-			ProviderFound: d.hasProvince(sv.ProviderCode),
-			AreaFound:     d.hasArea(sv.AreaCode),
+			IDTaken:               d.service(sv.ID) != nil,
+			ProviderParticipation: d.providerParticipation(sv.ProviderCode, sv.AreaCode),
 		})
 		out = planned
 		return mutation{services: []pcnet.SharedService{planned}, changes: changes}, err
@@ -347,9 +349,12 @@ func (s *Store) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpd
 	}
 	var out pcnet.SharedService
 	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
-		planned, ended, changes, err := pcnet.PlanServiceUpdate(id, u, pcnet.ServiceUpdateFacts{
-			Current: d.service(id), Coverages: d.coveragesOfService(id), Today: pcnet.Today(),
-		})
+		current := d.service(id)
+		f := pcnet.ServiceUpdateFacts{Current: current, Coverages: d.coveragesOfService(id), Today: pcnet.Today()}
+		if current != nil {
+			f.ProviderParticipation = d.providerParticipation(current.ProviderCode, current.AreaCode)
+		}
+		planned, ended, changes, err := pcnet.PlanServiceUpdate(id, u, f)
 		out = planned
 		return mutation{services: []pcnet.SharedService{planned}, coverages: ended, changes: changes}, err
 	})
@@ -560,6 +565,17 @@ func (s *Store) RecordParticipationException(ctx context.Context, e pcnet.Partic
 		return pcnet.ParticipationException{}, err
 	}
 	return out, nil
+}
+
+// providerParticipation returns the facts of the participation rule for a
+// service of provider in area: the Province, the area's sector and the
+// provider's records and exceptions there.
+func (d *data) providerParticipation(provider, area string) pcnet.ProviderParticipation {
+	pp := pcnet.ProviderParticipation{Provider: d.province(provider), Sector: d.areaSector[area]}
+	if pp.Provider != nil && pp.Sector != "" {
+		pp.Facts = d.participationFacts(pp.Sector, provider)
+	}
+	return pp
 }
 
 // participationFacts returns the participation records and exceptions of

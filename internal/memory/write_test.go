@@ -77,11 +77,13 @@ func TestReadersDuringWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	sv, err := s.CreateService(ctx, pcnet.SharedService{ID: "svc-201-race", Name: "Race", ProviderCode: "201", AreaCode: "staff-training", StartDate: pcnet.MustDate("2020-01-01")})
+	// Cuneo takes part in every sector from the programme's start (a
+	// metropolitan city such as Torino would be refused: issue 13).
+	sv, err := s.CreateService(ctx, pcnet.SharedService{ID: "svc-004-race", Name: "Race", ProviderCode: "004", AreaCode: "staff-training", StartDate: pcnet.MustDate("2022-06-01")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	torino, err := s.Comuni(ctx, []pcnet.ComuneQuery{{Filter: pcnet.ComuneFilter{ProvinceCodes: []string{"201"}}}})
+	cuneo, err := s.Comuni(ctx, []pcnet.ComuneQuery{{Filter: pcnet.ComuneFilter{ProvinceCodes: []string{"004"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,10 +110,10 @@ func TestReadersDuringWrites(t *testing.T) {
 	}
 	for b := range 10 {
 		var codes []string
-		for _, c := range torino[0].Comuni[b*10 : b*10+10] {
+		for _, c := range cuneo[0].Comuni[b*10 : b*10+10] {
 			codes = append(codes, c.Code)
 		}
-		if _, err := s.AddCoverage(ctx, pcnet.CoverageAddition{ServiceID: sv.ID, ComuneCodes: codes, Since: pcnet.MustDate("2021-01-01"), Phase: pcnet.PhaseRollout}); err != nil {
+		if _, err := s.AddCoverage(ctx, pcnet.CoverageAddition{ServiceID: sv.ID, ComuneCodes: codes, Since: pcnet.MustDate("2023-01-01"), Phase: pcnet.PhaseRollout}); err != nil {
 			t.Error(err)
 		}
 	}
@@ -208,4 +210,22 @@ func BenchmarkCoverageWrite10Durable(b *testing.B) {
 	}
 	defer s.Close()
 	runCoverageBench(b, s)
+}
+
+// TestImportsConformance: an import records one audit entry, so the Seq a
+// response cache trusts moves with it (storetest.RunImports).
+func TestImportsConformance(t *testing.T) {
+	storetest.RunImports(t, func(t *testing.T, ds pcnet.Dataset) storetest.WriteStore {
+		s, err := memory.New(ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}, importMemory)
+}
+
+func importMemory(ctx context.Context, s storetest.WriteStore, ds pcnet.Dataset) error {
+	return s.(interface {
+		Import(context.Context, pcnet.Dataset) error
+	}).Import(ctx, ds)
 }

@@ -132,7 +132,11 @@ func (s *Store) ImportWith(ctx context.Context, ds pcnet.Dataset, opts ImportOpt
 		// The driver retries this function on transient errors: start
 		// from scratch each time.
 		im := importer{store: s, tx: tx, opts: opts}
-		return im.run(ctx, rows)
+		sum, err := im.run(ctx, rows)
+		if err != nil {
+			return sum, err
+		}
+		return sum, im.record(ctx, ds)
 	})
 	if err != nil {
 		return ImportSummary{}, err
@@ -152,7 +156,26 @@ type importer struct {
 	store   *Store
 	tx      neo4jdrv.ManagedTransaction
 	opts    ImportOptions
-	emptyDB bool // the database held nothing when the import started
+	emptyDB bool     // the database held nothing when the import started
+	audit   *writeTx // holds the audit counter's lock from the start of run
+}
+
+// record appends the import's audit entry (pcnet.ImportChange), advances
+// the counter and releases its lock, in the import's transaction: a
+// response cache keyed by the audit Seq sees the import when it commits.
+func (im *importer) record(ctx context.Context, ds pcnet.Dataset) error {
+	w := im.audit
+	at := time.Now()
+	if w.counter.at.After(at) { // never before the last entry, whichever server's clock wrote it
+		at = w.counter.at
+	}
+	changes := []pcnet.Change{pcnet.ImportChange(ds)}
+	last := pcnet.StampChanges(ctx, changes, w.counter.seq, at)
+	plan := writePlan{items: itemWrite{what: "items", cypher: "\n\t\t\tRETURN 0 AS written"}, changes: changes}
+	if err := w.apply("import", plan, last); err != nil {
+		return fmt.Errorf("neo4j: recording the import in the audit trail: %w", err)
+	}
+	return nil
 }
 
 // empty reports whether the database holds no node at all.
@@ -181,6 +204,13 @@ func (im *importer) run(ctx context.Context, rows map[*entityKind][]row) (Import
 		return sum, fmt.Errorf("neo4j: %w", err)
 	}
 	im.emptyDB = empty
+	// Then take the audit counter's lock, as every write does first: writes
+	// wait for the import and plan against what it committed, and the
+	// import's entry (record) gets the next Seq.
+	im.audit = &writeTx{ctx: ctx, store: im.store, tx: im.tx}
+	if _, err := im.audit.lockAndRead("true", map[string]any{}); err != nil {
+		return sum, fmt.Errorf("neo4j: locking the audit counter: %w", err)
+	}
 	for _, k := range importKinds {
 		c, miss, err := im.upsert(ctx, k, rows[k])
 		if err != nil {

@@ -356,7 +356,7 @@ func (w *writeTx) coverageFacts(serviceID string, codes []string, withRetired bo
 		          WHERE $withRetired OR c.retired IS NULL OR NOT c.retired
 		          RETURN [c.code, c.name, p.code,
 		                  COLLECT { MATCH (c)<-[cov:COVERS]-(:SharedService {id: $serviceId})
-		                            RETURN [cov.since, cov.until, cov.phase] }] }`,
+		                            RETURN [cov.since, cov.until, cov.phase] }] },`+serviceProviderColumns,
 		map[string]any{"serviceId": serviceID, "codes": toAnySlice(codes), "withRetired": withRetired})
 	if err != nil {
 		return pcnet.CoverageFacts{}, err
@@ -366,6 +366,9 @@ func (w *writeTx) coverageFacts(serviceID string, codes []string, withRetired bo
 		return pcnet.CoverageFacts{}, err
 	}
 	f := pcnet.CoverageFacts{Service: svc, Comuni: make(map[string]pcnet.Comune, len(codes))}
+	if f.ProviderParticipation, err = readProviderParticipation(v[2:]); err != nil {
+		return pcnet.CoverageFacts{}, err
+	}
 	var rd reader
 	for _, row := range rd.list(v[1]) {
 		r := rd.list(row)
@@ -528,17 +531,19 @@ func (s *Store) CreateService(ctx context.Context, sv pcnet.SharedService) (pcne
 	var out pcnet.SharedService
 	err = s.write(ctx, "creating a service", idem, &out, func(w *writeTx) (writePlan, error) {
 		v, err := w.lockAndRead(`
-			EXISTS { MATCH (:SharedService {id: $id}) },
-			`+provinceExists("provider")+`,
-			EXISTS { MATCH (:Area {code: $area}) }`,
+			EXISTS { MATCH (:SharedService {id: $id}) },`+
+			providerColumns(`MATCH (p:Province {code: $provider})`, `MATCH (a:Area {code: $area})`),
 			map[string]any{"id": sv.ID, "provider": sv.ProviderCode, "area": sv.AreaCode})
 		if err != nil {
 			return writePlan{}, err
 		}
 		var rd reader
-		facts := pcnet.ServiceCreateFacts{IDTaken: rd.bool(v[0]), ProviderFound: rd.bool(v[1]), AreaFound: rd.bool(v[2])}
+		facts := pcnet.ServiceCreateFacts{IDTaken: rd.bool(v[0])}
 		if rd.err != nil {
 			return writePlan{}, rd.err
+		}
+		if facts.ProviderParticipation, err = readProviderParticipation(v[1:]); err != nil {
+			return writePlan{}, err
 		}
 		planned, changes, err := pcnet.PlanServiceCreate(sv, facts)
 		if err != nil {
@@ -574,7 +579,7 @@ func (s *Store) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpd
 	err = s.write(ctx, "updating a service", idem, &out, func(w *writeTx) (writePlan, error) {
 		v, err := w.lockAndRead(serviceColumn+`,
 			COLLECT { MATCH (:SharedService {id: $serviceId})-[c:COVERS]->(m:Comune)
-			          RETURN [m.code, c.since, c.until, c.phase] }`,
+			          RETURN [m.code, c.since, c.until, c.phase] },`+serviceProviderColumns,
 			map[string]any{"serviceId": id})
 		if err != nil {
 			return writePlan{}, err
@@ -596,7 +601,11 @@ func (s *Store) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpd
 		if rd.err != nil {
 			return writePlan{}, rd.err
 		}
-		planned, ended, changes, err := pcnet.PlanServiceUpdate(id, u, pcnet.ServiceUpdateFacts{Current: current, Coverages: covs, Today: pcnet.Today()})
+		pp, err := readProviderParticipation(v[2:])
+		if err != nil {
+			return writePlan{}, err
+		}
+		planned, ended, changes, err := pcnet.PlanServiceUpdate(id, u, pcnet.ServiceUpdateFacts{Current: current, Coverages: covs, Today: pcnet.Today(), ProviderParticipation: pp})
 		if err != nil {
 			return writePlan{}, err
 		}

@@ -45,6 +45,48 @@ func readParticipation(sector string, records, exceptions any) (*pcnet.Participa
 	return f, rd.err
 }
 
+// providerColumns reads the facts of the participation rule for a
+// service's provider (pcnet.ProviderParticipation) in four columns:
+// provMatch binds p, the provider Province, and areaMatch binds a, the
+// service's area. readProviderParticipation decodes them.
+func providerColumns(provMatch, areaMatch string) string {
+	return `
+	COLLECT { ` + provMatch + ` MATCH (p)-[:IN_REGION]->(r:Region) WHERE p.retired IS NULL OR NOT p.retired
+	          RETURN [p.code, p.name, p.kind, r.code] },
+	COLLECT { ` + areaMatch + ` MATCH (a)-[:IN_SECTOR]->(sec:Sector) RETURN sec.code },
+	COLLECT { ` + provMatch + ` ` + areaMatch + ` MATCH (a)-[:IN_SECTOR]->(sec:Sector), (p)-[:PARTICIPATES]->(n:Participation)-[:PARTICIPATION_IN]->(sec)
+	          RETURN [p.code, n.since, n.until] },
+	COLLECT { ` + provMatch + ` ` + areaMatch + ` MATCH (a)-[:IN_SECTOR]->(sec:Sector) MATCH (e:ParticipationException)
+	          WHERE e.sector = sec.code AND e.province = p.code RETURN [e.province, e.reason] }`
+}
+
+// serviceProviderColumns are providerColumns for the service $serviceId.
+var serviceProviderColumns = providerColumns(`MATCH (p:Province)-[:PROVIDES]->(:SharedService {id: $serviceId})`,
+	`MATCH (:SharedService {id: $serviceId})-[:IN_AREA]->(a:Area)`)
+
+// readProviderParticipation decodes providerColumns' four columns.
+func readProviderParticipation(v []any) (pcnet.ProviderParticipation, error) {
+	if len(v) != 4 {
+		return pcnet.ProviderParticipation{}, fmt.Errorf("neo4j: %d provider columns", len(v))
+	}
+	var pp pcnet.ProviderParticipation
+	var err error
+	if pp.Provider, err = readProvince(v[0]); err != nil {
+		return pcnet.ProviderParticipation{}, err
+	}
+	var rd reader
+	if sectors := rd.list(v[1]); len(sectors) > 0 {
+		pp.Sector = rd.str(sectors[0])
+	}
+	if rd.err != nil {
+		return pcnet.ProviderParticipation{}, rd.err
+	}
+	if pp.Facts, err = readParticipation(pp.Sector, v[2], v[3]); err != nil {
+		return pcnet.ProviderParticipation{}, err
+	}
+	return pp, nil
+}
+
 // participationFacts locks and reads whether the Province and sector exist
 // and the Province's records and exceptions in the sector.
 func (w *writeTx) participationFacts(province, sector string) (found, sectorFound bool, f *pcnet.ParticipationFacts, err error) {

@@ -57,10 +57,12 @@ const (
 	ActionAdvance = "advance" // a tutorship's step advanced
 	// ActionException: an admin let a non-participating Province act.
 	ActionException = "exception"
+	// ActionImport: a dataset imported (ImportChange).
+	ActionImport = "import"
 )
 
 // Entities lists every Entity* name.
-var Entities = []string{EntityService, EntityCoverage, EntityTutorship, EntityProjectWork, EntityParticipation,
+var Entities = []string{EntityService, EntityCoverage, EntityTutorship, EntityProjectWork, EntityParticipation, EntityImport,
 	EntityProjectWorkSection, EntityRolloutPlan, EntityMaterial}
 
 // idRE is the form of a new service or project-work ID: ASCII letters,

@@ -2,6 +2,7 @@ package pcnet
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -45,4 +46,16 @@ func (f ChangeFilter) Match(c Change) bool {
 		(f.Entity == "" || c.Entity == f.Entity) &&
 		(f.EntityID == "" || c.EntityID == f.EntityID) &&
 		c.Seq > f.AfterSeq
+}
+
+// ImportChange is the audit entry of an import of ds: every import records
+// exactly one, in the transaction that writes the data, whether or not it
+// changed anything, so that the audit Seq (Writer.LastChangeSeq), and with
+// it a response cache, moves with imports as with writes. Its EntityID is
+// empty (the import is of the whole dataset) and its Summary says what ds
+// holds.
+func ImportChange(ds Dataset) Change {
+	return Change{Entity: EntityImport, Action: ActionImport, Summary: fmt.Sprintf(
+		"imported %d regions, %d Provinces, %d Comuni, %d sectors, %d services, %d coverages, %d tutorships, %d project works",
+		len(ds.Regions), len(ds.Provinces), len(ds.Comuni), len(ds.Sectors), len(ds.Services), len(ds.Coverages), len(ds.Tutorships), len(ds.ProjectWorks))}
 }

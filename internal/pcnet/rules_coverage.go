@@ -18,6 +18,9 @@ type CoverageFacts struct {
 	// Existing are all the coverages by Service of the listed Comuni, of
 	// any period, in any order.
 	Existing []Coverage
+	// ProviderParticipation holds the service's provider, the sector of its
+	// area and the provider's participation there; read by additions.
+	ProviderParticipation
 }
 
 // ValidateCoverageAddition checks the input of AddCoverage: "serviceId"
@@ -48,7 +51,11 @@ func ValidateCoverageAddition(a CoverageAddition) error {
 // is not ENDED (ECONFLICT "serviceId"); since is not before the service's
 // start date (EINVALID "since"); then for each Comune, in list order: it
 // exists (ENOTFOUND "comuneCodes[i]") and lies in the provider's Province
-// (EINVALID "comuneCodes[i]").
+// (EINVALID "comuneCodes[i]"); last, the provider takes part in the
+// service's sector on since (CheckParticipation, EINVALID "since": a
+// Province covers no Comune before it joined or after it left, unless an
+// admin recorded an exception; ENOTFOUND "since" when the provider is
+// retired from the ISTAT list).
 //
 // A Comune with a coverage by the service active on since is unchanged:
 // re-adding is a no-op, never a duplicate. A Comune whose only coverages
@@ -103,6 +110,9 @@ func PlanCoverageAddition(a CoverageAddition, f CoverageFacts) (CoverageResult, 
 		default:
 			res.Changed = append(res.Changed, Coverage{ServiceID: svc.ID, ComuneCode: code, Since: a.Since, Phase: a.Phase})
 		}
+	}
+	if err := f.check("since", a.Since); err != nil {
+		return CoverageResult{}, nil, err
 	}
 	sortCoverageResult(&res)
 	changes := make([]Change, len(res.Changed))

@@ -100,6 +100,50 @@ func CheckParticipation(field string, p Province, sector string, day Date, f Par
 	return Invalidf(field, "%s: %s (%s) doesn't take part in %s on %s", field, p.Code, p.Name, sector, day)
 }
 
+// of returns the facts of p in sector: f's records of p in sector, or the
+// ProgrammeJoined default when f holds none (nil f, or never recorded),
+// with f's exceptions.
+func (f *ParticipationFacts) of(p Province, sector string) ParticipationFacts {
+	var facts ParticipationFacts
+	if f != nil {
+		facts.Exceptions = f.Exceptions
+		for _, r := range f.Participations {
+			if r.ProvinceCode == p.Code && r.SectorCode == sector {
+				facts.Participations = append(facts.Participations, r)
+			}
+		}
+	}
+	if len(facts.Participations) == 0 {
+		facts.Participations = DefaultParticipations([]Province{p}, []string{sector}, Date{})
+	}
+	return facts
+}
+
+// ProviderParticipation is what the participation rule needs to know of a
+// service's provider: a Province provides a service only while it takes
+// part in the sector of the service's area (issue 13).
+type ProviderParticipation struct {
+	Provider *Province // the provider Province; nil when it doesn't exist
+	Sector   string    // the sector of the service's area; "" when the area doesn't exist
+	// Facts are the provider's participation records and exceptions in
+	// Sector; nil when the store keeps no records (ProgrammeJoined applies).
+	Facts *ParticipationFacts
+}
+
+// check is CheckParticipation for the provider on day, naming field. A
+// provider that is gone (retired from the ISTAT list) provides nothing
+// new: ENOTFOUND on field. A store that didn't read the sector is an
+// internal error, so a write can never skip the rule.
+func (pp ProviderParticipation) check(field string, day Date) error {
+	switch {
+	case pp.Provider == nil:
+		return fieldError(ENOTFOUND, field, "%s: the service's provider Province no longer exists", field)
+	case pp.Sector == "":
+		return Errorf(EINTERNAL, "the store gave no sector for the participation rule")
+	}
+	return CheckParticipation(field, *pp.Provider, pp.Sector, day, pp.Facts.of(*pp.Provider, pp.Sector))
+}
+
 // ValidateParticipation checks the input of RecordParticipation:
 // "provinceCode" (a Province code), "sectorCode" (required), "since"
 // (required) and "until" (empty or after since).

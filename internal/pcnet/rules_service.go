@@ -11,9 +11,11 @@ import (
 
 // ServiceCreateFacts are what PlanServiceCreate needs to know of the store.
 type ServiceCreateFacts struct {
-	IDTaken       bool // a service with the new ID exists
-	ProviderFound bool // the provider Province exists
-	AreaFound     bool // the area exists
+	IDTaken bool // a service with the new ID exists
+	// ProviderParticipation holds the provider (nil when it doesn't exist),
+	// the sector of the area ("" when the area doesn't exist) and the
+	// provider's participation in that sector.
+	ProviderParticipation
 }
 
 // ValidateNewService checks the input of CreateService: "id" (required, an
@@ -54,7 +56,11 @@ func ValidateNewService(s SharedService) error {
 
 // PlanServiceCreate returns the service to create and its audit entry. The
 // name and description are trimmed of surrounding white space and an empty
-// status becomes PLANNED.
+// status becomes PLANNED. After the input: the provider and area exist
+// (ENOTFOUND "providerCode", "areaCode"), the ID is free (ECONFLICT "id")
+// and the provider takes part in the area's sector on the start date
+// (CheckParticipation, EINVALID "providerCode"), unless an admin recorded
+// an exception for it.
 func PlanServiceCreate(s SharedService, f ServiceCreateFacts) (SharedService, []Change, error) {
 	if err := ValidateNewService(s); err != nil {
 		return SharedService{}, nil, err
@@ -64,12 +70,15 @@ func PlanServiceCreate(s SharedService, f ServiceCreateFacts) (SharedService, []
 		s.Status = StatusPlanned
 	}
 	switch {
-	case !f.ProviderFound:
+	case f.Provider == nil:
 		return SharedService{}, nil, fieldError(ENOTFOUND, "providerCode", "providerCode: no Province %s", s.ProviderCode)
-	case !f.AreaFound:
+	case f.Sector == "":
 		return SharedService{}, nil, fieldError(ENOTFOUND, "areaCode", "areaCode: no area %q", s.AreaCode)
 	case f.IDTaken:
 		return SharedService{}, nil, fieldError(ECONFLICT, "id", "id: a service %q exists already", s.ID)
+	}
+	if err := f.check("providerCode", s.StartDate); err != nil {
+		return SharedService{}, nil, err
 	}
 	return s, []Change{{
 		Entity: EntityService, EntityID: s.ID, Action: ActionCreate,
@@ -120,6 +129,10 @@ type ServiceUpdateFacts struct {
 	// Today is the day of the write, the end date of a service ENDED
 	// without one (Today()).
 	Today Date
+	// ProviderParticipation holds the service's provider, the sector of its
+	// area and the provider's participation there; read when the start
+	// date changes.
+	ProviderParticipation
 }
 
 // PlanServiceUpdate returns the updated service, the coverages the update
@@ -129,7 +142,10 @@ type ServiceUpdateFacts struct {
 // changes the plan has no changes (nothing to write, no audit entry) and
 // returns the current service as it is. A status change must be an
 // AllowedTransition (ECONFLICT on "status" otherwise); the start date may
-// not move after the first coverage (EINVALID on "startDate"). The summary
+// not move after the first coverage (EINVALID on "startDate"), and the
+// provider must take part in the area's sector on the new start date
+// (CheckParticipation, EINVALID on "startDate") unless an admin recorded
+// an exception. The summary
 // lists the changed fields, joined by "; ", in the order name,
 // description, status, start date; a status change reads "status PILOT →
 // ACTIVE".
@@ -179,6 +195,9 @@ func PlanServiceUpdate(id string, u ServiceUpdate, f ServiceUpdateFacts) (Shared
 	if u.StartDate != nil && *u.StartDate != current.StartDate {
 		if first := firstSince(f.Coverages); !first.IsZero() && u.StartDate.After(first) {
 			return SharedService{}, nil, nil, Invalidf("startDate", "startDate: %s is after the service's first coverage, which starts on %s", *u.StartDate, first)
+		}
+		if err := f.check("startDate", *u.StartDate); err != nil {
+			return SharedService{}, nil, nil, err
 		}
 		next.StartDate = *u.StartDate
 		what = append(what, fmt.Sprintf("startDate %s → %s", current.StartDate, next.StartDate))

@@ -47,9 +47,13 @@ func codes(n int) []string {
 	return out
 }
 
+// comoProvides: Como, an ordinary-statute Province, provides in appalti;
+// with no records it takes part by ProgrammeJoined's default.
+var comoProvides = ProviderParticipation{Provider: &Province{Code: "013", Name: "Como", Kind: KindProvince, RegionCode: "03"}, Sector: "appalti"}
+
 func TestPlanServiceCreate(t *testing.T) {
 	valid := SharedService{ID: "svc-013-new", Name: "  Nuovo servizio ", Description: " Per i Comuni ", ProviderCode: "013", AreaCode: "sua", StartDate: MustDate("2024-01-01")}
-	found := ServiceCreateFacts{ProviderFound: true, AreaFound: true}
+	found := ServiceCreateFacts{ProviderParticipation: comoProvides}
 	tests := []struct {
 		name        string
 		edit        func(s *SharedService)
@@ -76,11 +80,11 @@ func TestPlanServiceCreate(t *testing.T) {
 		{"starts ended", func(s *SharedService) { s.Status = StatusEnded }, found, EINVALID, "status"},
 		{"unknown status", func(s *SharedService) { s.Status = "RUNNING" }, found, EINVALID, "status"},
 		{"no start date", func(s *SharedService) { s.StartDate = Date{} }, found, EINVALID, "startDate"},
-		{"unknown provider", func(*SharedService) {}, ServiceCreateFacts{AreaFound: true}, ENOTFOUND, "providerCode"},
-		{"unknown area", func(*SharedService) {}, ServiceCreateFacts{ProviderFound: true}, ENOTFOUND, "areaCode"},
-		{"id taken", func(*SharedService) {}, ServiceCreateFacts{ProviderFound: true, AreaFound: true, IDTaken: true}, ECONFLICT, "id"},
+		{"unknown provider", func(*SharedService) {}, ServiceCreateFacts{ProviderParticipation: ProviderParticipation{Sector: "appalti"}}, ENOTFOUND, "providerCode"},
+		{"unknown area", func(*SharedService) {}, ServiceCreateFacts{ProviderParticipation: ProviderParticipation{Provider: comoProvides.Provider}}, ENOTFOUND, "areaCode"},
+		{"id taken", func(*SharedService) {}, ServiceCreateFacts{ProviderParticipation: comoProvides, IDTaken: true}, ECONFLICT, "id"},
 		{"input checked before facts", func(s *SharedService) { s.Name = "" }, ServiceCreateFacts{IDTaken: true}, EINVALID, "name"},
-		{"not found before conflict", func(*SharedService) {}, ServiceCreateFacts{AreaFound: true, IDTaken: true}, ENOTFOUND, "providerCode"},
+		{"not found before conflict", func(*SharedService) {}, ServiceCreateFacts{ProviderParticipation: ProviderParticipation{Sector: "appalti"}, IDTaken: true}, ENOTFOUND, "providerCode"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -137,7 +141,7 @@ func TestStatusTransitions(t *testing.T) {
 					t.Errorf("AllowedTransition = %v, want %v", got, want)
 				}
 				current := SharedService{ID: "svc", Name: "S", ProviderCode: "013", AreaCode: "sua", Status: from, StartDate: MustDate("2022-01-01")}
-				got, _, changes, err := PlanServiceUpdate("svc", ServiceUpdate{Status: &to}, ServiceUpdateFacts{Current: &current, Today: MustDate("2026-01-01")})
+				got, _, changes, err := PlanServiceUpdate("svc", ServiceUpdate{Status: &to}, ServiceUpdateFacts{ProviderParticipation: comoProvides, Current: &current, Today: MustDate("2026-01-01")})
 				switch {
 				case from == to:
 					checkErr(t, err, "", "")
@@ -201,7 +205,7 @@ func TestPlanServiceUpdate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			facts := ServiceUpdateFacts{Current: tt.current, Coverages: []Coverage{{ServiceID: "svc", ComuneCode: "013041", Since: firstCoverage, Until: MustDate("2023-01-01")}}}
+			facts := ServiceUpdateFacts{ProviderParticipation: comoProvides, Current: tt.current, Coverages: []Coverage{{ServiceID: "svc", ComuneCode: "013041", Since: firstCoverage, Until: MustDate("2023-01-01")}}}
 			got, _, changes, err := PlanServiceUpdate(tt.id, tt.u, facts)
 			checkErr(t, err, tt.code, tt.field)
 			if err != nil {
@@ -264,7 +268,7 @@ func TestPlanServiceEnding(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, gotEnded, changes, err := PlanServiceUpdate("svc", tt.u, ServiceUpdateFacts{Current: &current, Coverages: tt.covs, Today: MustDate("2025-03-15")})
+			got, gotEnded, changes, err := PlanServiceUpdate("svc", tt.u, ServiceUpdateFacts{ProviderParticipation: comoProvides, Current: &current, Coverages: tt.covs, Today: MustDate("2025-03-15")})
 			checkErr(t, err, tt.code, tt.field)
 			if err != nil {
 				return
@@ -288,7 +292,7 @@ func TestPlanServiceEnding(t *testing.T) {
 	// Re-ending an ENDED service is no change.
 	done := current
 	done.Status = StatusEnded
-	if _, e, changes, err := PlanServiceUpdate("svc", ServiceUpdate{Status: &ended}, ServiceUpdateFacts{Current: &done, Coverages: covs, Today: MustDate("2025-03-15")}); err != nil || len(e)+len(changes) != 0 {
+	if _, e, changes, err := PlanServiceUpdate("svc", ServiceUpdate{Status: &ended}, ServiceUpdateFacts{ProviderParticipation: comoProvides, Current: &done, Coverages: covs, Today: MustDate("2025-03-15")}); err != nil || len(e)+len(changes) != 0 {
 		t.Errorf("re-ending: %v, %v, %v", e, changes, err)
 	}
 }
@@ -310,8 +314,9 @@ func coverageFacts(status ServiceStatus) CoverageFacts {
 		comuni[c.Code] = c
 	}
 	return CoverageFacts{
-		Service: &svc,
-		Comuni:  comuni,
+		ProviderParticipation: comoProvides,
+		Service:               &svc,
+		Comuni:                comuni,
 		Existing: []Coverage{
 			{ServiceID: "svc-013", ComuneCode: "013130", Since: MustDate("2024-01-01"), Until: MustDate("2024-06-01"), Phase: PhasePilot},
 			{ServiceID: "svc-013", ComuneCode: "013041", Since: MustDate("2022-01-01"), Phase: PhasePilot},

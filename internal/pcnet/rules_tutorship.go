@@ -20,25 +20,6 @@ type TutorshipFacts struct {
 	Participation *ParticipationFacts
 }
 
-// participationOf returns the participation facts of p in sector: the
-// store's records of p in sector, or the ProgrammeJoined default when the
-// store holds none (never recorded), with the store's exceptions.
-func (f TutorshipFacts) participationOf(p Province, sector string) ParticipationFacts {
-	var facts ParticipationFacts
-	if f.Participation != nil {
-		facts.Exceptions = f.Participation.Exceptions
-		for _, r := range f.Participation.Participations {
-			if r.ProvinceCode == p.Code && r.SectorCode == sector {
-				facts.Participations = append(facts.Participations, r)
-			}
-		}
-	}
-	if len(facts.Participations) == 0 {
-		facts.Participations = DefaultParticipations([]Province{p}, []string{sector}, Date{})
-	}
-	return facts
-}
-
 // ValidateTutorship checks the input of AssignTutor: "tutorCode" and
 // "tutoredCode" (Province codes, not the same: a Province can't tutor
 // itself), "sectorCode" (required), "since" (required), "until" (must be
@@ -98,7 +79,7 @@ func PlanTutorAssign(t Tutorship, f TutorshipFacts) (Tutorship, []Change, error)
 		field string
 		p     *Province
 	}{{"tutorCode", f.Tutor}, {"tutoredCode", f.Tutored}} {
-		if err := CheckParticipation(p.field, *p.p, t.SectorCode, t.Since, f.participationOf(*p.p, t.SectorCode)); err != nil {
+		if err := CheckParticipation(p.field, *p.p, t.SectorCode, t.Since, f.Participation.of(*p.p, t.SectorCode)); err != nil {
 			return Tutorship{}, nil, err
 		}
 	}

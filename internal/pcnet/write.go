@@ -96,7 +96,8 @@ type Writer interface {
 	// before the first write), in one cheap read: it changes with every
 	// write that changes something, whichever replica made it, so a
 	// response cache keyed by it never serves data older than a write
-	// (server.responseCache). Imports record no entries and don't move it.
+	// (server.responseCache). An import records one entry (ImportChange), so
+	// it moves it too.
 	LastChangeSeq(ctx context.Context) (int64, error)
 }
 
@@ -182,6 +183,8 @@ const (
 	// EntityParticipation: participation records and admin exceptions; added
 	// to Entities (and the schema's changes description) with the mutations.
 	EntityParticipation = "participation"
+	// EntityImport: an import of a whole dataset (ImportChange).
+	EntityImport = "import"
 )
 
 // Change is one entry of the audit trail: who changed what, when. A write

@@ -3,10 +3,14 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 
+	"pcnet/internal/memory"
+	"pcnet/internal/neo4j"
 	"pcnet/internal/pcnet"
 	"pcnet/internal/server"
 )
@@ -139,4 +143,37 @@ func TestResponseCacheOff(t *testing.T) {
 	if r := env.read("", cachedCoverageQ, vars); r.calls < 2 {
 		t.Errorf("with the cache off a repeated read cost %d store calls", r.calls)
 	}
+}
+
+// An import records an audit entry, so a cached response is not served
+// after it: the very next read has the imported data.
+func TestResponseCacheSeesAnImport(t *testing.T) {
+	eachStore(t, server.Options{ResponseCacheSize: 100, StoreCallStats: true}, func(t *testing.T, env *writeEnv) {
+		const q = `query($svc: ID!) { service(id: $svc) { name } }`
+		svc := env.ds.Services[0].ID
+		vars := map[string]any{"svc": svc}
+		first := env.read("", q, vars)
+		if again := env.read("", q, vars); again.body != first.body || again.calls != 1 {
+			t.Fatalf("the repeated read: %d store calls (want 1, the Seq)", again.calls)
+		}
+		next := *env.ds
+		next.Services = slices.Clone(env.ds.Services)
+		next.Services[0].Name = "Renamed by an import"
+		var err error
+		switch st := env.store.(type) {
+		case *memory.Store:
+			err = st.Import(t.Context(), next)
+		case *neo4j.Store:
+			_, err = st.Import(t.Context(), next, nil)
+		default:
+			t.Fatalf("no import for %T", env.store)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := env.read("", q, vars)
+		if after.calls < 2 || !strings.Contains(after.body, "Renamed by an import") {
+			t.Fatalf("the read after an import (%d store calls) lacks the new name: %s", after.calls, after.body)
+		}
+	})
 }

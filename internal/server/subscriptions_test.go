@@ -439,7 +439,7 @@ func TestSubscriptionOverHTTPRefused(t *testing.T) {
 func TestSubscriptionEventsReadFreshData(t *testing.T) {
 	broker := graph.NewCoverageBroker(0, 0)
 	env := newWriteEnv(t, server.Options{Events: broker})
-	env.as("maria", createServiceQ, map[string]any{"id": "svc-108-fresh", "provider": "108", "area": "sua", "start": "2020-01-01"}, nil)
+	env.as("maria", createServiceQ, map[string]any{"id": "svc-108-fresh", "provider": "108", "area": "sua", "start": "2022-06-01"}, nil)
 	c, err := dialWS(t, env, nil, nil)
 	if err != nil {
 		t.Fatal(err)

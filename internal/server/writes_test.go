@@ -505,7 +505,7 @@ func TestWriteRules(t *testing.T) {
 		env.as("maria", assignTutorQ, map[string]any{"tutor": "108", "tutored": "016", "sector": "procurement", "since": "2026-03-01"}, nil)
 		env.as("maria", advanceTutorshipQ, map[string]any{"tutor": "108", "tutored": "016", "sector": "procurement", "since": "2026-03-01", "step": 2}, nil)
 		// An ENDED service.
-		env.as("maria", createServiceQ, map[string]any{"id": "svc-108-old", "provider": "108", "area": "sua", "start": "2020-01-01"}, nil)
+		env.as("maria", createServiceQ, map[string]any{"id": "svc-108-old", "provider": "108", "area": "sua", "start": "2022-06-01"}, nil)
 		env.as("maria", updateServiceQ, map[string]any{"id": "svc-108-old", "status": "ENDED"}, nil)
 
 		day := func(d pcnet.Date) string { return d.String() }
@@ -566,6 +566,8 @@ func TestWriteRules(t *testing.T) {
 				map[string]any{"id": "svc-x", "provider": "108", "area": "sua", "status": "ACTIVE", "start": "2026-01-01"}, pcnet.EINVALID, "status"},
 			{"a service of an unknown Province", createServiceQ,
 				map[string]any{"id": "svc-x", "provider": "999", "area": "sua", "start": "2026-01-01"}, pcnet.ENOTFOUND, "providerCode"},
+			{"a service starting before its provider joined the programme", createServiceQ,
+				map[string]any{"id": "svc-x", "provider": "108", "area": "sua", "start": "2021-01-01"}, pcnet.EINVALID, "providerCode"},
 			{"a malformed date", addCoverageQ,
 				map[string]any{"svc": svc.ID, "codes": []string{free[0]}, "since": "01/02/2026"}, pcnet.EINVALID, "since"},
 			{"a project work linked to another Province's service", saveProjectWorkQ,
@@ -792,7 +794,7 @@ func TestConcurrentCoverageWrites(t *testing.T) {
 	eachStore(t, server.Options{}, func(t *testing.T, env *writeEnv) {
 		const clients, perClient = 8, 3
 		// A new service, so every Comune of the Province is free to add.
-		env.as("maria", createServiceQ, map[string]any{"id": "svc-108-busy", "provider": "108", "area": "sua", "start": "2020-01-01"}, nil)
+		env.as("maria", createServiceQ, map[string]any{"id": "svc-108-busy", "provider": "108", "area": "sua", "start": "2022-06-01"}, nil)
 		free := uncoveredComuni(env.ds, "svc-108-busy", "108")
 		if len(free) < clients*perClient {
 			t.Fatalf("only %d free Comuni", len(free))

@@ -58,6 +58,7 @@ func RunWrites(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) WriteStor
 		t.Run("TutorshipErrors", func(t *testing.T) { testTutorshipErrors(t, s) })
 		t.Run("ProjectWorks", func(t *testing.T) { testSaveProjectWork(t, s) })
 		t.Run("CancelledContext", func(t *testing.T) { testWriteCancelledContext(t, s) })
+		t.Run("ProviderParticipation", func(t *testing.T) { testProviderParticipation(t, s) })
 		t.Run("Participations", func(t *testing.T) { testParticipationWrites(t, s) })
 		t.Run("ProjectWorkSections", func(t *testing.T) { testSaveProjectWorkSections(t, s) })
 		t.Run("RolloutPlan", func(t *testing.T) { testSetRolloutPlan(t, s) })

@@ -61,6 +61,7 @@ func testParticipationWrites(t *testing.T, s WriteStore) {
 		// Before its participation starts Trento can't be tutored; from it on it can.
 		rejected(t, s, pcnet.EINVALID, "tutoredCode", func() error { return assign(t, tu("013", "022", "europe", "2024-12-01")) })
 		must(t, assign(t, tu("013", "022", "europe", "2025-02-01")))
+		testProviderJoins(t, s)
 
 		ended, err := s.EndParticipation(ctx, "022", "europe", date("2025-06-01"))
 		must(t, err)
@@ -72,6 +73,10 @@ func testParticipationWrites(t *testing.T, s WriteStore) {
 		}
 		// Ended: no new tutorship from its end on, and nothing left to end.
 		rejected(t, s, pcnet.EINVALID, "tutoredCode", func() error { return assign(t, tu("040", "022", "europe", "2025-07-01")) })
+		rejected(t, s, pcnet.EINVALID, "since", func() error {
+			_, err := s.AddCoverage(ctx, pcnet.CoverageAddition{ServiceID: "svc-022-europe", ComuneCodes: []string{"022106"}, Since: date("2025-07-01"), Phase: pcnet.PhaseRollout})
+			return err
+		})
 		rejected(t, s, pcnet.ENOTFOUND, "", func() error {
 			_, err := s.EndParticipation(ctx, "022", "europe", date("2025-08-01"))
 			return err

@@ -79,6 +79,9 @@ func Open(t testing.TB) *neo4j.Store {
 }
 
 // Load opens the test store, deletes everything in it and imports ds.
+// It then deletes the import's audit entry and counter, so the store starts
+// with an empty audit trail, like an embedded store made from ds
+// (memory.New): the suites number a store's writes from 1.
 func Load(t testing.TB, ds pcnet.Dataset) *neo4j.Store {
 	t.Helper()
 	s := Open(t)
@@ -86,7 +89,24 @@ func Load(t testing.TB, ds pcnet.Dataset) *neo4j.Store {
 	if _, err := s.Import(context.Background(), ds, nil); err != nil {
 		t.Fatalf("importing the test dataset: %v", err)
 	}
+	run(t, "MATCH (n) WHERE n:Change OR n:AuditCounter DETACH DELETE n")
 	return s
+}
+
+// run runs one auto-commit query on the test server.
+func run(t testing.TB, query string) {
+	t.Helper()
+	cfg := Config(t)
+	ctx := context.Background()
+	driver, err := neo4jdrv.NewDriverWithContext(cfg.URI, neo4jdrv.BasicAuth(cfg.Username, cfg.Password, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer driver.Close(ctx)
+	if _, err := neo4jdrv.ExecuteQuery(ctx, driver, query, nil, neo4jdrv.EagerResultTransformer,
+		neo4jdrv.ExecuteQueryWithDatabase(cfg.Database)); err != nil {
+		t.Fatalf("neo4jtest: %s: %v", query, err)
+	}
 }
 
 // pcnetLabels are the labels of the graph model (MODEL.md), the audit
