@@ -191,7 +191,7 @@ type ComplexityRoot struct {
 		CreateService                func(childComplexity int, id string, name string, description *string, providerCode string, areaCode string, status *pcnet.ServiceStatus, startDate pcnet.Date, idempotencyKey *string) int
 		EndCoverage                  func(childComplexity int, serviceID string, comuneCodes []string, until pcnet.Date, idempotencyKey *string) int
 		EndParticipation             func(childComplexity int, provinceCode string, sectorCode string, until pcnet.Date, idempotencyKey *string) int
-		EndTutorship                 func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date, idempotencyKey *string) int
+		EndTutorship                 func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date, outcome *pcnet.TutorshipOutcome, idempotencyKey *string) int
 		RecordParticipation          func(childComplexity int, provinceCode string, sectorCode string, since pcnet.Date, until *pcnet.Date, idempotencyKey *string) int
 		RecordParticipationException func(childComplexity int, provinceCode string, sectorCode string, reason string, idempotencyKey *string) int
 		SaveProjectWork              func(childComplexity int, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string, idempotencyKey *string) int
@@ -475,6 +475,7 @@ type ComplexityRoot struct {
 	Tutorship struct {
 		Active  func(childComplexity int, on *pcnet.Date) int
 		ID      func(childComplexity int) int
+		Result  func(childComplexity int) int
 		Sector  func(childComplexity int) int
 		Since   func(childComplexity int) int
 		Step    func(childComplexity int) int
@@ -535,7 +536,7 @@ type MutationResolver interface {
 	EndCoverage(ctx context.Context, serviceID string, comuneCodes []string, until pcnet.Date, idempotencyKey *string) (*model.CoveragePayload, error)
 	AssignTutor(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step *int, idempotencyKey *string) (*model.TutorshipPayload, error)
 	AdvanceTutorship(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step int, idempotencyKey *string) (*model.TutorshipPayload, error)
-	EndTutorship(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date, idempotencyKey *string) (*model.TutorshipPayload, error)
+	EndTutorship(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date, outcome *pcnet.TutorshipOutcome, idempotencyKey *string) (*model.TutorshipPayload, error)
 	RecordParticipation(ctx context.Context, provinceCode string, sectorCode string, since pcnet.Date, until *pcnet.Date, idempotencyKey *string) (*model.ParticipationPayload, error)
 	EndParticipation(ctx context.Context, provinceCode string, sectorCode string, until pcnet.Date, idempotencyKey *string) (*model.ParticipationPayload, error)
 	RecordParticipationException(ctx context.Context, provinceCode string, sectorCode string, reason string, idempotencyKey *string) (*model.ParticipationExceptionPayload, error)
@@ -1259,7 +1260,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.EndTutorship(childComplexity, args["tutorCode"].(string), args["tutoredCode"].(string), args["sectorCode"].(string), args["since"].(pcnet.Date), args["until"].(pcnet.Date), args["idempotencyKey"].(*string)), true
+		return e.ComplexityRoot.Mutation.EndTutorship(childComplexity, args["tutorCode"].(string), args["tutoredCode"].(string), args["sectorCode"].(string), args["since"].(pcnet.Date), args["until"].(pcnet.Date), args["outcome"].(*pcnet.TutorshipOutcome), args["idempotencyKey"].(*string)), true
 	case "Mutation.recordParticipation":
 		if e.ComplexityRoot.Mutation.RecordParticipation == nil {
 			break
@@ -2596,6 +2597,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tutorship.ID(childComplexity), true
+	case "Tutorship.outcome":
+		if e.ComplexityRoot.Tutorship.Result == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tutorship.Result(childComplexity), true
 	case "Tutorship.sector":
 		if e.ComplexityRoot.Tutorship.Sector == nil {
 			break
@@ -2853,7 +2860,11 @@ type Query {
     Return the items after this cursor (an edge's cursor or pageInfo.endCursor).
     A cursor is accepted only by the field that made it, with the same order
     and filter arguments (and the same parent): any other cursor, or one not
-    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `.
+    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `, and so are the
+    offset cursors of earlier versions (ask for the first page again). A
+    cursor holds its item's sort key and code, not a position: the page holds
+    the items strictly after that key in the order as the list is now, so a
+    write between two pages neither skips nor repeats items.
     """
     after: String
   ): ComuneConnection!
@@ -3076,7 +3087,11 @@ type Query {
     Return the items after this cursor (an edge's cursor or pageInfo.endCursor).
     A cursor is accepted only by the field that made it, with the same order
     and filter arguments (and the same parent): any other cursor, or one not
-    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `.
+    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `, and so are the
+    offset cursors of earlier versions (ask for the first page again). A
+    cursor holds its item's sort key and code, not a position: the page holds
+    the items strictly after that key in the order as the list is now, so a
+    write between two pages neither skips nor repeats items.
     """
     after: String
   ): CoverageGapConnection!
@@ -3140,7 +3155,11 @@ type Region {
     Return the items after this cursor (an edge's cursor or pageInfo.endCursor).
     A cursor is accepted only by the field that made it, with the same order
     and filter arguments (and the same parent): any other cursor, or one not
-    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `.
+    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `, and so are the
+    offset cursors of earlier versions (ask for the first page again). A
+    cursor holds its item's sort key and code, not a position: the page holds
+    the items strictly after that key in the order as the list is now, so a
+    write between two pages neither skips nor repeats items.
     """
     after: String
   ): ComuneConnection!
@@ -3232,7 +3251,11 @@ type Province {
     Return the items after this cursor (an edge's cursor or pageInfo.endCursor).
     A cursor is accepted only by the field that made it, with the same order
     and filter arguments (and the same parent): any other cursor, or one not
-    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `.
+    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `, and so are the
+    offset cursors of earlier versions (ask for the first page again). A
+    cursor holds its item's sort key and code, not a position: the page holds
+    the items strictly after that key in the order as the list is now, so a
+    write between two pages neither skips nor repeats items.
     """
     after: String
   ): ComuneConnection!
@@ -3465,7 +3488,9 @@ A Comune in a page, with its cursor.
 type ComuneEdge {
   """
   An opaque cursor: pass it as ` + "`" + `after` + "`" + `, with the same order and filter, to get
-  the items that follow this one. It is bound to that field, order and filter.
+  the items that follow this one. It is bound to that field, order and filter,
+  and names this item's place in the order (its sort key and code), so it stays
+  good after writes, even if this item itself is removed.
   """
   cursor: String!
   """
@@ -3479,11 +3504,12 @@ Where a page lies in its list (Relay).
 """
 type PageInfo {
   """
-  Whether more items follow this page.
+  Whether more items follow this page now.
   """
   hasNextPage: Boolean!
   """
-  Whether items precede this page.
+  Whether the page was asked for after a cursor (forward paging, as Relay
+  allows: items preceded it when the cursor was made).
   """
   hasPreviousPage: Boolean!
   """
@@ -3660,7 +3686,11 @@ type SharedService {
     Return the items after this cursor (an edge's cursor or pageInfo.endCursor).
     A cursor is accepted only by the field that made it, with the same order
     and filter arguments (and the same parent): any other cursor, or one not
-    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `.
+    made by this service, is an ` + "`" + `invalid` + "`" + ` error naming ` + "`" + `after` + "`" + `, and so are the
+    offset cursors of earlier versions (ask for the first page again). A
+    cursor holds its item's sort key and code, not a position: the page holds
+    the items strictly after that key in the order as the list is now, so a
+    write between two pages neither skips nor repeats items.
     """
     after: String
     """
@@ -3768,7 +3798,9 @@ A covered Comune in a page, with the coverage's period and phase.
 type CoverageEdge {
   """
   An opaque cursor: pass it as ` + "`" + `after` + "`" + `, with the same order and filter, to get
-  the items that follow this one. It is bound to that field, order and filter.
+  the items that follow this one. It is bound to that field, order and filter,
+  and names this item's place in the order (its sort key and code), so it stays
+  good after writes, even if this item itself is removed.
   """
   cursor: String!
   """
@@ -3833,6 +3865,12 @@ type Tutorship {
   """
   step: Int!
   """
+  Where the accompaniment led: IN_PROGRESS while the tutorship is open;
+  once ended, COMPLETED (the path was completed, at step 3) or WITHDRAWN
+  (ended before), as endTutorship recorded it.
+  """
+  outcome: TutorshipOutcome!
+  """
   Whether the tutorship is active on a day: since <= on < until.
   """
   active(
@@ -3841,6 +3879,24 @@ type Tutorship {
     """
     on: Date
   ): Boolean!
+}
+
+"""
+Where a tutorship's accompaniment led.
+"""
+enum TutorshipOutcome {
+  """
+  The tutorship is open: the path goes on.
+  """
+  IN_PROGRESS
+  """
+  The tutorship ended with the path completed (step 3): the tutored Province adopted the model.
+  """
+  COMPLETED
+  """
+  The tutorship ended before the path was completed.
+  """
+  WITHDRAWN
 }
 
 """
@@ -4879,8 +4935,11 @@ type Mutation {
   ): TutorshipPayload @hasRole(role: PLANNER)
 
   """
-  Ends an open tutorship on a day after its start (exclusive). The tutorship
-  is named by its tutor, tutored Province, sector and start day.
+  Ends an open tutorship on a day after its start (exclusive), with its
+  outcome. The tutorship is named by its tutor, tutored Province, sector
+  and start day. Ending it again on the same day with the same outcome (or
+  none) changes nothing; with another outcome it is "conflict", field
+  "outcome".
   """
   endTutorship(
     """
@@ -4903,6 +4962,11 @@ type Mutation {
     The day the tutorship ends (exclusive), after since.
     """
     until: Date!
+    """
+    How it ended: COMPLETED (only at step 3) or WITHDRAWN ("invalid", field
+    "outcome", otherwise). Left out: COMPLETED at step 3, WITHDRAWN before.
+    """
+    outcome: TutorshipOutcome
     """
     Makes the write safe to retry (see Mutation): a key used by one of your
     committed writes returns its result without writing again; with other
@@ -5149,7 +5213,7 @@ extend type Query {
     since: DateTime
     """
     Keep the changes to one kind of entity: "service", "coverage",
-    "tutorship", "projectWork" or "participation".
+    "tutorship", "projectWork", "participation" or "import".
     """
     entity: String
     """
@@ -5188,12 +5252,15 @@ type Change {
   actor: String!
   """
   The kind of entity changed: "service", "coverage", "tutorship",
-  "projectWork" or "participation".
+  "projectWork", "participation", or "import" for an import of the whole
+  dataset (` + "`" + `pcnet import` + "`" + `: one entry per import, action "import", empty
+  entityId, the summary counts what the dataset holds).
   """
   entity: String!
   """
   The entity changed: a service or project work ID, "serviceId/comuneCode"
-  for a coverage, "tutor/tutored/sector/since" for a tutorship.
+  for a coverage, "tutor/tutored/sector/since" for a tutorship, "" for an
+  import.
   """
   entityId: String!
   """
@@ -6565,6 +6632,8 @@ func (ec *executionContext) childFields_Tutorship(ctx context.Context, field gra
 		return ec.fieldContext_Tutorship_until(ctx, field)
 	case "step":
 		return ec.fieldContext_Tutorship_step(ctx, field)
+	case "outcome":
+		return ec.fieldContext_Tutorship_outcome(ctx, field)
 	case "active":
 		return ec.fieldContext_Tutorship_active(ctx, field)
 	}
@@ -7132,14 +7201,22 @@ func (ec *executionContext) field_Mutation_endTutorship_args(ctx context.Context
 		return nil, err
 	}
 	args["until"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "outcome",
+		func(ctx context.Context, v any) (*pcnet.TutorshipOutcome, error) {
+			return ec.unmarshalOTutorshipOutcome2ᚖpcnetᚋinternalᚋpcnetᚐTutorshipOutcome(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["outcome"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["idempotencyKey"] = arg5
+	args["idempotencyKey"] = arg6
 	return args, nil
 }
 
@@ -10900,7 +10977,7 @@ func (ec *executionContext) _Mutation_endTutorship(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().EndTutorship(ctx, fc.Args["tutorCode"].(string), fc.Args["tutoredCode"].(string), fc.Args["sectorCode"].(string), fc.Args["since"].(pcnet.Date), fc.Args["until"].(pcnet.Date), fc.Args["idempotencyKey"].(*string))
+			return ec.Resolvers.Mutation().EndTutorship(ctx, fc.Args["tutorCode"].(string), fc.Args["tutoredCode"].(string), fc.Args["sectorCode"].(string), fc.Args["since"].(pcnet.Date), fc.Args["until"].(pcnet.Date), fc.Args["outcome"].(*pcnet.TutorshipOutcome), fc.Args["idempotencyKey"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -16863,6 +16940,29 @@ func (ec *executionContext) fieldContext_Tutorship_step(_ context.Context, field
 	return graphql.NewScalarFieldContext("Tutorship", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Tutorship_outcome(ctx context.Context, field graphql.CollectedField, obj *pcnet.Tutorship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tutorship_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Result(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.TutorshipOutcome) graphql.Marshaler {
+			return ec.marshalNTutorshipOutcome2pcnetᚋinternalᚋpcnetᚐTutorshipOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tutorship_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tutorship", field, true, false, "TutorshipOutcome")
+}
+
 func (ec *executionContext) _Tutorship_active(ctx context.Context, field graphql.CollectedField, obj *pcnet.Tutorship) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21634,6 +21734,11 @@ func (ec *executionContext) _Tutorship(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "outcome":
+			out.Values[i] = ec._Tutorship_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "active":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -23267,6 +23372,34 @@ func (ec *executionContext) marshalNTutorship2ᚕpcnetᚋinternalᚋpcnetᚐTuto
 	return ret
 }
 
+func (ec *executionContext) unmarshalNTutorshipOutcome2pcnetᚋinternalᚋpcnetᚐTutorshipOutcome(ctx context.Context, v any) (pcnet.TutorshipOutcome, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNTutorshipOutcome2pcnetᚋinternalᚋpcnetᚐTutorshipOutcome[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTutorshipOutcome2pcnetᚋinternalᚋpcnetᚐTutorshipOutcome(ctx context.Context, sel ast.SelectionSet, v pcnet.TutorshipOutcome) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNTutorshipOutcome2pcnetᚋinternalᚋpcnetᚐTutorshipOutcome[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TutorshipOutcome!")
+	}
+	return res
+}
+
+var (
+	unmarshalNTutorshipOutcome2pcnetᚋinternalᚋpcnetᚐTutorshipOutcome = map[string]pcnet.TutorshipOutcome{
+		"IN_PROGRESS": pcnet.OutcomeInProgress,
+		"COMPLETED":   pcnet.OutcomeCompleted,
+		"WITHDRAWN":   pcnet.OutcomeWithdrawn,
+	}
+	marshalNTutorshipOutcome2pcnetᚋinternalᚋpcnetᚐTutorshipOutcome = map[pcnet.TutorshipOutcome]string{
+		pcnet.OutcomeInProgress: "IN_PROGRESS",
+		pcnet.OutcomeCompleted:  "COMPLETED",
+		pcnet.OutcomeWithdrawn:  "WITHDRAWN",
+	}
+)
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -24173,6 +24306,38 @@ func (ec *executionContext) unmarshalOTutorshipFilter2ᚖpcnetᚋgraphᚋmodel�
 	res, err := ec.unmarshalInputTutorshipFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
+
+func (ec *executionContext) unmarshalOTutorshipOutcome2ᚖpcnetᚋinternalᚋpcnetᚐTutorshipOutcome(ctx context.Context, v any) (*pcnet.TutorshipOutcome, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOTutorshipOutcome2ᚖpcnetᚋinternalᚋpcnetᚐTutorshipOutcome[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTutorshipOutcome2ᚖpcnetᚋinternalᚋpcnetᚐTutorshipOutcome(ctx context.Context, sel ast.SelectionSet, v *pcnet.TutorshipOutcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOTutorshipOutcome2ᚖpcnetᚋinternalᚋpcnetᚐTutorshipOutcome[*v])
+	return res
+}
+
+var (
+	unmarshalOTutorshipOutcome2ᚖpcnetᚋinternalᚋpcnetᚐTutorshipOutcome = map[string]pcnet.TutorshipOutcome{
+		"IN_PROGRESS": pcnet.OutcomeInProgress,
+		"COMPLETED":   pcnet.OutcomeCompleted,
+		"WITHDRAWN":   pcnet.OutcomeWithdrawn,
+	}
+	marshalOTutorshipOutcome2ᚖpcnetᚋinternalᚋpcnetᚐTutorshipOutcome = map[pcnet.TutorshipOutcome]string{
+		pcnet.OutcomeInProgress: "IN_PROGRESS",
+		pcnet.OutcomeCompleted:  "COMPLETED",
+		pcnet.OutcomeWithdrawn:  "WITHDRAWN",
+	}
+)
 
 func (ec *executionContext) marshalOTutorshipPayload2ᚖpcnetᚋgraphᚋmodelᚐTutorshipPayload(ctx context.Context, sel ast.SelectionSet, v *model.TutorshipPayload) graphql.Marshaler {
 	if v == nil {

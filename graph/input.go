@@ -201,14 +201,14 @@ func (r *Resolver) comuni(ctx context.Context, f pcnet.ComuneFilter, ok bool, or
 		return nil, err
 	}
 	if !ok {
-		return model.NewComuneConnection(pcnet.ComunePage{}, cur, page.Offset), nil
+		return model.NewComuneConnection(pcnet.ComunePage{}, cur, order, page), nil
 	}
 	q := pcnet.ComuneQuery{Filter: f, Order: order, Page: page}
 	p, err := loadersFrom(ctx).comunePages.Load(ctx, keyOf(q))
 	if err != nil {
 		return nil, err
 	}
-	return model.NewComuneConnection(p, cur, page.Offset), nil
+	return model.NewComuneConnection(p, cur, order, page), nil
 }
 
 func deref(s *string) string {

@@ -172,7 +172,7 @@ func (r *Resolver) advanceTutorship(ctx context.Context, k pcnet.TutorshipKey, s
 	return &model.TutorshipPayload{Tutorship: saved}, nil
 }
 
-func (r *Resolver) endTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date) (*model.TutorshipPayload, error) {
+func (r *Resolver) endTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date, outcome pcnet.TutorshipOutcome) (*model.TutorshipPayload, error) {
 	w, _, err := r.writer(ctx)
 	if err != nil {
 		return nil, err
@@ -180,7 +180,7 @@ func (r *Resolver) endTutorship(ctx context.Context, k pcnet.TutorshipKey, until
 	if err := pcnet.ValidateTutorshipKey(k); err != nil {
 		return nil, err
 	}
-	saved, err := w.EndTutorship(ctx, k, until)
+	saved, err := w.EndTutorship(ctx, k, until, outcome)
 	if err != nil {
 		return nil, err
 	}

@@ -111,7 +111,7 @@ func (w *fakeWriter) AdvanceTutorship(ctx context.Context, k pcnet.TutorshipKey,
 	return pcnet.Tutorship{TutorCode: k.TutorCode, TutoredCode: k.TutoredCode, SectorCode: k.SectorCode, Since: k.Since, Step: step}, w.record(ctx, "AdvanceTutorship", k)
 }
 
-func (w *fakeWriter) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date) (pcnet.Tutorship, error) {
+func (w *fakeWriter) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date, _ pcnet.TutorshipOutcome) (pcnet.Tutorship, error) {
 	return pcnet.Tutorship{TutorCode: k.TutorCode, TutoredCode: k.TutoredCode, SectorCode: k.SectorCode, Since: k.Since, Until: until, Step: 1}, w.record(ctx, "EndTutorship", k)
 }
 

@@ -422,11 +422,12 @@ func (r *Resolver) pilots(ctx context.Context, in *model.PilotFilter) ([]model.P
 	return out, nil
 }
 
-func deref0(d *pcnet.Date) pcnet.Date {
-	if d == nil {
-		return pcnet.Date{}
+func deref0[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
 	}
-	return *d
+	return *p
 }
 
 func optionalDay(d pcnet.Date) *pcnet.Date {

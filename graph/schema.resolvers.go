@@ -130,9 +130,9 @@ func (r *mutationResolver) AdvanceTutorship(ctx context.Context, tutorCode strin
 	return r.advanceTutorship(ctx, pcnet.TutorshipKey{TutorCode: tutorCode, TutoredCode: tutoredCode, SectorCode: sectorCode, Since: since}, step)
 }
 
-func (r *mutationResolver) EndTutorship(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date, idempotencyKey *string) (*model.TutorshipPayload, error) {
+func (r *mutationResolver) EndTutorship(ctx context.Context, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date, outcome *pcnet.TutorshipOutcome, idempotencyKey *string) (*model.TutorshipPayload, error) {
 	ctx = withIdempotencyKey(ctx, idempotencyKey)
-	return r.endTutorship(ctx, pcnet.TutorshipKey{TutorCode: tutorCode, TutoredCode: tutoredCode, SectorCode: sectorCode, Since: since}, until)
+	return r.endTutorship(ctx, pcnet.TutorshipKey{TutorCode: tutorCode, TutoredCode: tutoredCode, SectorCode: sectorCode, Since: since}, until, deref0(outcome))
 }
 
 func (r *mutationResolver) RecordParticipation(ctx context.Context, provinceCode string, sectorCode string, since pcnet.Date, until *pcnet.Date, idempotencyKey *string) (*model.ParticipationPayload, error) {
@@ -478,7 +478,7 @@ func (r *queryResolver) CoverageGaps(ctx context.Context, region *string, provin
 		return nil, err
 	}
 	return &model.CoverageGapConnection{
-		ComuneConnection: *model.NewComuneConnection(p, cur, page.Offset),
+		ComuneConnection: *model.NewComuneConnection(p, cur, order, page),
 		UncoveredFilter:  uncovered,
 		TerritoryFilter:  territory,
 	}, nil
@@ -606,7 +606,7 @@ func (r *sharedServiceResolver) Coverage(ctx context.Context, obj *pcnet.SharedS
 	if err != nil {
 		return nil, err
 	}
-	return model.NewCoverageConnection(p, cur, page.Offset), nil
+	return model.NewCoverageConnection(p, cur, page), nil
 }
 
 func (r *sharedServiceResolver) ProjectWorks(ctx context.Context, obj *pcnet.SharedService) ([]pcnet.ProjectWork, error) {

@@ -105,9 +105,9 @@ func registerOps(fs *flag.FlagSet) *opsConfig {
 		"answer introspection queries (__schema, __type), which GraphiQL's documentation needs (env PCNET_INTROSPECTION)")
 	fs.IntVar(&c.apqCacheSize, "apq-cache-size", server.DefaultAPQCacheSize,
 		"how many automatic persisted queries clients may register; the oldest are forgotten first (env PCNET_APQ_CACHE_SIZE)")
-	fs.IntVar(&c.responseCacheSize, "response-cache-size", 0,
-		"how many query responses to keep and serve again until the next write on any replica (checked per request\n"+
-			"against the audit trail); 0 turns the cache off. Imports and direct Neo4j edits are not seen until the next write\n"+
+	fs.IntVar(&c.responseCacheSize, "response-cache-size", server.DefaultResponseCacheSize,
+		"how many query responses to keep and serve again until the next write or import on any replica (checked per\n"+
+			"request against the audit trail); 0 turns the cache off. Direct Neo4j edits are not seen until the next write\n"+
 			"(env PCNET_RESPONSE_CACHE_SIZE)")
 	fs.BoolVar(&c.persistedOnly, "persisted-only", false,
 		"run only known operations: the shipped examples and those of --persisted-queries (env PCNET_PERSISTED_ONLY)")

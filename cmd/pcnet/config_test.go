@@ -17,7 +17,7 @@ func TestServeOpsConfig(t *testing.T) {
 	defaults := opsConfig{
 		requestTimeout: server.DefaultTimeout, maxDepth: server.DefaultMaxDepth, maxComplexity: server.DefaultMaxComplexity,
 		maxAliases: server.DefaultMaxAliases, maxFields: server.DefaultMaxFields, maxTokens: server.DefaultMaxTokens,
-		maxBodyBytes: server.DefaultMaxBodyBytes, introspection: true, apqCacheSize: server.DefaultAPQCacheSize,
+		maxBodyBytes: server.DefaultMaxBodyBytes, introspection: true, apqCacheSize: server.DefaultAPQCacheSize, responseCacheSize: server.DefaultResponseCacheSize,
 		maxSubsPerConn: server.DefaultMaxSubscriptionsPerConnection, maxConnsPerAddr: server.DefaultMaxConnectionsPerAddress,
 	}
 	with := func(change func(*opsConfig)) opsConfig {

@@ -38,36 +38,44 @@ type CoverageEdge struct {
 	Cursor string
 }
 
-// NewPageInfo describes the page of n items that starts at offset in a list
-// of total items, with the cursors of cur.
-func NewPageInfo(cur pcnet.Cursors, offset, n, total int) PageInfo {
-	info := PageInfo{
-		HasPreviousPage: offset > 0,
-		HasNextPage:     offset+n < total,
-	}
-	if n > 0 {
-		start, end := cur.Encode(offset), cur.Encode(offset+n-1)
+// NewPageInfo describes a page whose first and last items have the cursors
+// start and end ("" for an empty page): after tells whether it was asked
+// for after a cursor, more whether items follow it. With key-set cursors
+// the page's position in the list is not known; hasPreviousPage is true
+// when the page was asked for after a cursor (Relay lets forward paging
+// answer it loosely).
+func NewPageInfo(start, end string, after, more bool) PageInfo {
+	info := PageInfo{HasPreviousPage: after, HasNextPage: more}
+	if start != "" {
 		info.StartCursor, info.EndCursor = &start, &end
 	}
 	return info
 }
 
-// NewComuneConnection turns a store page into a connection with the cursors
-// of cur; offset is where the page starts in the whole list.
-func NewComuneConnection(p pcnet.ComunePage, cur pcnet.Cursors, offset int) *ComuneConnection {
+// NewComuneConnection turns a store page in order into a connection with
+// the cursors of cur; page is the page that was asked for.
+func NewComuneConnection(p pcnet.ComunePage, cur pcnet.Cursors, order pcnet.ComuneOrder, page pcnet.Page) *ComuneConnection {
 	edges := make([]ComuneEdge, len(p.Comuni))
 	for i, c := range p.Comuni {
-		edges[i] = ComuneEdge{Cursor: cur.Encode(offset + i), Node: c}
+		edges[i] = ComuneEdge{Cursor: cur.Encode(pcnet.ComuneKey(order, c)), Node: c}
 	}
-	return &ComuneConnection{Edges: edges, PageInfo: NewPageInfo(cur, offset, len(edges), p.Total), TotalCount: p.Total}
+	var start, end string
+	if len(edges) > 0 {
+		start, end = edges[0].Cursor, edges[len(edges)-1].Cursor
+	}
+	return &ComuneConnection{Edges: edges, PageInfo: NewPageInfo(start, end, page.After != nil, p.More), TotalCount: p.Total}
 }
 
 // NewCoverageConnection turns a store page into a connection with the
-// cursors of cur; offset is where the page starts in the whole list.
-func NewCoverageConnection(p pcnet.CoveragePage, cur pcnet.Cursors, offset int) *CoverageConnection {
+// cursors of cur; page is the page that was asked for.
+func NewCoverageConnection(p pcnet.CoveragePage, cur pcnet.Cursors, page pcnet.Page) *CoverageConnection {
 	edges := make([]CoverageEdge, len(p.Coverages))
 	for i, c := range p.Coverages {
-		edges[i] = CoverageEdge{Coverage: c, Cursor: cur.Encode(offset + i)}
+		edges[i] = CoverageEdge{Coverage: c, Cursor: cur.Encode(pcnet.CoverageKey(c))}
 	}
-	return &CoverageConnection{Edges: edges, PageInfo: NewPageInfo(cur, offset, len(edges), p.Total), TotalCount: p.Total}
+	var start, end string
+	if len(edges) > 0 {
+		start, end = edges[0].Cursor, edges[len(edges)-1].Cursor
+	}
+	return &CoverageConnection{Edges: edges, PageInfo: NewPageInfo(start, end, page.After != nil, p.More), TotalCount: p.Total}
 }

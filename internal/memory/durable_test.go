@@ -136,8 +136,8 @@ func (r *reopening) AssignTutor(ctx context.Context, tu pcnet.Tutorship) (pcnet.
 func (r *reopening) AdvanceTutorship(ctx context.Context, k pcnet.TutorshipKey, step int) (pcnet.Tutorship, error) {
 	return reopenAfter(r, func(s *memory.Store) (pcnet.Tutorship, error) { return s.AdvanceTutorship(ctx, k, step) })
 }
-func (r *reopening) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date) (pcnet.Tutorship, error) {
-	return reopenAfter(r, func(s *memory.Store) (pcnet.Tutorship, error) { return s.EndTutorship(ctx, k, until) })
+func (r *reopening) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date, outcome pcnet.TutorshipOutcome) (pcnet.Tutorship, error) {
+	return reopenAfter(r, func(s *memory.Store) (pcnet.Tutorship, error) { return s.EndTutorship(ctx, k, until, outcome) })
 }
 func (r *reopening) SaveProjectWork(ctx context.Context, w pcnet.ProjectWork) (pcnet.ProjectWork, error) {
 	return reopenAfter(r, func(s *memory.Store) (pcnet.ProjectWork, error) { return s.SaveProjectWork(ctx, w) })
@@ -249,7 +249,7 @@ func someWrites(t *testing.T, s *memory.Store) {
 			return err
 		},
 		func() error {
-			_, err := s.EndTutorship(ctx, pcnet.TutorshipKey{TutorCode: "021", TutoredCode: "022", SectorCode: "personnel", Since: pcnet.MustDate("2024-05-01")}, pcnet.MustDate("2025-05-01"))
+			_, err := s.EndTutorship(ctx, pcnet.TutorshipKey{TutorCode: "021", TutoredCode: "022", SectorCode: "personnel", Since: pcnet.MustDate("2024-05-01")}, pcnet.MustDate("2025-05-01"), "")
 			return err
 		},
 		func() error {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"sort"
 
 	"pcnet/internal/pcnet"
 )
@@ -32,27 +33,39 @@ func (d *data) comunePage(q pcnet.ComuneQuery, coveredSets map[pcnet.CoverageCon
 	keep := d.comuneChecks(q.Filter, used, coveredSets)
 	perm, rank := d.perm[q.Order], d.rank[q.Order] // nil for code order
 
+	at := func(pos int) int32 {
+		if perm != nil {
+			return perm[pos]
+		}
+		return int32(pos)
+	}
+	var after func(int32) bool
+	if k := q.Page.After; k != nil {
+		after = func(i int32) bool { return pcnet.ComuneAfter(q.Order, *k, d.comuni[i]) }
+	}
 	var page pager
-	page.init(q.Page)
+	page.init(q.Page, after)
 	switch {
 	case all && len(keep) == 0:
-		// Everything matches: the page is a slice of the order.
+		// Everything matches: the page is a slice of the order, from the
+		// first item after the key (found by binary search).
 		n := len(d.comuni)
+		start := 0
+		if after != nil {
+			start = sort.Search(n, func(pos int) bool { return after(at(pos)) })
+		}
 		page.total = n
-		for pos := min(page.start, n); pos < n && (page.end < 0 || pos < page.end); pos++ {
-			if perm != nil {
-				page.items = append(page.items, perm[pos])
-			} else {
-				page.items = append(page.items, int32(pos))
+		for pos := start; pos < n && !page.CountOnly; pos++ {
+			if page.full() {
+				page.more = true
+				break
 			}
+			page.items = append(page.items, at(pos))
 		}
 	case all:
 		// Walk the whole order and keep what matches: no sorting needed.
 		for pos := range d.comuni {
-			i := int32(pos)
-			if perm != nil {
-				i = perm[pos]
-			}
+			i := at(pos)
 			if keep.match(i) {
 				page.add(i)
 			}
@@ -71,7 +84,7 @@ func (d *data) comunePage(q pcnet.ComuneQuery, coveredSets map[pcnet.CoverageCon
 			page.add(i)
 		}
 	}
-	return pcnet.ComunePage{Comuni: d.comuniAt(page.items), Total: page.total}
+	return pcnet.ComunePage{Comuni: d.comuniAt(page.items), Total: page.total, More: page.more}
 }
 
 // Comune filter fields that can pick the candidates of a query.
@@ -249,8 +262,12 @@ func (d *data) coveragePage(q pcnet.CoverageQuery) pcnet.CoveragePage {
 		return service(c.ServiceID) && comune(c.ComuneCode) && phase(c.Phase) &&
 			(f.ActiveOn.IsZero() || c.Period().ActiveOn(f.ActiveOn))
 	}
+	var after func(int32) bool
+	if k := q.Page.After; k != nil {
+		after = func(i int32) bool { return pcnet.CoverageAfter(*k, d.coverages[i]) }
+	}
 	var page pager
-	page.init(q.Page)
+	page.init(q.Page, after)
 	if candidates, all := d.coverageCandidates(f); all {
 		for _, slots := range d.serviceCoverages { // services are in ID order
 			for _, i := range slots {
@@ -270,7 +287,7 @@ func (d *data) coveragePage(q pcnet.CoverageQuery) pcnet.CoveragePage {
 	for k, i := range page.items {
 		items[k] = d.coverages[i]
 	}
-	return pcnet.CoveragePage{Coverages: items, Total: page.total}
+	return pcnet.CoveragePage{Coverages: items, Total: page.total, More: page.more}
 }
 
 // coverageCandidates narrows a coverage filter to the coverages of the
@@ -317,24 +334,30 @@ func (d *data) coverageCandidates(f pcnet.CoverageFilter) (candidates []int32, a
 // pager keeps the items of an ordered stream that fall in a page, and
 // counts them all.
 type pager struct {
-	start, end int // end < 0: no limit
-	total      int
-	items      []int32
+	pcnet.Page
+	after func(int32) bool // nil: from the start
+	total int
+	items []int32
+	more  bool // items after the page match
 }
 
-func (p *pager) init(page pcnet.Page) {
-	p.start, p.end = max(page.Offset, 0), -1
-	if page.Limit > 0 {
-		p.end = p.start + page.Limit
-	}
-	if page.CountOnly {
-		p.start, p.end = 0, 0
-	}
+func (p *pager) init(page pcnet.Page, after func(int32) bool) {
+	p.Page, p.after = page, after
 }
 
+// full reports whether the page holds its limit.
+func (p *pager) full() bool { return p.Limit > 0 && len(p.items) >= p.Limit }
+
+// add offers the next matching item, in the list's order: every one
+// counts in the total, the page keeps those after the key up to the limit.
 func (p *pager) add(i int32) {
-	if p.total >= p.start && (p.end < 0 || p.total < p.end) {
-		p.items = append(p.items, i)
-	}
 	p.total++
+	if p.CountOnly || (p.after != nil && !p.after(i)) {
+		return
+	}
+	if p.full() {
+		p.more = true
+		return
+	}
+	p.items = append(p.items, i)
 }

@@ -422,9 +422,9 @@ func (s *Store) AdvanceTutorship(ctx context.Context, k pcnet.TutorshipKey, step
 }
 
 // EndTutorship implements pcnet.Writer.
-func (s *Store) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date) (pcnet.Tutorship, error) {
-	return s.tutorshipWrite(ctx, "EndTutorship", []any{k, until}, func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
-		return pcnet.PlanTutorEnd(k, d.tutorship(k), until)
+func (s *Store) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date, outcome pcnet.TutorshipOutcome) (pcnet.Tutorship, error) {
+	return s.tutorshipWrite(ctx, "EndTutorship", []any{k, until, outcome}, func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
+		return pcnet.PlanTutorEnd(k, d.tutorship(k), until, outcome)
 	})
 }
 
@@ -533,13 +533,7 @@ func (s *Store) EndParticipation(ctx context.Context, provinceCode, sectorCode s
 	}
 	var out pcnet.Participation
 	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
-		var current *pcnet.Participation
-		for _, r := range d.participationFacts(sectorCode, provinceCode).Participations {
-			if r.Until.IsZero() {
-				current = &r
-			}
-		}
-		planned, changes, err := pcnet.PlanParticipationEnd(current, until)
+		planned, changes, err := pcnet.PlanParticipationEnd(d.participationFacts(sectorCode, provinceCode).Participations, until)
 		out = planned
 		return mutation{participations: []pcnet.Participation{planned}, changes: changes}, err
 	})

@@ -137,11 +137,11 @@ func (s *Store) TutorLinks(ctx context.Context, q pcnet.TutorLinkQuery) ([]pcnet
 }
 
 // tutorshipFields lists a tutorship t's fields as TutorPath reads them.
-const tutorshipFields = `[startNode(t).code, endNode(t).code, t.sector, t.since, t.until, t.step]`
+const tutorshipFields = `[startNode(t).code, endNode(t).code, t.sector, t.since, t.until, t.step, t.outcome]`
 
 func readTutorship(rd *reader, v any) pcnet.Tutorship {
 	l := rd.list(v)
-	if len(l) != 6 {
+	if len(l) != 7 {
 		rd.fail("tutorship", v)
 		return pcnet.Tutorship{}
 	}
@@ -152,6 +152,7 @@ func readTutorship(rd *reader, v any) pcnet.Tutorship {
 		Since:       rd.date(l[3]),
 		Until:       rd.date(l[4]),
 		Step:        rd.int(l[5]),
+		Outcome:     pcnet.TutorshipOutcome(rd.str(l[6])),
 	}
 }
 

@@ -165,6 +165,19 @@ const comuneMixedOrder = `CASE q.order WHEN 'NAME' THEN c.name END,
 		         CASE q.order WHEN 'POPULATION_ASC' THEN c.population END,
 		         c.code`
 
+// comuneAfter is pcnet.ComuneAfter in Cypher: the row's Comune (row[0])
+// comes strictly after the key q.after in the order q.order.
+const comuneAfter = `CASE q.order
+		  WHEN 'NAME' THEN row[0].name > q.after.n OR (row[0].name = q.after.n AND row[0].code > q.after.c)
+		  WHEN 'POPULATION_DESC' THEN row[0].population < q.after.p OR (row[0].population = q.after.p AND row[0].code > q.after.c)
+		  WHEN 'POPULATION_ASC' THEN row[0].population > q.after.p OR (row[0].population = q.after.p AND row[0].code > q.after.c)
+		  ELSE row[0].code > q.after.c END`
+
+// coverageAfter is pcnet.CoverageAfter in Cypher over a coverage row
+// [service ID, Comune code, since, ...].
+const coverageAfter = `row[0] > q.after.s OR (row[0] = q.after.s AND
+		  (row[1] > q.after.c OR (row[1] = q.after.c AND row[2] > q.after.d)))`
+
 // Positions of a Comune's fields in the lists the Comuni query returns.
 const (
 	comCode = iota
@@ -190,7 +203,7 @@ func (s *Store) Comuni(ctx context.Context, queries []pcnet.ComuneQuery) ([]pcne
 	orders := make(map[pcnet.ComuneOrder]bool)
 	for i, query := range queries {
 		f := query.Filter
-		start, end := pageParams(query.Page)
+		after, limit := pageParams(query.Page)
 		order := query.Order
 		if _, ok := comuneOrders[order]; !ok {
 			order = pcnet.ComuneByCode
@@ -199,8 +212,8 @@ func (s *Store) Comuni(ctx context.Context, queries []pcnet.ComuneQuery) ([]pcne
 		q := comuneFilterParams(f)
 		q["idx"] = int64(i)
 		q["order"] = string(order)
-		q["start"] = start
-		q["end"] = end
+		q["after"] = after
+		q["limit"] = limit
 		qs[i] = q
 	}
 	order := comuneMixedOrder
@@ -215,7 +228,8 @@ func (s *Store) Comuni(ctx context.Context, queries []pcnet.ComuneQuery) ([]pcne
 		WITH q, c, p, r ORDER BY ` + order + `
 		RETURN collect([c, p.code, r.code]) AS rows
 		}
-		RETURN q.idx, size(rows), [row IN rows[q.start..q.end] | [
+		WITH q, rows, [row IN rows WHERE q.after IS NULL OR ` + comuneAfter + `] AS rest
+		RETURN q.idx, size(rows), size(rest) > q.limit, [row IN rest[..q.limit] | [
 			row[0].code, row[0].cadastralCode, row[0].name, row[0].nameItalian, row[0].nameOther,
 			row[1], row[2], row[0].capital, row[0].population,
 			row[0].location.latitude, row[0].location.longitude, coalesce(row[0].retired, false)]]`
@@ -233,8 +247,8 @@ func (s *Store) Comuni(ctx context.Context, queries []pcnet.ComuneQuery) ([]pcne
 		if idx < 0 || idx >= len(out) {
 			return nil, fmt.Errorf("neo4j: comuni batch answered query %d of %d", idx, len(out))
 		}
-		page := pcnet.ComunePage{Total: rd.int(rec.Values[1])}
-		for _, item := range rd.list(rec.Values[2]) {
+		page := pcnet.ComunePage{Total: rd.int(rec.Values[1]), More: rd.bool(rec.Values[2]) && !queries[idx].Page.CountOnly}
+		for _, item := range rd.list(rec.Values[3]) {
 			v := rd.list(item)
 			if len(v) != comRetired+1 {
 				return nil, fmt.Errorf("neo4j: comune row of %d fields", len(v))
@@ -273,11 +287,11 @@ func (s *Store) Coverages(ctx context.Context, queries []pcnet.CoverageQuery) ([
 	qs := make([]map[string]any, len(queries))
 	for i, query := range queries {
 		f := query.Filter
-		start, end := pageParams(query.Page)
+		after, limit := pageParams(query.Page)
 		qs[i] = map[string]any{
 			"idx":      int64(i),
-			"start":    start,
-			"end":      end,
+			"after":    after,
+			"limit":    limit,
 			"services": listParam(f.ServiceIDs),
 			"comuni":   listParam(f.ComuneCodes),
 			"phases":   listParam(f.Phases),
@@ -290,7 +304,8 @@ func (s *Store) Coverages(ctx context.Context, queries []pcnet.CoverageQuery) ([
 		WITH s, c, cov ORDER BY s.id, c.code, cov.since
 		RETURN collect([s.id, c.code, cov.since, cov.until, cov.phase]) AS rows
 		}
-		RETURN q.idx, size(rows), rows[q.start..q.end]`
+		WITH q, rows, [row IN rows WHERE q.after IS NULL OR ` + coverageAfter + `] AS rest
+		RETURN q.idx, size(rows), size(rest) > q.limit, rest[..q.limit]`
 	recs, err := s.read(ctx, cypher, map[string]any{"queries": toAnySlice(qs)})
 	if err != nil {
 		return nil, err
@@ -302,8 +317,8 @@ func (s *Store) Coverages(ctx context.Context, queries []pcnet.CoverageQuery) ([
 		if idx < 0 || idx >= len(out) {
 			return nil, fmt.Errorf("neo4j: coverages batch answered query %d of %d", idx, len(out))
 		}
-		page := pcnet.CoveragePage{Total: rd.int(rec.Values[1])}
-		for _, item := range rd.list(rec.Values[2]) {
+		page := pcnet.CoveragePage{Total: rd.int(rec.Values[1]), More: rd.bool(rec.Values[2]) && !queries[idx].Page.CountOnly}
+		for _, item := range rd.list(rec.Values[3]) {
 			v := rd.list(item)
 			if len(v) != 5 {
 				return nil, fmt.Errorf("neo4j: coverage row of %d fields", len(v))

@@ -63,15 +63,26 @@ func boolParam(p *bool) any {
 	return *p
 }
 
-// pageParams returns the start and end of the list slice that p selects.
-func pageParams(p pcnet.Page) (start, end int64) {
+// pageParams returns the key-set parameters of p: after, the key of the
+// item the page follows (null from the start), and limit, the most items
+// the page holds. Keys go in as parameters, never into the Cypher text.
+func pageParams(p pcnet.Page) (after any, limit int64) {
 	switch {
 	case p.CountOnly:
-		return 0, 0
+		limit = 0
 	case p.Limit > 0:
-		return int64(p.Offset), int64(p.Offset) + int64(p.Limit)
+		limit = int64(p.Limit)
+	default:
+		limit = noLimit
 	}
-	return int64(p.Offset), noLimit
+	if k := p.After; k != nil {
+		var since any
+		if d, err := pcnet.ParseDate(k.Since); err == nil {
+			since = dateParam(d)
+		}
+		after = map[string]any{"c": k.Code, "n": k.Name, "p": int64(k.Population), "s": k.ServiceID, "d": since}
+	}
+	return after, limit
 }
 
 // Readers of values returned by queries. A property that is not set comes

@@ -460,10 +460,7 @@ func datasetRows(ds pcnet.Dataset) (map[*entityKind][]row, error) {
 		})
 	}
 	for _, t := range ds.Tutorships {
-		props := map[string]any{"sector": t.SectorCode, "since": dateParam(t.Since), "step": int64(t.Step)}
-		if !t.Until.IsZero() {
-			props["until"] = dateParam(t.Until)
-		}
+		props := tutorshipProps(t) // as the writes set them, so a re-import finds nothing to change
 		add(&tutorshipKind, row{
 			key:   t.TutorCode + "|" + t.TutoredCode + "|" + t.SectorCode + "|" + t.Since.String(),
 			props: props, links: map[string]any{"tutor": t.TutorCode, "tutored": t.TutoredCode},

@@ -157,7 +157,7 @@ func (s *Store) Tutorships(ctx context.Context, f pcnet.TutorshipFilter) ([]pcne
 		  AND ($tutored IS NULL OR tutored.code IN $tutored)
 		  AND ($sectors IS NULL OR t.sector IN $sectors)
 		  AND ($activeOn IS NULL OR (t.since <= $activeOn AND (t.until IS NULL OR $activeOn < t.until)))
-		RETURN tutor.code, tutored.code, t.sector, t.since, t.until, t.step
+		RETURN tutor.code, tutored.code, t.sector, t.since, t.until, t.step, t.outcome
 		ORDER BY t.sector, tutor.code, tutored.code, t.since`,
 		map[string]any{
 			"tutors":   listParam(f.TutorCodes),
@@ -179,6 +179,7 @@ func (s *Store) Tutorships(ctx context.Context, f pcnet.TutorshipFilter) ([]pcne
 			Since:       rd.date(v[3]),
 			Until:       rd.date(v[4]),
 			Step:        rd.int(v[5]),
+			Outcome:     pcnet.TutorshipOutcome(rd.str(v[6])),
 		})
 	}
 	return out, rd.err

@@ -432,7 +432,7 @@ func (w *writeTx) tutorship(k pcnet.TutorshipKey) (*pcnet.Tutorship, error) {
 	v, err := w.lockAndRead(`
 		COLLECT { MATCH (:Province {code: $tutor})-[t:TUTORS]->(:Province {code: $tutored})
 		          WHERE t.sector = $sector AND t.since = $since
-		          RETURN [t.until, t.step] }`, tutorshipKeyParams(k))
+		          RETURN [t.until, t.step, t.outcome] }`, tutorshipKeyParams(k))
 	if err != nil {
 		return nil, err
 	}
@@ -442,12 +442,12 @@ func (w *writeTx) tutorship(k pcnet.TutorshipKey) (*pcnet.Tutorship, error) {
 		return nil, rd.err
 	}
 	f := rd.list(found[0])
-	if len(f) != 2 {
+	if len(f) != 3 {
 		return nil, fmt.Errorf("neo4j: tutorship row of %d fields", len(f))
 	}
 	t := pcnet.Tutorship{
 		TutorCode: k.TutorCode, TutoredCode: k.TutoredCode, SectorCode: k.SectorCode, Since: k.Since,
-		Until: rd.date(f[0]), Step: rd.int(f[1]),
+		Until: rd.date(f[0]), Step: rd.int(f[1]), Outcome: pcnet.TutorshipOutcome(rd.str(f[2])),
 	}
 	return &t, rd.err
 }
@@ -511,6 +511,9 @@ func tutorshipProps(t pcnet.Tutorship) map[string]any {
 	props := map[string]any{"sector": t.SectorCode, "since": dateParam(t.Since), "step": int64(t.Step)}
 	if !t.Until.IsZero() {
 		props["until"] = dateParam(t.Until)
+	}
+	if t.Outcome != "" {
+		props["outcome"] = string(t.Outcome)
 	}
 	return props
 }
@@ -769,9 +772,9 @@ func (s *Store) AdvanceTutorship(ctx context.Context, k pcnet.TutorshipKey, step
 }
 
 // EndTutorship implements pcnet.Writer.
-func (s *Store) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date) (pcnet.Tutorship, error) {
-	return s.tutorshipChange(ctx, "ending a tutorship", "EndTutorship", []any{k, until}, k, func(current *pcnet.Tutorship) (pcnet.Tutorship, []pcnet.Change, error) {
-		return pcnet.PlanTutorEnd(k, current, until)
+func (s *Store) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date, outcome pcnet.TutorshipOutcome) (pcnet.Tutorship, error) {
+	return s.tutorshipChange(ctx, "ending a tutorship", "EndTutorship", []any{k, until, outcome}, k, func(current *pcnet.Tutorship) (pcnet.Tutorship, []pcnet.Change, error) {
+		return pcnet.PlanTutorEnd(k, current, until, outcome)
 	})
 }
 

@@ -165,13 +165,7 @@ func (s *Store) EndParticipation(ctx context.Context, provinceCode, sectorCode s
 		if err != nil {
 			return writePlan{}, err
 		}
-		var current *pcnet.Participation
-		for i, r := range f.Participations {
-			if r.Until.IsZero() {
-				current = &f.Participations[i]
-			}
-		}
-		planned, changes, err := pcnet.PlanParticipationEnd(current, until)
+		planned, changes, err := pcnet.PlanParticipationEnd(f.Participations, until)
 		if err != nil {
 			return writePlan{}, err
 		}

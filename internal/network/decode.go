@@ -284,6 +284,19 @@ func (d *decoder) tutorship(path string, m json.RawMessage) (pcnet.Tutorship, bo
 	t.Since, ok = d.date(path+".since", j.Since, ok)
 	t.Until, ok = d.optionalDate(path+".until", j.Until, ok)
 	t.Step, ok = d.number(path+".step", j.Step, ok)
+	if j.Outcome != "" {
+		t.Outcome, ok = enum(d, path+".outcome", "outcome", j.Outcome, pcnet.TutorshipOutcomes, ok)
+	}
+	switch {
+	case t.Outcome == pcnet.OutcomeInProgress && j.Until == nil:
+		t.Outcome = "" // what an open tutorship's outcome is anyway
+	case t.Outcome == pcnet.OutcomeInProgress:
+		d.addf(path+".outcome", "an ended tutorship is %s or %s, not %s", pcnet.OutcomeCompleted, pcnet.OutcomeWithdrawn, t.Outcome)
+		ok = false
+	case t.Outcome != "" && j.Until == nil:
+		d.addf(path+".outcome", "an open tutorship is %s: outcome %s needs until", pcnet.OutcomeInProgress, t.Outcome)
+		ok = false
+	}
 	return t, ok
 }
 

@@ -80,6 +80,7 @@ type tutorshipJSON struct {
 	Since       string  `json:"since"`
 	Until       *string `json:"until,omitempty"`
 	Step        *int    `json:"step"`
+	Outcome     string  `json:"outcome,omitempty"`
 }
 
 type projectWorkJSON struct {

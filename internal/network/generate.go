@@ -46,6 +46,14 @@ func Generate(geo pcnet.Geography) pcnet.Network {
 	g.extensions()
 	g.setbacks()
 	g.coverages()
+	// Every ended path records how it ended: the completed ones (step 3)
+	// COMPLETED, the dropped ones WITHDRAWN. No random draw, so the rest
+	// of the network is exactly as before outcomes existed.
+	for i, t := range g.net.Tutorships {
+		if !t.Until.IsZero() {
+			g.net.Tutorships[i].Outcome = pcnet.DefaultOutcome(t.Step)
+		}
+	}
 	n := Canonical(g.net)
 	n.Programme = programme(geo, n) // generate_programme.go
 	return n

@@ -101,7 +101,7 @@ func coverageRecord(c pcnet.Coverage) coverageJSON {
 func tutorshipRecord(t pcnet.Tutorship) tutorshipJSON {
 	return tutorshipJSON{
 		TutorCode: t.TutorCode, TutoredCode: t.TutoredCode, SectorCode: t.SectorCode,
-		Since: dateString(t.Since), Until: optionalDate(t.Until), Step: &t.Step,
+		Since: dateString(t.Since), Until: optionalDate(t.Until), Step: &t.Step, Outcome: string(t.Outcome),
 	}
 }
 

@@ -164,6 +164,14 @@ func (d *Dataset) Validate() error {
 		if err := checkPeriod(t.Period()); err != nil {
 			bad("%s: %v", name, err)
 		}
+		switch {
+		case t.Until.IsZero() && t.Outcome != "":
+			bad("%s: outcome %s of an open tutorship (its outcome is %s until it ends)", name, t.Outcome, OutcomeInProgress)
+		case t.Outcome != "":
+			if err := checkOutcome(t.Outcome, t.Step); err != nil {
+				bad("%s: outcome %v", name, err)
+			}
+		}
 	}
 
 	pws := make(map[string]bool)

@@ -1,5 +1,7 @@
 package pcnet
 
+import "fmt"
+
 // Sector is one of the programme's fields of work (procurement, Europe,
 // innovation and digitalisation, personnel). Sectors and their areas are
 // data, not schema: adding one needs no code change.
@@ -79,6 +81,60 @@ type Tutorship struct {
 	Since       Date
 	Until       Date // zero while the tutorship is open
 	Step        int  // step reached, 1 to 3
+	// Outcome is how an ended tutorship ended: COMPLETED or WITHDRAWN; ""
+	// while open, or for one ended before outcomes were recorded (Result
+	// reads both).
+	Outcome TutorshipOutcome
+}
+
+// TutorshipOutcome is where a tutorship's accompaniment led: still under
+// way, the path completed, or ended before it was.
+type TutorshipOutcome string
+
+const (
+	OutcomeInProgress TutorshipOutcome = "IN_PROGRESS" // open: the path goes on
+	OutcomeCompleted  TutorshipOutcome = "COMPLETED"   // ended after step 3: the model was adopted
+	OutcomeWithdrawn  TutorshipOutcome = "WITHDRAWN"   // ended before the path was completed
+)
+
+// TutorshipOutcomes lists every TutorshipOutcome.
+var TutorshipOutcomes = []TutorshipOutcome{OutcomeInProgress, OutcomeCompleted, OutcomeWithdrawn}
+
+// DefaultOutcome is the outcome of a tutorship ended at step without one
+// given: COMPLETED at the last step, WITHDRAWN before it.
+func DefaultOutcome(step int) TutorshipOutcome {
+	if step >= MaxTutorshipStep {
+		return OutcomeCompleted
+	}
+	return OutcomeWithdrawn
+}
+
+// Result returns the tutorship's outcome as readers see it: IN_PROGRESS
+// while open, else Outcome, or DefaultOutcome when none was recorded.
+func (t Tutorship) Result() TutorshipOutcome {
+	switch {
+	case t.Until.IsZero():
+		return OutcomeInProgress
+	case t.Outcome != "":
+		return t.Outcome
+	}
+	return DefaultOutcome(t.Step)
+}
+
+// checkOutcome is the rule of an ended tutorship's outcome: COMPLETED or
+// WITHDRAWN, and COMPLETED only at the last step (a path is completed
+// through step 3).
+func checkOutcome(o TutorshipOutcome, step int) error {
+	switch o {
+	case OutcomeCompleted:
+		if step < MaxTutorshipStep {
+			return fmt.Errorf("COMPLETED at step %d: a path is completed at step %d", step, MaxTutorshipStep)
+		}
+	case OutcomeWithdrawn:
+	default:
+		return fmt.Errorf("%q is not the outcome of an ended tutorship: %s or %s expected", o, OutcomeCompleted, OutcomeWithdrawn)
+	}
+	return nil
 }
 
 // MaxTutorshipStep is the last step of the accompanying path.

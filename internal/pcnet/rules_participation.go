@@ -189,10 +189,16 @@ func PlanParticipationRecord(p Participation, provinceFound, sectorFound bool, e
 }
 
 // PlanParticipationEnd returns the participation ended on until and its
-// audit entry (action "end"). current is the stored open participation,
-// nil when there is none (ENOTFOUND); until must be after its start
-// (EINVALID "until").
-func PlanParticipationEnd(current *Participation, until Date) (Participation, []Change, error) {
+// audit entry (action "end"). records are the Province's stored records in
+// the sector; the open one (no until) is ended, ENOTFOUND when there is
+// none; until must be after its start (EINVALID "until").
+func PlanParticipationEnd(records []Participation, until Date) (Participation, []Change, error) {
+	var current *Participation
+	for i := range records {
+		if records[i].Until.IsZero() {
+			current = &records[i]
+		}
+	}
 	if current == nil {
 		return Participation{}, nil, Errorf(ENOTFOUND, "no open participation")
 	}

@@ -76,14 +76,17 @@ func TestPlanParticipationRecord(t *testing.T) {
 }
 
 func TestPlanParticipationEndAndException(t *testing.T) {
-	open := &Participation{ProvinceCode: "013", SectorCode: "personnel", Since: MustDate("2018-01-01")}
+	closed := Participation{ProvinceCode: "013", SectorCode: "personnel", Since: MustDate("2016-01-01"), Until: MustDate("2017-01-01")}
+	open := []Participation{closed, {ProvinceCode: "013", SectorCode: "personnel", Since: MustDate("2018-01-01")}}
 	_, _, err := PlanParticipationEnd(nil, MustDate("2025-01-01"))
+	checkErr(t, err, ENOTFOUND, "")
+	_, _, err = PlanParticipationEnd([]Participation{closed}, MustDate("2025-01-01"))
 	checkErr(t, err, ENOTFOUND, "")
 	_, _, err = PlanParticipationEnd(open, MustDate("2018-01-01"))
 	checkErr(t, err, EINVALID, "until")
 	got, changes, err := PlanParticipationEnd(open, MustDate("2025-01-01"))
 	checkErr(t, err, "", "")
-	if got.Until != MustDate("2025-01-01") || len(changes) != 1 || changes[0].Action != ActionEnd {
+	if got.Since != MustDate("2018-01-01") || got.Until != MustDate("2025-01-01") || len(changes) != 1 || changes[0].Action != ActionEnd {
 		t.Errorf("got %v %v", got, changes)
 	}
 	_, _, err = PlanParticipationException(ParticipationException{ProvinceCode: "215", SectorCode: "personnel", Reason: "  "}, true, true)

@@ -626,41 +626,73 @@ func TestPlanTutorAdvanceAndEnd(t *testing.T) {
 		})
 	}
 
+	atStep3 := open
+	atStep3.Step = 3
 	end := []struct {
 		name        string
 		current     *Tutorship
 		until       Date
+		outcome     TutorshipOutcome
 		code, field string
-		changed     bool
+		want        TutorshipOutcome // the outcome stored when changed
 	}{
-		{"end", &open, MustDate("2025-01-01"), "", "", true},
-		{"the day after it began", &open, MustDate("2023-01-02"), "", "", true},
-		{"on the day it began", &open, MustDate("2023-01-01"), EINVALID, "until", false},
-		{"before it began", &open, MustDate("2022-01-01"), EINVALID, "until", false},
-		{"no until", &open, Date{}, EINVALID, "until", false},
-		{"retry", &closed, closed.Until, "", "", false},
-		{"ended on another day", &closed, MustDate("2025-01-01"), ECONFLICT, "until", false},
-		{"unknown", nil, MustDate("2025-01-01"), ENOTFOUND, "", false},
+		{"end", &open, MustDate("2025-01-01"), "", "", "", OutcomeWithdrawn},
+		{"the day after it began", &open, MustDate("2023-01-02"), "", "", "", OutcomeWithdrawn},
+		{"withdrawn", &open, MustDate("2025-01-01"), OutcomeWithdrawn, "", "", OutcomeWithdrawn},
+		{"completed at step 3", &atStep3, MustDate("2025-01-01"), OutcomeCompleted, "", "", OutcomeCompleted},
+		{"step 3 by default completed", &atStep3, MustDate("2025-01-01"), "", "", "", OutcomeCompleted},
+		{"withdrawn at step 3", &atStep3, MustDate("2025-01-01"), OutcomeWithdrawn, "", "", OutcomeWithdrawn},
+		{"completed before step 3", &open, MustDate("2025-01-01"), OutcomeCompleted, EINVALID, "outcome", ""},
+		{"in progress is no ending", &open, MustDate("2025-01-01"), OutcomeInProgress, EINVALID, "outcome", ""},
+		{"unknown outcome", &open, MustDate("2025-01-01"), "ABANDONED", EINVALID, "outcome", ""},
+		{"on the day it began", &open, MustDate("2023-01-01"), "", EINVALID, "until", ""},
+		{"before it began", &open, MustDate("2022-01-01"), "", EINVALID, "until", ""},
+		{"no until", &open, Date{}, "", EINVALID, "until", ""},
+		{"retry", &closed, closed.Until, "", "", "", ""},
+		{"retry with the same outcome", &closed, closed.Until, OutcomeWithdrawn, "", "", ""},
+		{"retry with another outcome", &closed, closed.Until, OutcomeCompleted, EINVALID, "outcome", ""},
+		{"ended on another day", &closed, MustDate("2025-01-01"), "", ECONFLICT, "until", ""},
+		{"unknown", nil, MustDate("2025-01-01"), "", ENOTFOUND, "", ""},
 	}
 	for _, tt := range end {
 		t.Run("end/"+tt.name, func(t *testing.T) {
-			got, changes, err := PlanTutorEnd(k, tt.current, tt.until)
+			got, changes, err := PlanTutorEnd(k, tt.current, tt.until, tt.outcome)
 			checkErr(t, err, tt.code, tt.field)
 			if err != nil {
+				if len(changes) != 0 {
+					t.Errorf("changes with an error: %+v", changes)
+				}
 				return
 			}
-			want := open
-			want.Until = tt.until
+			want := *tt.current
+			want.Until, want.Outcome = tt.until, tt.want
 			if got != want {
 				t.Errorf("got %+v, want %+v", got, want)
 			}
-			if tt.changed != (len(changes) == 1) || len(changes) > 1 {
-				t.Fatalf("changes %+v, want changed=%v", changes, tt.changed)
+			changed := tt.want != ""
+			if changed != (len(changes) == 1) || len(changes) > 1 {
+				t.Fatalf("changes %+v, want changed=%v", changes, changed)
 			}
-			if tt.changed && (changes[0].Action != ActionEnd || changes[0].EntityID != "013/108/personnel/2023-01-01") {
+			if changed && (changes[0].Action != ActionEnd || changes[0].EntityID != "013/108/personnel/2023-01-01") {
 				t.Errorf("change %+v", changes[0])
 			}
 		})
+	}
+}
+
+func TestTutorshipResult(t *testing.T) {
+	for _, tt := range []struct {
+		t    Tutorship
+		want TutorshipOutcome
+	}{
+		{Tutorship{Step: 3}, OutcomeInProgress},
+		{Tutorship{Step: 3, Until: MustDate("2025-01-01")}, OutcomeCompleted},
+		{Tutorship{Step: 2, Until: MustDate("2025-01-01")}, OutcomeWithdrawn},
+		{Tutorship{Step: 3, Until: MustDate("2025-01-01"), Outcome: OutcomeWithdrawn}, OutcomeWithdrawn},
+	} {
+		if got := tt.t.Result(); got != tt.want {
+			t.Errorf("%+v.Result() = %s, want %s", tt.t, got, tt.want)
+		}
 	}
 }
 

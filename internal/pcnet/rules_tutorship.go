@@ -2,6 +2,7 @@ package pcnet
 
 import (
 	"fmt"
+	"slices"
 )
 
 // Rules of tutorship writes; the shared conventions are in rules.go.
@@ -150,33 +151,48 @@ func PlanTutorAdvance(k TutorshipKey, current *Tutorship, step int) (Tutorship, 
 	}}, nil
 }
 
-// PlanTutorEnd returns the tutorship ended on until and the audit entry
-// (action "end"). current is the stored tutorship with key k, nil when
-// there is none (ENOTFOUND, no field). until is required and after the
-// tutorship's start (EINVALID "until"). A tutorship already ended on until
-// is no change (a retry); one ended on another day is ECONFLICT "until".
-func PlanTutorEnd(k TutorshipKey, current *Tutorship, until Date) (Tutorship, []Change, error) {
+// PlanTutorEnd returns the tutorship ended on until with its outcome and
+// the audit entry (action "end"). current is the stored tutorship with key
+// k, nil when there is none (ENOTFOUND, no field). until is required and
+// after the tutorship's start (EINVALID "until"). outcome is COMPLETED or
+// WITHDRAWN, COMPLETED only at step 3 (EINVALID "outcome"); "" is
+// DefaultOutcome of the step reached. A tutorship already ended on until
+// with the same outcome (or none given) is no change (a retry); one ended
+// on another day is ECONFLICT "until", with another outcome ECONFLICT
+// "outcome".
+func PlanTutorEnd(k TutorshipKey, current *Tutorship, until Date, outcome TutorshipOutcome) (Tutorship, []Change, error) {
 	if err := ValidateTutorshipKey(k); err != nil {
 		return Tutorship{}, nil, err
 	}
 	if until.IsZero() {
 		return Tutorship{}, nil, Invalidf("until", "until: a date is required")
 	}
+	if outcome != "" && !slices.Contains(TutorshipOutcomes, outcome) {
+		return Tutorship{}, nil, Invalidf("outcome", "outcome: %q is not an outcome: one of %s expected", outcome, joinValues(TutorshipOutcomes))
+	}
 	if current == nil {
 		return Tutorship{}, nil, Errorf(ENOTFOUND, "no tutorship %s", k)
 	}
+	if outcome == "" {
+		outcome = DefaultOutcome(current.Step)
+	}
+	if err := checkOutcome(outcome, current.Step); err != nil {
+		return Tutorship{}, nil, Invalidf("outcome", "outcome: %v", err)
+	}
 	switch {
-	case current.Until == until:
+	case current.Until == until && current.Result() == outcome:
 		return *current, nil, nil
+	case current.Until == until:
+		return Tutorship{}, nil, fieldError(ECONFLICT, "outcome", "outcome: tutorship %s ended already, %s", k, current.Result())
 	case !current.Until.IsZero():
 		return Tutorship{}, nil, fieldError(ECONFLICT, "until", "until: tutorship %s ended already, on %s", k, current.Until)
 	case !until.After(current.Since):
 		return Tutorship{}, nil, Invalidf("until", "until: %s is not after the tutorship began, on %s", until, current.Since)
 	}
 	next := *current
-	next.Until = until
+	next.Until, next.Outcome = until, outcome
 	return next, []Change{{
 		Entity: EntityTutorship, EntityID: k.EntityID(), Action: ActionEnd,
-		Summary: fmt.Sprintf("ended on %s at step %d", until, current.Step),
+		Summary: fmt.Sprintf("ended on %s at step %d, %s", until, current.Step, outcome),
 	}}, nil
 }

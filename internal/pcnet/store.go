@@ -44,25 +44,14 @@ type Store interface {
 	ProjectWorks(ctx context.Context, f ProjectWorkFilter) ([]ProjectWork, error)
 }
 
-// Page selects a slice of an ordered list: Limit items after skipping
-// Offset. The zero Page selects everything.
+// Page selects part of an ordered list: at most Limit items strictly after
+// the key After (from the start when nil). The zero Page selects
+// everything. Pages are key-set, not offsets: a write between two pages
+// neither skips nor repeats items.
 type Page struct {
-	Offset    int
+	After     *Key
 	Limit     int  // 0 means no limit
 	CountOnly bool // return no items, only the total (a connection asked for first: 0)
-}
-
-// Apply returns the part of n items that p selects, as a [start, end) range.
-func (p Page) Apply(n int) (start, end int) {
-	if p.CountOnly {
-		return 0, 0
-	}
-	start = min(p.Offset, n)
-	end = n
-	if p.Limit > 0 {
-		end = min(start+p.Limit, n)
-	}
-	return start, end
 }
 
 // ProvinceFilter selects Provinces. Empty fields don't filter.
@@ -124,7 +113,8 @@ type ComuneQuery struct {
 // ComunePage is a page of Comuni and the total number matching the filter.
 type ComunePage struct {
 	Comuni []Comune
-	Total  int
+	Total  int  // the whole filtered list, wherever the page starts
+	More   bool // items follow the page
 }
 
 // ServiceFilter selects shared services. Empty fields don't filter.
@@ -155,7 +145,8 @@ type CoverageQuery struct {
 // CoveragePage is a page of coverages and the total number matching.
 type CoveragePage struct {
 	Coverages []Coverage
-	Total     int
+	Total     int  // the whole filtered list, wherever the page starts
+	More      bool // items follow the page
 }
 
 // TutorshipFilter selects tutorships. Empty or zero fields don't filter.

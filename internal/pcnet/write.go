@@ -63,9 +63,9 @@ type Writer interface {
 	// forward, up to MaxTutorshipStep. See PlanTutorAdvance.
 	AdvanceTutorship(ctx context.Context, k TutorshipKey, step int) (Tutorship, error)
 
-	// EndTutorship closes an open tutorship at a date after its start.
-	// See PlanTutorEnd.
-	EndTutorship(ctx context.Context, k TutorshipKey, until Date) (Tutorship, error)
+	// EndTutorship closes an open tutorship at a date after its start, with
+	// its outcome ("" for the default of the step reached). See PlanTutorEnd.
+	EndTutorship(ctx context.Context, k TutorshipKey, until Date, outcome TutorshipOutcome) (Tutorship, error)
 
 	// SaveProjectWork creates a project work, or replaces the one with the
 	// same ID. A linked service must exist and be the Province's own. See

@@ -134,8 +134,10 @@ func (d *writingStoreDecorator) EndParticipation(ctx context.Context, provinceCo
 	})
 }
 
-func (d *writingStoreDecorator) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date) (pcnet.Tutorship, error) {
-	return call(ctx, d.storeDecorator, "EndTutorship", 1, func(ctx context.Context) (pcnet.Tutorship, error) { return d.writer.EndTutorship(ctx, k, until) })
+func (d *writingStoreDecorator) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date, outcome pcnet.TutorshipOutcome) (pcnet.Tutorship, error) {
+	return call(ctx, d.storeDecorator, "EndTutorship", 1, func(ctx context.Context) (pcnet.Tutorship, error) {
+		return d.writer.EndTutorship(ctx, k, until, outcome)
+	})
 }
 
 func (d *writingStoreDecorator) LastChangeSeq(ctx context.Context) (int64, error) {

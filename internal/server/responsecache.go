@@ -18,6 +18,11 @@ import (
 // holds at most ResponseCacheSize × this much.
 const MaxCachedResponseBytes = 256 << 10
 
+// DefaultResponseCacheSize is `pcnet serve`'s --response-cache-size: the
+// bench's dashboards and analytics are a few distinct queries each, so a
+// thousand entries keep them all (at most 256 MiB, in practice a few MiB).
+const DefaultResponseCacheSize = 1024
+
 // changeSeq is the store's audit sequence (pcnet.Writer's LastChangeSeq).
 type changeSeq interface {
 	LastChangeSeq(ctx context.Context) (int64, error)
@@ -30,9 +35,9 @@ type changeSeq interface {
 // cheap store call), and an entry is served only if it was computed after
 // reading the same Seq. Every write that changes something commits a new
 // Seq with its data, in the same transaction, whichever replica makes it,
-// so an entry computed before a write is never served after it. What
-// leaves no audit entry (pcnet import, changes made directly in Neo4j) is
-// not seen: that is why the cache is off by default (docs/operations.md).
+// so an entry computed before a write is never served after it. An import
+// records an entry too (pcnet.ImportChange); only changes made directly in
+// Neo4j, bypassing pcnet, are not seen (docs/operations.md).
 //
 // The key is everything a query's answer depends on: the document, the
 // operation name, the variables (as JSON, whose map keys encoding/json

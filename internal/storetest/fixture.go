@@ -103,9 +103,9 @@ func Fixture() pcnet.Dataset {
 			Tutorships: []pcnet.Tutorship{
 				tutorship("108", "013", "procurement", "2023-06-01", "", 2),
 				tutorship("021", "022", "personnel", "2024-05-01", "", 1),
-				tutorship("013", "215", "personnel", "2023-01-01", "2024-01-01", 3),
+				withOutcome(tutorship("013", "215", "personnel", "2023-01-01", "2024-01-01", 3), pcnet.OutcomeWithdrawn), // not the default of step 3
 				tutorship("040", "064", "procurement", "2024-02-01", "", 1),
-				tutorship("021", "022", "personnel", "2022-05-01", "2023-05-01", 3),
+				withOutcome(tutorship("021", "022", "personnel", "2022-05-01", "2023-05-01", 3), pcnet.OutcomeCompleted),
 				tutorship("013", "108", "personnel", "2023-01-01", "", 2),
 			},
 			ProjectWorks: []pcnet.ProjectWork{
@@ -144,6 +144,12 @@ func coverage(service, comune, since, until string, phase pcnet.CoveragePhase) p
 
 func tutorship(tutor, tutored, sector, since, until string, step int) pcnet.Tutorship {
 	return pcnet.Tutorship{TutorCode: tutor, TutoredCode: tutored, SectorCode: sector, Since: pcnet.MustDate(since), Until: date(until), Step: step}
+}
+
+// withOutcome returns t with the outcome it ended with.
+func withOutcome(t pcnet.Tutorship, o pcnet.TutorshipOutcome) pcnet.Tutorship {
+	t.Outcome = o
+	return t
 }
 
 // date parses s, or returns the zero Date for "".

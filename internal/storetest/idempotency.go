@@ -85,9 +85,11 @@ func idempotentWrites(s WriteStore) []idempotentWrite {
 			func(ctx context.Context) (any, error) { return s.AdvanceTutorship(ctx, k, 2) },
 			func(ctx context.Context) error { _, err := s.AdvanceTutorship(ctx, k, 3); return err }},
 		{"EndTutorship",
-			func(ctx context.Context) (any, error) { return s.EndTutorship(ctx, k, pcnet.MustDate("2025-12-01")) },
+			func(ctx context.Context) (any, error) {
+				return s.EndTutorship(ctx, k, pcnet.MustDate("2025-12-01"), "")
+			},
 			func(ctx context.Context) error {
-				_, err := s.EndTutorship(ctx, k, pcnet.MustDate("2025-11-01"))
+				_, err := s.EndTutorship(ctx, k, pcnet.MustDate("2025-11-01"), "")
 				return err
 			}},
 		{"SaveProjectWork",

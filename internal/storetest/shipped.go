@@ -234,22 +234,25 @@ func shippedComuniCounts(t *testing.T, s pcnet.Store, x *figures) {
 func pageAll(t *testing.T, s pcnet.Store, f pcnet.ComuneFilter, o pcnet.ComuneOrder) []pcnet.Comune {
 	t.Helper()
 	var all []pcnet.Comune
-	for offset := 0; ; offset += pcnet.MaxPageSize {
-		pages, err := s.Comuni(context.Background(), []pcnet.ComuneQuery{{Filter: f, Order: o, Page: pcnet.Page{Offset: offset, Limit: pcnet.MaxPageSize}}})
+	page := pcnet.Page{Limit: pcnet.MaxPageSize}
+	for n := 0; ; n++ {
+		pages, err := s.Comuni(context.Background(), []pcnet.ComuneQuery{{Filter: f, Order: o, Page: page}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		p := pages[0]
 		all = append(all, p.Comuni...)
 		if len(p.Comuni) > pcnet.MaxPageSize {
-			t.Fatalf("page at %d has %d items, more than its limit", offset, len(p.Comuni))
+			t.Fatalf("page %d has %d items, more than its limit", n, len(p.Comuni))
 		}
-		if offset+pcnet.MaxPageSize >= p.Total {
-			if len(all) != p.Total {
-				t.Errorf("paged through %d comuni, total says %d", len(all), p.Total)
+		if !p.More || len(p.Comuni) == 0 || n > p.Total {
+			if len(all) != p.Total || p.More {
+				t.Errorf("paged through %d comuni (more: %v), total says %d", len(all), p.More, p.Total)
 			}
 			return all
 		}
+		k := pcnet.ComuneKey(o, p.Comuni[len(p.Comuni)-1])
+		page.After = &k
 	}
 }
 
@@ -295,7 +298,16 @@ func shippedComuniPaging(t *testing.T, s pcnet.Store, x *figures) {
 	t.Run("name order in each region", func(t *testing.T) {
 		queries := make([]pcnet.ComuneQuery, len(x.regions))
 		for i, r := range x.regions {
-			queries[i] = pcnet.ComuneQuery{Filter: pcnet.ComuneFilter{RegionCodes: []string{r.Code}}, Order: pcnet.ComuneByName, Page: pcnet.Page{Offset: 10, Limit: 20}}
+			// After the region's tenth Comune by name (then code).
+			var in []pcnet.Comune
+			for _, c := range x.comuni {
+				if c.RegionCode == r.Code {
+					in = append(in, c)
+				}
+			}
+			slices.SortStableFunc(in, func(a, b pcnet.Comune) int { return strings.Compare(a.Name, b.Name) })
+			k := pcnet.ComuneKey(pcnet.ComuneByName, in[min(9, len(in)-1)])
+			queries[i] = pcnet.ComuneQuery{Filter: pcnet.ComuneFilter{RegionCodes: []string{r.Code}}, Order: pcnet.ComuneByName, Page: pcnet.Page{After: &k, Limit: 20}}
 		}
 		pages, err := s.Comuni(context.Background(), queries)
 		if err != nil {
@@ -482,8 +494,9 @@ func shippedCoverages(t *testing.T, s pcnet.Store, x *figures) {
 	ctx := context.Background()
 	t.Run("all, paged", func(t *testing.T) {
 		var got []pcnet.Coverage
-		for offset := 0; ; offset += pcnet.MaxPageSize {
-			pages, err := s.Coverages(ctx, []pcnet.CoverageQuery{{Page: pcnet.Page{Offset: offset, Limit: pcnet.MaxPageSize}}})
+		page := pcnet.Page{Limit: pcnet.MaxPageSize}
+		for n := 0; ; n++ {
+			pages, err := s.Coverages(ctx, []pcnet.CoverageQuery{{Page: page}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -491,9 +504,11 @@ func shippedCoverages(t *testing.T, s pcnet.Store, x *figures) {
 			if pages[0].Total != len(x.coverages) {
 				t.Fatalf("total %d, want %d", pages[0].Total, len(x.coverages))
 			}
-			if offset+pcnet.MaxPageSize >= pages[0].Total {
+			if !pages[0].More || len(pages[0].Coverages) == 0 || n > pages[0].Total {
 				break
 			}
+			k := pcnet.CoverageKey(pages[0].Coverages[len(pages[0].Coverages)-1])
+			page.After = &k
 		}
 		if !reflect.DeepEqual(got, x.coverages) && (len(got) != 0 || len(x.coverages) != 0) {
 			t.Errorf("coverages: %s", firstDifference(mapSlice(got, coverageKey), mapSlice(x.coverages, coverageKey)))

@@ -420,25 +420,25 @@ func comuneCases() []comuneCase {
 	cases = append(cases,
 		page("zero is everything", pcnet.ComuneByName, all, pcnet.Page{}, allByName, 19),
 		page("first 3", pcnet.ComuneByName, all, pcnet.Page{Limit: 3}, allByName[:3], 19),
-		page("offset without limit", pcnet.ComuneByName, all, pcnet.Page{Offset: 17}, []string{"022205", "013250"}, 19),
-		page("middle", pcnet.ComuneByName, all, pcnet.Page{Offset: 3, Limit: 3}, []string{"021011", "013041", "040007"}, 19),
-		page("limit past the end", pcnet.ComuneByName, all, pcnet.Page{Offset: 17, Limit: 5}, []string{"022205", "013250"}, 19),
-		page("last item", pcnet.ComuneByName, all, pcnet.Page{Offset: 18, Limit: 1}, []string{"013250"}, 19),
-		page("offset at the end", pcnet.ComuneByName, all, pcnet.Page{Offset: 19}, nil, 19),
-		page("offset at the end with limit", pcnet.ComuneByName, all, pcnet.Page{Offset: 19, Limit: 1}, nil, 19),
-		page("offset after the end", pcnet.ComuneByName, all, pcnet.Page{Offset: 100, Limit: 10}, nil, 19),
-		// The largest page a cursor can ask for: both stores answer an empty page (Neo4j used to fail past int32).
-		page("largest cursor offset", pcnet.ComuneByName, all, pcnet.Page{Offset: pcnet.MaxCursorOffset + 1, Limit: pcnet.MaxPageSize}, nil, 19),
+		page("offset without limit", pcnet.ComuneByName, all, pcnet.Page{After: comuneAt(pcnet.ComuneByName, allByName[16])}, []string{"022205", "013250"}, 19),
+		page("middle", pcnet.ComuneByName, all, pcnet.Page{After: comuneAt(pcnet.ComuneByName, allByName[2]), Limit: 3}, []string{"021011", "013041", "040007"}, 19),
+		page("limit past the end", pcnet.ComuneByName, all, pcnet.Page{After: comuneAt(pcnet.ComuneByName, allByName[16]), Limit: 5}, []string{"022205", "013250"}, 19),
+		page("last item", pcnet.ComuneByName, all, pcnet.Page{After: comuneAt(pcnet.ComuneByName, allByName[17]), Limit: 1}, []string{"013250"}, 19),
+		page("after the last", pcnet.ComuneByName, all, pcnet.Page{After: comuneAt(pcnet.ComuneByName, allByName[18])}, nil, 19),
+		page("after the last with limit", pcnet.ComuneByName, all, pcnet.Page{After: comuneAt(pcnet.ComuneByName, allByName[18]), Limit: 1}, nil, 19),
+		page("key after every item", pcnet.ComuneByName, all, pcnet.Page{After: &pcnet.Key{Code: "999999", Name: "\U0010ffff"}, Limit: 10}, nil, 19),
+		// A key that no item has (a forged cursor, or its item was deleted) starts after where it would be.
+		page("key of no item", pcnet.ComuneByName, all, pcnet.Page{After: &pcnet.Key{Code: "000000", Name: "Lenno"}, Limit: 2}, []string{"013130", "013133"}, 19),
 		page("limit larger than total", pcnet.ComuneByName, all, pcnet.Page{Limit: 100}, allByName, 19),
 		page("limit equal to total", pcnet.ComuneByCode, all, pcnet.Page{Limit: 19}, allByCode, 19),
 		page("count only", pcnet.ComuneByName, all, pcnet.Page{CountOnly: true}, nil, 19),
-		page("count only ignores offset and limit", pcnet.ComuneByName, all, pcnet.Page{CountOnly: true, Offset: 2, Limit: 5}, nil, 19),
+		page("count only ignores after and limit", pcnet.ComuneByName, all, pcnet.Page{CountOnly: true, After: comuneAt(pcnet.ComuneByName, allByName[1]), Limit: 5}, nil, 19),
 		page("count only with filter", pcnet.ComuneByCode, pcnet.ComuneFilter{Small: boolp(true)}, pcnet.Page{CountOnly: true}, nil, 6),
-		page("population desc in province", pcnet.ComuneByPopulationDesc, pcnet.ComuneFilter{ProvinceCodes: []string{"013"}}, pcnet.Page{Offset: 1, Limit: 2}, []string{"013041", "013130"}, 5),
+		page("population desc in province", pcnet.ComuneByPopulationDesc, pcnet.ComuneFilter{ProvinceCodes: []string{"013"}}, pcnet.Page{After: comuneAt(pcnet.ComuneByPopulationDesc, "013075"), Limit: 2}, []string{"013041", "013130"}, 5),
 		page("population asc in region", pcnet.ComuneByPopulationAsc, pcnet.ComuneFilter{RegionCodes: []string{"04"}}, pcnet.Page{Limit: 2}, []string{"022106", "021011"}, 4),
-		page("population desc last of ties", pcnet.ComuneByPopulationDesc, all, pcnet.Page{Offset: 16, Limit: 1}, []string{"013250"}, 19),
-		page("nothing matches", pcnet.ComuneByCode, pcnet.ComuneFilter{Codes: []string{"999999"}}, pcnet.Page{Offset: 5, Limit: 5}, nil, 0),
-		page("covered, by name", pcnet.ComuneByName, pcnet.ComuneFilter{Coverage: covered("personnel", "", "2024-06-01", true)}, pcnet.Page{Offset: 1, Limit: 2}, []string{"013075", "040012"}, 5),
+		page("population desc last of ties", pcnet.ComuneByPopulationDesc, all, pcnet.Page{After: comuneAt(pcnet.ComuneByPopulationDesc, allByPopulationDesc[15]), Limit: 1}, []string{"013250"}, 19),
+		page("nothing matches", pcnet.ComuneByCode, pcnet.ComuneFilter{Codes: []string{"999999"}}, pcnet.Page{After: comuneAt(pcnet.ComuneByCode, "013041"), Limit: 5}, nil, 0),
+		page("covered, by name", pcnet.ComuneByName, pcnet.ComuneFilter{Coverage: covered("personnel", "", "2024-06-01", true)}, pcnet.Page{After: comuneAt(pcnet.ComuneByName, "013041"), Limit: 2}, []string{"013075", "040012"}, 5),
 	)
 	return cases
 }
@@ -617,6 +617,29 @@ var allCoverages = []string{
 	"svc-215-sua 015146 2022-09-01",         // 11 pilot, open
 }
 
+// comuneAt returns the key in order o of the fixture's Comune code, the
+// position a cursor on it names.
+func comuneAt(o pcnet.ComuneOrder, code string) *pcnet.Key {
+	for _, c := range Fixture().Comuni {
+		if c.Code == code {
+			k := pcnet.ComuneKey(o, c)
+			return &k
+		}
+	}
+	panic("storetest: no fixture Comune " + code)
+}
+
+// coverageAt returns the key of allCoverages[pos].
+func coverageAt(pos int) *pcnet.Key {
+	for _, c := range Fixture().Coverages {
+		if coverageKey(c) == allCoverages[pos] {
+			k := pcnet.CoverageKey(c)
+			return &k
+		}
+	}
+	panic("storetest: no fixture coverage " + allCoverages[pos])
+}
+
 func coveragesAt(positions ...int) []string {
 	out := make([]string, len(positions))
 	for i, p := range positions {
@@ -672,13 +695,12 @@ func coverageCases() []coverageCase {
 		}, coveragesAt(0, 1, 3, 5, 6, 8, 9, 11)),
 		page("zero is everything", pcnet.CoverageFilter{}, pcnet.Page{}, allCoverages, 12),
 		page("first", pcnet.CoverageFilter{}, pcnet.Page{Limit: 1}, coveragesAt(0), 12),
-		page("tail", pcnet.CoverageFilter{}, pcnet.Page{Offset: 10, Limit: 5}, coveragesAt(10, 11), 12),
-		page("largest cursor offset", pcnet.CoverageFilter{}, pcnet.Page{Offset: pcnet.MaxCursorOffset + 1, Limit: pcnet.MaxPageSize}, nil, 12),
-		page("offset at the end", pcnet.CoverageFilter{}, pcnet.Page{Offset: 12}, nil, 12),
-		page("offset after the end", pcnet.CoverageFilter{}, pcnet.Page{Offset: 13, Limit: 1}, nil, 12),
+		page("tail", pcnet.CoverageFilter{}, pcnet.Page{After: coverageAt(9), Limit: 5}, coveragesAt(10, 11), 12),
+		page("after the last", pcnet.CoverageFilter{}, pcnet.Page{After: coverageAt(11)}, nil, 12),
+		page("same service and comune, later start", pcnet.CoverageFilter{}, pcnet.Page{After: coverageAt(4), Limit: 1}, coveragesAt(5), 12),
 		page("limit larger than total", pcnet.CoverageFilter{}, pcnet.Page{Limit: 1000}, allCoverages, 12),
 		page("count only", pcnet.CoverageFilter{}, pcnet.Page{CountOnly: true, Limit: 3}, nil, 12),
-		page("service, second", pcnet.CoverageFilter{ServiceIDs: []string{"svc-013-training"}}, pcnet.Page{Offset: 1, Limit: 2}, coveragesAt(4, 5), 4),
+		page("service, second", pcnet.CoverageFilter{ServiceIDs: []string{"svc-013-training"}}, pcnet.Page{After: coverageAt(3), Limit: 2}, coveragesAt(4, 5), 4),
 		page("service count only", pcnet.CoverageFilter{ServiceIDs: []string{"svc-013-training"}}, pcnet.Page{CountOnly: true}, nil, 4),
 	}
 }
@@ -936,7 +958,7 @@ func testEmptyDataset(t *testing.T, s pcnet.Store) {
 
 	pages, err := s.Comuni(ctx, []pcnet.ComuneQuery{
 		{},
-		{Order: pcnet.ComuneByName, Page: pcnet.Page{Offset: 3, Limit: 2}},
+		{Order: pcnet.ComuneByName, Page: pcnet.Page{After: comuneAt(pcnet.ComuneByName, "013041"), Limit: 2}},
 		{Filter: pcnet.ComuneFilter{Coverage: covered("personnel", "", "2024-01-01", false)}},
 		{Page: pcnet.Page{CountOnly: true}},
 	})

@@ -67,6 +67,7 @@ func RunWrites(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) WriteStor
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t, WriteFixture())) })
 	t.Run("LastChangeSeq", func(t *testing.T) { testLastChangeSeq(t, open(t, WriteFixture())) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open(t, WriteFixture())) })
+	t.Run("PagingAcrossWrites", func(t *testing.T) { testPagingAcrossWrites(t, open(t, WriteFixture())) })
 	t.Run("Concurrency", func(t *testing.T) {
 		s := open(t, WriteFixture())
 		t.Run("DifferentComuni", func(t *testing.T) { testConcurrentDifferentComuni(t, s) })
@@ -784,19 +785,23 @@ func testWriteTutorships(t *testing.T, s WriteStore) {
 	rejected(t, s, pcnet.EINVALID, "step", func() error { _, err := s.AdvanceTutorship(ctx, k, 4); return err })
 
 	until := pcnet.MustDate("2025-06-01")
-	got, err = s.EndTutorship(ctx, k, until)
+	got, err = s.EndTutorship(ctx, k, until, "")
 	must(t, err)
-	want.Until = until
+	// Ended at step 3 without an outcome: COMPLETED, stored.
+	want.Until, want.Outcome = until, pcnet.OutcomeCompleted
 	if got != want {
 		t.Errorf("ended %+v, want %+v", got, want)
 	}
 	check(want)
 	seq := lastSeq(t, s)
-	if got, err := s.EndTutorship(ctx, k, until); err != nil || got != want {
-		t.Errorf("retried end: %+v, %v", got, err)
+	for _, o := range []pcnet.TutorshipOutcome{"", pcnet.OutcomeCompleted} {
+		if got, err := s.EndTutorship(ctx, k, until, o); err != nil || got != want {
+			t.Errorf("retried end with outcome %q: %+v, %v", o, got, err)
+		}
 	}
 	checkNoNewChanges(t, s, seq, "a retried ending")
-	rejected(t, s, pcnet.ECONFLICT, "until", func() error { _, err := s.EndTutorship(ctx, k, pcnet.MustDate("2025-07-01")); return err })
+	rejected(t, s, pcnet.ECONFLICT, "outcome", func() error { _, err := s.EndTutorship(ctx, k, until, pcnet.OutcomeWithdrawn); return err })
+	rejected(t, s, pcnet.ECONFLICT, "until", func() error { _, err := s.EndTutorship(ctx, k, pcnet.MustDate("2025-07-01"), ""); return err })
 	rejected(t, s, pcnet.ECONFLICT, "", func() error { _, err := s.AdvanceTutorship(ctx, k, 3); return err })
 
 	// A new tutorship between the same Provinces from the day the last
@@ -806,6 +811,16 @@ func testWriteTutorships(t *testing.T, s WriteStore) {
 	must(t, err)
 	if got != next {
 		t.Errorf("assigned %+v, want %+v", got, next)
+	}
+	// At step 2 the path isn't completed: COMPLETED is refused, WITHDRAWN
+	// is stored.
+	for _, o := range []pcnet.TutorshipOutcome{pcnet.OutcomeCompleted, pcnet.OutcomeInProgress, "DROPPED"} {
+		rejected(t, s, pcnet.EINVALID, "outcome", func() error { _, err := s.EndTutorship(ctx, next.Key(), pcnet.MustDate("2025-09-01"), o); return err })
+	}
+	got, err = s.EndTutorship(ctx, next.Key(), pcnet.MustDate("2025-09-01"), pcnet.OutcomeWithdrawn)
+	must(t, err)
+	if got.Outcome != pcnet.OutcomeWithdrawn || got.Result() != pcnet.OutcomeWithdrawn {
+		t.Errorf("ended at step 2: %+v, want WITHDRAWN", got)
 	}
 
 	var actions []string
@@ -869,7 +884,7 @@ func testTutorshipErrors(t *testing.T, s WriteStore) {
 		in := tu("064", "013", "personnel", "2025-01-01", 0)
 		_, err := s.AssignTutor(ctx, in)
 		must(t, err)
-		_, err = s.EndTutorship(ctx, in.Key(), pcnet.MustDate("2025-03-01"))
+		_, err = s.EndTutorship(ctx, in.Key(), pcnet.MustDate("2025-03-01"), "")
 		must(t, err)
 		rejected(t, s, pcnet.ECONFLICT, "since", func() error {
 			_, err := s.AssignTutor(ctx, tu("064", "013", "personnel", "2025-02-01", 0))
@@ -899,11 +914,11 @@ func testTutorshipErrors(t *testing.T, s WriteStore) {
 			_, err := s.AdvanceTutorship(ctx, k, 3)
 			return err
 		}, pcnet.EINVALID, "tutorCode"},
-		{"end unknown", func() error { _, err := s.EndTutorship(ctx, unknown, pcnet.MustDate("2025-01-01")); return err }, pcnet.ENOTFOUND, ""},
-		{"end on the day it began", func() error { _, err := s.EndTutorship(ctx, open, open.Since); return err }, pcnet.EINVALID, "until"},
-		{"end before it began", func() error { _, err := s.EndTutorship(ctx, open, pcnet.MustDate("2023-01-01")); return err }, pcnet.EINVALID, "until"},
-		{"end without a date", func() error { _, err := s.EndTutorship(ctx, open, pcnet.Date{}); return err }, pcnet.EINVALID, "until"},
-		{"end closed on another day", func() error { _, err := s.EndTutorship(ctx, closed, pcnet.MustDate("2024-02-01")); return err }, pcnet.ECONFLICT, "until"},
+		{"end unknown", func() error { _, err := s.EndTutorship(ctx, unknown, pcnet.MustDate("2025-01-01"), ""); return err }, pcnet.ENOTFOUND, ""},
+		{"end on the day it began", func() error { _, err := s.EndTutorship(ctx, open, open.Since, ""); return err }, pcnet.EINVALID, "until"},
+		{"end before it began", func() error { _, err := s.EndTutorship(ctx, open, pcnet.MustDate("2023-01-01"), ""); return err }, pcnet.EINVALID, "until"},
+		{"end without a date", func() error { _, err := s.EndTutorship(ctx, open, pcnet.Date{}, ""); return err }, pcnet.EINVALID, "until"},
+		{"end closed on another day", func() error { _, err := s.EndTutorship(ctx, closed, pcnet.MustDate("2024-02-01"), ""); return err }, pcnet.ECONFLICT, "until"},
 	}
 	for _, tt := range keyed {
 		t.Run(tt.name, func(t *testing.T) { rejected(t, s, tt.code, tt.field, tt.write) })
@@ -1017,7 +1032,7 @@ func testWriteCancelledContext(t *testing.T, s WriteStore) {
 			return err
 		}},
 		{"AdvanceTutorship", func() error { _, err := s.AdvanceTutorship(ctx, k, 3); return err }},
-		{"EndTutorship", func() error { _, err := s.EndTutorship(ctx, k, pcnet.MustDate("2025-01-01")); return err }},
+		{"EndTutorship", func() error { _, err := s.EndTutorship(ctx, k, pcnet.MustDate("2025-01-01"), ""); return err }},
 		{"SaveProjectWork", func() error {
 			_, err := s.SaveProjectWork(ctx, pcnet.ProjectWork{ID: "pw-cancelled", ProvinceCode: "013", AreaCode: "sua", Title: "X", Maturity: pcnet.MaturityAdvanced, Step: 1, Year: 2025})
 			return err
@@ -1069,7 +1084,7 @@ func testAudit(t *testing.T, s WriteStore) {
 	must(t, err)
 	_, err = s.AssignTutor(luca, pcnet.Tutorship{TutorCode: "040", TutoredCode: "064", SectorCode: "europe", Since: pcnet.MustDate("2025-01-01")})
 	must(t, err)
-	_, err = s.EndTutorship(maria, pcnet.TutorshipKey{TutorCode: "040", TutoredCode: "064", SectorCode: "europe", Since: pcnet.MustDate("2025-01-01")}, pcnet.MustDate("2025-02-01"))
+	_, err = s.EndTutorship(maria, pcnet.TutorshipKey{TutorCode: "040", TutoredCode: "064", SectorCode: "europe", Since: pcnet.MustDate("2025-01-01")}, pcnet.MustDate("2025-02-01"), "")
 	must(t, err)
 	end := time.Now().UTC()
 
