@@ -16,9 +16,8 @@ import (
 
 // ProgrammeWriter records planners' changes to the programme. Its methods
 // follow Writer's contract (atomic, validated by the Plan* rules below,
-// audited, idempotency keys from the context). The embedded store
-// implements it; until the Neo4j store does too, it stays beside Writer
-// rather than in it (storetest runs its cases on the stores that have it).
+// audited, idempotency keys from the context); Writer embeds it, so every
+// store that writes implements it and storetest runs its cases on each.
 type ProgrammeWriter interface {
 	// SaveProjectWorkSections writes sections of a project work's common
 	// structure: each given section replaces the stored text of its kind,

@@ -125,10 +125,7 @@ func idempotentWrites(s WriteStore) []idempotentWrite {
 				return err
 			}},
 	}
-	pw, ok := s.(pcnet.ProgrammeWriter)
-	if !ok {
-		return writes
-	}
+	pw := s // the programme's writes (pcnet.ProgrammeWriter)
 	return append(writes, []idempotentWrite{
 		{"SaveProjectWorkSections",
 			func(ctx context.Context) (any, error) {

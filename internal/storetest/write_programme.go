@@ -21,17 +21,16 @@ const writePilot = "pilot-013-sua"
 // programmeStore is a store that records and reads the programme.
 type programmeStore interface {
 	WriteStore
-	pcnet.ProgrammeWriter
 	pcnet.ProgrammeStore
 }
 
-// programmeOf returns s as a programmeStore; the test is skipped, naming
-// the store, while the store doesn't implement pcnet.ProgrammeWriter.
+// programmeOf returns s as a programmeStore; a store that writes but
+// can't read the programme back fails the suite (never skips it).
 func programmeOf(t *testing.T, s WriteStore) programmeStore {
 	t.Helper()
 	ps, ok := s.(programmeStore)
 	if !ok {
-		t.Skipf("%T doesn't implement pcnet.ProgrammeWriter and pcnet.ProgrammeStore yet", s)
+		t.Fatalf("%T doesn't implement pcnet.ProgrammeStore: the programme's writes can't be read back", s)
 	}
 	return ps
 }
