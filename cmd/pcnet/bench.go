@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"pcnet/internal/bench"
@@ -23,7 +24,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	clients := fs.Int("clients", 8, fmt.Sprintf("concurrent clients, each with one request in flight (1..%d)", bench.MaxClients))
 	duration := fs.Duration("duration", 20*time.Second, fmt.Sprintf("measured time of each phase (at most %s)", bench.MaxDuration))
 	warmup := fs.Duration("warmup", 2*time.Second, "unmeasured time before each phase")
-	mix := fs.String("mix", bench.DefaultMix, "operations and their weights, name=weight,...; operations: lookup, dashboard, dashboard_italy, reach, gaps, path")
+	mix := fs.String("mix", bench.DefaultMix, "operations and their weights, name=weight,...; operations: "+strings.Join(bench.OperationNames(), ", "))
 	seed := fs.Uint64("seed", 1, "seed of the clients' choices of operations and arguments")
 	noBaseline := fs.Bool("no-baseline", false, "skip the baseline phase even when a Neo4j is configured")
 	neo := registerNeo4jFlags(fs, os.Getenv)

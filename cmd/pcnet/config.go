@@ -1,18 +1,12 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
-	"os"
 	"runtime/debug"
 	"time"
 
-	"pcnet/graph"
-	"pcnet/internal/neo4j"
-	"pcnet/internal/observe"
 	"pcnet/internal/server"
 )
 
@@ -72,12 +66,6 @@ Operations (docs/operations.md):
   Neo4j unreachable at start: serve starts, answers "unavailable" and recovers
   when Neo4j comes up; a wrong password or unknown database stops it at once.
 `
-
-// storeRetryTime bounds the Neo4j driver's retries of a query on transient
-// errors: past it, the query fails as "unavailable" and the server stops
-// sending queries until the store answers a probe, instead of letting
-// every request wait out the driver's default of 30 s.
-const storeRetryTime = 5 * time.Second
 
 func registerOps(fs *flag.FlagSet) *opsConfig {
 	c := &opsConfig{}
@@ -173,134 +161,24 @@ func (c *opsConfig) limits() server.Limits {
 	return l
 }
 
-// operations is what `pcnet serve` runs beside the HTTP server: tracing,
-// metrics and the watch over the store's availability.
-type operations struct {
-	tracing   *observe.Tracing
-	metrics   *observe.Metrics
-	avail     *server.Availability
-	persisted server.PersistedQueries
-	cfg       *opsConfig
-	stopWatch context.CancelFunc
-	watching  chan struct{}
-}
-
-// start sets up tracing (from OTEL_*), metrics, the persisted queries and
-// the availability watch over store.
-func (c *opsConfig) start(ctx context.Context, log *slog.Logger, store graph.Backend, health storeHealth) (*operations, error) {
-	if err := c.validate(); err != nil {
-		return nil, err
-	}
-	ops := &operations{cfg: c, metrics: observe.NewMetrics()}
+// options adds the production settings to base, reading the file of
+// persisted queries when one is given.
+func (c *opsConfig) options(base server.Options) (server.Options, error) {
 	if c.persistedQueries != "" {
 		known, err := server.LoadPersistedQueries(c.persistedQueries)
 		if err != nil {
-			return nil, fmt.Errorf("--persisted-queries: %w", err)
+			return base, fmt.Errorf("--persisted-queries: %w", err)
 		}
-		ops.persisted = known
+		base.PersistedQueries = known
 	}
-	tracing, err := observe.TracingFromEnv(ctx, os.Getenv, buildVersion())
-	if err != nil {
-		return nil, err
-	}
-	ops.tracing = tracing
-	if tracing.Enabled {
-		log.InfoContext(ctx, "tracing", "exporter", "otlp/http", "endpoint", tracing.Endpoint)
-	}
-	if q, ok := store.(interface{ QueryCount() int64 }); ok {
-		ops.metrics.RegisterQueryCounter(q.QueryCount)
-	}
-	if health.poolSize > 0 {
-		ops.metrics.RegisterPoolSize(health.poolSize)
-	}
-	opts := health.availability
-	opts.Logger = log
-	opts.OnChange = ops.metrics.SetStoreUp
-	ops.avail = server.NewAvailability(store, opts)
-	ops.metrics.SetStoreUp(ops.avail.Up())
-	watchCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	ops.stopWatch, ops.watching = cancel, make(chan struct{})
-	go func() {
-		defer close(ops.watching)
-		ops.avail.Watch(watchCtx)
-	}()
-	return ops, nil
-}
-
-// options adds the production settings to base.
-func (o *operations) options(base server.Options) server.Options {
-	base.Limits = o.cfg.limits()
-	base.MaxBodyBytes = o.cfg.maxBodyBytes
-	base.NoIntrospection = !o.cfg.introspection
-	base.APQCacheSize = o.cfg.apqCacheSize
-	base.ResponseCacheSize = o.cfg.responseCacheSize
-	base.PersistedQueries = o.persisted
-	base.PersistedOnly = o.cfg.persistedOnly
-	base.LogVariables = o.cfg.logVariables
-	base.Metrics = o.metrics
-	base.Availability = o.avail
-	if o.tracing.Enabled {
-		base.TracerProvider = o.tracing.Provider
-	}
-	return base
-}
-
-// stop ends the availability watch and flushes the spans not yet exported.
-func (o *operations) stop(ctx context.Context) error {
-	o.stopWatch()
-	<-o.watching
-	o.avail.Stop()
-	return o.tracing.Shutdown(ctx)
-}
-
-// storeHealth is what serve knows of its store's health at start-up.
-type storeHealth struct {
-	availability server.AvailabilityOptions
-	poolSize     int // 0 when the store has no connection pool
-}
-
-// openServeStore opens the store for serve. Unlike the other commands,
-// serve starts even when Neo4j is unreachable: it answers "unavailable"
-// and /readyz fails until Neo4j is up, then applies the migrations and
-// serves. A refused password, an unknown database or a malformed URI are
-// configuration errors, and still stop it at once.
-func openServeStore(ctx context.Context, c storeConfig, log *slog.Logger) (graph.Backend, func() error, storeHealth, error) {
-	c.neo4jMaxRetryTime = storeRetryTime
-	var health storeHealth
-	var neo4jConfig neo4j.Config
-	if c.neo4j != nil {
-		neo4jConfig = c.neo4j.config()
-		neo4jConfig.MaxRetryTime = storeRetryTime
-		health.poolSize = neo4jConfig.PoolSize()
-	}
-	store, closeStore, err := openStore(ctx, c, log)
-	if err == nil {
-		if _, isNeo4j := store.(*neo4j.Store); !isNeo4j {
-			health.poolSize = 0
-		}
-		return store, closeStore, health, nil
-	}
-	if !errors.Is(err, neo4j.ErrUnreachable) {
-		return nil, nil, health, err
-	}
-	dialed, dialErr := neo4j.Dial(neo4jConfig)
-	if dialErr != nil {
-		return nil, nil, health, err
-	}
-	log.WarnContext(ctx, "starting without the store: requests fail with code unavailable, and /readyz with 503, until it answers",
-		"err", err.Error())
-	health.availability = server.AvailabilityOptions{
-		StartDown: true,
-		Setup: func(ctx context.Context) error {
-			steps, err := dialed.Migrate(ctx)
-			if err != nil {
-				return fmt.Errorf("applying Neo4j migrations: %w", err)
-			}
-			log.InfoContext(ctx, "store reachable: migrations applied", "uri", neo4j.RedactURI(neo4jConfig.URI), "migrations", len(steps))
-			return nil
-		},
-	}
-	return dialed, func() error { return dialed.Close(context.WithoutCancel(ctx)) }, health, nil
+	base.Limits = c.limits()
+	base.MaxBodyBytes = c.maxBodyBytes
+	base.NoIntrospection = !c.introspection
+	base.APQCacheSize = c.apqCacheSize
+	base.ResponseCacheSize = c.responseCacheSize
+	base.PersistedOnly = c.persistedOnly
+	base.LogVariables = c.logVariables
+	return base, nil
 }
 
 // buildVersion is the module version the binary was built from, for traces.

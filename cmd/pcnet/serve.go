@@ -12,13 +12,14 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"pcnet/internal/events"
 	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"pcnet/graph"
+	"pcnet/internal/app"
+	"pcnet/internal/events"
 	"pcnet/internal/server"
 )
 
@@ -133,7 +134,16 @@ Flags:
 	if err := cfg.access.load(log); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	store, closeStore, health, err := openServeStore(ctx, cfg.store, log)
+	opts, err := cfg.ops.options(server.Options{
+		Logger:            log,
+		CORSOrigins:       splitList(cfg.corsOrigins),
+		LoaderWait:        cfg.loaderWait,
+		EventPollInterval: cfg.eventsPoll,
+	})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	store, closeStore, health, err := app.OpenServeStore(ctx, cfg.store.config(), log)
 	if err != nil {
 		return fmt.Errorf("serve: opening the store: %w", err)
 	}
@@ -143,12 +153,12 @@ Flags:
 		}
 	}()
 
-	ops, err := cfg.ops.start(ctx, log, store, health)
+	ops, err := app.StartOperations(ctx, log, store, health, app.OperationsConfig{Getenv: os.Getenv, Version: buildVersion()})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer func() {
-		if err := ops.stop(context.WithoutCancel(ctx)); err != nil {
+		if err := ops.Stop(context.WithoutCancel(ctx)); err != nil {
 			log.Error("stopping tracing", "err", err)
 		}
 	}()
@@ -164,12 +174,7 @@ Flags:
 		return fmt.Errorf("serve: %w", err)
 	}
 	srv := &http.Server{
-		Handler: server.New(store, debug.options(cfg.access.options(ops.options(server.Options{
-			Logger:            log,
-			CORSOrigins:       splitList(cfg.corsOrigins),
-			LoaderWait:        cfg.loaderWait,
-			EventPollInterval: cfg.eventsPoll,
-		})))),
+		Handler:           server.New(store, debug.options(cfg.access.options(ops.Options(opts)))),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      max(60*time.Second, cfg.ops.requestTimeout+10*time.Second),

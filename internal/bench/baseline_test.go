@@ -184,6 +184,14 @@ func fromCypher(t *testing.T, op string, rows [][]any) string {
 			out = append(out, n["code"], n["name"], n["population"])
 		}
 		return joined(out...)
+	case "page":
+		r := rows[0]
+		out := []any{r[0], len(r[1].([]any))}
+		for _, n := range r[1].([]any) {
+			n := n.(map[string]any)
+			out = append(out, n["code"], n["name"], n["population"])
+		}
+		return joined(out...)
 	case "path":
 		if len(rows) == 0 {
 			return "no path"
@@ -247,6 +255,15 @@ func fromGraphQL(t *testing.T, op string, data map[string]any) string {
 			t.Errorf("gaps: totalCount %v, uncovered %v", g["totalCount"], m(g["uncovered"])["comuni"])
 		}
 		for _, e := range g["edges"].([]any) {
+			n := m(m(e)["node"])
+			out = append(out, n["code"], n["name"], n["population"])
+		}
+		return joined(out...)
+	case "page":
+		c := m(data["comuni"])
+		edges := c["edges"].([]any)
+		out := []any{c["totalCount"], len(edges)}
+		for _, e := range edges {
 			n := m(m(e)["node"])
 			out = append(out, n["code"], n["name"], n["population"])
 		}

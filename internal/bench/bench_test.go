@@ -105,8 +105,8 @@ func TestParseMix(t *testing.T) {
 		names = append(names, w.Op.Name)
 		total += w.Weight
 	}
-	if !slices.Equal(names, []string{"lookup", "dashboard", "reach", "gaps", "path"}) || total != 100 {
-		t.Errorf("default mix: %v, total weight %d; want the five documented operations weighing 100", names, total)
+	if !slices.Equal(names, []string{"lookup", "dashboard", "reach", "gaps", "path", "page"}) || total != 100 {
+		t.Errorf("default mix: %v, total weight %d; want the six documented operations weighing 100", names, total)
 	}
 	for _, bad := range []string{"", "lookup", "lookup=x", "lookup=-1", "nope=1", "lookup=1,lookup=2", "lookup=0"} {
 		if _, err := ParseMix(bad); err == nil {
@@ -200,7 +200,8 @@ func TestRunAgainstServer(t *testing.T) {
 	// Store calls per request, level by level: lookup reads the Comune,
 	// then its Province and region together; the dashboard its region,
 	// Provinces, services, then areas and coverages together, then Comuni.
-	wantCalls := map[string]float64{"lookup": 3, "dashboard": 6, "dashboard_italy": 5}
+	// The filtered page is one Comuni query.
+	wantCalls := map[string]float64{"lookup": 3, "dashboard": 6, "dashboard_italy": 5, "page": 1}
 	var total int64
 	for _, w := range mix {
 		s := rep.GraphQL.Ops[w.Op.Name]

@@ -37,7 +37,10 @@ const asOf = "2025-06-30"
 // DefaultMix is the documented mix (docs/performance.md): mostly cheap
 // lookups, as an API serving a front end sees, then the dashboards and the
 // planners' questions.
-const DefaultMix = "lookup=40,dashboard=20,reach=15,gaps=15,path=10"
+const DefaultMix = "lookup=40,dashboard=20,reach=10,gaps=10,path=10,page=10"
+
+// OperationNames lists the operations the benchmark knows, sorted.
+func OperationNames() []string { return slices.Sorted(maps.Keys(Operations())) }
 
 // Operations returns every operation the benchmark knows, by name.
 func Operations() map[string]Operation {
@@ -155,6 +158,27 @@ func Operations() map[string]Operation {
 			},
 		},
 		{
+			Name: "page",
+			Description: "a filtered sorted page: the first 50 small Comuni of a region by population, largest first, " +
+				"with the total",
+			Query: `query SmallComuniPage($region: String!) {
+				comuni(filter: {region: $region, small: true}, orderBy: POPULATION_DESC, first: 50) {
+					totalCount edges { node { code name population } }
+				}
+			}`,
+			// The store's order (pcnet.ComuneByPopulationDesc: ties by code)
+			// and its default of current Comuni only (retired left out).
+			Cypher: `
+				MATCH (:Region {code: $region})<-[:IN_REGION]-(:Province)<-[:IN_PROVINCE]-(c:Comune)
+				WHERE c.population < 5000 AND coalesce(c.retired, false) = false
+				WITH c ORDER BY c.population DESC, c.code
+				WITH count(c) AS totalCount, collect({code: c.code, name: c.name, population: c.population}) AS comuni
+				RETURN totalCount, comuni[..50] AS page`,
+			Args: func(r *rand.Rand, d *Data) map[string]any {
+				return map[string]any{"region": d.Regions[r.IntN(len(d.Regions))]}
+			},
+		},
+		{
 			Name:        "path",
 			Description: "a shortest tutorship path between two Provinces one or two tutorships apart, with their names",
 			Query: `query Path($from: String!, $to: String!) {
@@ -194,7 +218,7 @@ func ParseMix(s string) ([]Weighted, error) {
 		case !ok || err != nil || weight < 0:
 			return nil, fmt.Errorf("mix: %q is not name=weight with a weight of 0 or more", part)
 		case !known:
-			return nil, fmt.Errorf("mix: unknown operation %q; known: %s", name, strings.Join(slices.Sorted(maps.Keys(ops)), ", "))
+			return nil, fmt.Errorf("mix: unknown operation %q; known: %s", name, strings.Join(OperationNames(), ", "))
 		case slices.ContainsFunc(mix, func(x Weighted) bool { return x.Op.Name == op.Name }):
 			return nil, fmt.Errorf("mix: %q given twice", name)
 		}

@@ -538,3 +538,26 @@ func (s *Store) ProjectWorkCounts(ctx context.Context, f pcnet.ProjectWorkFilter
 	})
 	return out, nil
 }
+
+// ParticipationShare implements pcnet.Analytics: one row per Province of
+// the territory, from the participation records and the index's Province
+// summaries (which leave retired Comuni out), summed by the shared rule.
+func (s *Store) ParticipationShare(ctx context.Context, q pcnet.ParticipationShareQuery) (pcnet.ParticipationShare, error) {
+	if err := ctx.Err(); err != nil {
+		return pcnet.ParticipationShare{}, err
+	}
+	d := s.snapshot()
+	participating := make(map[string]bool)
+	for _, p := range d.programme.Participations {
+		if p.SectorCode == q.SectorCode && p.Period().ActiveOn(q.AsOf) {
+			participating[p.ProvinceCode] = true
+		}
+	}
+	rows := make([]pcnet.ProvinceTerritory, 0, len(d.provinces))
+	for _, p := range d.provinces {
+		if q.RegionCode == "" || p.RegionCode == q.RegionCode {
+			rows = append(rows, pcnet.ProvinceTerritory{ProvinceCode: p.Code, Participating: participating[p.Code], Comuni: d.analytics.provinceSummary[p.Code]})
+		}
+	}
+	return pcnet.ShareOfTerritory(rows), nil
+}

@@ -530,3 +530,42 @@ func (s *Store) ProjectWorkCounts(ctx context.Context, f pcnet.ProjectWorkFilter
 	}
 	return out, rd.err
 }
+
+// ParticipationShare implements pcnet.Analytics in one round trip: one row
+// per Province of the territory, whether a participation record of the
+// sector is active on the day and the summary of its current Comuni,
+// summed by the rule both stores share (pcnet.ShareOfTerritory).
+func (s *Store) ParticipationShare(ctx context.Context, q pcnet.ParticipationShareQuery) (pcnet.ParticipationShare, error) {
+	if err := ctx.Err(); err != nil {
+		return pcnet.ParticipationShare{}, err
+	}
+	recs, err := s.read(ctx, `
+		MATCH (p:Province)-[:IN_REGION]->(r:Region)
+		WHERE $region IS NULL OR r.code = $region
+		CALL (p) {
+			OPTIONAL MATCH (c:Comune)-[:IN_PROVINCE]->(p) WHERE c.retired IS NULL OR NOT c.retired
+			RETURN `+summaryOf("c", "c.population")+` AS summary
+		}
+		RETURN p.code,
+		       EXISTS {
+		         MATCH (p)-[:PARTICIPATES]->(n:Participation)-[:PARTICIPATION_IN]->(:Sector {code: $sector})
+		         WHERE n.since <= $day AND (n.until IS NULL OR $day < n.until)
+		       },
+		       summary`,
+		map[string]any{
+			"region":         stringParam(q.RegionCode),
+			"sector":         q.SectorCode,
+			"day":            dateParam(q.AsOf),
+			"smallThreshold": int64(pcnet.SmallComuneThreshold),
+		})
+	if err != nil {
+		return pcnet.ParticipationShare{}, err
+	}
+	rows := make([]pcnet.ProvinceTerritory, 0, len(recs))
+	var rd reader
+	for _, rec := range recs {
+		v := rec.Values
+		rows = append(rows, pcnet.ProvinceTerritory{ProvinceCode: rd.str(v[0]), Participating: rd.bool(v[1]), Comuni: readSummary(&rd, v[2])})
+	}
+	return pcnet.ShareOfTerritory(rows), rd.err
+}

@@ -38,6 +38,12 @@ type Config struct {
 	// MaxConnections is the size of the connection pool; zero means the
 	// driver's default, 100.
 	MaxConnections int
+	// AfterCommit is for tests only: when set, every write that committed
+	// calls it with the write's operation (e.g. "creating a service") right
+	// after the commit, and an error it returns is the write's answer
+	// instead of the result, as a connection lost after the commit would
+	// look to the client (storetest.RunLostAnswers).
+	AfterCommit func(op string) error
 }
 
 // Store is the Neo4j store: it implements pcnet.Store over the graph
@@ -53,6 +59,8 @@ type Store struct {
 	// waits until that follower has applied them, so a client reads its
 	// own writes. On a single server bookmarks are already satisfied.
 	bookmarks neo4jdrv.BookmarkManager
+	// afterCommit is Config.AfterCommit (tests only), nil otherwise.
+	afterCommit func(op string) error
 }
 
 // Sentinel kinds of ConnectError, for errors.Is.
@@ -128,7 +136,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 // newStore is the one constructor of Open and Dial.
 func newStore(driver neo4jdrv.DriverWithContext, cfg Config) *Store {
 	return &Store{driver: driver, database: cfg.Database, username: cfg.Username,
-		bookmarks: neo4jdrv.NewBookmarkManager(neo4jdrv.BookmarkManagerConfig{})}
+		bookmarks:   neo4jdrv.NewBookmarkManager(neo4jdrv.BookmarkManagerConfig{}),
+		afterCommit: cfg.AfterCommit}
 }
 
 // session opens a session chained on the store's bookmarks (see Store.bookmarks).

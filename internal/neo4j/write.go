@@ -194,6 +194,11 @@ func (s *Store) write(ctx context.Context, op string, idem *pcnet.Idempotency, o
 		}
 		return struct{}{}, nil
 	})
+	if err == nil && s.afterCommit != nil {
+		if lost := s.afterCommit(op); lost != nil {
+			return lost // tests only: the commit's answer is lost
+		}
+	}
 	var pe *pcnet.Error
 	switch {
 	case errors.Is(err, errReplay) && kept != nil:

@@ -573,3 +573,20 @@ func TestWritesAndRetiredGeography(t *testing.T) {
 	}
 	checkCounter(t, s)
 }
+
+// TestLostAnswers runs storetest.RunLostAnswers on the real server through
+// Config.AfterCommit: each write commits, its answer is lost, and its
+// retry with the same key answers the original result.
+func TestLostAnswers(t *testing.T) {
+	storetest.RunLostAnswers(t, func(t *testing.T, ds pcnet.Dataset, afterCommit func(op string) error) storetest.WriteStore {
+		neo4jtest.Load(t, ds)
+		cfg := neo4jtest.Config(t)
+		cfg.AfterCommit = afterCommit
+		s, err := neo4j.Open(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close(context.Background()) })
+		return s
+	})
+}

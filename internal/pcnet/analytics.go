@@ -1,6 +1,9 @@
 package pcnet
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // Analytics answers the questions analysts and planners come for: peers and
 // tutor paths, reach of services, rollout timelines, coverage gaps and
@@ -50,6 +53,16 @@ type Analytics interface {
 	// a dimension, maturity and step; ordered by group, maturity (in
 	// Maturities order) and step.
 	ProjectWorkCounts(ctx context.Context, f ProjectWorkFilter, by ProjectWorkGrouping) ([]ProjectWorkCount, error)
+
+	// ParticipationShare returns the Provinces taking part in a sector on
+	// a day (a participation record of the sector active on AsOf) and the
+	// share of the territory they represent: the territory is every
+	// Province of the region (of Italy when RegionCode is ""), with their
+	// Comuni, retired Comuni left out. Stores feed ShareOfTerritory with
+	// one row per Province of the territory, so the sums are computed
+	// once. An unknown region or sector gives an empty territory or no
+	// participants, not an error.
+	ParticipationShare(ctx context.Context, q ParticipationShareQuery) (ParticipationShare, error)
 }
 
 // PeerQuery selects the peers of a Province in a sector.
@@ -184,4 +197,64 @@ type ProjectWorkCount struct {
 	Maturity  Maturity
 	Step      int
 	Count     int
+}
+
+// ParticipationShareQuery asks for the participation share of a sector.
+type ParticipationShareQuery struct {
+	SectorCode string
+	RegionCode string // "" for the whole country
+	AsOf       Date
+}
+
+// ProvinceTerritory is one Province of a territory: whether it takes part
+// in the sector on the day asked and what its Comuni add up to.
+type ProvinceTerritory struct {
+	ProvinceCode  string
+	Participating bool
+	Comuni        ComuneSummary // retired Comuni left out
+}
+
+// ParticipationShare is the part of a territory that the participating
+// Provinces represent. Shares are left to the reader (a/b of each pair),
+// so no float is stored.
+type ParticipationShare struct {
+	ParticipantCodes []string // the participating Provinces, by code
+	Provinces        int      // len(ParticipantCodes)
+	ProvincesTotal   int      // the Provinces of the territory
+	Participating    ComuneSummary
+	Territory        ComuneSummary
+}
+
+// ShareOfTerritory sums the rows of every Province of a territory, in any
+// order, into its ParticipationShare: the one computation of the
+// participation share, which both stores feed. A Province listed twice
+// counts once (its first row).
+func ShareOfTerritory(rows []ProvinceTerritory) ParticipationShare {
+	out := ParticipationShare{ParticipantCodes: []string{}}
+	seen := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		if seen[r.ProvinceCode] {
+			continue
+		}
+		seen[r.ProvinceCode] = true
+		out.ProvincesTotal++
+		out.Territory = out.Territory.Add(r.Comuni)
+		if r.Participating {
+			out.ParticipantCodes = append(out.ParticipantCodes, r.ProvinceCode)
+			out.Participating = out.Participating.Add(r.Comuni)
+		}
+	}
+	out.Provinces = len(out.ParticipantCodes)
+	slices.Sort(out.ParticipantCodes)
+	return out
+}
+
+// Add returns the sum of two summaries of disjoint sets of Comuni.
+func (s ComuneSummary) Add(o ComuneSummary) ComuneSummary {
+	return ComuneSummary{
+		Comuni:           s.Comuni + o.Comuni,
+		Inhabitants:      s.Inhabitants + o.Inhabitants,
+		SmallComuni:      s.SmallComuni + o.SmallComuni,
+		SmallInhabitants: s.SmallInhabitants + o.SmallInhabitants,
+	}
 }

@@ -103,6 +103,26 @@ func ValidateNearestQuery(q NearestQuery) error {
 	return validateRange("limit", q.Limit, 1, MaxNearestLimit)
 }
 
+// ValidateParticipationShareQuery checks a participation-share query:
+// the sector ("sector", required; whether it exists is left to
+// ValidateSectorCode, which needs the taxonomy), the region code
+// ("region", two digits when given) and the date ("asOf", required: the
+// GraphQL layer defaults it to today).
+func ValidateParticipationShareQuery(q ParticipationShareQuery) error {
+	if q.SectorCode == "" {
+		return Invalidf("sector", "sector: a sector code is required")
+	}
+	if q.RegionCode != "" {
+		if err := ValidateRegionCode("region", q.RegionCode); err != nil {
+			return err
+		}
+	}
+	if q.AsOf.IsZero() {
+		return Invalidf("asOf", "asOf: a date is required")
+	}
+	return nil
+}
+
 // ValidateProjectWorkGrouping checks a project-work grouping; field names
 // the input.
 func ValidateProjectWorkGrouping(field string, by ProjectWorkGrouping) error {

@@ -1,6 +1,7 @@
 package pcnet
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -275,5 +276,54 @@ func checkTimeline(t *testing.T, got []Date, from, to Date, interval string) {
 	}
 	if next := from.AddMonths(len(got) * months); !next.After(to) {
 		t.Errorf("the timeline stops before %s, which is not after to %s", next, to)
+	}
+}
+
+func TestValidateParticipationShareQuery(t *testing.T) {
+	day := MustDate("2026-06-01")
+	tests := []struct {
+		name  string
+		q     ParticipationShareQuery
+		field string
+	}{
+		{"whole country", ParticipationShareQuery{SectorCode: "personnel", AsOf: day}, ""},
+		{"one region", ParticipationShareQuery{SectorCode: "personnel", RegionCode: "03", AsOf: day}, ""},
+		{"no sector", ParticipationShareQuery{AsOf: day}, "sector"},
+		{"bad region", ParticipationShareQuery{SectorCode: "personnel", RegionCode: "3", AsOf: day}, "region"},
+		{"letters for a region", ParticipationShareQuery{SectorCode: "personnel", RegionCode: "LO", AsOf: day}, "region"},
+		{"no date", ParticipationShareQuery{SectorCode: "personnel"}, "asOf"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { checkInvalid(t, ValidateParticipationShareQuery(tt.q), tt.field) })
+	}
+}
+
+func TestShareOfTerritory(t *testing.T) {
+	como := ComuneSummary{Comuni: 148, Inhabitants: 586735, SmallComuni: 120, SmallInhabitants: 190000}
+	lecco := ComuneSummary{Comuni: 84, Inhabitants: 336310, SmallComuni: 70, SmallInhabitants: 120000}
+	milano := ComuneSummary{Comuni: 133, Inhabitants: 3038420, SmallComuni: 20, SmallInhabitants: 60000}
+	tests := []struct {
+		name string
+		rows []ProvinceTerritory
+		want ParticipationShare
+	}{
+		{"empty territory", nil, ParticipationShare{ParticipantCodes: []string{}}},
+		{"nobody takes part", []ProvinceTerritory{{"013", false, como}}, ParticipationShare{
+			ParticipantCodes: []string{}, ProvincesTotal: 1, Territory: como}},
+		{"two of three, out of order", []ProvinceTerritory{{"097", true, lecco}, {"215", false, milano}, {"013", true, como}}, ParticipationShare{
+			ParticipantCodes: []string{"013", "097"}, Provinces: 2, ProvincesTotal: 3,
+			Participating: como.Add(lecco), Territory: como.Add(lecco).Add(milano)}},
+		{"a Province listed twice counts once", []ProvinceTerritory{{"013", true, como}, {"013", true, como}}, ParticipationShare{
+			ParticipantCodes: []string{"013"}, Provinces: 1, ProvincesTotal: 1, Participating: como, Territory: como}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ShareOfTerritory(tt.rows); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("ShareOfTerritory = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+	if sum := como.Add(lecco); sum.Comuni != 232 || sum.Inhabitants != 923045 || sum.SmallComuni != 190 || sum.SmallInhabitants != 310000 {
+		t.Errorf("Add = %+v", sum)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"pcnet/internal/observe"
 	"pcnet/internal/pcnet"
 	"pcnet/internal/server"
+	"pcnet/internal/storeguard"
 )
 
 var errDown = errors.New("dial tcp 127.0.0.1:7687: connect: connection refused")
@@ -97,7 +98,7 @@ func TestOutageAndRecovery(t *testing.T) {
 	_, store := loadShipped(t)
 	flaky := &flakyStore{Backend: store}
 	metrics := observe.NewMetrics()
-	avail := server.NewAvailability(flaky, server.AvailabilityOptions{ProbeInterval: 50 * time.Millisecond, OnChange: metrics.SetStoreUp})
+	avail := storeguard.NewAvailability(flaky, storeguard.AvailabilityOptions{ProbeInterval: 50 * time.Millisecond, OnChange: metrics.SetStoreUp})
 	ts := newServer(t, flaky, server.Options{Availability: avail, Metrics: metrics})
 	regions := query(t, `{ regions { code } }`, nil)
 
@@ -155,7 +156,7 @@ func TestOutageAndRecovery(t *testing.T) {
 func TestWatch(t *testing.T) {
 	_, store := loadShipped(t)
 	flaky := &flakyStore{Backend: store}
-	avail := server.NewAvailability(flaky, server.AvailabilityOptions{ProbeInterval: 20 * time.Millisecond, CheckInterval: 20 * time.Millisecond})
+	avail := storeguard.NewAvailability(flaky, storeguard.AvailabilityOptions{ProbeInterval: 20 * time.Millisecond, CheckInterval: 20 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { avail.Watch(ctx); close(done) }()
@@ -181,7 +182,7 @@ func TestStartDownAndSetup(t *testing.T) {
 	flaky.down.Store(true)
 	var setups, failSetups atomic.Int64
 	failSetups.Store(1)
-	avail := server.NewAvailability(flaky, server.AvailabilityOptions{
+	avail := storeguard.NewAvailability(flaky, storeguard.AvailabilityOptions{
 		StartDown:     true,
 		ProbeInterval: 20 * time.Millisecond,
 		Setup: func(context.Context) error {

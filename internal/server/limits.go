@@ -22,6 +22,7 @@ import (
 
 	"pcnet/internal/observe"
 	"pcnet/internal/pcnet"
+	"pcnet/internal/storeguard"
 )
 
 // Error codes of the HTTP layer, beside pcnet's (invalid, not_found,
@@ -35,7 +36,7 @@ const (
 	// ETimeout: the request ran out of its time (Limits.Timeout); the
 	// fields not resolved by then have this error. Retrying may succeed
 	// when the server is less busy; asking for less helps.
-	ETimeout = "timeout"
+	ETimeout = storeguard.ETimeout
 )
 
 // The limits, as named in extensions.limit and in the metrics.
@@ -479,7 +480,7 @@ func operationDeadline(d time.Duration) graphql.ResponseMiddleware {
 		if op := graphql.GetOperationContext(ctx).Operation; op == nil || op.Operation == ast.Subscription {
 			return next(ctx)
 		}
-		ctx, cancel := context.WithTimeoutCause(ctx, d, errRequestTimeout{d})
+		ctx, cancel := context.WithTimeoutCause(ctx, d, storeguard.RequestTimeout{Limit: d})
 		defer cancel()
 		return next(ctx)
 	}
@@ -544,12 +545,6 @@ func (w okFor422) WriteHeader(code int) {
 }
 
 func (w okFor422) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// errRequestTimeout is the cause of a request context's cancellation by
-// withTimeout.
-type errRequestTimeout struct{ d time.Duration }
-
-func (e errRequestTimeout) Error() string { return fmt.Sprintf("request timeout (%s)", e.d) }
 
 // writeJSONError answers a request with one GraphQL error, in the shape
 // clients expect from /graphql.

@@ -15,6 +15,7 @@ import (
 
 	"pcnet/graph"
 	"pcnet/internal/observe"
+	"pcnet/internal/storeguard"
 )
 
 // readyzTimeout bounds the store probe of /readyz.
@@ -32,7 +33,7 @@ type production struct {
 	limits   Limits
 	maxBody  int64
 	metrics  *observe.Metrics
-	avail    *Availability
+	avail    *storeguard.Availability
 	tracing  trace.TracerProvider // nil: no HTTP spans
 	tracer   trace.Tracer
 	known    PersistedQueries
@@ -57,7 +58,7 @@ func newProduction(store graph.Backend, log *slog.Logger, opts Options) *product
 		p.metrics = observe.NewMetrics()
 	}
 	if p.avail == nil {
-		p.avail = NewAvailability(store, AvailabilityOptions{Logger: p.log, OnChange: p.metrics.SetStoreUp})
+		p.avail = storeguard.NewAvailability(store, storeguard.AvailabilityOptions{Logger: p.log, OnChange: p.metrics.SetStoreUp})
 	}
 	tp := p.tracing
 	if tp == nil {
@@ -78,7 +79,7 @@ func newProduction(store graph.Backend, log *slog.Logger, opts Options) *product
 // store returns store as the GraphQL layer should use it: gated by the
 // availability, traced and measured.
 func (p *production) store(store graph.Backend) graph.Backend {
-	return decorateStore(store, p.avail, p.metrics, p.tracer)
+	return storeguard.Decorate(store, p.avail, p.metrics, p.tracer)
 }
 
 // configure adds the GraphQL extensions, in the order they must run:

@@ -35,6 +35,7 @@ import (
 	"pcnet/internal/auth"
 	"pcnet/internal/observe"
 	"pcnet/internal/pcnet"
+	"pcnet/internal/storeguard"
 	"pcnet/internal/web"
 )
 
@@ -115,7 +116,7 @@ type Options struct {
 	LogVariables bool
 	// Availability tracks whether the store answers; nil means one of this
 	// handler's own (probed by failing requests and /readyz only).
-	Availability *Availability
+	Availability *storeguard.Availability
 }
 
 // New returns the HTTP handler of the service, reading the network and its

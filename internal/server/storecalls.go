@@ -1,10 +1,11 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"sync/atomic"
+
+	"pcnet/internal/storeguard"
 )
 
 // StoreCallsHeader is the response header that tells how many store calls
@@ -12,16 +13,6 @@ import (
 // request cost, when Options.StoreCallStats is on. The load benchmark
 // (pcnet bench) reads it to report store calls per request.
 const StoreCallsHeader = "X-Pcnet-Store-Calls"
-
-type storeCallsKey struct{}
-
-// noteStoreCall counts a store call against the request of ctx, when its
-// calls are counted (every call goes through the store decorator's call).
-func noteStoreCall(ctx context.Context) {
-	if n, ok := ctx.Value(storeCallsKey{}).(*atomic.Int64); ok {
-		n.Add(1)
-	}
-}
 
 // countStoreCalls counts each request's store calls and sends the count in
 // StoreCallsHeader. GraphQL answers are written after every resolver has
@@ -31,8 +22,7 @@ func countStoreCalls(on bool, next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := new(atomic.Int64)
-		ctx := context.WithValue(r.Context(), storeCallsKey{}, n)
+		ctx, n := storeguard.CountCalls(r.Context())
 		next.ServeHTTP(&storeCallsWriter{ResponseWriter: w, n: n}, r.WithContext(ctx))
 	})
 }

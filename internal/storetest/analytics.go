@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -91,6 +92,15 @@ type AnalyticsStore = interface {
 //     cut to Limit. An unknown Comune or one without coordinates gives no
 //     rows.
 //
+// ParticipationShare
+//   - The territory is every Province of the region (all Provinces when
+//     RegionCode is ""), whether or not it has participation records, and
+//     their Comuni, retired ones left out; an unknown region is an empty
+//     territory.
+//   - A Province participates when one of its records in the sector is
+//     active on AsOf (Since <= AsOf < Until); several records count once.
+//   - ParticipantCodes is ascending and never nil; Provinces is its length.
+//
 // ProjectWorkCounts
 //   - The works counted are those ProjectWorks(f) returns. A work's group
 //     is the sector of its area (SECTOR) or the region of its Province
@@ -120,6 +130,7 @@ func RunAnalytics(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) interf
 	t.Run("ComuniSummaries", func(t *testing.T) { testComuniSummaries(t, s, fx) })
 	t.Run("NearestProviders", func(t *testing.T) { testNearestProviders(t, s, fx) })
 	t.Run("ProjectWorkCounts", func(t *testing.T) { testProjectWorkCounts(t, s) })
+	t.Run("ParticipationShare", func(t *testing.T) { testParticipationShare(t, s, fx) })
 	t.Run("ResultsAreCopies", func(t *testing.T) { testAnalyticsResultsAreCopies(t, s) })
 	t.Run("CancelledContext", func(t *testing.T) { testAnalyticsCancelledContext(t, s) })
 }
@@ -807,6 +818,61 @@ func testProjectWorkCounts(t *testing.T, s pcnet.Analytics) {
 	}
 }
 
+// --- ParticipationShare ----------------------------------------------------
+
+func testParticipationShare(t *testing.T, s pcnet.Analytics, fx *analyticsFixture) {
+	d := pcnet.MustDate
+	regionOf := make(map[string]string)
+	for _, p := range fx.ds.Provinces {
+		regionOf[p.Code] = p.RegionCode
+	}
+	tests := []struct {
+		name string
+		q    pcnet.ParticipationShareQuery
+		want []string // the participants, worked out by hand from the fixture
+	}{
+		{"whole country on the day", pcnet.ParticipationShareQuery{SectorCode: "personnel", AsOf: day0}, []string{"001", "013", "045"}},
+		{"the day before", pcnet.ParticipationShareQuery{SectorCode: "personnel", AsOf: d("2024-05-31")}, []string{"001", "002", "045"}},
+		{"the day after", pcnet.ParticipationShareQuery{SectorCode: "personnel", AsOf: d("2024-06-02")}, []string{"001", "013", "016", "045"}},
+		{"one region", pcnet.ParticipationShareQuery{SectorCode: "personnel", RegionCode: "03", AsOf: day0}, []string{"013"}},
+		{"a gap between two records", pcnet.ParticipationShareQuery{SectorCode: "procurement", AsOf: d("2023-06-01")}, []string{"001"}},
+		{"back after the gap", pcnet.ParticipationShareQuery{SectorCode: "procurement", RegionCode: "03", AsOf: day0}, []string{"012"}},
+		{"a region nobody in", pcnet.ParticipationShareQuery{SectorCode: "personnel", RegionCode: "05", AsOf: day0}, nil},
+		{"a sector without records", pcnet.ParticipationShareQuery{SectorCode: "europe", AsOf: day0}, nil},
+		{"unknown sector", pcnet.ParticipationShareQuery{SectorCode: "nope", AsOf: day0}, nil},
+		{"unknown region", pcnet.ParticipationShareQuery{SectorCode: "personnel", RegionCode: "99", AsOf: day0}, nil},
+		{"before the programme", pcnet.ParticipationShareQuery{SectorCode: "personnel", AsOf: d("2019-01-01")}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.ParticipationShare(context.Background(), tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The totals are recomputed here from the fixture's lists.
+			var territory []string
+			for _, p := range fx.ds.Provinces {
+				if tt.q.RegionCode == "" || p.RegionCode == tt.q.RegionCode {
+					territory = append(territory, p.Code)
+				}
+			}
+			want := pcnet.ParticipationShare{
+				ParticipantCodes: append([]string{}, tt.want...),
+				Provinces:        len(tt.want),
+				ProvincesTotal:   len(territory),
+				Participating:    fx.summaryOf(t, fx.comuniOf(tt.want)),
+				Territory:        fx.summaryOf(t, fx.comuniOf(territory)),
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("ParticipationShare(%+v):\n got  %+v\n want %+v", tt.q, got, want)
+			}
+			if got.ParticipantCodes == nil {
+				t.Error("ParticipantCodes is nil, want an empty list")
+			}
+		})
+	}
+}
+
 // --- Copies and cancellation ---------------------------------------------
 
 func testAnalyticsResultsAreCopies(t *testing.T, s pcnet.Analytics) {
@@ -859,6 +925,10 @@ func testAnalyticsCancelledContext(t *testing.T, s pcnet.Analytics) {
 		},
 		"ProjectWorkCounts": func() error {
 			_, err := s.ProjectWorkCounts(ctx, pcnet.ProjectWorkFilter{}, pcnet.ProjectWorksBySector)
+			return err
+		},
+		"ParticipationShare": func() error {
+			_, err := s.ParticipationShare(ctx, pcnet.ParticipationShareQuery{SectorCode: "personnel", AsOf: day0})
 			return err
 		},
 	}

@@ -24,6 +24,13 @@ import "pcnet/internal/pcnet"
 //	C→J, D→J, J→K, K→B, K→L (innovation)
 //	G→H, H→I, I→G (europe: a cycle)
 //	M has none.
+//
+// Participations (the participation share cases; day 2024-06-01):
+//
+//	personnel: A from 2022; B 2022 until the day (out on it); E from the
+//	day (in on it); F from the day after; J from 2021, out of order.
+//	procurement: A from 2021; D from 2020 until 2023, again from 2024.
+//	europe, innovation: none.
 func AnalyticsFixture() pcnet.Dataset {
 	return pcnet.Dataset{
 		Geography: pcnet.Geography{
@@ -175,6 +182,18 @@ func AnalyticsFixture() pcnet.Dataset {
 				projectWork("pw-045-digital", "045", "digital-transition", pcnet.MaturityDeveloping, 1, ""),
 				projectWork("pw-016-training", "016", "staff-training", pcnet.MaturityDeveloping, 2, ""),
 			},
+			Programme: pcnet.Programme{
+				Participations: []pcnet.Participation{
+					participation("045", "personnel", "2021-01-01", ""),
+					participation("001", "personnel", "2022-01-01", ""),
+					participation("002", "personnel", "2022-01-01", "2024-06-01"),
+					participation("013", "personnel", "2024-06-01", ""),
+					participation("016", "personnel", "2024-06-02", ""),
+					participation("001", "procurement", "2021-01-01", ""),
+					participation("012", "procurement", "2020-06-01", "2023-01-01"),
+					participation("012", "procurement", "2024-01-01", ""),
+				},
+			},
 		},
 	}
 }
@@ -189,4 +208,12 @@ func service(id, provider, area string, status pcnet.ServiceStatus, start string
 
 func projectWork(id, province, area string, m pcnet.Maturity, step int, serviceID string) pcnet.ProjectWork {
 	return pcnet.ProjectWork{ID: id, ProvinceCode: province, AreaCode: area, Title: "Progetto " + id, Maturity: m, Step: step, Year: 2024, ServiceID: serviceID}
+}
+
+func participation(province, sector, since, until string) pcnet.Participation {
+	p := pcnet.Participation{ProvinceCode: province, SectorCode: sector, Since: pcnet.MustDate(since)}
+	if until != "" {
+		p.Until = pcnet.MustDate(until)
+	}
+	return p
 }

@@ -111,6 +111,10 @@ func (s referenceAnalytics) ProjectWorkCounts(ctx context.Context, f pcnet.Proje
 	return s.r.projectWorkCounts(f, by), ctx.Err()
 }
 
+func (s referenceAnalytics) ParticipationShare(ctx context.Context, q pcnet.ParticipationShareQuery) (pcnet.ParticipationShare, error) {
+	return s.r.participationShare(q), ctx.Err()
+}
+
 func TestReferenceAnswersTheFixture(t *testing.T) {
 	RunAnalytics(t, func(t *testing.T, ds pcnet.Dataset) interface {
 		pcnet.Store

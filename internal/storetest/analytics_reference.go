@@ -368,3 +368,37 @@ func (r *reference) projectWorkCounts(f pcnet.ProjectWorkFilter, by pcnet.Projec
 	})
 	return out
 }
+
+// participationShare answers a participation-share query without
+// pcnet.ShareOfTerritory: it filters the dataset's lists and counts.
+func (r *reference) participationShare(q pcnet.ParticipationShareQuery) pcnet.ParticipationShare {
+	out := pcnet.ParticipationShare{ParticipantCodes: []string{}}
+	inTerritory := make(map[string]bool)
+	for _, p := range r.x.provinces {
+		if q.RegionCode == "" || p.RegionCode == q.RegionCode {
+			inTerritory[p.Code] = true
+			out.ProvincesTotal++
+		}
+	}
+	taking := make(map[string]bool)
+	for _, p := range r.x.ds.Participations {
+		if inTerritory[p.ProvinceCode] && p.SectorCode == q.SectorCode && !q.AsOf.Before(p.Since) && (p.Until.IsZero() || q.AsOf.Before(p.Until)) {
+			taking[p.ProvinceCode] = true
+		}
+	}
+	out.ParticipantCodes = slices.AppendSeq(out.ParticipantCodes, maps.Keys(taking))
+	slices.Sort(out.ParticipantCodes)
+	out.Provinces = len(out.ParticipantCodes)
+	all, part := make(map[string]bool), make(map[string]bool)
+	for _, c := range r.x.comuni {
+		if c.Retired || !inTerritory[c.ProvinceCode] {
+			continue
+		}
+		all[c.Code] = true
+		if taking[c.ProvinceCode] {
+			part[c.Code] = true
+		}
+	}
+	out.Territory, out.Participating = r.summarize(all), r.summarize(part)
+	return out
+}

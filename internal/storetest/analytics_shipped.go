@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -32,6 +33,40 @@ func RunAnalyticsShipped(t *testing.T, a interface {
 	t.Run("TutorPath", func(t *testing.T) { shippedTutorPath(t, a, r) })
 	t.Run("Peers", func(t *testing.T) { shippedPeers(t, a, r) })
 	t.Run("ProjectWorkCounts", func(t *testing.T) { shippedProjectWorkCounts(t, a, r) })
+	t.Run("ParticipationShare", func(t *testing.T) { shippedParticipationShare(t, a, r) })
+}
+
+// shippedParticipationShare compares with the reference every sector for
+// the whole country on the sample dates and the day the Provinces of
+// Sicily and Sardinia joined, and every region on that day and the day
+// before: about sixty queries, not every combination.
+func shippedParticipationShare(t *testing.T, s pcnet.Analytics, r *reference) {
+	sectors, _ := r.sectorCodes()
+	var queries []pcnet.ParticipationShareQuery
+	for _, sector := range sectors {
+		for _, day := range append(r.x.sampleDates(), pcnet.SicilySardiniaJoined) {
+			queries = append(queries, pcnet.ParticipationShareQuery{SectorCode: sector, AsOf: day})
+		}
+	}
+	dayBefore := pcnet.DateOf(pcnet.SicilySardiniaJoined.Time().AddDate(0, 0, -1))
+	for _, reg := range r.x.regions {
+		for _, day := range []pcnet.Date{dayBefore, pcnet.SicilySardiniaJoined} {
+			queries = append(queries, pcnet.ParticipationShareQuery{SectorCode: "personnel", RegionCode: reg.Code, AsOf: day})
+		}
+	}
+	n := 0
+	for _, q := range queries {
+		got, err := s.ParticipationShare(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := r.participationShare(q); !reflect.DeepEqual(got, want) {
+			t.Errorf("ParticipationShare(%+v):\n got  %+v\n want %+v", q, got, want)
+			if n++; n > 5 {
+				t.Fatal("too many differences")
+			}
+		}
+	}
 }
 
 // sectorCodes returns the codes of the dataset's sectors and areas.

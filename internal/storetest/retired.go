@@ -119,4 +119,41 @@ func testRetiredComuni(t *testing.T, s AnalyticsStore, ds pcnet.Dataset, retired
 			t.Errorf("covered %+v, want %+v (without the retired Comune)", rows[0][0].Covered, want)
 		}
 	})
+
+	t.Run("ParticipationShare", func(t *testing.T) {
+		// A sector the retired Comune's Province takes part in on a day of
+		// its records, so the Comune would count on both sides.
+		var q pcnet.ParticipationShareQuery
+		for _, p := range ds.Participations {
+			if p.ProvinceCode == retired.ProvinceCode {
+				q = pcnet.ParticipationShareQuery{SectorCode: p.SectorCode, RegionCode: retired.RegionCode, AsOf: p.Since}
+				break
+			}
+		}
+		if q.SectorCode == "" {
+			t.Fatalf("the fixture has no participation of Province %s", retired.ProvinceCode)
+		}
+		got, err := s.ParticipationShare(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(got.ParticipantCodes, retired.ProvinceCode) {
+			t.Fatalf("participants %v, want %s among them", got.ParticipantCodes, retired.ProvinceCode)
+		}
+		var region, participating []string
+		for _, c := range ds.Comuni {
+			if c.RegionCode == retired.RegionCode && !c.Retired {
+				region = append(region, c.Code)
+				if slices.Contains(got.ParticipantCodes, c.ProvinceCode) {
+					participating = append(participating, c.Code)
+				}
+			}
+		}
+		if want := fx.summaryOf(t, region); got.Territory != want {
+			t.Errorf("territory %+v, want %+v (without the retired Comune)", got.Territory, want)
+		}
+		if want := fx.summaryOf(t, participating); got.Participating != want {
+			t.Errorf("participating %+v, want %+v (without the retired Comune)", got.Participating, want)
+		}
+	})
 }

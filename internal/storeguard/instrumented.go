@@ -1,9 +1,10 @@
-package server
+package storeguard
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -17,6 +18,17 @@ import (
 // The decorator's methods, one per method of pcnet.Store, Analytics and
 // Writer, are generated into instrumented_gen.go.
 //go:generate go run ./gendecorator -o instrumented_gen.go
+
+// ETimeout is the code of a store call cut short because its request ran
+// out of time (extensions.code "timeout").
+const ETimeout = "timeout"
+
+// RequestTimeout is the cause the HTTP layer gives a request's context
+// when it cancels it at its time limit (context.WithTimeoutCause), so a
+// store call cut short says which limit it hit.
+type RequestTimeout struct{ Limit time.Duration }
+
+func (e RequestTimeout) Error() string { return fmt.Sprintf("request timeout (%s)", e.Limit) }
 
 // storeDecorator is the store as the GraphQL layer sees it: every call
 // goes through the availability gate (failing at once while the store is
@@ -37,9 +49,10 @@ type writingStoreDecorator struct {
 	writer pcnet.Writer
 }
 
-// decorateStore wraps store; the result implements pcnet.Writer exactly
-// when store does.
-func decorateStore(store graph.Backend, avail *Availability, metrics *observe.Metrics, tracer trace.Tracer) graph.Backend {
+// Decorate wraps store: every call goes through avail's gate, gets a span
+// from tracer and its metrics (metrics may be nil). The result implements
+// pcnet.Writer exactly when store does.
+func Decorate(store graph.Backend, avail *Availability, metrics *observe.Metrics, tracer trace.Tracer) graph.Backend {
 	d := &storeDecorator{inner: store, avail: avail, metrics: metrics, tracer: tracer}
 	if w, ok := store.(pcnet.Writer); ok {
 		return &writingStoreDecorator{storeDecorator: d, writer: w}
@@ -112,10 +125,10 @@ func (e *contextError) As(target any) bool {
 	if !ok {
 		return false
 	}
-	var rt errRequestTimeout
+	var rt RequestTimeout
 	switch {
 	case errors.As(e.cause, &rt):
-		*p = pcnet.Errorf(ETimeout, "the request took longer than the limit of %s: ask for less, or retry when the server is less busy", rt.d)
+		*p = pcnet.Errorf(ETimeout, "the request took longer than the limit of %s: ask for less, or retry when the server is less busy", rt.Limit)
 	case errors.Is(e.cause, context.DeadlineExceeded):
 		*p = pcnet.Errorf(ETimeout, "the request ran out of time")
 	default:

@@ -1,4 +1,4 @@
-package server
+package storeguard
 
 import (
 	"path/filepath"
@@ -8,11 +8,11 @@ import (
 )
 
 // instrumented_gen.go is gendecorator's output for the pcnet interfaces: a
-// store method added without `go generate ./internal/server` fails here (or
+// store method added without `go generate ./internal/storeguard` fails here (or
 // already fails to compile, when the decorator lacks it).
 func TestDecoratorIsCurrent(t *testing.T) {
 	root := gencheck.Root(t)
 	copy := gencheck.Copy(t, root)
-	gencheck.Run(t, filepath.Join(copy, "internal", "server"), "go", "generate", "./")
-	gencheck.Same(t, root, copy, "go generate ./internal/server", "internal/server/instrumented_gen.go")
+	gencheck.Run(t, filepath.Join(copy, "internal", "storeguard"), "go", "generate", "./")
+	gencheck.Same(t, root, copy, "go generate ./internal/storeguard", "internal/storeguard/instrumented_gen.go")
 }

@@ -1,13 +1,15 @@
-package main
+// Package app opens what `pcnet serve` runs on: the configured store (the
+// embedded one or Neo4j, and a Neo4j that is down at start), and the
+// operational machinery beside the HTTP server (metrics, tracing, the
+// watch over the store's availability). cmd/pcnet parses flags and the
+// environment into these settings and wires the pieces together.
+package app
 
 import (
 	"cmp"
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
-	"os"
-	"time"
 
 	"pcnet/graph"
 	"pcnet/internal/dataset"
@@ -18,58 +20,38 @@ import (
 
 // Store kinds `pcnet serve` can read from.
 const (
-	storeAuto   = "auto"   // Neo4j when a URI is configured, else the embedded store
-	storeMemory = "memory" // the embedded store, built from the dataset compiled into the binary
-	storeNeo4j  = "neo4j"  // the system of record
+	StoreAuto   = "auto"   // Neo4j when a URI is configured, else the embedded store
+	StoreMemory = "memory" // the embedded store, built from the dataset compiled into the binary
+	StoreNeo4j  = "neo4j"  // the system of record
 )
 
-// storeConfig says which store to open and how. A new backend adds its
-// settings here (registered in register, with env fallbacks) and a case in
-// openStore.
-type storeConfig struct {
-	kind  string
-	neo4j *neo4jFlags
-	// neo4jMaxRetryTime bounds the driver's retries (serve sets it; see
-	// storeRetryTime); zero is the driver's default.
-	neo4jMaxRetryTime time.Duration
-	// dataDir is where the embedded store keeps its writes; "" means
-	// memory.DefaultDataDir(). ephemeral keeps them in memory only.
-	dataDir   string
-	ephemeral bool
+// StoreConfig says which store to open and how. A new backend adds its
+// settings here and a case in OpenStore (and its flags in cmd/pcnet).
+type StoreConfig struct {
+	Kind string
+	// Neo4j is the connection to use when Kind picks Neo4j; its
+	// MaxRetryTime bounds the driver's retries (zero: the driver's default).
+	Neo4j neo4j.Config
+	// DataDir is where the embedded store keeps its writes; "" means
+	// memory.DefaultDataDir(). Ephemeral keeps them in memory only.
+	DataDir   string
+	Ephemeral bool
 }
 
-// register adds the store flags to fs. Add the environment variable of a
-// new flag to serveEnv.
-func (c *storeConfig) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.kind, "store", storeAuto,
-		"store to read from: `kind` auto, memory or neo4j (env PCNET_STORE); auto picks Neo4j when a Neo4j URI is set, else the embedded store")
-	c.neo4j = registerNeo4jFlags(fs, os.Getenv)
-	fs.StringVar(&c.dataDir, "data-dir", "",
-		"`directory` where the embedded store keeps the network and its writes, durably (env PCNET_DATA_DIR);\n"+
-			"default "+cmp.Or(memory.DefaultDataDir(), "$XDG_DATA_HOME/pcnet or ~/.local/share/pcnet")+". Seeded from the shipped network on first start")
-	fs.BoolVar(&c.ephemeral, "ephemeral", false,
-		"run the embedded store from the shipped network in memory only: writes are lost on exit (env PCNET_EPHEMERAL)")
-}
-
-// openStore opens the configured store and logs what it holds. The
+// OpenStore opens the configured store and logs what it holds. The
 // returned function releases it. The store serves both the network and its
 // analytics (graph.Backend).
-func openStore(ctx context.Context, c storeConfig, log *slog.Logger) (graph.Backend, func() error, error) {
-	var neo4jConfig neo4j.Config
-	if c.neo4j != nil {
-		neo4jConfig = c.neo4j.config()
-		neo4jConfig.MaxRetryTime = c.neo4jMaxRetryTime
-	}
+func OpenStore(ctx context.Context, c StoreConfig, log *slog.Logger) (graph.Backend, func() error, error) {
 	switch {
-	case c.kind == storeNeo4j || (c.kind == storeAuto && neo4jConfig.URI != ""):
-		if neo4jConfig.URI == "" {
+	case c.Kind == StoreNeo4j || (c.Kind == StoreAuto && c.Neo4j.URI != ""):
+		if c.Neo4j.URI == "" {
 			return nil, nil, fmt.Errorf("--store neo4j needs a Neo4j URI: set NEO4J_URI or --neo4j-uri")
 		}
-		return openNeo4jStore(ctx, neo4jConfig, log)
-	case c.kind == storeAuto || c.kind == storeMemory:
+		return openNeo4jStore(ctx, c.Neo4j, log)
+	case c.Kind == StoreAuto || c.Kind == StoreMemory:
 		return openMemoryStore(ctx, c, log)
 	default:
-		return nil, nil, fmt.Errorf("--store: unknown store %q: want %s, %s or %s", c.kind, storeAuto, storeMemory, storeNeo4j)
+		return nil, nil, fmt.Errorf("--store: unknown store %q: want %s, %s or %s", c.Kind, StoreAuto, StoreMemory, StoreNeo4j)
 	}
 }
 
@@ -93,26 +75,26 @@ func openNeo4jStore(ctx context.Context, cfg neo4j.Config, log *slog.Logger) (gr
 			created++
 		}
 	}
-	log.InfoContext(ctx, "store", "kind", storeNeo4j, "uri", neo4j.RedactURI(cfg.URI),
+	log.InfoContext(ctx, "store", "kind", StoreNeo4j, "uri", neo4j.RedactURI(cfg.URI),
 		"database", cmp.Or(cfg.Database, "(default)"), "migrations", len(steps), "migrations_created", created)
 	return store, closeStore, nil
 }
 
 // openMemoryStore opens the embedded store: durable in the data directory
 // (seeded on first start from the dataset compiled into the binary, the
-// ISTAT geography and the illustrative network), or, with --ephemeral,
+// ISTAT geography and the illustrative network), or, with Ephemeral,
 // built from that dataset in memory only.
-func openMemoryStore(ctx context.Context, c storeConfig, log *slog.Logger) (graph.Backend, func() error, error) {
+func openMemoryStore(ctx context.Context, c StoreConfig, log *slog.Logger) (graph.Backend, func() error, error) {
 	ds, report, err := dataset.Dataset()
 	if err != nil {
 		return nil, nil, err
 	}
 	var store *memory.Store
 	where := []any{"ephemeral", true}
-	if c.ephemeral {
+	if c.Ephemeral {
 		store, err = memory.New(ds)
 	} else {
-		dir := cmp.Or(c.dataDir, memory.DefaultDataDir())
+		dir := cmp.Or(c.DataDir, memory.DefaultDataDir())
 		if dir == "" {
 			return nil, nil, fmt.Errorf("no data directory for the embedded store: set --data-dir (PCNET_DATA_DIR) or --ephemeral")
 		}
@@ -143,7 +125,7 @@ func openMemoryStore(ctx context.Context, c storeConfig, log *slog.Logger) (grap
 		store.Close()
 		return nil, nil, err
 	}
-	log.InfoContext(ctx, "store", append([]any{"kind", storeMemory,
+	log.InfoContext(ctx, "store", append([]any{"kind", StoreMemory,
 		"regions", len(ds.Regions), "provinces", len(ds.Provinces), "comuni", len(ds.Comuni),
 		"services", len(services), "coverages", coverages[0].Total, "tutorships", len(tutorships),
 		"project_works", len(works), "network", "illustrative"}, where...)...)
