@@ -131,6 +131,18 @@ func (w *fakeWriter) RecordParticipationException(ctx context.Context, e pcnet.P
 	return e, w.record(ctx, "RecordParticipationException", e)
 }
 
+func (w *fakeWriter) SaveProjectWorkSections(ctx context.Context, id string, sections []pcnet.ProjectWorkSection) ([]pcnet.ProjectWorkSection, error) {
+	return sections, w.record(ctx, "SaveProjectWorkSections", sections)
+}
+
+func (w *fakeWriter) SetRolloutPlan(ctx context.Context, id string, waves []pcnet.RolloutWave) ([]pcnet.RolloutTarget, error) {
+	return nil, w.record(ctx, "SetRolloutPlan", waves)
+}
+
+func (w *fakeWriter) AddMaterial(ctx context.Context, m pcnet.Material) (pcnet.Material, error) {
+	return m, w.record(ctx, "AddMaterial", m)
+}
+
 func (w *fakeWriter) Changes(ctx context.Context, f pcnet.ChangeFilter) ([]pcnet.Change, error) {
 	return []pcnet.Change{{Seq: 7, At: time.Date(2026, 5, 19, 10, 30, 0, 0, time.UTC), Actor: "maria", Entity: "service", EntityID: "svc-x", Action: "create", Summary: "created"}},
 		w.record(ctx, "Changes", f)

@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -43,10 +44,17 @@ import (
 //	              key of a write, committed with its audit entries
 //	participations  sector NUL province NUL since → participation (JSON of pcnet.Participation)
 //	exceptions    sector NUL province → admin's participation exception (JSON)
+//	sections      projectWorkID NUL section → project work section (JSON of pcnet.ProjectWorkSection)
+//	rolloutTargets  serviceID NUL comuneCode → rollout target (JSON of pcnet.RolloutTarget)
+//	materials     ID → material (JSON of pcnet.Material)
 //
 // participations holds the programme's participation records once a file
 // is seeded or opened by this version (the seed's are copied in when it
 // is empty), so recorded and ended participations survive a restart.
+// sections, rolloutTargets and materials hold those lists of the
+// programme, which writes change too: the seed's are copied in once, by
+// the first version that has them (meta "programme" records it; a plan
+// cleared to nothing must not come back from the seed).
 //
 // Each write is one bbolt read-write transaction holding its items and its
 // audit entries; bbolt fsyncs it on commit, before the write is applied in
@@ -72,11 +80,16 @@ var (
 	bucketIdempotency    = []byte("idempotency")
 	bucketParticipations = []byte("participations")
 	bucketExceptions     = []byte("exceptions")
-	allBuckets           = [][]byte{bucketMeta, bucketSectors, bucketServices, bucketCoverages, bucketTutorships, bucketProjectWorks, bucketChanges, bucketIdempotency, bucketParticipations, bucketExceptions}
+	bucketSections       = []byte("sections")
+	bucketRolloutTargets = []byte("rolloutTargets")
+	bucketMaterials      = []byte("materials")
+	allBuckets           = [][]byte{bucketMeta, bucketSectors, bucketServices, bucketCoverages, bucketTutorships, bucketProjectWorks, bucketChanges,
+		bucketIdempotency, bucketParticipations, bucketExceptions, bucketSections, bucketRolloutTargets, bucketMaterials}
 
 	keyFormat    = []byte("format")
 	keyGeography = []byte("geography")
 	keySeeded    = []byte("seeded")
+	keyProgramme = []byte("programme")
 )
 
 // lockTimeout bounds the wait for the data file's lock, which another
@@ -216,6 +229,20 @@ func (dk *disk) load(seed pcnet.Dataset) (*data, error) {
 		if exceptions, err = readJSON[pcnet.ParticipationException](tx, bucketExceptions); err != nil {
 			return err
 		}
+		if meta.Get(keyProgramme) == nil {
+			if err := putProgramme(tx, seed.Programme); err != nil {
+				return err
+			}
+		}
+		if ds.Sections, err = readJSON[pcnet.ProjectWorkSection](tx, bucketSections); err != nil {
+			return err
+		}
+		if ds.RolloutTargets, err = readJSON[pcnet.RolloutTarget](tx, bucketRolloutTargets); err != nil {
+			return err
+		}
+		if ds.Materials, err = readJSON[pcnet.Material](tx, bucketMaterials); err != nil {
+			return err
+		}
 		if k, _ := tx.Bucket(bucketChanges).Cursor().Last(); k != nil {
 			lastSeq = int64(binary.BigEndian.Uint64(k))
 		}
@@ -251,6 +278,9 @@ func seedFile(tx *bolt.Tx, seed pcnet.Dataset, fingerprint string) error {
 			return err
 		}
 	}
+	if err := putProgramme(tx, seed.Programme); err != nil {
+		return err
+	}
 	return putItems(tx, mutation{
 		services:       seed.Services,
 		coverages:      seed.Coverages,
@@ -258,6 +288,20 @@ func seedFile(tx *bolt.Tx, seed pcnet.Dataset, fingerprint string) error {
 		projectWorks:   seed.ProjectWorks,
 		participations: seed.Participations,
 	})
+}
+
+// putProgramme stores the programme's written lists of p and marks them
+// stored (keyProgramme).
+func putProgramme(tx *bolt.Tx, p pcnet.Programme) error {
+	if err := putItems(tx, mutation{sections: p.Sections, materials: p.Materials}); err != nil {
+		return err
+	}
+	for _, r := range p.RolloutTargets {
+		if err := putJSON(tx.Bucket(bucketRolloutTargets), joinKey(r.ServiceID, r.ComuneCode), r); err != nil {
+			return err
+		}
+	}
+	return tx.Bucket(bucketMeta).Put(keyProgramme, []byte("1"))
 }
 
 // commit writes m in one transaction, fsync'd when it returns nil.
@@ -360,6 +404,32 @@ func putItems(tx *bolt.Tx, m mutation) error {
 	for _, e := range m.exceptions {
 		if err := putJSON(tx.Bucket(bucketExceptions), joinKey(e.SectorCode, e.ProvinceCode), e); err != nil {
 			return err
+		}
+	}
+	for _, x := range m.sections {
+		if err := putJSON(tx.Bucket(bucketSections), joinKey(x.ProjectWorkID, string(x.Section)), x); err != nil {
+			return err
+		}
+	}
+	for _, x := range m.materials {
+		if err := putJSON(tx.Bucket(bucketMaterials), []byte(x.ID), x); err != nil {
+			return err
+		}
+	}
+	if p := m.rolloutPlan; p != nil {
+		b := tx.Bucket(bucketRolloutTargets)
+		prefix := joinKey(p.serviceID, "")
+		c := b.Cursor()
+		// Seek again after each Delete: advancing a bbolt cursor past a deleted key can skip one.
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
+			if err := c.Delete(); err != nil {
+				return err
+			}
+		}
+		for _, r := range p.targets {
+			if err := putJSON(b, joinKey(r.ServiceID, r.ComuneCode), r); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -142,6 +142,26 @@ func (r *reopening) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, unti
 func (r *reopening) SaveProjectWork(ctx context.Context, w pcnet.ProjectWork) (pcnet.ProjectWork, error) {
 	return reopenAfter(r, func(s *memory.Store) (pcnet.ProjectWork, error) { return s.SaveProjectWork(ctx, w) })
 }
+func (r *reopening) SaveProjectWorkSections(ctx context.Context, id string, secs []pcnet.ProjectWorkSection) ([]pcnet.ProjectWorkSection, error) {
+	return reopenAfter(r, func(s *memory.Store) ([]pcnet.ProjectWorkSection, error) {
+		return s.SaveProjectWorkSections(ctx, id, secs)
+	})
+}
+func (r *reopening) SetRolloutPlan(ctx context.Context, id string, waves []pcnet.RolloutWave) ([]pcnet.RolloutTarget, error) {
+	return reopenAfter(r, func(s *memory.Store) ([]pcnet.RolloutTarget, error) { return s.SetRolloutPlan(ctx, id, waves) })
+}
+func (r *reopening) AddMaterial(ctx context.Context, m pcnet.Material) (pcnet.Material, error) {
+	return reopenAfter(r, func(s *memory.Store) (pcnet.Material, error) { return s.AddMaterial(ctx, m) })
+}
+func (r *reopening) ProjectWorkSections(ctx context.Context, ids []string) ([]pcnet.ProjectWorkSection, error) {
+	return r.store().ProjectWorkSections(ctx, ids)
+}
+func (r *reopening) RolloutTargets(ctx context.Context, f pcnet.RolloutTargetFilter) ([]pcnet.RolloutTarget, error) {
+	return r.store().RolloutTargets(ctx, f)
+}
+func (r *reopening) Materials(ctx context.Context, f pcnet.MaterialFilter) ([]pcnet.Material, error) {
+	return r.store().Materials(ctx, f)
+}
 
 // TestDurableReadConformance runs the read suite on a durable store that
 // was seeded, closed and reopened: the network read back from the file

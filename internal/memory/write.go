@@ -23,7 +23,13 @@ type mutation struct {
 	// start; exceptions are added (one per Province and sector).
 	participations []pcnet.Participation
 	exceptions     []pcnet.ParticipationException
-	changes        []pcnet.Change
+	// The programme's items (write_programme.go): sections and materials
+	// replace the ones with the same key; a rollout plan replaces the
+	// service's whole plan.
+	sections    []pcnet.ProjectWorkSection
+	rolloutPlan *rolloutPlan
+	materials   []pcnet.Material
+	changes     []pcnet.Change
 	// idempotency is the record of a write made with an idempotency key,
 	// committed with the write (alone when it changes nothing).
 	idempotency *pcnet.IdempotencyRecord
@@ -132,6 +138,7 @@ func (d *data) apply(m mutation, keepChanges bool) *data {
 	if len(m.exceptions) > 0 {
 		next.exceptions = upsert(d.exceptions, m.exceptions, compareExceptions)
 	}
+	next.applyProgramme(m)
 	var a *analyticsIndex
 	if len(m.tutorships) > 0 {
 		next.tutorships = upsert(d.tutorships, m.tutorships, compareTutorships)

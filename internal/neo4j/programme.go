@@ -31,7 +31,8 @@ var (
 		link{"sector", "SHARED_IN", true, "Sector", "code", false},
 		link{"area", "SHARED_FOR", true, "Area", "code", true},
 		link{"service", "ATTACHED_TO", true, "SharedService", "id", true},
-		link{"projectWork", "ATTACHED_TO", true, "ProjectWork", "id", true})
+		link{"projectWork", "ATTACHED_TO", true, "ProjectWork", "id", true},
+		link{"pilot", "ATTACHED_TO", true, "Pilot", "id", true})
 	// A pilot's scope is a list property, not links: the entity machinery
 	// links a node to one node per link, and the scope is only ever read
 	// with its pilot.
@@ -45,7 +46,7 @@ var (
 // and their key constraints to the migrations; kept here so the programme
 // stays one file.
 func init() {
-	importKinds = append(importKinds, &participationKind, &pathStepKind, &sectionKind, &rolloutTargetKind, &materialKind, &pilotKind)
+	importKinds = append(importKinds, &participationKind, &pathStepKind, &sectionKind, &rolloutTargetKind, &pilotKind, &materialKind) // materials link to pilots
 	migrations = append(migrations,
 		migration{"participation_key", "CREATE CONSTRAINT participation_key IF NOT EXISTS FOR (n:Participation) REQUIRE n.key IS UNIQUE"},
 		migration{"path_step_key", "CREATE CONSTRAINT path_step_key IF NOT EXISTS FOR (n:PathStep) REQUIRE n.key IS UNIQUE"},
@@ -84,11 +85,9 @@ func programmeRows(p pcnet.Programme, add func(*entityKind, row)) {
 			links: map[string]any{"service": x.ServiceID, "comune": x.ComuneCode}})
 	}
 	for _, x := range p.Materials {
-		add(&materialKind, row{key: x.ID, props: map[string]any{
-			"id": x.ID, "title": x.Title, "kind": string(x.Kind), "url": x.URL, "published": dateParam(x.Published),
-		}, links: map[string]any{
+		add(&materialKind, row{key: x.ID, props: materialProps(x), links: map[string]any{
 			"sector": x.SectorCode, "area": stringParam(x.AreaCode),
-			"service": stringParam(x.ServiceID), "projectWork": stringParam(x.ProjectWorkID),
+			"service": stringParam(x.ServiceID), "projectWork": stringParam(x.ProjectWorkID), "pilot": stringParam(x.PilotID),
 		}})
 	}
 	for _, x := range p.Pilots {
@@ -217,11 +216,12 @@ func (s *Store) Materials(ctx context.Context, f pcnet.MaterialFilter) ([]pcnet.
 		OPTIONAL MATCH (m)-[:SHARED_FOR]->(a:Area)
 		OPTIONAL MATCH (m)-[:ATTACHED_TO]->(svc:SharedService)
 		OPTIONAL MATCH (m)-[:ATTACHED_TO]->(w:ProjectWork)
-		WITH m, sec, a, svc, w
+		OPTIONAL MATCH (m)-[:ATTACHED_TO]->(pl:Pilot)
+		WITH m, sec, a, svc, w, pl
 		WHERE ($areas IS NULL OR a.code IN $areas)
 		  AND ($services IS NULL OR svc.id IN $services)
 		  AND ($pws IS NULL OR w.id IN $pws)
-		RETURN m.id, m.title, m.kind, m.url, sec.code, a.code, svc.id, w.id, m.published
+		RETURN m.id, m.title, m.kind, m.url, sec.code, a.code, svc.id, w.id, m.published, pl.id
 		ORDER BY m.id`,
 		map[string]any{
 			"ids": listParam(f.IDs), "sectors": listParam(f.SectorCodes), "areas": listParam(f.AreaCodes),
@@ -235,7 +235,7 @@ func (s *Store) Materials(ctx context.Context, f pcnet.MaterialFilter) ([]pcnet.
 	for _, rec := range recs {
 		v := rec.Values
 		out = append(out, pcnet.Material{ID: rd.str(v[0]), Title: rd.str(v[1]), Kind: pcnet.MaterialKind(rd.str(v[2])), URL: rd.str(v[3]),
-			SectorCode: rd.str(v[4]), AreaCode: rd.str(v[5]), ServiceID: rd.str(v[6]), ProjectWorkID: rd.str(v[7]), Published: rd.date(v[8])})
+			SectorCode: rd.str(v[4]), AreaCode: rd.str(v[5]), ServiceID: rd.str(v[6]), ProjectWorkID: rd.str(v[7]), Published: rd.date(v[8]), PilotID: rd.str(v[9])})
 	}
 	return out, rd.err
 }

@@ -464,28 +464,18 @@ func tutorshipKeyParams(k pcnet.TutorshipKey) map[string]any {
 // projectWorkFacts locks and returns the facts of saving pw.
 func (w *writeTx) projectWorkFacts(pw pcnet.ProjectWork) (pcnet.ProjectWorkFacts, error) {
 	v, err := w.lockAndRead(provinceExists("province")+`,
-		EXISTS { MATCH (:Area {code: $area}) },
-		COLLECT { MATCH (p:Province)-[:WROTE]->(w:ProjectWork {id: $id})-[:IN_AREA]->(a:Area)
-		          OPTIONAL MATCH (w)-[:LED_TO]->(s:SharedService)
-		          RETURN [p.code, a.code, w.title, w.maturity, w.step, w.year, s.id] },`+serviceColumn,
+		EXISTS { MATCH (:Area {code: $area}) },`+projectWorkColumn+`,`+serviceColumn,
 		map[string]any{"id": pw.ID, "province": pw.ProvinceCode, "area": pw.AreaCode, "serviceId": stringParam(pw.ServiceID)})
 	if err != nil {
 		return pcnet.ProjectWorkFacts{}, err
 	}
 	var rd reader
 	f := pcnet.ProjectWorkFacts{ProvinceFound: rd.bool(v[0]), AreaFound: rd.bool(v[1])}
-	if cur := rd.list(v[2]); len(cur) > 0 {
-		c := rd.list(cur[0])
-		if len(c) != 7 {
-			return pcnet.ProjectWorkFacts{}, fmt.Errorf("neo4j: project work row of %d fields", len(c))
-		}
-		f.Current = &pcnet.ProjectWork{
-			ID: pw.ID, ProvinceCode: rd.str(c[0]), AreaCode: rd.str(c[1]), Title: rd.str(c[2]),
-			Maturity: pcnet.Maturity(rd.str(c[3])), Step: rd.int(c[4]), Year: rd.int(c[5]), ServiceID: rd.str(c[6]),
-		}
-	}
 	if rd.err != nil {
 		return pcnet.ProjectWorkFacts{}, rd.err
+	}
+	if f.Current, err = readProjectWork(pw.ID, v[2]); err != nil {
+		return pcnet.ProjectWorkFacts{}, err
 	}
 	if f.Service, err = readService(v[3]); err != nil {
 		return pcnet.ProjectWorkFacts{}, err

@@ -58,6 +58,7 @@ type materialJSON struct {
 	AreaCode      string `json:"areaCode,omitempty"`
 	ServiceID     string `json:"serviceId,omitempty"`
 	ProjectWorkID string `json:"projectWorkId,omitempty"`
+	PilotID       string `json:"pilotId,omitempty"`
 	Published     string `json:"published"`
 }
 
@@ -108,7 +109,7 @@ func (e *encoder) programme(p pcnet.Programme) {
 	})
 	list("materials", len(p.Materials), func(i int) any {
 		x := p.Materials[i]
-		return materialJSON{x.ID, x.Title, string(x.Kind), x.URL, x.SectorCode, x.AreaCode, x.ServiceID, x.ProjectWorkID, dateString(x.Published)}
+		return materialJSON{x.ID, x.Title, string(x.Kind), x.URL, x.SectorCode, x.AreaCode, x.ServiceID, x.ProjectWorkID, x.PilotID, dateString(x.Published)}
 	})
 	list("pilots", len(p.Pilots), func(i int) any {
 		x := p.Pilots[i]
@@ -187,7 +188,7 @@ func (d *decoder) programme(raw programmeJSON) pcnet.Programme {
 		if !d.element(path, m, &j) {
 			continue
 		}
-		x := pcnet.Material{ID: j.ID, Title: j.Title, URL: j.URL, SectorCode: j.SectorCode, AreaCode: j.AreaCode, ServiceID: j.ServiceID, ProjectWorkID: j.ProjectWorkID}
+		x := pcnet.Material{ID: j.ID, Title: j.Title, URL: j.URL, SectorCode: j.SectorCode, AreaCode: j.AreaCode, ServiceID: j.ServiceID, ProjectWorkID: j.ProjectWorkID, PilotID: j.PilotID}
 		ok := d.required(path+".id", j.ID)
 		ok = d.required(path+".title", j.Title) && ok
 		ok = d.required(path+".url", j.URL) && ok

@@ -93,7 +93,7 @@ var MaterialKinds = []MaterialKind{MaterialDocument, MaterialTemplate, MaterialT
 
 // Material is a document or tool shared on the Pi.Co. platform: metadata
 // and a link only, no file. It belongs to a sector (and optionally one of
-// its areas) and may be attached to a service or a project work.
+// its areas) and may be attached to a service, a project work or a pilot.
 type Material struct {
 	ID            string
 	Title         string
@@ -103,6 +103,7 @@ type Material struct {
 	AreaCode      string // "" when it concerns the whole sector
 	ServiceID     string // "" when attached to no service
 	ProjectWorkID string // "" when attached to no project work
+	PilotID       string // "" when attached to no pilot
 	Published     Date
 }
 
@@ -438,6 +439,9 @@ func (d *Dataset) validateProgramme(bad func(format string, args ...any)) {
 		}
 		if m.ProjectWorkID != "" && !pws[m.ProjectWorkID] {
 			bad("%s: unknown project work %q", name, m.ProjectWorkID)
+		}
+		if m.PilotID != "" && !slices.ContainsFunc(d.Pilots, func(p Pilot) bool { return p.ID == m.PilotID }) {
+			bad("%s: unknown pilot %q", name, m.PilotID)
 		}
 		if m.Published.IsZero() {
 			bad("%s: missing publication date", name)

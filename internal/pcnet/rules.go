@@ -62,7 +62,8 @@ const (
 )
 
 // Entities lists every Entity* name.
-var Entities = []string{EntityService, EntityCoverage, EntityTutorship, EntityProjectWork, EntityParticipation, EntityImport}
+var Entities = []string{EntityService, EntityCoverage, EntityTutorship, EntityProjectWork, EntityParticipation, EntityImport,
+	EntityProjectWorkSection, EntityRolloutPlan, EntityMaterial}
 
 // idRE is the form of a new service or project-work ID: ASCII letters,
 // digits, '.', '_' and '-', starting with a letter or digit. No '/', which

@@ -99,6 +99,10 @@ type Writer interface {
 	// (server.responseCache). An import records one entry (ImportChange), so
 	// it moves it too.
 	LastChangeSeq(ctx context.Context) (int64, error)
+
+	// ProgrammeWriter: the programme's writes (sections of project works,
+	// rollout plans, materials), under the same contract.
+	ProgrammeWriter
 }
 
 // ServiceUpdate lists the fields of a service to change; nil fields stay.

@@ -112,6 +112,10 @@ func (d *writingStoreDecorator) AddCoverage(ctx context.Context, a pcnet.Coverag
 	return call(ctx, d.storeDecorator, "AddCoverage", 1, func(ctx context.Context) (pcnet.CoverageResult, error) { return d.writer.AddCoverage(ctx, a) })
 }
 
+func (d *writingStoreDecorator) AddMaterial(ctx context.Context, m pcnet.Material) (pcnet.Material, error) {
+	return call(ctx, d.storeDecorator, "AddMaterial", 1, func(ctx context.Context) (pcnet.Material, error) { return d.writer.AddMaterial(ctx, m) })
+}
+
 func (d *writingStoreDecorator) AdvanceTutorship(ctx context.Context, k pcnet.TutorshipKey, step int) (pcnet.Tutorship, error) {
 	return call(ctx, d.storeDecorator, "AdvanceTutorship", 1, func(ctx context.Context) (pcnet.Tutorship, error) { return d.writer.AdvanceTutorship(ctx, k, step) })
 }
@@ -160,6 +164,18 @@ func (d *writingStoreDecorator) RecordParticipationException(ctx context.Context
 
 func (d *writingStoreDecorator) SaveProjectWork(ctx context.Context, w pcnet.ProjectWork) (pcnet.ProjectWork, error) {
 	return call(ctx, d.storeDecorator, "SaveProjectWork", 1, func(ctx context.Context) (pcnet.ProjectWork, error) { return d.writer.SaveProjectWork(ctx, w) })
+}
+
+func (d *writingStoreDecorator) SaveProjectWorkSections(ctx context.Context, projectWorkID string, sections []pcnet.ProjectWorkSection) ([]pcnet.ProjectWorkSection, error) {
+	return call(ctx, d.storeDecorator, "SaveProjectWorkSections", 1, func(ctx context.Context) ([]pcnet.ProjectWorkSection, error) {
+		return d.writer.SaveProjectWorkSections(ctx, projectWorkID, sections)
+	})
+}
+
+func (d *writingStoreDecorator) SetRolloutPlan(ctx context.Context, serviceID string, waves []pcnet.RolloutWave) ([]pcnet.RolloutTarget, error) {
+	return call(ctx, d.storeDecorator, "SetRolloutPlan", 1, func(ctx context.Context) ([]pcnet.RolloutTarget, error) {
+		return d.writer.SetRolloutPlan(ctx, serviceID, waves)
+	})
 }
 
 func (d *writingStoreDecorator) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpdate) (pcnet.SharedService, error) {

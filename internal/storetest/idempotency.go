@@ -37,8 +37,10 @@ func idempotentWrites(s WriteStore) []idempotentWrite {
 	ending := pcnet.CoverageEnding{ServiceID: svc, ComuneCodes: []string{"013041"}, Until: pcnet.MustDate("2024-06-01")}
 	joining := pcnet.Participation{ProvinceCode: "021", SectorCode: "procurement", Since: pcnet.MustDate("2025-01-01")}
 	exception := pcnet.ParticipationException{ProvinceCode: "021", SectorCode: "europe", Reason: "regional pilot"}
+	material := pcnet.Material{ID: "mat-idem", Title: "Materiale idempotente", Kind: pcnet.MaterialDocument, URL: "https://pico.example.org/idem",
+		SectorCode: "procurement", Published: pcnet.MustDate("2025-01-01")}
 	work := pcnet.ProjectWork{ID: "pw-108-idem", ProvinceCode: "108", AreaCode: "sua", Title: "SUA idempotente", Maturity: pcnet.MaturityDeveloping, Step: 1, Year: 2025}
-	return []idempotentWrite{
+	writes := []idempotentWrite{
 		{"CreateService",
 			func(ctx context.Context) (any, error) { return s.CreateService(ctx, service) },
 			func(ctx context.Context) error {
@@ -123,6 +125,33 @@ func idempotentWrites(s WriteStore) []idempotentWrite {
 				return err
 			}},
 	}
+	pw := s // the programme's writes (pcnet.ProgrammeWriter)
+	return append(writes, []idempotentWrite{
+		{"SaveProjectWorkSections",
+			func(ctx context.Context) (any, error) {
+				return pw.SaveProjectWorkSections(ctx, "pw-064-sua", []pcnet.ProjectWorkSection{{Section: pcnet.SectionContext, Text: "Irpinia"}})
+			},
+			func(ctx context.Context) error {
+				_, err := pw.SaveProjectWorkSections(ctx, "pw-064-sua", []pcnet.ProjectWorkSection{{Section: pcnet.SectionContext, Text: other}})
+				return err
+			}},
+		{"SetRolloutPlan",
+			func(ctx context.Context) (any, error) {
+				return pw.SetRolloutPlan(ctx, svc, []pcnet.RolloutWave{{Due: pcnet.MustDate("2025-01-01"), ComuneCodes: []string{"013130"}}})
+			},
+			func(ctx context.Context) error {
+				_, err := pw.SetRolloutPlan(ctx, svc, []pcnet.RolloutWave{{Due: pcnet.MustDate("2025-02-01"), ComuneCodes: []string{"013130"}}})
+				return err
+			}},
+		{"AddMaterial",
+			func(ctx context.Context) (any, error) { return pw.AddMaterial(ctx, material) },
+			func(ctx context.Context) error {
+				o := material
+				o.Title = other
+				_, err := pw.AddMaterial(ctx, o)
+				return err
+			}},
+	}...)
 }
 
 func testIdempotency(t *testing.T, s WriteStore) {

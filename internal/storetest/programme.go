@@ -50,7 +50,7 @@ func ProgrammeFixture() pcnet.Dataset {
 		},
 		Materials: []pcnet.Material{
 			{ID: "mat-c", Title: "Convenzione SUA", Kind: pcnet.MaterialTemplate, URL: "https://pico.example.org/c", SectorCode: "procurement", AreaCode: "sua", ServiceID: "svc-013-sua", Published: d("2022-02-01")},
-			{ID: "mat-a", Title: "Webinar personale", Kind: pcnet.MaterialSlides, URL: "https://pico.example.org/a", SectorCode: "personnel", Published: d("2026-05-19")},
+			{ID: "mat-a", Title: "Webinar personale", Kind: pcnet.MaterialSlides, URL: "https://pico.example.org/a", SectorCode: "personnel", PilotID: "pilot-d", Published: d("2026-05-19")},
 			{ID: "mat-b", Title: "Project Work Como", Kind: pcnet.MaterialDocument, URL: "https://pico.example.org/b", SectorCode: "personnel", AreaCode: "staff-training", ProjectWorkID: "pw-013-training", Published: d("2024-03-01")},
 		},
 		// Scopes out of code order on purpose; pilot-d has no service and

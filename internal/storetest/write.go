@@ -60,6 +60,9 @@ func RunWrites(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) WriteStor
 		t.Run("CancelledContext", func(t *testing.T) { testWriteCancelledContext(t, s) })
 		t.Run("ProviderParticipation", func(t *testing.T) { testProviderParticipation(t, s) })
 		t.Run("Participations", func(t *testing.T) { testParticipationWrites(t, s) })
+		t.Run("ProjectWorkSections", func(t *testing.T) { testSaveProjectWorkSections(t, s) })
+		t.Run("RolloutPlan", func(t *testing.T) { testSetRolloutPlan(t, s) })
+		t.Run("Materials", func(t *testing.T) { testAddMaterial(t, s) })
 	})
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t, WriteFixture())) })
 	t.Run("LastChangeSeq", func(t *testing.T) { testLastChangeSeq(t, open(t, WriteFixture())) })
@@ -108,6 +111,10 @@ type storeState struct {
 	tutorships   []pcnet.Tutorship
 	projectWorks []pcnet.ProjectWork
 	changeSeqs   []int64
+	// The programme's written lists (write_programme.go).
+	sections       []pcnet.ProjectWorkSection
+	rolloutTargets []pcnet.RolloutTarget
+	materials      []pcnet.Material
 }
 
 func readState(t *testing.T, s WriteStore) storeState {
@@ -129,6 +136,7 @@ func readState(t *testing.T, s WriteStore) storeState {
 	for _, c := range changes {
 		st.changeSeqs = append(st.changeSeqs, c.Seq)
 	}
+	readProgramme(t, s, &st)
 	return st
 }
 
@@ -147,6 +155,9 @@ func checkUnchanged(t *testing.T, s WriteStore, before storeState) {
 	same("tutorships", nonNil(before.tutorships), nonNil(after.tutorships))
 	same("project works", nonNil(before.projectWorks), nonNil(after.projectWorks))
 	same("audit trail", nonNil(before.changeSeqs), nonNil(after.changeSeqs))
+	same("project work sections", nonNil(before.sections), nonNil(after.sections))
+	same("rollout targets", nonNil(before.rolloutTargets), nonNil(after.rolloutTargets))
+	same("materials", nonNil(before.materials), nonNil(after.materials))
 }
 
 func nonNil[T any](s []T) []T {

@@ -24,7 +24,8 @@ func leccoComune(i int) string { return fmt.Sprintf("097%03d", i+1) }
 // plus Province 097 (Lecco, Lombardia) with 32 Comuni, 097001 to 097032
 // (made-up names and populations, no coordinates), and service
 // svc-097-training of Lecco in staff-training, ACTIVE since 2024-01-01,
-// covering nothing.
+// covering nothing; and pilot pilot-013-sua of Como's svc-013-sua, for
+// materials attached to a pilot.
 func WriteFixture() pcnet.Dataset {
 	ds := Fixture()
 	ds.Provinces = append(ds.Provinces, pcnet.Province{
@@ -40,5 +41,7 @@ func WriteFixture() pcnet.Dataset {
 		ID: leccoService, Name: "Formazione Lecco", ProviderCode: leccoCode, AreaCode: "staff-training",
 		Status: pcnet.StatusActive, StartDate: pcnet.MustDate(leccoServiceDate),
 	})
+	ds.Pilots = append(ds.Pilots, pcnet.Pilot{ID: writePilot, Title: "SUA sperimentale", ProvinceCode: "013", ServiceID: "svc-013-sua",
+		SectorCode: "procurement", ComuneCodes: []string{"013041"}, Since: pcnet.MustDate("2024-01-01")})
 	return ds
 }
