@@ -60,13 +60,9 @@ func (s *Store) SetRolloutPlan(ctx context.Context, serviceID string, waves []pc
 	}
 	var out []pcnet.RolloutTarget
 	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
-		var codes []string
-		for _, w := range waves {
-			codes = append(codes, w.ComuneCodes...)
-		}
 		plan, changes, err := pcnet.PlanRolloutPlan(serviceID, waves, pcnet.RolloutPlanFacts{
 			Service: d.service(serviceID),
-			Comuni:  d.comuneFacts(codes),
+			Comuni:  d.comuneFacts(pcnet.RolloutComuneCodes(waves)),
 			Current: selectAll(d.programme.RolloutTargets, func(r *pcnet.RolloutTarget) bool { return r.ServiceID == serviceID }),
 		})
 		out = plan

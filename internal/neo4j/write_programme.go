@@ -135,10 +135,7 @@ func (s *Store) SetRolloutPlan(ctx context.Context, serviceID string, waves []pc
 	if err := pcnet.ValidateRolloutPlan(serviceID, waves); err != nil {
 		return nil, err // before looking up up to MaxBatch codes
 	}
-	var codes []string
-	for _, wv := range waves {
-		codes = append(codes, wv.ComuneCodes...)
-	}
+	codes := pcnet.RolloutComuneCodes(waves)
 	var out []pcnet.RolloutTarget
 	err = s.write(ctx, "setting a rollout plan", idem, &out, func(w *writeTx) (writePlan, error) {
 		v, err := w.lockAndRead(serviceColumn+`,`+comuneFactsColumn+`,

@@ -91,6 +91,18 @@ func SectionComuneCodes(sections []ProjectWorkSection) []string {
 	return slices.Compact(out)
 }
 
+// RolloutComuneCodes returns the codes of every wave of a rollout plan,
+// sorted and without repeats: the Comuni a store looks up for
+// PlanRolloutPlan.
+func RolloutComuneCodes(waves []RolloutWave) []string {
+	var out []string
+	for _, w := range waves {
+		out = append(out, w.ComuneCodes...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // ValidateProjectWorkSections checks the input of SaveProjectWorkSections:
 // "projectWorkId" (required), "sections" (1 to len(SectionKinds)), each
 // "sections[i].section" (a section kind, listed once) and
