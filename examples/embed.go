@@ -1,9 +1,11 @@
 // Package examples holds example GraphQL operations against the pcnet
 // schema, one named operation per .graphql file. They are GraphiQL's
 // examples, README material, and the input of tests that run every one of
-// them (against each store), so each pins its dates (asOf, activeOn, on)
-// and asks only for lists with a stable order: the answers don't depend on
-// the day they run.
+// them (against each store), so each pins its dates (asOf, activeOn, on),
+// or leaves out a date that defaults to today where the question is about
+// today (the tests pin today with server.Options.Today), and asks only for
+// lists with a stable order: the answers in the tests don't depend on the
+// day they run.
 //
 // The writes (mutations, the audit trail, the live-updates subscription)
 // are in mutations/ and come from Writes, not All: they change the network,

@@ -117,6 +117,8 @@ func complexityRoot() ComplexityRoot {
 	c.Sector.Reach = func(ch int, _ *pcnet.Date, g *pcnet.ReachGrouping) int {
 		return cost(AnalyticsCost, reachGroupCount(g), ch)
 	}
+	c.Query.ParticipationShare = func(ch int, _ string, _ *string, _ *pcnet.Date) int { return cost(AnalyticsCost, 1, ch) }
+	c.ParticipationShare.Participants = list(107) // every Province, for all of Italy
 	c.Query.RolloutTimeline = func(ch int, _ *model.ServiceSelection, from, to pcnet.Date, interval *model.TimelineInterval) int {
 		return cost(AnalyticsCost, TimelinePoints(from, to, interval), ch)
 	}

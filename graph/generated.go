@@ -39,6 +39,7 @@ type ResolverRoot interface {
 	CoveragePayload() CoveragePayloadResolver
 	Group() GroupResolver
 	Mutation() MutationResolver
+	ParticipationShare() ParticipationShareResolver
 	Peer() PeerResolver
 	ProjectWork() ProjectWorkResolver
 	ProviderDistance() ProviderDistanceResolver
@@ -205,6 +206,12 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	PartOfWhole struct {
+		Part  func(childComplexity int) int
+		Share func(childComplexity int) int
+		Whole func(childComplexity int) int
+	}
+
 	Participation struct {
 		Province func(childComplexity int) int
 		Sector   func(childComplexity int) int
@@ -220,6 +227,17 @@ type ComplexityRoot struct {
 
 	ParticipationPayload struct {
 		Participation func(childComplexity int) int
+	}
+
+	ParticipationShare struct {
+		AsOf         func(childComplexity int) int
+		Comuni       func(childComplexity int) int
+		Inhabitants  func(childComplexity int) int
+		Participants func(childComplexity int) int
+		Provinces    func(childComplexity int) int
+		Region       func(childComplexity int) int
+		Sector       func(childComplexity int) int
+		SmallComuni  func(childComplexity int) int
 	}
 
 	PathCohort struct {
@@ -322,6 +340,7 @@ type ComplexityRoot struct {
 		Comuni              func(childComplexity int, filter *model.ComuneFilter, orderBy *pcnet.ComuneOrder, first *int, after *string) int
 		CoverageGaps        func(childComplexity int, region *string, province *string, sector *string, area *string, smallOnly *bool, asOf *pcnet.Date, orderBy *pcnet.ComuneOrder, first *int, after *string) int
 		Materials           func(childComplexity int, filter *model.MaterialFilter) int
+		ParticipationShare  func(childComplexity int, sector string, region *string, asOf *pcnet.Date) int
 		Participations      func(childComplexity int, filter *model.ParticipationFilter) int
 		PathCohorts         func(childComplexity int, sector string, asOf *pcnet.Date) int
 		Pilots              func(childComplexity int, filter *model.PilotFilter) int
@@ -542,6 +561,9 @@ type MutationResolver interface {
 	RecordParticipationException(ctx context.Context, provinceCode string, sectorCode string, reason string, idempotencyKey *string) (*model.ParticipationExceptionPayload, error)
 	SaveProjectWork(ctx context.Context, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string, idempotencyKey *string) (*model.ProjectWorkPayload, error)
 }
+type ParticipationShareResolver interface {
+	Participants(ctx context.Context, obj *model.ParticipationShare) ([]pcnet.Province, error)
+}
 type PeerResolver interface {
 	Province(ctx context.Context, obj *model.Peer) (*pcnet.Province, error)
 	Tutor(ctx context.Context, obj *model.Peer) (*pcnet.Province, error)
@@ -599,6 +621,7 @@ type QueryResolver interface {
 	RolloutProgress(ctx context.Context, serviceID string, asOf *pcnet.Date) (*model.RolloutProgress, error)
 	Materials(ctx context.Context, filter *model.MaterialFilter) ([]model.Material, error)
 	Pilots(ctx context.Context, filter *model.PilotFilter) ([]model.Pilot, error)
+	ParticipationShare(ctx context.Context, sector string, region *string, asOf *pcnet.Date) (*model.ParticipationShare, error)
 }
 type RegionResolver interface {
 	Provinces(ctx context.Context, obj *pcnet.Region) ([]pcnet.Province, error)
@@ -1331,6 +1354,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PartOfWhole.part":
+		if e.ComplexityRoot.PartOfWhole.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartOfWhole.Part(childComplexity), true
+	case "PartOfWhole.share":
+		if e.ComplexityRoot.PartOfWhole.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartOfWhole.Share(childComplexity), true
+	case "PartOfWhole.whole":
+		if e.ComplexityRoot.PartOfWhole.Whole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartOfWhole.Whole(childComplexity), true
+
 	case "Participation.province":
 		if e.ComplexityRoot.Participation.Province == nil {
 			break
@@ -1381,6 +1423,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ParticipationPayload.Participation(childComplexity), true
+
+	case "ParticipationShare.asOf":
+		if e.ComplexityRoot.ParticipationShare.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationShare.AsOf(childComplexity), true
+	case "ParticipationShare.comuni":
+		if e.ComplexityRoot.ParticipationShare.Comuni == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationShare.Comuni(childComplexity), true
+	case "ParticipationShare.inhabitants":
+		if e.ComplexityRoot.ParticipationShare.Inhabitants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationShare.Inhabitants(childComplexity), true
+	case "ParticipationShare.participants":
+		if e.ComplexityRoot.ParticipationShare.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationShare.Participants(childComplexity), true
+	case "ParticipationShare.provinces":
+		if e.ComplexityRoot.ParticipationShare.Provinces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationShare.Provinces(childComplexity), true
+	case "ParticipationShare.region":
+		if e.ComplexityRoot.ParticipationShare.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationShare.Region(childComplexity), true
+	case "ParticipationShare.sector":
+		if e.ComplexityRoot.ParticipationShare.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationShare.Sector(childComplexity), true
+	case "ParticipationShare.smallComuni":
+		if e.ComplexityRoot.ParticipationShare.SmallComuni == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationShare.SmallComuni(childComplexity), true
 
 	case "PathCohort.atStep":
 		if e.ComplexityRoot.PathCohort.AtStep == nil {
@@ -1860,6 +1951,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Materials(childComplexity, args["filter"].(*model.MaterialFilter)), true
+	case "Query.participationShare":
+		if e.ComplexityRoot.Query.ParticipationShare == nil {
+			break
+		}
+
+		args, err := ec.field_Query_participationShare_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ParticipationShare(childComplexity, args["sector"].(string), args["region"].(*string), args["asOf"].(*pcnet.Date)), true
 	case "Query.participations":
 		if e.ComplexityRoot.Query.Participations == nil {
 			break
@@ -5433,6 +5535,82 @@ extend type Query {
     "Which pilots; all when left out."
     filter: PilotFilter
   ): [Pilot!]!
+  """
+  The part of a territory (a region, or all of Italy) that the Provinces
+  taking part in a sector on a day (default today) represent: Provinces,
+  Comuni, inhabitants and small Comuni, each as a part of the whole and its
+  share. Retired Comuni are left out. Null for an unknown region; an unknown
+  sector is an error (extensions.field "sector"). The participations shipped
+  with pcnet are illustrative.
+  """
+  participationShare(
+    "The sector's code, e.g. \"personnel\"."
+    sector: String!
+    "The region (two-digit ISTAT code, e.g. \"19\" for Sicilia); all of Italy when left out."
+    region: String
+    "The day to look at; default today."
+    asOf: Date
+  ): ParticipationShare
+}
+
+"""
+The part of a territory that the Provinces taking part in a sector represent
+on a day. Each figure is the participating Provinces' part of the territory's
+whole.
+"""
+type ParticipationShare {
+  """
+  The sector.
+  """
+  sector: Sector!
+  """
+  The region asked for; null for all of Italy.
+  """
+  region: Region
+  """
+  The day the figures are for.
+  """
+  asOf: Date!
+  """
+  The Provinces taking part on that day, ordered by code.
+  """
+  participants: [Province!]!
+  """
+  Participating Provinces of the Provinces of the territory.
+  """
+  provinces: PartOfWhole!
+  """
+  Comuni of the participating Provinces of the territory's Comuni.
+  """
+  comuni: PartOfWhole!
+  """
+  Inhabitants (2011 census) of the participating Provinces' Comuni of the
+  territory's inhabitants.
+  """
+  inhabitants: PartOfWhole!
+  """
+  Small Comuni (under 5,000 inhabitants) of the participating Provinces of
+  the territory's small Comuni.
+  """
+  smallComuni: PartOfWhole!
+}
+
+"""
+A count as a part of a whole: n of N, and the share n / N.
+"""
+type PartOfWhole {
+  """
+  The part (n).
+  """
+  part: Int!
+  """
+  The whole (N).
+  """
+  whole: Int!
+  """
+  part / whole, from 0 to 1, rounded to 4 decimals; 0 when the whole is 0.
+  """
+  share: Float!
 }
 
 """
@@ -6152,6 +6330,18 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PartOfWhole(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "part":
+		return ec.fieldContext_PartOfWhole_part(ctx, field)
+	case "whole":
+		return ec.fieldContext_PartOfWhole_whole(ctx, field)
+	case "share":
+		return ec.fieldContext_PartOfWhole_share(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartOfWhole", field.Name)
+}
+
 func (ec *executionContext) childFields_Participation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "province":
@@ -6184,6 +6374,28 @@ func (ec *executionContext) childFields_ParticipationPayload(ctx context.Context
 		return ec.fieldContext_ParticipationPayload_participation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ParticipationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ParticipationShare(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sector":
+		return ec.fieldContext_ParticipationShare_sector(ctx, field)
+	case "region":
+		return ec.fieldContext_ParticipationShare_region(ctx, field)
+	case "asOf":
+		return ec.fieldContext_ParticipationShare_asOf(ctx, field)
+	case "participants":
+		return ec.fieldContext_ParticipationShare_participants(ctx, field)
+	case "provinces":
+		return ec.fieldContext_ParticipationShare_provinces(ctx, field)
+	case "comuni":
+		return ec.fieldContext_ParticipationShare_comuni(ctx, field)
+	case "inhabitants":
+		return ec.fieldContext_ParticipationShare_inhabitants(ctx, field)
+	case "smallComuni":
+		return ec.fieldContext_ParticipationShare_smallComuni(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ParticipationShare", field.Name)
 }
 
 func (ec *executionContext) childFields_PathCohort(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7819,6 +8031,36 @@ func (ec *executionContext) field_Query_materials_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_participationShare_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sector",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sector"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*pcnet.Date, error) {
+			return ec.unmarshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg2
 	return args, nil
 }
 
@@ -11369,6 +11611,75 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _PartOfWhole_part(ctx context.Context, field graphql.CollectedField, obj *model.PartOfWhole) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartOfWhole_part(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Part, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartOfWhole_part(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartOfWhole", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartOfWhole_whole(ctx context.Context, field graphql.CollectedField, obj *model.PartOfWhole) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartOfWhole_whole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Whole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartOfWhole_whole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartOfWhole", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartOfWhole_share(ctx context.Context, field graphql.CollectedField, obj *model.PartOfWhole) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartOfWhole_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartOfWhole_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartOfWhole", field, false, false, "Float")
+}
+
 func (ec *executionContext) _Participation_province(ctx context.Context, field graphql.CollectedField, obj *model.Participation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11593,6 +11904,253 @@ func (ec *executionContext) fieldContext_ParticipationPayload_participation(_ co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Participation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParticipationShare_sector(ctx context.Context, field graphql.CollectedField, obj *model.ParticipationShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipationShare_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Sector) graphql.Marshaler {
+			return ec.marshalNSector2pcnetᚋinternalᚋpcnetᚐSector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipationShare_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParticipationShare",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParticipationShare_region(ctx context.Context, field graphql.CollectedField, obj *model.ParticipationShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipationShare_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Region, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖpcnetᚋinternalᚋpcnetᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipationShare_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParticipationShare",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParticipationShare_asOf(ctx context.Context, field graphql.CollectedField, obj *model.ParticipationShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipationShare_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Date) graphql.Marshaler {
+			return ec.marshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipationShare_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParticipationShare", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ParticipationShare_participants(ctx context.Context, field graphql.CollectedField, obj *model.ParticipationShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipationShare_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ParticipationShare().Participants(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pcnet.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚕpcnetᚋinternalᚋpcnetᚐProvinceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipationShare_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParticipationShare",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParticipationShare_provinces(ctx context.Context, field graphql.CollectedField, obj *model.ParticipationShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipationShare_provinces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provinces, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PartOfWhole) graphql.Marshaler {
+			return ec.marshalNPartOfWhole2pcnetᚋgraphᚋmodelᚐPartOfWhole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipationShare_provinces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParticipationShare",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartOfWhole(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParticipationShare_comuni(ctx context.Context, field graphql.CollectedField, obj *model.ParticipationShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipationShare_comuni(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comuni, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PartOfWhole) graphql.Marshaler {
+			return ec.marshalNPartOfWhole2pcnetᚋgraphᚋmodelᚐPartOfWhole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipationShare_comuni(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParticipationShare",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartOfWhole(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParticipationShare_inhabitants(ctx context.Context, field graphql.CollectedField, obj *model.ParticipationShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipationShare_inhabitants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inhabitants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PartOfWhole) graphql.Marshaler {
+			return ec.marshalNPartOfWhole2pcnetᚋgraphᚋmodelᚐPartOfWhole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipationShare_inhabitants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParticipationShare",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartOfWhole(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParticipationShare_smallComuni(ctx context.Context, field graphql.CollectedField, obj *model.ParticipationShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipationShare_smallComuni(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SmallComuni, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PartOfWhole) graphql.Marshaler {
+			return ec.marshalNPartOfWhole2pcnetᚋgraphᚋmodelᚐPartOfWhole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipationShare_smallComuni(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParticipationShare",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartOfWhole(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14538,6 +15096,50 @@ func (ec *executionContext) fieldContext_Query_pilots(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_pilots_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_participationShare(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_participationShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ParticipationShare(ctx, fc.Args["sector"].(string), fc.Args["region"].(*string), fc.Args["asOf"].(*pcnet.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ParticipationShare) graphql.Marshaler {
+			return ec.marshalOParticipationShare2ᚖpcnetᚋgraphᚋmodelᚐParticipationShare(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_participationShare(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ParticipationShare(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_participationShare_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19862,6 +20464,49 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var partOfWholeImplementors = []string{"PartOfWhole"}
+
+func (ec *executionContext) _PartOfWhole(ctx context.Context, sel ast.SelectionSet, obj *model.PartOfWhole) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partOfWholeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartOfWhole")
+		case "part":
+			out.Values[i] = ec._PartOfWhole_part(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "whole":
+			out.Values[i] = ec._PartOfWhole_whole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "share":
+			out.Values[i] = ec._PartOfWhole_share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var participationImplementors = []string{"Participation"}
 
 func (ec *executionContext) _Participation(ctx context.Context, sel ast.SelectionSet, obj *model.Participation) graphql.Marshaler {
@@ -19968,6 +20613,75 @@ func (ec *executionContext) _ParticipationPayload(ctx context.Context, sel ast.S
 			out.Values[i] = ec._ParticipationPayload_participation(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var participationShareImplementors = []string{"ParticipationShare"}
+
+func (ec *executionContext) _ParticipationShare(ctx context.Context, sel ast.SelectionSet, obj *model.ParticipationShare) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, participationShareImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ParticipationShare")
+		case "sector":
+			out.Values[i] = ec._ParticipationShare_sector(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "region":
+			out.Values[i] = ec._ParticipationShare_region(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "asOf":
+			out.Values[i] = ec._ParticipationShare_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "participants":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ParticipationShare_participants(ctx, field, obj)
+				})
+		case "provinces":
+			out.Values[i] = ec._ParticipationShare_provinces(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "comuni":
+			out.Values[i] = ec._ParticipationShare_comuni(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inhabitants":
+			out.Values[i] = ec._ParticipationShare_inhabitants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "smallComuni":
+			out.Values[i] = ec._ParticipationShare_smallComuni(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20793,6 +21507,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_pilots(ctx, field)
+				})
+		case "participationShare":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_participationShare(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -22612,6 +23332,10 @@ func (ec *executionContext) marshalNPageInfo2pcnetᚋgraphᚋmodelᚐPageInfo(ct
 	return ec._PageInfo(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNPartOfWhole2pcnetᚋgraphᚋmodelᚐPartOfWhole(ctx context.Context, sel ast.SelectionSet, v model.PartOfWhole) graphql.Marshaler {
+	return ec._PartOfWhole(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNParticipation2pcnetᚋgraphᚋmodelᚐParticipation(ctx context.Context, sel ast.SelectionSet, v model.Participation) graphql.Marshaler {
 	return ec._Participation(ctx, sel, &v)
 }
@@ -23913,6 +24637,13 @@ func (ec *executionContext) marshalOParticipationPayload2ᚖpcnetᚋgraphᚋmode
 		return graphql.Null
 	}
 	return ec._ParticipationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOParticipationShare2ᚖpcnetᚋgraphᚋmodelᚐParticipationShare(ctx context.Context, sel ast.SelectionSet, v *model.ParticipationShare) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ParticipationShare(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPilotDecision2ᚕpcnetᚋinternalᚋpcnetᚐPilotDecisionᚄ(ctx context.Context, v any) ([]pcnet.PilotDecision, error) {

@@ -73,6 +73,9 @@ func resolveFor(ctx context.Context, r ResolverRoot, fc *graphql.FieldContext, o
 	case "Group.name":
 		res, err = r.Group().Name(ctx, obj.(*model.Group))
 		return res, err, true
+	case "ParticipationShare.participants":
+		res, err = r.ParticipationShare().Participants(ctx, obj.(*model.ParticipationShare))
+		return res, err, true
 	case "Peer.province":
 		res, err = r.Peer().Province(ctx, obj.(*model.Peer))
 		return res, err, true
@@ -211,6 +214,9 @@ func resolveFor(ctx context.Context, r ResolverRoot, fc *graphql.FieldContext, o
 	case "Query.pilots":
 		res, err = r.Query().Pilots(ctx, fc.Args["filter"].(*model.PilotFilter))
 		return res, err, true
+	case "Query.participationShare":
+		res, err = r.Query().ParticipationShare(ctx, fc.Args["sector"].(string), fc.Args["region"].(*string), fc.Args["asOf"].(*pcnet.Date))
+		return res, err, true
 	case "Region.provinces":
 		res, err = r.Region().Provinces(ctx, obj.(*pcnet.Region))
 		return res, err, true
@@ -338,6 +344,8 @@ func (ec *executionContext) queryFieldContext(ctx context.Context, field graphql
 		return ec.fieldContext_Query_materials(ctx, field)
 	case "pilots":
 		return ec.fieldContext_Query_pilots(ctx, field)
+	case "participationShare":
+		return ec.fieldContext_Query_participationShare(ctx, field)
 	}
 	return nil, nil
 }

@@ -422,6 +422,42 @@ func (r *Resolver) pilots(ctx context.Context, in *model.PilotFilter) ([]model.P
 	return out, nil
 }
 
+// participationShare answers Query.participationShare: the arguments are
+// checked before any store is asked, and an unknown region is null rather
+// than an empty territory that would read as "nobody takes part".
+func (r *Resolver) participationShare(ctx context.Context, sector, region string, day pcnet.Date) (*model.ParticipationShare, error) {
+	q := pcnet.ParticipationShareQuery{SectorCode: sector, RegionCode: region, AsOf: day}
+	if err := pcnet.ValidateParticipationShareQuery(q); err != nil {
+		return nil, err
+	}
+	if err := r.checkSector(ctx, "sector", sector); err != nil {
+		return nil, err
+	}
+	out := &model.ParticipationShare{AsOf: day}
+	if region != "" {
+		reg, err := loadersFrom(ctx).regionByCode.Load(ctx, region)
+		if err != nil || reg == nil {
+			return nil, err
+		}
+		out.Region = reg
+	}
+	share, err := r.Store.ParticipationShare(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	t, err := r.taxonomy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out.Sector = *t.sector[sector]
+	out.ParticipantCodes = share.ParticipantCodes
+	out.Provinces = model.NewPartOfWhole(share.Provinces, share.ProvincesTotal)
+	out.Comuni = model.NewPartOfWhole(share.Participating.Comuni, share.Territory.Comuni)
+	out.Inhabitants = model.NewPartOfWhole(share.Participating.Inhabitants, share.Territory.Inhabitants)
+	out.SmallComuni = model.NewPartOfWhole(share.Participating.SmallComuni, share.Territory.SmallComuni)
+	return out, nil
+}
+
 func deref0[T any](p *T) T {
 	var zero T
 	if p == nil {

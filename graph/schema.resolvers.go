@@ -158,6 +158,10 @@ func (r *mutationResolver) SaveProjectWork(ctx context.Context, id string, provi
 	})
 }
 
+func (r *participationShareResolver) Participants(ctx context.Context, obj *model.ParticipationShare) ([]pcnet.Province, error) {
+	return r.provincesOf(ctx, obj.ParticipantCodes, "participation share of "+obj.Sector.Code)
+}
+
 func (r *peerResolver) Province(ctx context.Context, obj *model.Peer) (*pcnet.Province, error) {
 	return r.provinceOf(ctx, obj.ProvinceCode, "peer of tutor "+obj.TutorCode)
 }
@@ -536,6 +540,10 @@ func (r *queryResolver) Pilots(ctx context.Context, filter *model.PilotFilter) (
 	return r.pilots(ctx, filter)
 }
 
+func (r *queryResolver) ParticipationShare(ctx context.Context, sector string, region *string, asOf *pcnet.Date) (*model.ParticipationShare, error) {
+	return r.participationShare(ctx, sector, deref(region), r.dayOr(asOf))
+}
+
 func (r *regionResolver) Provinces(ctx context.Context, obj *pcnet.Region) ([]pcnet.Province, error) {
 	return loadersFrom(ctx).provincesByRegion.Load(ctx, obj.Code)
 }
@@ -696,6 +704,10 @@ func (r *Resolver) Group() GroupResolver { return &groupResolver{r} }
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
+func (r *Resolver) ParticipationShare() ParticipationShareResolver {
+	return &participationShareResolver{r}
+}
+
 func (r *Resolver) Peer() PeerResolver { return &peerResolver{r} }
 
 func (r *Resolver) ProjectWork() ProjectWorkResolver { return &projectWorkResolver{r} }
@@ -736,6 +748,7 @@ type (
 	coveragePayloadResolver       struct{ *Resolver }
 	groupResolver                 struct{ *Resolver }
 	mutationResolver              struct{ *Resolver }
+	participationShareResolver    struct{ *Resolver }
 	peerResolver                  struct{ *Resolver }
 	projectWorkResolver           struct{ *Resolver }
 	providerDistanceResolver      struct{ *Resolver }

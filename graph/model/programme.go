@@ -99,3 +99,28 @@ type Pilot struct {
 	Evaluation *string
 	Decision   *pcnet.PilotDecision
 }
+
+// ParticipationShare holds the store's sums; the participating Provinces
+// are resolved from ParticipantCodes only when asked for.
+type ParticipationShare struct {
+	Sector           pcnet.Sector
+	Region           *pcnet.Region
+	AsOf             pcnet.Date
+	ParticipantCodes []string
+	Provinces        PartOfWhole
+	Comuni           PartOfWhole
+	Inhabitants      PartOfWhole
+	SmallComuni      PartOfWhole
+}
+
+type PartOfWhole struct {
+	Part  int
+	Whole int
+	Share float64
+}
+
+// NewPartOfWhole is part of whole with its share, rounded as every share
+// of the API is (Share).
+func NewPartOfWhole(part, whole int) PartOfWhole {
+	return PartOfWhole{Part: part, Whole: whole, Share: Share(part, whole)}
+}
