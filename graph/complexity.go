@@ -22,7 +22,7 @@ import (
 // grown by a few times; they are not exact, and needn't be: the limit
 // exists to refuse queries thousands of times costlier than any real one.
 // A list field left out here costs as gqlgen's default (1 plus what it
-// selects, once); TestEveryListHasASize in internal/server checks there is
+// selects, once); TestEveryListHasASize (graph) checks there is
 // none.
 
 // AnalyticsCost is the base cost of an analytics field.
