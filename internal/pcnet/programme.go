@@ -403,19 +403,25 @@ func (d *Dataset) validateProgramme(bad func(format string, args ...any)) {
 		targets[targetKey{r.ServiceID, r.ComuneCode}] = true
 	}
 
-	ids := make(map[string]bool)
-	for _, m := range d.Materials {
-		name := "material " + m.ID
-		if m.ID == "" {
-			bad("material with empty id (%q)", m.Title)
+	// titled checks the id and title of a material or pilot (ids holds the
+	// ids seen so far) and returns its name in messages.
+	titled := func(kind, id, title string, ids map[string]bool) string {
+		name := kind + " " + id
+		if id == "" {
+			bad("%s with empty id (%q)", kind, title)
 		}
-		if ids[m.ID] {
+		if ids[id] {
 			bad("%s: duplicate id", name)
 		}
-		ids[m.ID] = true
-		if m.Title == "" {
+		ids[id] = true
+		if title == "" {
 			bad("%s: empty title", name)
 		}
+		return name
+	}
+	ids := make(map[string]bool)
+	for _, m := range d.Materials {
+		name := titled("material", m.ID, m.Title, ids)
 		if m.URL == "" {
 			bad("%s: missing link", name)
 		}
@@ -450,17 +456,7 @@ func (d *Dataset) validateProgramme(bad func(format string, args ...any)) {
 
 	pilots := make(map[string]bool)
 	for _, p := range d.Pilots {
-		name := "pilot " + p.ID
-		if p.ID == "" {
-			bad("pilot with empty id (%q)", p.Title)
-		}
-		if pilots[p.ID] {
-			bad("%s: duplicate id", name)
-		}
-		pilots[p.ID] = true
-		if p.Title == "" {
-			bad("%s: empty title", name)
-		}
+		name := titled("pilot", p.ID, p.Title, pilots)
 		if !provinces[p.ProvinceCode] {
 			bad("%s: unknown province %q", name, p.ProvinceCode)
 		}
