@@ -77,18 +77,14 @@ func complexityRoot() ComplexityRoot {
 
 	// Lists sized by the old default (defaultListSize, 10): no better
 	// figure is known yet.
-	c.CoverageEvent.Coverages = list(10)
-	c.CoveragePayload.Changed = list(10)
-	c.CoveragePayload.Unchanged = list(10)
-	c.PathCohort.AtStep = list(10)
-	c.PathCohort.Members = list(10)
-	c.PathMember.History = list(10)
-	c.ProjectWorkComparison.ProjectWorks = list(10)
-	c.ProjectWorkComparison.Sections = list(10)
-	c.ProviderDistance.Services = list(10)
-	c.RolloutProgress.Late = list(10)
-	c.RolloutProgress.Targets = list(10)
-	c.TutorPathLink.Tutorships = list(10)
+	for _, f := range []*func(int) int{
+		&c.CoverageEvent.Coverages, &c.CoveragePayload.Changed, &c.CoveragePayload.Unchanged,
+		&c.PathCohort.AtStep, &c.PathCohort.Members, &c.PathMember.History,
+		&c.ProjectWorkComparison.ProjectWorks, &c.ProjectWorkComparison.Sections, &c.ProviderDistance.Services,
+		&c.RolloutProgress.Late, &c.RolloutProgress.Targets, &c.TutorPathLink.Tutorships,
+	} {
+		*f = list(10)
+	}
 	c.Query.Materials = func(ch int, _ *model.MaterialFilter) int { return cost(1, 10, ch) }
 	c.Query.Participations = func(ch int, _ *model.ParticipationFilter) int { return cost(1, 10, ch) }
 	c.Query.Pilots = func(ch int, _ *model.PilotFilter) int { return cost(1, 100, ch) }

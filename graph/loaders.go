@@ -111,28 +111,9 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 	// Regions and Provinces are fetched by the codes a level asks for, and
 	// cached for the request with those fetched through other relations (a
 	// region's Provinces), so a Comune's Province is usually known already.
-	l.regionByCode = newLoader(t, wait, func(ctx context.Context, codes []string) ([]*pcnet.Region, []error) {
-		regions, err := store.Regions(ctx, codes)
-		if err != nil {
-			return nil, []error{err}
-		}
-		return pick(codes, regions, func(r pcnet.Region) string { return r.Code }), nil
-	})
-	l.provinceByCode = newLoader(t, wait, func(ctx context.Context, codes []string) ([]*pcnet.Province, []error) {
-		provinces, err := store.Provinces(ctx, pcnet.ProvinceFilter{Codes: codes})
-		if err != nil {
-			return nil, []error{err}
-		}
-		return pick(codes, provinces, func(p pcnet.Province) string { return p.Code }), nil
-	})
-	l.provincesByRegion = newLoader(t, wait, func(ctx context.Context, codes []string) ([][]pcnet.Province, []error) {
-		provinces, err := store.Provinces(ctx, pcnet.ProvinceFilter{RegionCodes: codes})
-		if err != nil {
-			return nil, []error{err}
-		}
-		l.primeProvinces(provinces)
-		return group(codes, provinces, func(p pcnet.Province) string { return p.RegionCode }), nil
-	})
+	l.regionByCode = newLoader(t, wait, oneByKey(store.Regions, func(r pcnet.Region) string { return r.Code }))
+	l.provinceByCode = newLoader(t, wait, oneByKey(by(store.Provinces, func(codes []string) pcnet.ProvinceFilter { return pcnet.ProvinceFilter{Codes: codes} }), func(p pcnet.Province) string { return p.Code }))
+	l.provincesByRegion = newLoader(t, wait, groupByKey(by(store.Provinces, func(codes []string) pcnet.ProvinceFilter { return pcnet.ProvinceFilter{RegionCodes: codes} }), l.primeProvinces, func(p pcnet.Province) string { return p.RegionCode }))
 	// The root lists: through loaders too, so the planner can run their
 	// resolvers ahead (batcher.go). A batch of filters is a call for each.
 	l.allRegions = newLoader(t, wait, func(ctx context.Context, keys []struct{}) ([][]pcnet.Region, []error) {
@@ -141,11 +122,7 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 			return nil, []error{err}
 		}
 		l.primeRegions(regions)
-		out := make([][]pcnet.Region, len(keys))
-		for i := range out {
-			out[i] = regions
-		}
-		return out, nil
+		return repeat(regions, len(keys)), nil
 	})
 	l.provincesWhere = newLoader(t, wait, func(ctx context.Context, keys []queryKey) ([][]pcnet.Province, []error) {
 		return eachFilter(ctx, keys, store.Provinces, l.primeProvinces)
@@ -154,12 +131,9 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 		return eachFilter(ctx, keys, store.Services, l.primeServices)
 	})
 	l.comuneByCode = newLoader(t, wait, func(ctx context.Context, codes []string) ([]*pcnet.Comune, []error) {
-		pages, err := store.Comuni(ctx, []pcnet.ComuneQuery{{Filter: pcnet.ComuneFilter{Codes: codes}, Order: pcnet.ComuneByCode}})
-		if err != nil {
-			return nil, []error{err}
-		}
-		if len(pages) != 1 {
-			return nil, []error{fmt.Errorf("graph: store answered 1 Comuni query with %d pages", len(pages))}
+		pages, errs := oneEach(store.Comuni(ctx, []pcnet.ComuneQuery{{Filter: pcnet.ComuneFilter{Codes: codes}, Order: pcnet.ComuneByCode}}))(1, "Comuni query", "pages")
+		if errs != nil {
+			return nil, errs
 		}
 		return pick(codes, pages[0].Comuni, func(c pcnet.Comune) string { return c.Code }), nil
 	})
@@ -186,12 +160,9 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 		if err != nil {
 			return nil, []error{err}
 		}
-		pages, err := store.Comuni(ctx, queries)
-		if err != nil {
-			return nil, []error{err}
-		}
-		if len(pages) != len(queries) {
-			return nil, []error{fmt.Errorf("graph: store answered %d Comuni queries with %d pages", len(queries), len(pages))}
+		pages, errs := oneEach(store.Comuni(ctx, queries))(len(queries), "Comuni queries", "pages")
+		if errs != nil {
+			return nil, errs
 		}
 		for _, p := range pages {
 			for _, c := range p.Comuni {
@@ -205,36 +176,11 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 		if err != nil {
 			return nil, []error{err}
 		}
-		t := newTaxonomy(sectors)
-		out := make([]*taxonomy, len(keys))
-		for i := range out {
-			out[i] = t
-		}
-		return out, nil
+		return repeat(newTaxonomy(sectors), len(keys)), nil
 	})
-	l.serviceByID = newLoader(t, wait, func(ctx context.Context, ids []string) ([]*pcnet.SharedService, []error) {
-		services, err := store.Services(ctx, pcnet.ServiceFilter{IDs: ids})
-		if err != nil {
-			return nil, []error{err}
-		}
-		return pick(ids, services, func(s pcnet.SharedService) string { return s.ID }), nil
-	})
-	l.servicesByProvider = newLoader(t, wait, func(ctx context.Context, codes []string) ([][]pcnet.SharedService, []error) {
-		services, err := store.Services(ctx, pcnet.ServiceFilter{ProviderCodes: codes})
-		if err != nil {
-			return nil, []error{err}
-		}
-		l.primeServices(services)
-		return group(codes, services, func(s pcnet.SharedService) string { return s.ProviderCode }), nil
-	})
-	l.servicesByArea = newLoader(t, wait, func(ctx context.Context, codes []string) ([][]pcnet.SharedService, []error) {
-		services, err := store.Services(ctx, pcnet.ServiceFilter{AreaCodes: codes})
-		if err != nil {
-			return nil, []error{err}
-		}
-		l.primeServices(services)
-		return group(codes, services, func(s pcnet.SharedService) string { return s.AreaCode }), nil
-	})
+	l.serviceByID = newLoader(t, wait, oneByKey(by(store.Services, func(ids []string) pcnet.ServiceFilter { return pcnet.ServiceFilter{IDs: ids} }), func(s pcnet.SharedService) string { return s.ID }))
+	l.servicesByProvider = newLoader(t, wait, groupByKey(by(store.Services, func(codes []string) pcnet.ServiceFilter { return pcnet.ServiceFilter{ProviderCodes: codes} }), l.primeServices, func(s pcnet.SharedService) string { return s.ProviderCode }))
+	l.servicesByArea = newLoader(t, wait, groupByKey(by(store.Services, func(codes []string) pcnet.ServiceFilter { return pcnet.ServiceFilter{AreaCodes: codes} }), l.primeServices, func(s pcnet.SharedService) string { return s.AreaCode }))
 	l.coveragePages = newLoader(t, wait, func(ctx context.Context, keys []queryKey) ([]pcnet.CoveragePage, []error) {
 		requests, err := decodeKeys[coverageRequest](keys)
 		if err != nil {
@@ -244,12 +190,9 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 		for i, r := range requests {
 			queries[i] = r.Query
 		}
-		pages, err := store.Coverages(ctx, queries)
-		if err != nil {
-			return nil, []error{err}
-		}
-		if len(pages) != len(queries) {
-			return nil, []error{fmt.Errorf("graph: store answered %d coverage queries with %d pages", len(queries), len(pages))}
+		pages, errs := oneEach(store.Coverages(ctx, queries))(len(queries), "coverage queries", "pages")
+		if errs != nil {
+			return nil, errs
 		}
 		// Queue the covered Comuni here, in one goroutine, before any
 		// waiting resolver wakes up: were each connection to queue its own,
@@ -275,20 +218,8 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 		return tutorshipsOf(ctx, store, keys, func(f *pcnet.TutorshipFilter, codes []string) { f.TutoredCodes = codes },
 			func(t pcnet.Tutorship) string { return t.TutoredCode })
 	})
-	l.projectWorksByProv = newLoader(t, wait, func(ctx context.Context, codes []string) ([][]pcnet.ProjectWork, []error) {
-		works, err := store.ProjectWorks(ctx, pcnet.ProjectWorkFilter{ProvinceCodes: codes})
-		if err != nil {
-			return nil, []error{err}
-		}
-		return group(codes, works, func(w pcnet.ProjectWork) string { return w.ProvinceCode }), nil
-	})
-	l.projectWorksBySvc = newLoader(t, wait, func(ctx context.Context, ids []string) ([][]pcnet.ProjectWork, []error) {
-		works, err := store.ProjectWorks(ctx, pcnet.ProjectWorkFilter{ServiceIDs: ids})
-		if err != nil {
-			return nil, []error{err}
-		}
-		return group(ids, works, func(w pcnet.ProjectWork) string { return w.ServiceID }), nil
-	})
+	l.projectWorksByProv = newLoader(t, wait, groupByKey(by(store.ProjectWorks, func(codes []string) pcnet.ProjectWorkFilter { return pcnet.ProjectWorkFilter{ProvinceCodes: codes} }), nil, func(w pcnet.ProjectWork) string { return w.ProvinceCode }))
+	l.projectWorksBySvc = newLoader(t, wait, groupByKey(by(store.ProjectWorks, func(ids []string) pcnet.ProjectWorkFilter { return pcnet.ProjectWorkFilter{ServiceIDs: ids} }), nil, func(w pcnet.ProjectWork) string { return w.ServiceID }))
 	// Reach figures are asked for per sector, per service or per date of a
 	// timeline: each level's queries go to the store in one Reach call.
 	l.reach = newLoader(t, wait, func(ctx context.Context, keys []queryKey) ([][]pcnet.ReachRow, []error) {
@@ -296,31 +227,76 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 		if err != nil {
 			return nil, []error{err}
 		}
-		rows, err := store.Reach(ctx, queries)
-		if err != nil {
-			return nil, []error{err}
-		}
-		if len(rows) != len(queries) {
-			return nil, []error{fmt.Errorf("graph: store answered %d reach queries with %d results", len(queries), len(rows))}
-		}
-		return rows, nil
+		return oneEach(store.Reach(ctx, queries))(len(queries), "reach queries", "results")
 	})
 	l.comuniSummaries = newLoader(t, wait, func(ctx context.Context, keys []queryKey) ([]pcnet.ComuneSummary, []error) {
 		filters, err := decodeKeys[pcnet.ComuneFilter](keys)
 		if err != nil {
 			return nil, []error{err}
 		}
-		sums, err := store.ComuniSummaries(ctx, filters)
-		if err != nil {
-			return nil, []error{err}
-		}
-		if len(sums) != len(filters) {
-			return nil, []error{fmt.Errorf("graph: store answered %d summary queries with %d summaries", len(filters), len(sums))}
-		}
-		return sums, nil
+		return oneEach(store.ComuniSummaries(ctx, filters))(len(filters), "summary queries", "summaries")
 	})
 	l.newAnalyticsLoaders(store, wait)
 	return l
+}
+
+// The helpers below are the shapes of a loader's fetch: one store call for
+// the whole batch of keys, its error the error of every key.
+
+// by adapts a store list call to the keys of a batch: filter makes the one
+// filter that asks for all of them.
+func by[F, T any](list func(context.Context, F) ([]T, error), filter func(keys []string) F) func(context.Context, []string) ([]T, error) {
+	return func(ctx context.Context, keys []string) ([]T, error) { return list(ctx, filter(keys)) }
+}
+
+// oneByKey fetches the item of each key (nil when there is none).
+func oneByKey[T any](list func(context.Context, []string) ([]T, error), keyOf func(T) string) func(context.Context, []string) ([]*T, []error) {
+	return func(ctx context.Context, keys []string) ([]*T, []error) {
+		items, err := list(ctx, keys)
+		if err != nil {
+			return nil, []error{err}
+		}
+		return pick(keys, items, keyOf), nil
+	}
+}
+
+// groupByKey fetches the items of each key (see group), priming them with
+// prime unless it is nil.
+func groupByKey[T any](list func(context.Context, []string) ([]T, error), prime func([]T), keyOf func(T) string) func(context.Context, []string) ([][]T, []error) {
+	return func(ctx context.Context, keys []string) ([][]T, []error) {
+		items, err := list(ctx, keys)
+		if err != nil {
+			return nil, []error{err}
+		}
+		if prime != nil {
+			prime(items)
+		}
+		return group(keys, items, keyOf), nil
+	}
+}
+
+// oneEach checks the answer of a batched store call (its results and error,
+// as the call returns them) given queries: one result per query, else an
+// internal error saying what was asked (what) and answered (unit).
+func oneEach[R any](results []R, err error) func(queries int, what, unit string) ([]R, []error) {
+	return func(queries int, what, unit string) ([]R, []error) {
+		if err != nil {
+			return nil, []error{err}
+		}
+		if len(results) != queries {
+			return nil, []error{fmt.Errorf("graph: store answered %d %s with %d %s", queries, what, len(results), unit)}
+		}
+		return results, nil
+	}
+}
+
+// repeat is the answer of a batch whose keys all have the same value.
+func repeat[T any](v T, n int) []T {
+	out := make([]T, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
 }
 
 // eachFilter answers a batch of list queries, one store call per filter,
@@ -401,12 +377,9 @@ func coveragesByComune(ctx context.Context, store pcnet.Store, keys []comuneCove
 		}
 		queries[i].Filter.ComuneCodes = append(queries[i].Filter.ComuneCodes, k.code)
 	}
-	pages, err := store.Coverages(ctx, queries)
-	if err != nil {
-		return nil, []error{err}
-	}
-	if len(pages) != len(queries) {
-		return nil, []error{fmt.Errorf("graph: store answered %d coverage queries with %d pages", len(queries), len(pages))}
+	pages, errs := oneEach(store.Coverages(ctx, queries))(len(queries), "coverage queries", "pages")
+	if errs != nil {
+		return nil, errs
 	}
 	out := make([][]pcnet.Coverage, len(keys))
 	for i, k := range keys {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,8 +16,7 @@ import (
 // and prints its report; docs/performance.md explains the mix and the
 // numbers.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("bench", benchUsage, "", stderr)
 	url := fs.String("url", "http://127.0.0.1:8080/graphql", "GraphQL `endpoint` of the running server; loopback only")
 	clients := fs.Int("clients", 8, fmt.Sprintf("concurrent clients, each with one request in flight (1..%d)", bench.MaxClients))
 	duration := fs.Duration("duration", 20*time.Second, fmt.Sprintf("measured time of each phase (at most %s)", bench.MaxDuration))
@@ -28,28 +25,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	seed := fs.Uint64("seed", 1, "seed of the clients' choices of operations and arguments")
 	noBaseline := fs.Bool("no-baseline", false, "skip the baseline phase even when a Neo4j is configured")
 	neo := registerNeo4jFlags(fs, os.Getenv)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: pcnet bench [flags]
-
-Drives a running pcnet server (pcnet serve) with concurrent clients over a
-fixed mix of operations for a fixed time, and prints throughput, latency
-quantiles, errors and, when the server runs with --debug-stats, the store
-calls of each request. With a Neo4j (--neo4j-uri or NEO4J_URI), it then runs
-the same mix as hand-written Cypher through the Neo4j driver: the baseline.
-Targets must be on loopback.
-
-Flags:
-`)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("bench: unexpected arguments %q", fs.Args())
+	if err := parseFlags(fs, args); err != nil {
+		return helpIsSuccess(err)
 	}
 	weights, err := bench.ParseMix(*mix)
 	if err != nil {
@@ -77,3 +54,16 @@ Flags:
 	rep.Print(stdout)
 	return nil
 }
+
+// benchUsage begins `pcnet bench --help`.
+const benchUsage = `Usage: pcnet bench [flags]
+
+Drives a running pcnet server (pcnet serve) with concurrent clients over a
+fixed mix of operations for a fixed time, and prints throughput, latency
+quantiles, errors and, when the server runs with --debug-stats, the store
+calls of each request. With a Neo4j (--neo4j-uri or NEO4J_URI), it then runs
+the same mix as hand-written Cypher through the Neo4j driver: the baseline.
+Targets must be on loopback.
+
+Flags:
+`

@@ -71,32 +71,15 @@ func registerOps(fs *flag.FlagSet) *opsConfig {
 	c := &opsConfig{}
 	fs.DurationVar(&c.requestTimeout, "request-timeout", server.DefaultTimeout,
 		"longest a request may run; its store query is cancelled then; 0 turns it off (env PCNET_REQUEST_TIMEOUT)")
-	fs.IntVar(&c.maxDepth, "max-depth", server.DefaultMaxDepth,
-		"deepest nesting of fields in an operation; 0 turns the limit off (env PCNET_MAX_DEPTH)")
-	fs.IntVar(&c.maxComplexity, "max-complexity", server.DefaultMaxComplexity,
-		"highest estimated cost of an operation (lists multiply by their size, connections by first); 0 turns it off\n"+
-			"(env PCNET_MAX_COMPLEXITY; the pcnet_graphql_complexity metric shows the costs of real traffic)")
-	fs.IntVar(&c.maxAliases, "max-aliases", server.DefaultMaxAliases,
-		"most aliased fields in an operation; 0 turns the limit off (env PCNET_MAX_ALIASES)")
-	fs.IntVar(&c.maxFields, "max-fields", server.DefaultMaxFields,
-		"most fields in an operation, fragments expanded; 0 turns the limit off (env PCNET_MAX_FIELDS)")
-	fs.IntVar(&c.maxTokens, "max-tokens", server.DefaultMaxTokens,
-		"most lexical tokens in a query document, checked before parsing; 0 turns the limit off (env PCNET_MAX_TOKENS)")
-	fs.IntVar(&c.maxSubsPerConn, "max-subscriptions-per-connection", server.DefaultMaxSubscriptionsPerConnection,
-		"most subscriptions one WebSocket connection has at once; 0 turns the limit off (env PCNET_MAX_SUBSCRIPTIONS_PER_CONNECTION)")
-	fs.IntVar(&c.maxConnsPerAddr, "max-connections-per-address", server.DefaultMaxConnectionsPerAddress,
-		"most WebSocket connections open at once from one client IP (behind a proxy: the proxy's); 0 turns the limit off\n"+
-			"(env PCNET_MAX_CONNECTIONS_PER_ADDRESS)")
+	for _, l := range c.offSwitches() {
+		fs.IntVar(l.value, l.name, l.def, l.usage)
+	}
 	fs.Int64Var(&c.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes,
 		"largest request body accepted, in bytes; larger ones get 413 (env PCNET_MAX_BODY_BYTES)")
 	fs.BoolVar(&c.introspection, "introspection", true,
 		"answer introspection queries (__schema, __type), which GraphiQL's documentation needs (env PCNET_INTROSPECTION)")
 	fs.IntVar(&c.apqCacheSize, "apq-cache-size", server.DefaultAPQCacheSize,
 		"how many automatic persisted queries clients may register; the oldest are forgotten first (env PCNET_APQ_CACHE_SIZE)")
-	fs.IntVar(&c.responseCacheSize, "response-cache-size", server.DefaultResponseCacheSize,
-		"how many query responses to keep and serve again until the next write or import on any replica (checked per\n"+
-			"request against the audit trail); 0 turns the cache off. Direct Neo4j edits are not seen until the next write\n"+
-			"(env PCNET_RESPONSE_CACHE_SIZE)")
 	fs.BoolVar(&c.persistedOnly, "persisted-only", false,
 		"run only known operations: the shipped examples and those of --persisted-queries (env PCNET_PERSISTED_ONLY)")
 	fs.StringVar(&c.persistedQueries, "persisted-queries", "",
@@ -107,22 +90,37 @@ func registerOps(fs *flag.FlagSet) *opsConfig {
 	return c
 }
 
+// offSwitch is an int flag of opsConfig that 0 turns off and that can't be
+// negative: one table registers and checks them all.
+type offSwitch struct {
+	name  string
+	value *int
+	def   int
+	usage string
+}
+
+// offSwitches lists them in the order validate reports them.
+func (c *opsConfig) offSwitches() []offSwitch {
+	return []offSwitch{
+		{"max-depth", &c.maxDepth, server.DefaultMaxDepth, "deepest nesting of fields in an operation; 0 turns the limit off (env PCNET_MAX_DEPTH)"},
+		{"max-complexity", &c.maxComplexity, server.DefaultMaxComplexity, "highest estimated cost of an operation (lists multiply by their size, connections by first); 0 turns it off\n(env PCNET_MAX_COMPLEXITY; the pcnet_graphql_complexity metric shows the costs of real traffic)"},
+		{"max-aliases", &c.maxAliases, server.DefaultMaxAliases, "most aliased fields in an operation; 0 turns the limit off (env PCNET_MAX_ALIASES)"},
+		{"max-fields", &c.maxFields, server.DefaultMaxFields, "most fields in an operation, fragments expanded; 0 turns the limit off (env PCNET_MAX_FIELDS)"},
+		{"max-tokens", &c.maxTokens, server.DefaultMaxTokens, "most lexical tokens in a query document, checked before parsing; 0 turns the limit off (env PCNET_MAX_TOKENS)"},
+		{"max-subscriptions-per-connection", &c.maxSubsPerConn, server.DefaultMaxSubscriptionsPerConnection, "most subscriptions one WebSocket connection has at once; 0 turns the limit off (env PCNET_MAX_SUBSCRIPTIONS_PER_CONNECTION)"},
+		{"max-connections-per-address", &c.maxConnsPerAddr, server.DefaultMaxConnectionsPerAddress, "most WebSocket connections open at once from one client IP (behind a proxy: the proxy's); 0 turns the limit off\n(env PCNET_MAX_CONNECTIONS_PER_ADDRESS)"},
+		{"response-cache-size", &c.responseCacheSize, server.DefaultResponseCacheSize, "how many query responses to keep and serve again until the next write or import on any replica (checked per\nrequest against the audit trail); 0 turns the cache off. Direct Neo4j edits are not seen until the next write\n(env PCNET_RESPONSE_CACHE_SIZE)"},
+	}
+}
+
 // validate checks the settings, with messages naming the flag.
 func (c *opsConfig) validate() error {
 	var errs []error
-	nonNegative := func(flag string, v int) {
-		if v < 0 {
-			errs = append(errs, fmt.Errorf("--%s: %d is negative: give a positive number, or 0 to turn the limit off", flag, v))
+	for _, l := range c.offSwitches() {
+		if v := *l.value; v < 0 {
+			errs = append(errs, fmt.Errorf("--%s: %d is negative: give a positive number, or 0 to turn the limit off", l.name, v))
 		}
 	}
-	nonNegative("max-depth", c.maxDepth)
-	nonNegative("max-complexity", c.maxComplexity)
-	nonNegative("max-aliases", c.maxAliases)
-	nonNegative("max-fields", c.maxFields)
-	nonNegative("max-tokens", c.maxTokens)
-	nonNegative("max-subscriptions-per-connection", c.maxSubsPerConn)
-	nonNegative("max-connections-per-address", c.maxConnsPerAddr)
-	nonNegative("response-cache-size", c.responseCacheSize)
 	if c.requestTimeout < 0 {
 		errs = append(errs, fmt.Errorf("--request-timeout: %s is negative: give a duration such as 15s, or 0 to turn it off", c.requestTimeout))
 	}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,36 +18,19 @@ import (
 
 // runImport loads the ISTAT geography and a network file into Neo4j.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("import", importUsage, "", stderr)
 	neo := registerNeo4jFlags(fs, os.Getenv)
 	istatPath := fs.String("istat", "", "ISTAT list of Comuni, CSV as ISTAT publishes it (default: the shipped list of February 2020)")
 	coordPath := fs.String("coordinates", "", "coordinates of the Comuni, CSV pro_com_t,lat,long (default: the shipped file)")
 	networkPath := fs.String("network", "", "network file, JSON as in internal/network/FORMAT.md (default: the shipped illustrative network)")
 	prune := fs.Bool("prune", false, "delete the sectors, areas, services, coverages, tutorships and project works\nthat the database holds but the network file doesn't list (default: keep and report them)")
 	quiet := fs.Bool("quiet", false, "no progress lines")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: pcnet import [flags]
-
-Loads the ISTAT geography and a network file into Neo4j, after applying the
-migrations. The import is one transaction, compares every entity with what
-the database holds and writes only what changed, so it can be run again at
-any time. Comuni, Provinces and regions that the list no longer has are
-deleted, or kept and flagged retired while something still refers to them.
-
-Flags:
-`)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("import: unexpected arguments %q", fs.Args())
-	}
-	cfg := neo.config()
-	if cfg.URI == "" {
-		return errors.New("import: no Neo4j server given: set NEO4J_URI (or -neo4j-uri), e.g. bolt://127.0.0.1:7687")
+	cfg, err := neo.required("import")
+	if err != nil {
+		return err
 	}
 
 	ds, err := loadDataset(*istatPath, *coordPath, *networkPath, stderr)
@@ -82,6 +63,18 @@ Flags:
 	printSummary(stdout, sum)
 	return nil
 }
+
+// importUsage begins `pcnet import --help`.
+const importUsage = `Usage: pcnet import [flags]
+
+Loads the ISTAT geography and a network file into Neo4j, after applying the
+migrations. The import is one transaction, compares every entity with what
+the database holds and writes only what changed, so it can be run again at
+any time. Comuni, Provinces and regions that the list no longer has are
+deleted, or kept and flagged retired while something still refers to them.
+
+Flags:
+`
 
 // loadDataset reads the geography and the network, from the given files or
 // the shipped ones, and reports on stderr what it read.
@@ -139,29 +132,16 @@ func loadDataset(istatPath, coordPath, networkPath string, stderr io.Writer) (pc
 }
 
 func parseComuniFile(path string) (pcnet.Geography, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return pcnet.Geography{}, err
-	}
-	defer f.Close()
-	geo, err := istat.ParseComuni(f)
-	if err != nil {
-		return geo, fmt.Errorf("%s: %w", path, err)
-	}
-	return geo, nil
+	return readFile(path, istat.ParseComuni, func(err error) error {
+		return fmt.Errorf("%s: %w", path, err)
+	})
 }
 
 func applyCoordinatesFile(geo *pcnet.Geography, path string) (istat.CoordinateReport, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return istat.CoordinateReport{}, err
-	}
-	defer f.Close()
-	report, err := istat.ApplyCoordinates(geo, f)
-	if err != nil {
-		return report, fmt.Errorf("%s: %w", path, err)
-	}
-	return report, nil
+	apply := func(r io.Reader) (istat.CoordinateReport, error) { return istat.ApplyCoordinates(geo, r) }
+	return readFile(path, apply, func(err error) error {
+		return fmt.Errorf("%s: %w", path, err)
+	})
 }
 
 // shippedCoordinates gives the Comuni of geo (read from another ISTAT list)
@@ -187,16 +167,25 @@ func shippedCoordinates(geo *pcnet.Geography, stderr io.Writer) error {
 }
 
 func decodeNetworkFile(path string) (network.File, error) {
+	return readFile(path, network.DecodeFile, func(err error) error {
+		return fmt.Errorf("%s:\n%s", path, pcnetMessages(err))
+	})
+}
+
+// readFile opens path and reads it with read. An error opening it is
+// returned as it is (it names the path); one reading it goes through wrap.
+func readFile[T any](path string, read func(io.Reader) (T, error), wrap func(error) error) (T, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return network.File{}, err
+		var zero T
+		return zero, err
 	}
 	defer f.Close()
-	file, err := network.DecodeFile(f)
+	v, err := read(f)
 	if err != nil {
-		return file, fmt.Errorf("%s:\n%s", path, pcnetMessages(err))
+		return v, wrap(err)
 	}
-	return file, nil
+	return v, nil
 }
 
 // pcnetMessages returns the user-facing messages of err, one a line: a

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,22 +12,14 @@ import (
 // runMigrate applies the Neo4j constraints and indexes and says which it
 // created and which were there already.
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("migrate", "Usage: pcnet migrate [flags]\n\nCreates the constraints and indexes of the Neo4j store (those missing only).\n\nFlags:\n", "", stderr)
 	neo := registerNeo4jFlags(fs, os.Getenv)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: pcnet migrate [flags]\n\nCreates the constraints and indexes of the Neo4j store (those missing only).\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("migrate: unexpected arguments %q", fs.Args())
-	}
-	cfg := neo.config()
-	if cfg.URI == "" {
-		return errors.New("migrate: no Neo4j server given: set NEO4J_URI (or -neo4j-uri), e.g. bolt://127.0.0.1:7687")
+	cfg, err := neo.required("migrate")
+	if err != nil {
+		return err
 	}
 	store, err := neo4j.Open(ctx, cfg)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 
 	"pcnet/internal/neo4j"
 )
@@ -44,4 +45,14 @@ func (f *neo4jFlags) config() neo4j.Config {
 		Password: pick(f.password, "NEO4J_PASSWORD", ""),
 		Database: pick(f.database, "NEO4J_DATABASE", ""),
 	}
+}
+
+// required returns the Neo4j settings of a command that can't run without
+// a server (import, migrate), or an error naming the command.
+func (f *neo4jFlags) required(command string) (neo4j.Config, error) {
+	cfg := f.config()
+	if cfg.URI == "" {
+		return cfg, fmt.Errorf("%s: no Neo4j server given: set NEO4J_URI (or -neo4j-uri), e.g. bolt://127.0.0.1:7687", command)
+	}
+	return cfg, nil
 }

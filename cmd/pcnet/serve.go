@@ -74,6 +74,17 @@ var serveEnv = map[string]string{
 	"ephemeral":            "PCNET_EPHEMERAL",
 }
 
+// serveUsage begins `pcnet serve --help`; opsUsage (config.go) ends it.
+const serveUsage = `Usage: pcnet serve [flags]
+
+Serves the Province–Comuni network over GraphQL at /graphql (POST and GET)
+and GraphiQL at /. Each flag can also be set with the environment variable
+named in its description; a flag given on the command line wins over the
+environment, which wins over the default.
+
+Flags:
+`
+
 // runServe runs the GraphQL server until ctx is cancelled (SIGINT or
 // SIGTERM in main), then shuts it down gracefully. SIGHUP reloads the
 // tokens file.
@@ -84,44 +95,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("serve", serveUsage, opsUsage, stderr)
 	var cfg serveConfig
 	cfg.register(fs)
 	debug := registerDebug(fs) // --pprof-addr, --debug-stats (servedebug.go)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: pcnet serve [flags]
-
-Serves the Province–Comuni network over GraphQL at /graphql (POST and GET)
-and GraphiQL at /. Each flag can also be set with the environment variable
-named in its description; a flag given on the command line wins over the
-environment, which wins over the default.
-
-Flags:
-`)
-		fs.PrintDefaults()
-		fmt.Fprint(fs.Output(), opsUsage)
-	}
-	if err := applyEnv(fs, serveEnv); err != nil {
-		return err
-	}
-	if err := applyEnv(fs, opsEnv); err != nil {
-		return err
-	}
-	if err := applyEnv(fs, accessEnv); err != nil {
-		return err
-	}
-	if err := applyEnv(fs, debugEnv); err != nil {
-		return err
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
+	for _, env := range []map[string]string{serveEnv, opsEnv, accessEnv, debugEnv} {
+		if err := applyEnv(fs, env); err != nil {
+			return err
 		}
-		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("serve: unexpected arguments %q", fs.Args())
+	if err := parseFlags(fs, args); err != nil {
+		return helpIsSuccess(err)
 	}
 	log, err := newLogger(stderr, cfg.logLevel, cfg.logFormat)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,23 +24,12 @@ func runToken(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		return errors.New("token: want the subcommand new")
 	}
-	fs := flag.NewFlagSet("token new", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("token new", tokenUsage+"\nFlags:\n", "", stderr)
 	name := fs.String("name", "", "who holds the token, e.g. maria@provincia.mb.it: the audit trail records it (required)")
 	role := fs.String("role", string(pcnet.RolePlanner), "what the holder may do: `role` reader, planner or admin")
 	addTo := fs.String("add-to", "", "append the entry to this tokens `file` (created, mode 0600, if missing) instead of printing it")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), tokenUsage+"\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("token new: unexpected arguments %q", fs.Args())
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return helpIsSuccess(err)
 	}
 	if *name == "" {
 		return errors.New("token new: --name is required")

@@ -113,9 +113,9 @@ type Group struct {
 	Code string
 }
 
-// ReachRow is a pcnet.ReachRow with its shares computed.
-type ReachRow struct {
-	Group            *Group // nil for a TOTAL row
+// Reach is what a reach row and a timeline point both say: the Comuni
+// covered and the base they are a share of.
+type Reach struct {
 	Covered          pcnet.ComuneSummary
 	Base             pcnet.ComuneSummary
 	ComuniShare      float64
@@ -124,17 +124,23 @@ type ReachRow struct {
 	Services         int
 }
 
+// ReachRow is a pcnet.ReachRow with its shares computed.
+type ReachRow struct {
+	Group *Group // nil for a TOTAL row
+	Reach
+}
+
 // NewReachRow turns the store's row of a query grouped by g into its
 // GraphQL form.
 func NewReachRow(r pcnet.ReachRow, g pcnet.ReachGrouping) ReachRow {
-	out := ReachRow{
+	out := ReachRow{Reach: Reach{
 		Covered:          r.Covered,
 		Base:             r.Base,
 		ComuniShare:      Share(r.Covered.Comuni, r.Base.Comuni),
 		InhabitantsShare: Share(r.Covered.Inhabitants, r.Base.Inhabitants),
 		SmallComuniShare: Share(r.Covered.SmallComuni, r.Base.SmallComuni),
 		Services:         r.Services,
-	}
+	}}
 	if g != pcnet.ReachTotal {
 		out.Group = &Group{Kind: GroupKind(g), Code: r.GroupCode}
 	}
@@ -143,27 +149,13 @@ func NewReachRow(r pcnet.ReachRow, g pcnet.ReachGrouping) ReachRow {
 
 // TimelinePoint is the total reach of a selection on one date.
 type TimelinePoint struct {
-	Date             pcnet.Date
-	Covered          pcnet.ComuneSummary
-	Base             pcnet.ComuneSummary
-	ComuniShare      float64
-	InhabitantsShare float64
-	SmallComuniShare float64
-	Services         int
+	Date pcnet.Date
+	Reach
 }
 
 // NewTimelinePoint turns the TOTAL row of a reach on date into a point.
 func NewTimelinePoint(date pcnet.Date, r pcnet.ReachRow) TimelinePoint {
-	row := NewReachRow(r, pcnet.ReachTotal)
-	return TimelinePoint{
-		Date:             date,
-		Covered:          row.Covered,
-		Base:             row.Base,
-		ComuniShare:      row.ComuniShare,
-		InhabitantsShare: row.InhabitantsShare,
-		SmallComuniShare: row.SmallComuniShare,
-		Services:         row.Services,
-	}
+	return TimelinePoint{Date: date, Reach: NewReachRow(r, pcnet.ReachTotal).Reach}
 }
 
 // Share returns part/whole rounded to 4 decimals, or 0 when whole is 0.

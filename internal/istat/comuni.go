@@ -70,10 +70,7 @@ func ParseComuni(r io.Reader) (pcnet.Geography, error) {
 	if err != nil {
 		return pcnet.Geography{}, fmt.Errorf("istat: reading the Comuni list: %w", err)
 	}
-	cr := csv.NewReader(bytes.NewReader(text))
-	cr.Comma = ';'
-	cr.FieldsPerRecord = -1 // counted by the parser, to report and go on
-	cr.ReuseRecord = true
+	cr := newCSV(text, ';')
 
 	// One Comune a line, give or take the header: sizing for that spares
 	// the parser the copying of growing slices and maps. The cap, well
@@ -104,19 +101,9 @@ func ParseComuni(r io.Reader) (pcnet.Geography, error) {
 		return pcnet.Geography{}, p.err()
 	}
 
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if errors.As(err, &pe) {
-			p.add(pe.Line, "malformed CSV: %v", pe.Err)
-			continue
-		} else if err != nil {
-			return pcnet.Geography{}, fmt.Errorf("istat: reading the Comuni list: %w", err)
-		}
-		line, _ := cr.FieldPos(0)
-		p.row(line, rec)
+	malformed := func(line int, err error) { p.add(line, "malformed CSV: %v", err) }
+	if err := eachRow(cr, p.row, malformed); err != nil {
+		return pcnet.Geography{}, fmt.Errorf("istat: reading the Comuni list: %w", err)
 	}
 	if err := p.err(); err != nil {
 		return pcnet.Geography{}, err

@@ -1,8 +1,6 @@
 package istat
 
 import (
-	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -98,9 +96,7 @@ func ApplyCoordinates(geo *pcnet.Geography, r io.Reader) (CoordinateReport, erro
 	if err != nil {
 		return report, fmt.Errorf("istat: reading the coordinates: %w", err)
 	}
-	cr := csv.NewReader(bytes.NewReader(text))
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
+	cr := newCSV(text, ',')
 
 	header, err := cr.Read()
 	if err == io.EOF {
@@ -116,33 +112,24 @@ func ApplyCoordinates(geo *pcnet.Geography, r io.Reader) (CoordinateReport, erro
 	type point struct{ lat, lon float64 }
 	valid := make(map[string][]point, len(geo.Comuni))
 	lines := make(map[string][]int, len(geo.Comuni))
-	var pe *csv.ParseError
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if errors.As(err, &pe) {
-			report.Rows++
-			report.Invalid = append(report.Invalid, InvalidCoordinate{Line: pe.Line, Reason: fmt.Sprintf("malformed CSV: %v", pe.Err)})
-			continue
-		} else if err != nil {
-			return CoordinateReport{}, fmt.Errorf("istat: reading the coordinates: %w", err)
-		}
+	malformed := func(line int, err error) {
 		report.Rows++
-		line, _ := cr.FieldPos(0)
+		report.Invalid = append(report.Invalid, InvalidCoordinate{Line: line, Reason: fmt.Sprintf("malformed CSV: %v", err)})
+	}
+	row := func(line int, rec []string) {
+		report.Rows++
 		invalid := func(code, format string, args ...any) {
 			report.Invalid = append(report.Invalid, InvalidCoordinate{Line: line, Code: code, Reason: fmt.Sprintf(format, args...)})
 		}
 		if len(rec) != len(header) {
 			invalid("", "%d fields, but the header has %d", len(rec), len(header))
-			continue
+			return
 		}
 		raw := strings.TrimSpace(rec[codeCol])
 		code, ok := padComuneCode(raw)
 		if !ok {
 			invalid(raw, "code %q is not an ISTAT Comune code", raw)
-			continue
+			return
 		}
 		lines[code] = append(lines[code], line)
 		latText, lonText := strings.TrimSpace(rec[latCol]), strings.TrimSpace(rec[lonCol])
@@ -160,6 +147,9 @@ func ApplyCoordinates(geo *pcnet.Geography, r io.Reader) (CoordinateReport, erro
 		default:
 			valid[code] = append(valid[code], point{lat, lon})
 		}
+	}
+	if err := eachRow(cr, row, malformed); err != nil {
+		return CoordinateReport{}, fmt.Errorf("istat: reading the coordinates: %w", err)
 	}
 
 	known := make(map[string]bool, len(geo.Comuni))

@@ -2,6 +2,8 @@ package istat
 
 import (
 	"bytes"
+	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -66,4 +68,36 @@ func isDigits(s string, n int) bool {
 		}
 	}
 	return true
+}
+
+// newCSV reads the CSV text, fields separated by comma. The number of fields
+// is left to the callers, which report a short row and go on.
+func newCSV(text []byte, comma rune) *csv.Reader {
+	cr := csv.NewReader(bytes.NewReader(text))
+	cr.Comma = comma
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	return cr
+}
+
+// eachRow reads the rows of cr (after its header) to the end: row gets each
+// with its physical line, malformed each row the CSV reader refuses, with
+// the reason, and reading goes on. Another error ends it. rec is reused by
+// the next row.
+func eachRow(cr *csv.Reader, row func(line int, rec []string), malformed func(line int, err error)) error {
+	var pe *csv.ParseError
+	for {
+		rec, err := cr.Read()
+		switch {
+		case err == io.EOF:
+			return nil
+		case errors.As(err, &pe):
+			malformed(pe.Line, pe.Err)
+		case err != nil:
+			return err
+		default:
+			line, _ := cr.FieldPos(0)
+			row(line, rec)
+		}
+	}
 }

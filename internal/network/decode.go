@@ -104,33 +104,37 @@ func (d *decoder) file(data []byte) File {
 
 	f := File{Illustrative: raw.Illustrative, Note: raw.Note}
 	n := &f.Network
-	for i, m := range raw.Sectors {
-		if s, ok := d.sector(fmt.Sprintf("sectors[%d]", i), m); ok {
-			n.Sectors = append(n.Sectors, s)
-		}
-	}
-	for i, m := range raw.Services {
-		if s, ok := d.service(fmt.Sprintf("services[%d]", i), m); ok {
-			n.Services = append(n.Services, s)
-		}
-	}
-	for i, m := range raw.Coverages {
-		if c, ok := d.coverage(fmt.Sprintf("coverages[%d]", i), m); ok {
-			n.Coverages = append(n.Coverages, c)
-		}
-	}
-	for i, m := range raw.Tutorships {
-		if t, ok := d.tutorship(fmt.Sprintf("tutorships[%d]", i), m); ok {
-			n.Tutorships = append(n.Tutorships, t)
-		}
-	}
-	for i, m := range raw.ProjectWorks {
-		if p, ok := d.projectWork(fmt.Sprintf("projectWorks[%d]", i), m); ok {
-			n.ProjectWorks = append(n.ProjectWorks, p)
-		}
-	}
+	n.Sectors = decodeList(d, "sectors", raw.Sectors, d.sector)
+	n.Services = decodeList(d, "services", raw.Services, d.service)
+	n.Coverages = decodeList(d, "coverages", raw.Coverages, d.coverage)
+	n.Tutorships = decodeList(d, "tutorships", raw.Tutorships, d.tutorship)
+	n.ProjectWorks = decodeList(d, "projectWorks", raw.ProjectWorks, d.projectWork)
 	n.Programme = d.programme(raw.programmeJSON) // programme.go
 	return f
+}
+
+// decodeList decodes the elements of the list name, each at its path
+// (name[i]) with decodeElement, and keeps those that pass.
+func decodeList[J, T any](d *decoder, name string, raw []json.RawMessage, check func(path string, j J) (T, bool)) []T {
+	var out []T
+	for i, m := range raw {
+		if x, ok := decodeElement(d, fmt.Sprintf("%s[%d]", name, i), m, check); ok {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// decodeElement decodes one element strictly as its JSON shape J, then
+// checks its fields and converts it with check, which reports each problem
+// under path.
+func decodeElement[J, T any](d *decoder, path string, m json.RawMessage, check func(path string, j J) (T, bool)) (T, bool) {
+	var j J
+	if !d.element(path, m, &j) {
+		var zero T
+		return zero, false
+	}
+	return check(path, j)
 }
 
 // element decodes one list element strictly into v. It reports whether
@@ -221,11 +225,7 @@ func positionOf(data []byte, offset int) string {
 
 var taxonomyCodeRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
-func (d *decoder) sector(path string, m json.RawMessage) (pcnet.Sector, bool) {
-	var j sectorJSON
-	if !d.element(path, m, &j) {
-		return pcnet.Sector{}, false
-	}
+func (d *decoder) sector(path string, j sectorJSON) (pcnet.Sector, bool) {
 	s := pcnet.Sector{Code: j.Code, Name: j.Name, Description: j.Description}
 	ok := d.taxonomyCode(path+".code", j.Code)
 	ok = d.required(path+".name", j.Name) && ok
@@ -243,49 +243,24 @@ func (d *decoder) sector(path string, m json.RawMessage) (pcnet.Sector, bool) {
 	return s, ok
 }
 
-func (d *decoder) service(path string, m json.RawMessage) (pcnet.SharedService, bool) {
-	var j serviceJSON
-	if !d.element(path, m, &j) {
-		return pcnet.SharedService{}, false
-	}
+func (d *decoder) service(path string, j serviceJSON) (pcnet.SharedService, bool) {
 	s := pcnet.SharedService{ID: j.ID, Name: j.Name, Description: j.Description, ProviderCode: j.ProviderCode, AreaCode: j.AreaCode}
-	ok := d.required(path+".id", j.ID)
-	ok = d.required(path+".name", j.Name) && ok
-	ok = d.provinceCode(path+".providerCode", j.ProviderCode) && ok
-	ok = d.required(path+".areaCode", j.AreaCode) && ok
-	s.Status, ok = enum(d, path+".status", "status", j.Status, pcnet.ServiceStatuses, ok)
-	s.StartDate, ok = d.date(path+".startDate", j.StartDate, ok)
-	return s, ok
+	return s, d.fields(path, requiredField("id", j.ID), requiredField("name", j.Name), provinceField("providerCode", j.ProviderCode),
+		requiredField("areaCode", j.AreaCode), enumField("status", j.Status, pcnet.ServiceStatuses, &s.Status), dateField("startDate", j.StartDate, &s.StartDate))
 }
 
-func (d *decoder) coverage(path string, m json.RawMessage) (pcnet.Coverage, bool) {
-	var j coverageJSON
-	if !d.element(path, m, &j) {
-		return pcnet.Coverage{}, false
-	}
+func (d *decoder) coverage(path string, j coverageJSON) (pcnet.Coverage, bool) {
 	c := pcnet.Coverage{ServiceID: j.ServiceID, ComuneCode: j.ComuneCode}
-	ok := d.required(path+".serviceId", j.ServiceID)
-	ok = d.comuneCode(path+".comuneCode", j.ComuneCode) && ok
-	c.Since, ok = d.date(path+".since", j.Since, ok)
-	c.Until, ok = d.optionalDate(path+".until", j.Until, ok)
-	c.Phase, ok = enum(d, path+".phase", "phase", j.Phase, pcnet.CoveragePhases, ok)
-	return c, ok
+	return c, d.fields(path, requiredField("serviceId", j.ServiceID), comuneField("comuneCode", j.ComuneCode), dateField("since", j.Since, &c.Since),
+		optionalDateField("until", j.Until, &c.Until), enumField("phase", j.Phase, pcnet.CoveragePhases, &c.Phase))
 }
 
-func (d *decoder) tutorship(path string, m json.RawMessage) (pcnet.Tutorship, bool) {
-	var j tutorshipJSON
-	if !d.element(path, m, &j) {
-		return pcnet.Tutorship{}, false
-	}
+func (d *decoder) tutorship(path string, j tutorshipJSON) (pcnet.Tutorship, bool) {
 	t := pcnet.Tutorship{TutorCode: j.TutorCode, TutoredCode: j.TutoredCode, SectorCode: j.SectorCode}
-	ok := d.provinceCode(path+".tutorCode", j.TutorCode)
-	ok = d.provinceCode(path+".tutoredCode", j.TutoredCode) && ok
-	ok = d.required(path+".sectorCode", j.SectorCode) && ok
-	t.Since, ok = d.date(path+".since", j.Since, ok)
-	t.Until, ok = d.optionalDate(path+".until", j.Until, ok)
-	t.Step, ok = d.number(path+".step", j.Step, ok)
+	ok := d.fields(path, provinceField("tutorCode", j.TutorCode), provinceField("tutoredCode", j.TutoredCode), requiredField("sectorCode", j.SectorCode),
+		dateField("since", j.Since, &t.Since), optionalDateField("until", j.Until, &t.Until), numberField("step", j.Step, &t.Step))
 	if j.Outcome != "" {
-		t.Outcome, ok = enum(d, path+".outcome", "outcome", j.Outcome, pcnet.TutorshipOutcomes, ok)
+		ok = d.fields(path, enumField("outcome", j.Outcome, pcnet.TutorshipOutcomes, &t.Outcome)) && ok
 	}
 	switch {
 	case t.Outcome == pcnet.OutcomeInProgress && j.Until == nil:
@@ -300,20 +275,69 @@ func (d *decoder) tutorship(path string, m json.RawMessage) (pcnet.Tutorship, bo
 	return t, ok
 }
 
-func (d *decoder) projectWork(path string, m json.RawMessage) (pcnet.ProjectWork, bool) {
-	var j projectWorkJSON
-	if !d.element(path, m, &j) {
-		return pcnet.ProjectWork{}, false
-	}
+func (d *decoder) projectWork(path string, j projectWorkJSON) (pcnet.ProjectWork, bool) {
 	p := pcnet.ProjectWork{ID: j.ID, ProvinceCode: j.ProvinceCode, AreaCode: j.AreaCode, Title: j.Title, ServiceID: j.ServiceID}
-	ok := d.required(path+".id", j.ID)
-	ok = d.provinceCode(path+".provinceCode", j.ProvinceCode) && ok
-	ok = d.required(path+".areaCode", j.AreaCode) && ok
-	ok = d.required(path+".title", j.Title) && ok
-	p.Maturity, ok = enum(d, path+".maturity", "maturity", j.Maturity, pcnet.Maturities, ok)
-	p.Step, ok = d.number(path+".step", j.Step, ok)
-	p.Year, ok = d.number(path+".year", j.Year, ok)
-	return p, ok
+	return p, d.fields(path, requiredField("id", j.ID), provinceField("provinceCode", j.ProvinceCode), requiredField("areaCode", j.AreaCode),
+		requiredField("title", j.Title), enumField("maturity", j.Maturity, pcnet.Maturities, &p.Maturity),
+		numberField("step", j.Step, &p.Step), numberField("year", j.Year, &p.Year))
+}
+
+// field is one field of an element, named under the element's path, and
+// its check, which reports a problem at that path and, for a value that
+// needs parsing, stores the value it read.
+type field struct {
+	name  string
+	check func(d *decoder, path string) bool
+}
+
+func requiredField(name, s string) field {
+	return field{name, func(d *decoder, path string) bool { return d.required(path, s) }}
+}
+
+func provinceField(name, s string) field {
+	return field{name, func(d *decoder, path string) bool { return d.provinceCode(path, s) }}
+}
+
+func comuneField(name, s string) field {
+	return field{name, func(d *decoder, path string) bool { return d.comuneCode(path, s) }}
+}
+
+// parsedField is a field whose check gives a value (a date, a number, an
+// enum value) or false, in the form the checks below share.
+func parsedField[T any](name string, dst *T, check func(d *decoder, path string) (T, bool)) field {
+	return field{name, func(d *decoder, path string) bool {
+		v, ok := check(d, path)
+		*dst = v
+		return ok
+	}}
+}
+
+func dateField(name, s string, dst *pcnet.Date) field {
+	return parsedField(name, dst, func(d *decoder, path string) (pcnet.Date, bool) { return d.date(path, s, true) })
+}
+
+func optionalDateField(name string, s *string, dst *pcnet.Date) field {
+	return parsedField(name, dst, func(d *decoder, path string) (pcnet.Date, bool) { return d.optionalDate(path, s, true) })
+}
+
+func numberField(name string, n *int, dst *int) field {
+	return parsedField(name, dst, func(d *decoder, path string) (int, bool) { return d.number(path, n, true) })
+}
+
+// enumField checks one of values; the field's name names the kind of value
+// in the error ("unknown status").
+func enumField[T ~string](name, s string, values []T, dst *T) field {
+	return parsedField(name, dst, func(d *decoder, path string) (T, bool) { return enum(d, path, name, s, values, true) })
+}
+
+// fields runs the checks of an element's fields in order, every one of them
+// so that each problem is reported, and says whether all passed.
+func (d *decoder) fields(path string, fs ...field) bool {
+	ok := true
+	for _, f := range fs {
+		ok = f.check(d, path+"."+f.name) && ok
+	}
+	return ok
 }
 
 // The field checks below report a problem and return false when the value
@@ -339,21 +363,20 @@ func (d *decoder) taxonomyCode(path, s string) bool {
 }
 
 func (d *decoder) provinceCode(path, s string) bool {
-	if !d.required(path, s) {
-		return false
-	}
-	if err := pcnet.ValidateProvinceCode(path, s); err != nil {
-		d.addf(path, "%s", strings.TrimPrefix(pcnet.ErrorMessage(err), path+": "))
-		return false
-	}
-	return true
+	return d.code(path, s, pcnet.ValidateProvinceCode)
 }
 
 func (d *decoder) comuneCode(path, s string) bool {
+	return d.code(path, s, pcnet.ValidateComuneCode)
+}
+
+// code checks an ISTAT code with its pcnet rule, whose message (less the
+// path it starts with) is the problem.
+func (d *decoder) code(path, s string, validate func(field, s string) error) bool {
 	if !d.required(path, s) {
 		return false
 	}
-	if err := pcnet.ValidateComuneCode(path, s); err != nil {
+	if err := validate(path, s); err != nil {
 		d.addf(path, "%s", strings.TrimPrefix(pcnet.ErrorMessage(err), path+": "))
 		return false
 	}

@@ -147,36 +147,12 @@ func EncodeFile(w io.Writer, f File) error {
 	}
 	e.endList(len(n.Sectors), true)
 
-	e.raw(`  "services": [`)
-	for i, s := range n.Services {
-		e.separator(i)
-		e.raw("    ")
-		e.value(serviceRecord(s))
-	}
-	e.endList(len(n.Services), true)
-
-	e.raw(`  "coverages": [`)
-	for i, c := range n.Coverages {
-		e.separator(i)
-		e.raw("    ")
-		e.value(coverageRecord(c))
-	}
-	e.endList(len(n.Coverages), true)
-
-	e.raw(`  "tutorships": [`)
-	for i, t := range n.Tutorships {
-		e.separator(i)
-		e.raw("    ")
-		e.value(tutorshipRecord(t))
-	}
-	e.endList(len(n.Tutorships), true)
+	list(e, "services", n.Services, serviceRecord)
+	list(e, "coverages", n.Coverages, coverageRecord)
+	list(e, "tutorships", n.Tutorships, tutorshipRecord)
 
 	e.raw(`  "projectWorks": [`)
-	for i, p := range n.ProjectWorks {
-		e.separator(i)
-		e.raw("    ")
-		e.value(projectWorkRecord(p))
-	}
+	writeElements(e, n.ProjectWorks, projectWorkRecord)
 	if len(n.ProjectWorks) > 0 {
 		e.raw("\n  ")
 	}
@@ -224,6 +200,23 @@ func (e *encoder) separator(i int) {
 		e.raw(",")
 	}
 	e.raw("\n")
+}
+
+// list writes a top-level list that another follows.
+func list[T, R any](e *encoder, name string, xs []T, record func(T) R) {
+	e.raw("  \"" + name + "\": [")
+	writeElements(e, xs, record)
+	e.endList(len(xs), true)
+}
+
+// writeElements writes the elements of a top-level list, one a line, each
+// as its record.
+func writeElements[T, R any](e *encoder, xs []T, record func(T) R) {
+	for i, x := range xs {
+		e.separator(i)
+		e.raw("    ")
+		e.value(record(x))
+	}
 }
 
 // endList closes a top-level list of n elements.

@@ -79,153 +79,92 @@ type pilotJSON struct {
 // (the list before them has none), one element a line; empty lists are
 // left out so that a network without a programme reads as before.
 func (e *encoder) programme(p pcnet.Programme) {
-	list := func(name string, n int, item func(i int) any) {
-		if n == 0 {
-			return
-		}
-		e.raw(",\n  \"" + name + "\": [")
-		for i := range n {
-			e.separator(i)
-			e.raw("    ")
-			e.value(item(i))
-		}
-		e.raw("\n  ]")
-	}
-	list("participations", len(p.Participations), func(i int) any {
-		x := p.Participations[i]
+	programmeList(e, "participations", p.Participations, func(x pcnet.Participation) participationJSON {
 		return participationJSON{x.ProvinceCode, x.SectorCode, dateString(x.Since), optionalDate(x.Until)}
 	})
-	list("pathSteps", len(p.PathSteps), func(i int) any {
-		x := p.PathSteps[i]
+	programmeList(e, "pathSteps", p.PathSteps, func(x pcnet.PathStep) pathStepJSON {
 		return pathStepJSON{x.TutorCode, x.TutoredCode, x.SectorCode, dateString(x.TutorshipSince), &x.Step, dateString(x.Reached)}
 	})
-	list("sections", len(p.Sections), func(i int) any {
-		x := p.Sections[i]
+	programmeList(e, "sections", p.Sections, func(x pcnet.ProjectWorkSection) sectionJSON {
 		return sectionJSON{x.ProjectWorkID, string(x.Section), x.Text}
 	})
-	list("rolloutTargets", len(p.RolloutTargets), func(i int) any {
-		x := p.RolloutTargets[i]
+	programmeList(e, "rolloutTargets", p.RolloutTargets, func(x pcnet.RolloutTarget) rolloutTargetJSON {
 		return rolloutTargetJSON{x.ServiceID, x.ComuneCode, &x.Wave, dateString(x.Due)}
 	})
-	list("materials", len(p.Materials), func(i int) any {
-		x := p.Materials[i]
+	programmeList(e, "materials", p.Materials, func(x pcnet.Material) materialJSON {
 		return materialJSON{x.ID, x.Title, string(x.Kind), x.URL, x.SectorCode, x.AreaCode, x.ServiceID, x.ProjectWorkID, x.PilotID, dateString(x.Published)}
 	})
-	list("pilots", len(p.Pilots), func(i int) any {
-		x := p.Pilots[i]
+	programmeList(e, "pilots", p.Pilots, func(x pcnet.Pilot) pilotJSON {
 		return pilotJSON{x.ID, x.Title, x.ProvinceCode, x.ServiceID, x.SectorCode, x.ComuneCodes, dateString(x.Since), optionalDate(x.Until), x.Evaluation, string(x.Decision)}
 	})
+}
+
+// programmeList writes one of the programme's lists, unless it is empty.
+func programmeList[T, R any](e *encoder, name string, xs []T, record func(T) R) {
+	if len(xs) == 0 {
+		return
+	}
+	e.raw(",\n  \"" + name + "\": [")
+	writeElements(e, xs, record)
+	e.raw("\n  ]")
 }
 
 // programme decodes the programme's lists element by element, each
 // problem named by its path, as for the rest of the file.
 func (d *decoder) programme(raw programmeJSON) pcnet.Programme {
-	var p pcnet.Programme
-	for i, m := range raw.Participations {
-		path := fmt.Sprintf("participations[%d]", i)
-		var j participationJSON
-		if !d.element(path, m, &j) {
-			continue
-		}
-		x := pcnet.Participation{ProvinceCode: j.ProvinceCode, SectorCode: j.SectorCode}
-		ok := d.provinceCode(path+".provinceCode", j.ProvinceCode)
-		ok = d.required(path+".sectorCode", j.SectorCode) && ok
-		x.Since, ok = d.date(path+".since", j.Since, ok)
-		x.Until, ok = d.optionalDate(path+".until", j.Until, ok)
-		if ok {
-			p.Participations = append(p.Participations, x)
-		}
+	return pcnet.Programme{
+		Participations: decodeList(d, "participations", raw.Participations, d.participation),
+		PathSteps:      decodeList(d, "pathSteps", raw.PathSteps, d.pathStep),
+		Sections:       decodeList(d, "sections", raw.Sections, d.section),
+		RolloutTargets: decodeList(d, "rolloutTargets", raw.RolloutTargets, d.rolloutTarget),
+		Materials:      decodeList(d, "materials", raw.Materials, d.material),
+		Pilots:         decodeList(d, "pilots", raw.Pilots, d.pilot),
 	}
-	for i, m := range raw.PathSteps {
-		path := fmt.Sprintf("pathSteps[%d]", i)
-		var j pathStepJSON
-		if !d.element(path, m, &j) {
-			continue
-		}
-		x := pcnet.PathStep{TutorCode: j.TutorCode, TutoredCode: j.TutoredCode, SectorCode: j.SectorCode}
-		ok := d.provinceCode(path+".tutorCode", j.TutorCode)
-		ok = d.provinceCode(path+".tutoredCode", j.TutoredCode) && ok
-		ok = d.required(path+".sectorCode", j.SectorCode) && ok
-		x.TutorshipSince, ok = d.date(path+".tutorshipSince", j.TutorshipSince, ok)
-		x.Step, ok = d.number(path+".step", j.Step, ok)
-		x.Reached, ok = d.date(path+".reached", j.Reached, ok)
-		if ok {
-			p.PathSteps = append(p.PathSteps, x)
-		}
+}
+
+func (d *decoder) participation(path string, j participationJSON) (pcnet.Participation, bool) {
+	x := pcnet.Participation{ProvinceCode: j.ProvinceCode, SectorCode: j.SectorCode}
+	return x, d.fields(path, provinceField("provinceCode", j.ProvinceCode), requiredField("sectorCode", j.SectorCode),
+		dateField("since", j.Since, &x.Since), optionalDateField("until", j.Until, &x.Until))
+}
+
+func (d *decoder) pathStep(path string, j pathStepJSON) (pcnet.PathStep, bool) {
+	x := pcnet.PathStep{TutorCode: j.TutorCode, TutoredCode: j.TutoredCode, SectorCode: j.SectorCode}
+	return x, d.fields(path, provinceField("tutorCode", j.TutorCode), provinceField("tutoredCode", j.TutoredCode), requiredField("sectorCode", j.SectorCode),
+		dateField("tutorshipSince", j.TutorshipSince, &x.TutorshipSince), numberField("step", j.Step, &x.Step), dateField("reached", j.Reached, &x.Reached))
+}
+
+func (d *decoder) section(path string, j sectionJSON) (pcnet.ProjectWorkSection, bool) {
+	x := pcnet.ProjectWorkSection{ProjectWorkID: j.ProjectWorkID, Text: j.Text}
+	return x, d.fields(path, requiredField("projectWorkId", j.ProjectWorkID), requiredField("text", j.Text),
+		enumField("section", j.Section, pcnet.SectionKinds, &x.Section))
+}
+
+func (d *decoder) rolloutTarget(path string, j rolloutTargetJSON) (pcnet.RolloutTarget, bool) {
+	x := pcnet.RolloutTarget{ServiceID: j.ServiceID, ComuneCode: j.ComuneCode}
+	return x, d.fields(path, requiredField("serviceId", j.ServiceID), comuneField("comuneCode", j.ComuneCode),
+		numberField("wave", j.Wave, &x.Wave), dateField("due", j.Due, &x.Due))
+}
+
+func (d *decoder) material(path string, j materialJSON) (pcnet.Material, bool) {
+	x := pcnet.Material{ID: j.ID, Title: j.Title, URL: j.URL, SectorCode: j.SectorCode, AreaCode: j.AreaCode, ServiceID: j.ServiceID, ProjectWorkID: j.ProjectWorkID, PilotID: j.PilotID}
+	return x, d.fields(path, requiredField("id", j.ID), requiredField("title", j.Title), requiredField("url", j.URL), requiredField("sectorCode", j.SectorCode),
+		enumField("kind", j.Kind, pcnet.MaterialKinds, &x.Kind), dateField("published", j.Published, &x.Published))
+}
+
+func (d *decoder) pilot(path string, j pilotJSON) (pcnet.Pilot, bool) {
+	x := pcnet.Pilot{ID: j.ID, Title: j.Title, ProvinceCode: j.ProvinceCode, ServiceID: j.ServiceID, SectorCode: j.SectorCode, ComuneCodes: j.ComuneCodes, Evaluation: j.Evaluation}
+	ok := d.fields(path, requiredField("id", j.ID), requiredField("title", j.Title), provinceField("provinceCode", j.ProvinceCode), requiredField("sectorCode", j.SectorCode))
+	if len(j.ComuneCodes) == 0 {
+		d.addf(path+".comuneCodes", "at least one comune expected")
+		ok = false
 	}
-	for i, m := range raw.Sections {
-		path := fmt.Sprintf("sections[%d]", i)
-		var j sectionJSON
-		if !d.element(path, m, &j) {
-			continue
-		}
-		x := pcnet.ProjectWorkSection{ProjectWorkID: j.ProjectWorkID, Text: j.Text}
-		ok := d.required(path+".projectWorkId", j.ProjectWorkID)
-		ok = d.required(path+".text", j.Text) && ok
-		x.Section, ok = enum(d, path+".section", "section", j.Section, pcnet.SectionKinds, ok)
-		if ok {
-			p.Sections = append(p.Sections, x)
-		}
+	for k, c := range j.ComuneCodes {
+		ok = d.fields(path, comuneField(fmt.Sprintf("comuneCodes[%d]", k), c)) && ok
 	}
-	for i, m := range raw.RolloutTargets {
-		path := fmt.Sprintf("rolloutTargets[%d]", i)
-		var j rolloutTargetJSON
-		if !d.element(path, m, &j) {
-			continue
-		}
-		x := pcnet.RolloutTarget{ServiceID: j.ServiceID, ComuneCode: j.ComuneCode}
-		ok := d.required(path+".serviceId", j.ServiceID)
-		ok = d.comuneCode(path+".comuneCode", j.ComuneCode) && ok
-		x.Wave, ok = d.number(path+".wave", j.Wave, ok)
-		x.Due, ok = d.date(path+".due", j.Due, ok)
-		if ok {
-			p.RolloutTargets = append(p.RolloutTargets, x)
-		}
+	ok = d.fields(path, dateField("since", j.Since, &x.Since), optionalDateField("until", j.Until, &x.Until)) && ok
+	if j.Decision != "" {
+		ok = d.fields(path, enumField("decision", j.Decision, pcnet.PilotDecisions, &x.Decision)) && ok
 	}
-	for i, m := range raw.Materials {
-		path := fmt.Sprintf("materials[%d]", i)
-		var j materialJSON
-		if !d.element(path, m, &j) {
-			continue
-		}
-		x := pcnet.Material{ID: j.ID, Title: j.Title, URL: j.URL, SectorCode: j.SectorCode, AreaCode: j.AreaCode, ServiceID: j.ServiceID, ProjectWorkID: j.ProjectWorkID, PilotID: j.PilotID}
-		ok := d.required(path+".id", j.ID)
-		ok = d.required(path+".title", j.Title) && ok
-		ok = d.required(path+".url", j.URL) && ok
-		ok = d.required(path+".sectorCode", j.SectorCode) && ok
-		x.Kind, ok = enum(d, path+".kind", "kind", j.Kind, pcnet.MaterialKinds, ok)
-		x.Published, ok = d.date(path+".published", j.Published, ok)
-		if ok {
-			p.Materials = append(p.Materials, x)
-		}
-	}
-	for i, m := range raw.Pilots {
-		path := fmt.Sprintf("pilots[%d]", i)
-		var j pilotJSON
-		if !d.element(path, m, &j) {
-			continue
-		}
-		x := pcnet.Pilot{ID: j.ID, Title: j.Title, ProvinceCode: j.ProvinceCode, ServiceID: j.ServiceID, SectorCode: j.SectorCode, Evaluation: j.Evaluation}
-		ok := d.required(path+".id", j.ID)
-		ok = d.required(path+".title", j.Title) && ok
-		ok = d.provinceCode(path+".provinceCode", j.ProvinceCode) && ok
-		ok = d.required(path+".sectorCode", j.SectorCode) && ok
-		if len(j.ComuneCodes) == 0 {
-			d.addf(path+".comuneCodes", "at least one comune expected")
-			ok = false
-		}
-		for k, c := range j.ComuneCodes {
-			ok = d.comuneCode(fmt.Sprintf("%s.comuneCodes[%d]", path, k), c) && ok
-		}
-		x.ComuneCodes = j.ComuneCodes
-		x.Since, ok = d.date(path+".since", j.Since, ok)
-		x.Until, ok = d.optionalDate(path+".until", j.Until, ok)
-		if j.Decision != "" {
-			x.Decision, ok = enum(d, path+".decision", "decision", j.Decision, pcnet.PilotDecisions, ok)
-		}
-		if ok {
-			p.Pilots = append(p.Pilots, x)
-		}
-	}
-	return p
+	return x, ok
 }

@@ -41,15 +41,15 @@ func UnmarshalRecord[T Record](data []byte) (T, error) {
 	var ok bool
 	switch p := any(&out).(type) {
 	case *pcnet.Sector:
-		*p, ok = d.sector("sector", data)
+		*p, ok = decodeElement(&d, "sector", data, d.sector)
 	case *pcnet.SharedService:
-		*p, ok = d.service("service", data)
+		*p, ok = decodeElement(&d, "service", data, d.service)
 	case *pcnet.Coverage:
-		*p, ok = d.coverage("coverage", data)
+		*p, ok = decodeElement(&d, "coverage", data, d.coverage)
 	case *pcnet.Tutorship:
-		*p, ok = d.tutorship("tutorship", data)
+		*p, ok = decodeElement(&d, "tutorship", data, d.tutorship)
 	case *pcnet.ProjectWork:
-		*p, ok = d.projectWork("projectWork", data)
+		*p, ok = decodeElement(&d, "projectWork", data, d.projectWork)
 	}
 	if !ok {
 		if err := d.err(); err != nil {

@@ -64,54 +64,49 @@ func NewMetrics() *Metrics {
 	m := &Metrics{
 		registry: reg,
 		maxOps:   DefaultMaxOperationNames,
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "pcnet_graphql_requests_total",
-			Help: "GraphQL requests, by operation name (" + OperationAnonymous + ", " + OperationNone + " or " + OperationOther + " when there is no usable name).",
-		}, []string{"operation"}),
-		requestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "pcnet_graphql_request_duration_seconds",
-			Help:    "Time to answer a GraphQL request, by operation name.",
-			Buckets: latencyBuckets,
-		}, []string{"operation"}),
-		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "pcnet_graphql_errors_total",
-			Help: "Errors in GraphQL responses, by extensions.code (invalid, not_found, unavailable, timeout, limit_exceeded, internal, GRAPHQL_VALIDATION_FAILED, ...).",
-		}, []string{"code"}),
-		rejections: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "pcnet_graphql_limit_rejections_total",
-			Help: "Requests rejected by a limit before any store work, by limit (depth, complexity, aliases, fields, body, batch, tokens).",
-		}, []string{"limit"}),
-		complexity: prometheus.NewHistogram(prometheus.HistogramOpts{
+		requests: counterVec(reg, "pcnet_graphql_requests_total",
+			"GraphQL requests, by operation name ("+OperationAnonymous+", "+OperationNone+" or "+OperationOther+" when there is no usable name).", "operation"),
+		requestDuration: histogramVec(reg, "pcnet_graphql_request_duration_seconds", "Time to answer a GraphQL request, by operation name.", "operation"),
+		errors: counterVec(reg, "pcnet_graphql_errors_total",
+			"Errors in GraphQL responses, by extensions.code (invalid, not_found, unavailable, timeout, limit_exceeded, internal, GRAPHQL_VALIDATION_FAILED, ...).", "code"),
+		rejections: counterVec(reg, "pcnet_graphql_limit_rejections_total",
+			"Requests rejected by a limit before any store work, by limit (depth, complexity, aliases, fields, body, batch, tokens).", "limit"),
+		complexity: register(reg, prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "pcnet_graphql_complexity",
 			Help:    "Computed complexity of the operations checked, accepted or not: the figure to tune --max-complexity by.",
 			Buckets: prometheus.ExponentialBuckets(10, 4, 8), // 10 .. 163,840
-		}),
-		httpInFlight: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "pcnet_http_requests_in_flight",
-			Help: "HTTP requests being served.",
-		}),
-		storeCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "pcnet_store_calls_total",
-			Help: "Calls to the store (one batched round trip each), by method and outcome (ok, or the error code).",
-		}, []string{"method", "outcome"}),
-		storeDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "pcnet_store_call_duration_seconds",
-			Help:    "Time of a store call, by method.",
-			Buckets: latencyBuckets,
-		}, []string{"method"}),
-		storeInFlight: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "pcnet_store_calls_in_flight",
-			Help: "Store calls running; for Neo4j each holds a pooled connection, so this is the pool's busy connections as pcnet sees them.",
-		}),
-		storeUp: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "pcnet_store_up",
-			Help: "1 when the store answers, 0 during an outage (requests then fail fast with code unavailable).",
-		}),
+		})),
+		httpInFlight: gauge(reg, "pcnet_http_requests_in_flight", "HTTP requests being served."),
+		storeCalls: counterVec(reg, "pcnet_store_calls_total",
+			"Calls to the store (one batched round trip each), by method and outcome (ok, or the error code).", "method", "outcome"),
+		storeDuration: histogramVec(reg, "pcnet_store_call_duration_seconds", "Time of a store call, by method.", "method"),
+		storeInFlight: gauge(reg, "pcnet_store_calls_in_flight",
+			"Store calls running; for Neo4j each holds a pooled connection, so this is the pool's busy connections as pcnet sees them."),
+		storeUp: gauge(reg, "pcnet_store_up", "1 when the store answers, 0 during an outage (requests then fail fast with code unavailable)."),
 	}
 	m.storeUp.Set(1)
-	reg.MustRegister(m.requests, m.requestDuration, m.errors, m.rejections, m.complexity,
-		m.httpInFlight, m.storeCalls, m.storeDuration, m.storeInFlight, m.storeUp)
 	return m
+}
+
+// The constructors below make a metric and register it on reg, so that
+// every metric is named, described and registered in one place.
+
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
+	reg.MustRegister(c)
+	return c
+}
+
+func counterVec(reg prometheus.Registerer, name, help string, labels ...string) *prometheus.CounterVec {
+	return register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels))
+}
+
+// histogramVec is a latency histogram, in seconds (latencyBuckets).
+func histogramVec(reg prometheus.Registerer, name, help string, labels ...string) *prometheus.HistogramVec {
+	return register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: latencyBuckets}, labels))
+}
+
+func gauge(reg prometheus.Registerer, name, help string) prometheus.Gauge {
+	return register(reg, prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help}))
 }
 
 // Registry returns the registry the metrics are on, for collectors of
@@ -198,10 +193,6 @@ func (m *Metrics) RegisterQueryCounter(count func() int64) {
 // RegisterPoolSize exposes the configured maximum size of the store's
 // connection pool as pcnet_store_pool_max_connections.
 func (m *Metrics) RegisterPoolSize(max int) {
-	g := prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "pcnet_store_pool_max_connections",
-		Help: "The maximum number of connections in the store's pool (the Neo4j Go driver exposes no live pool figures).",
-	})
-	g.Set(float64(max))
-	m.registry.MustRegister(g)
+	gauge(m.registry, "pcnet_store_pool_max_connections",
+		"The maximum number of connections in the store's pool (the Neo4j Go driver exposes no live pool figures).").Set(float64(max))
 }

@@ -39,29 +39,22 @@ type Dataset struct {
 func (d *Dataset) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, Errorf(EINVALID, format, args...)) }
+	badIf := onlyIf(bad)
 
 	regions := make(map[string]bool, len(d.Regions))
 	for _, r := range d.Regions {
-		if regions[r.Code] {
-			bad("region %s: duplicate code", r.Code)
-		}
+		badIf(regions[r.Code], "region %s: duplicate code", r.Code)
 		regions[r.Code] = true
 	}
 	provinces := make(map[string]Province, len(d.Provinces))
 	for _, p := range d.Provinces {
-		if _, dup := provinces[p.Code]; dup {
-			bad("province %s: duplicate code", p.Code)
-		}
-		if !regions[p.RegionCode] {
-			bad("province %s: unknown region %q", p.Code, p.RegionCode)
-		}
+		badIf(has(provinces, p.Code), "province %s: duplicate code", p.Code)
+		badIf(!regions[p.RegionCode], "province %s: unknown region %q", p.Code, p.RegionCode)
 		provinces[p.Code] = p
 	}
 	comuni := make(map[string]Comune, len(d.Comuni))
 	for _, c := range d.Comuni {
-		if _, dup := comuni[c.Code]; dup {
-			bad("comune %s: duplicate code", c.Code)
-		}
+		badIf(has(comuni, c.Code), "comune %s: duplicate code", c.Code)
 		if p, ok := provinces[c.ProvinceCode]; !ok {
 			bad("comune %s: unknown province %q", c.Code, c.ProvinceCode)
 		} else if p.RegionCode != c.RegionCode {
@@ -73,41 +66,23 @@ func (d *Dataset) Validate() error {
 	sectors := make(map[string]bool)
 	areas := make(map[string]Area)
 	for _, s := range d.Sectors {
-		if sectors[s.Code] {
-			bad("sector %s: duplicate code", s.Code)
-		}
+		badIf(sectors[s.Code], "sector %s: duplicate code", s.Code)
 		sectors[s.Code] = true
 		for _, a := range s.Areas {
-			if _, dup := areas[a.Code]; dup {
-				bad("area %s: duplicate code", a.Code)
-			}
-			if a.SectorCode != s.Code {
-				bad("area %s: listed under sector %s but names sector %q", a.Code, s.Code, a.SectorCode)
-			}
+			badIf(has(areas, a.Code), "area %s: duplicate code", a.Code)
+			badIf(a.SectorCode != s.Code, "area %s: listed under sector %s but names sector %q", a.Code, s.Code, a.SectorCode)
 			areas[a.Code] = a
 		}
 	}
 
 	services := make(map[string]SharedService, len(d.Services))
 	for _, s := range d.Services {
-		if s.ID == "" {
-			bad("service with empty id (%q)", s.Name)
-		}
-		if _, dup := services[s.ID]; dup {
-			bad("service %s: duplicate id", s.ID)
-		}
-		if _, ok := provinces[s.ProviderCode]; !ok {
-			bad("service %s: unknown provider province %q", s.ID, s.ProviderCode)
-		}
-		if _, ok := areas[s.AreaCode]; !ok {
-			bad("service %s: unknown area %q", s.ID, s.AreaCode)
-		}
-		if !slices.Contains(ServiceStatuses, s.Status) {
-			bad("service %s: unknown status %q", s.ID, s.Status)
-		}
-		if s.StartDate.IsZero() {
-			bad("service %s: missing start date", s.ID)
-		}
+		badIf(s.ID == "", "service with empty id (%q)", s.Name)
+		badIf(has(services, s.ID), "service %s: duplicate id", s.ID)
+		badIf(!has(provinces, s.ProviderCode), "service %s: unknown provider province %q", s.ID, s.ProviderCode)
+		badIf(!has(areas, s.AreaCode), "service %s: unknown area %q", s.ID, s.AreaCode)
+		badIf(!slices.Contains(ServiceStatuses, s.Status), "service %s: unknown status %q", s.ID, s.Status)
+		badIf(s.StartDate.IsZero(), "service %s: missing start date", s.ID)
 		services[s.ID] = s
 	}
 
@@ -126,41 +101,25 @@ func (d *Dataset) Validate() error {
 		case com.ProvinceCode != s.ProviderCode:
 			bad("coverage %s→%s: comune %s is in province %s, not in the provider's %s", c.ServiceID, c.ComuneCode, com.Name, com.ProvinceCode, s.ProviderCode)
 		}
-		if !slices.Contains(CoveragePhases, c.Phase) {
-			bad("coverage %s→%s: unknown phase %q", c.ServiceID, c.ComuneCode, c.Phase)
-		}
+		badIf(!slices.Contains(CoveragePhases, c.Phase), "coverage %s→%s: unknown phase %q", c.ServiceID, c.ComuneCode, c.Phase)
 		if err := checkPeriod(c.Period()); err != nil {
 			bad("coverage %s→%s: %v", c.ServiceID, c.ComuneCode, err)
 		}
-		if c.Since.Before(s.StartDate) {
-			bad("coverage %s→%s: starts %s, before the service started on %s", c.ServiceID, c.ComuneCode, c.Since, s.StartDate)
-		}
+		badIf(c.Since.Before(s.StartDate), "coverage %s→%s: starts %s, before the service started on %s", c.ServiceID, c.ComuneCode, c.Since, s.StartDate)
 		k := coverageKey{c.ServiceID, c.ComuneCode}
 		for _, p := range seen[k] {
-			if overlaps(p, c.Period()) {
-				bad("coverage %s→%s: overlaps another coverage of the same Comune from %s", c.ServiceID, c.ComuneCode, p.Since)
-			}
+			badIf(overlaps(p, c.Period()), "coverage %s→%s: overlaps another coverage of the same Comune from %s", c.ServiceID, c.ComuneCode, p.Since)
 		}
 		seen[k] = append(seen[k], c.Period())
 	}
 
 	for _, t := range d.Tutorships {
 		name := fmt.Sprintf("tutorship %s→%s in %s", t.TutorCode, t.TutoredCode, t.SectorCode)
-		if t.TutorCode == t.TutoredCode {
-			bad("%s: a Province can't tutor itself", name)
-		}
-		if _, ok := provinces[t.TutorCode]; !ok {
-			bad("%s: unknown tutor province", name)
-		}
-		if _, ok := provinces[t.TutoredCode]; !ok {
-			bad("%s: unknown tutored province", name)
-		}
-		if !sectors[t.SectorCode] {
-			bad("%s: unknown sector", name)
-		}
-		if t.Step < 1 || t.Step > MaxTutorshipStep {
-			bad("%s: step %d outside 1..%d", name, t.Step, MaxTutorshipStep)
-		}
+		badIf(t.TutorCode == t.TutoredCode, "%s: a Province can't tutor itself", name)
+		badIf(!has(provinces, t.TutorCode), "%s: unknown tutor province", name)
+		badIf(!has(provinces, t.TutoredCode), "%s: unknown tutored province", name)
+		badIf(!sectors[t.SectorCode], "%s: unknown sector", name)
+		badIf(t.Step < 1 || t.Step > MaxTutorshipStep, "%s: step %d outside 1..%d", name, t.Step, MaxTutorshipStep)
 		if err := checkPeriod(t.Period()); err != nil {
 			bad("%s: %v", name, err)
 		}
@@ -176,22 +135,12 @@ func (d *Dataset) Validate() error {
 
 	pws := make(map[string]bool)
 	for _, w := range d.ProjectWorks {
-		if pws[w.ID] {
-			bad("project work %s: duplicate id", w.ID)
-		}
+		badIf(pws[w.ID], "project work %s: duplicate id", w.ID)
 		pws[w.ID] = true
-		if _, ok := provinces[w.ProvinceCode]; !ok {
-			bad("project work %s: unknown province %q", w.ID, w.ProvinceCode)
-		}
-		if _, ok := areas[w.AreaCode]; !ok {
-			bad("project work %s: unknown area %q", w.ID, w.AreaCode)
-		}
-		if !slices.Contains(Maturities, w.Maturity) {
-			bad("project work %s: unknown maturity %q", w.ID, w.Maturity)
-		}
-		if w.Step < 1 || w.Step > MaxTutorshipStep {
-			bad("project work %s: step %d outside 1..%d", w.ID, w.Step, MaxTutorshipStep)
-		}
+		badIf(!has(provinces, w.ProvinceCode), "project work %s: unknown province %q", w.ID, w.ProvinceCode)
+		badIf(!has(areas, w.AreaCode), "project work %s: unknown area %q", w.ID, w.AreaCode)
+		badIf(!slices.Contains(Maturities, w.Maturity), "project work %s: unknown maturity %q", w.ID, w.Maturity)
+		badIf(w.Step < 1 || w.Step > MaxTutorshipStep, "project work %s: step %d outside 1..%d", w.ID, w.Step, MaxTutorshipStep)
 		if w.ServiceID != "" {
 			if s, ok := services[w.ServiceID]; !ok {
 				bad("project work %s: unknown service %q", w.ID, w.ServiceID)
@@ -202,6 +151,22 @@ func (d *Dataset) Validate() error {
 	}
 	d.validateProgramme(bad)
 	return errors.Join(errs...)
+}
+
+// onlyIf turns Validate's report of a problem into the report of a problem
+// if cond holds: most of its rules are one condition and one message.
+func onlyIf(bad func(format string, args ...any)) func(cond bool, format string, args ...any) {
+	return func(cond bool, format string, args ...any) {
+		if cond {
+			bad(format, args...)
+		}
+	}
+}
+
+// has reports whether m has the key k.
+func has[K comparable, V any](m map[K]V, k K) bool {
+	_, ok := m[k]
+	return ok
 }
 
 func checkPeriod(p Period) error {

@@ -44,32 +44,29 @@ func Invalidf(field, format string, args ...any) *Error {
 
 // ErrorCode returns the code of err, or EINTERNAL for errors that carry none.
 func ErrorCode(err error) string {
-	var e *Error
-	if err == nil {
-		return ""
-	} else if errors.As(err, &e) {
-		return e.Code
-	}
-	return EINTERNAL
+	return errorPart(err, func(e *Error) string { return e.Code }, EINTERNAL)
 }
 
 // ErrorMessage returns the user-facing message of err: the message of an
 // *Error, or "internal error" for anything else, so internals never leak.
 func ErrorMessage(err error) string {
-	var e *Error
-	if err == nil {
-		return ""
-	} else if errors.As(err, &e) {
-		return e.Message
-	}
-	return "internal error"
+	return errorPart(err, func(e *Error) string { return e.Message }, "internal error")
 }
 
 // ErrorField returns the input field named by err, if any.
 func ErrorField(err error) string {
+	return errorPart(err, func(e *Error) string { return e.Field }, "")
+}
+
+// errorPart is part of the *Error in err's chain; "" for no error, and
+// other for an error that carries no *Error.
+func errorPart(err error, part func(*Error) string, other string) string {
 	var e *Error
-	if errors.As(err, &e) {
-		return e.Field
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return part(e)
 	}
-	return ""
+	return other
 }

@@ -266,6 +266,7 @@ func (p Programme) Sorted() Programme {
 // validateProgramme checks the programme against the rest of the dataset,
 // with the same rules as every other part of it; bad reports each problem.
 func (d *Dataset) validateProgramme(bad func(format string, args ...any)) {
+	badIf := onlyIf(bad)
 	provinces := make(map[string]bool, len(d.Provinces))
 	for _, p := range d.Provinces {
 		provinces[p.Code] = true
@@ -295,20 +296,14 @@ func (d *Dataset) validateProgramme(bad func(format string, args ...any)) {
 	parts := make(map[partKey][]Period)
 	for _, p := range d.Participations {
 		name := fmt.Sprintf("participation %s in %s", p.ProvinceCode, p.SectorCode)
-		if !provinces[p.ProvinceCode] {
-			bad("%s: unknown province", name)
-		}
-		if !sectors[p.SectorCode] {
-			bad("%s: unknown sector", name)
-		}
+		badIf(!provinces[p.ProvinceCode], "%s: unknown province", name)
+		badIf(!sectors[p.SectorCode], "%s: unknown sector", name)
 		if err := checkPeriod(p.Period()); err != nil {
 			bad("%s: %v", name, err)
 		}
 		k := partKey{p.ProvinceCode, p.SectorCode}
 		for _, q := range parts[k] {
-			if overlaps(q, p.Period()) {
-				bad("%s: overlaps another participation from %s", name, q.Since)
-			}
+			badIf(overlaps(q, p.Period()), "%s: overlaps another participation from %s", name, q.Since)
 		}
 		parts[k] = append(parts[k], p.Period())
 	}
@@ -334,17 +329,13 @@ func (d *Dataset) validateProgramme(bad func(format string, args ...any)) {
 			bad("%s: unknown tutorship", name)
 			continue
 		}
-		if s.Step < 1 || s.Step > t.Step {
-			bad("%s: step outside 1..%d, the step the tutorship reached", name, t.Step)
-		}
+		badIf(s.Step < 1 || s.Step > t.Step, "%s: step outside 1..%d, the step the tutorship reached", name, t.Step)
 		if s.Reached.IsZero() {
 			bad("%s: missing date reached", name)
 		} else if s.Reached.Before(t.Since) || (!t.Until.IsZero() && !s.Reached.Before(t.Until)) {
 			bad("%s: reached %s, outside the tutorship's period", name, s.Reached)
 		}
-		if _, dup := steps[stepKey{k, s.Step}]; dup {
-			bad("%s: listed twice", name)
-		}
+		badIf(has(steps, stepKey{k, s.Step}), "%s: listed twice", name)
 		steps[stepKey{k, s.Step}] = s.Reached
 	}
 	for k, reached := range steps {
@@ -361,15 +352,9 @@ func (d *Dataset) validateProgramme(bad func(format string, args ...any)) {
 	secs := make(map[secKey]bool)
 	for _, s := range d.Sections {
 		name := fmt.Sprintf("section %s of project work %s", s.Section, s.ProjectWorkID)
-		if !pws[s.ProjectWorkID] {
-			bad("%s: unknown project work", name)
-		}
-		if !slices.Contains(SectionKinds, s.Section) {
-			bad("%s: unknown section", name)
-		}
-		if s.Text == "" {
-			bad("%s: empty text", name)
-		}
+		badIf(!pws[s.ProjectWorkID], "%s: unknown project work", name)
+		badIf(!slices.Contains(SectionKinds, s.Section), "%s: unknown section", name)
+		badIf(s.Text == "", "%s: empty text", name)
 		if secs[secKey{s.ProjectWorkID, s.Section}] {
 			bad("%s: listed twice", name)
 		}
@@ -381,17 +366,13 @@ func (d *Dataset) validateProgramme(bad func(format string, args ...any)) {
 	for _, r := range d.RolloutTargets {
 		name := fmt.Sprintf("rollout target %s→%s", r.ServiceID, r.ComuneCode)
 		s, ok := services[r.ServiceID]
-		if !ok {
-			bad("%s: unknown service", name)
-		}
+		badIf(!ok, "%s: unknown service", name)
 		if p, known := comuneProvince[r.ComuneCode]; !known {
 			bad("%s: unknown comune", name)
 		} else if ok && p != s.ProviderCode {
 			bad("%s: comune is in province %s, not in the provider's %s", name, p, s.ProviderCode)
 		}
-		if r.Wave < 1 {
-			bad("%s: wave %d, 1 or more expected", name, r.Wave)
-		}
+		badIf(r.Wave < 1, "%s: wave %d, 1 or more expected", name, r.Wave)
 		if r.Due.IsZero() {
 			bad("%s: missing due date", name)
 		} else if ok && r.Due.Before(s.StartDate) {
@@ -403,28 +384,22 @@ func (d *Dataset) validateProgramme(bad func(format string, args ...any)) {
 		targets[targetKey{r.ServiceID, r.ComuneCode}] = true
 	}
 
+	// titled checks the id and title of a material or pilot (ids holds the
+	// ids seen so far) and returns its name in messages.
+	titled := func(kind, id, title string, ids map[string]bool) string {
+		name := kind + " " + id
+		badIf(id == "", "%s with empty id (%q)", kind, title)
+		badIf(ids[id], "%s: duplicate id", name)
+		ids[id] = true
+		badIf(title == "", "%s: empty title", name)
+		return name
+	}
 	ids := make(map[string]bool)
 	for _, m := range d.Materials {
-		name := "material " + m.ID
-		if m.ID == "" {
-			bad("material with empty id (%q)", m.Title)
-		}
-		if ids[m.ID] {
-			bad("%s: duplicate id", name)
-		}
-		ids[m.ID] = true
-		if m.Title == "" {
-			bad("%s: empty title", name)
-		}
-		if m.URL == "" {
-			bad("%s: missing link", name)
-		}
-		if !slices.Contains(MaterialKinds, m.Kind) {
-			bad("%s: unknown kind %q", name, m.Kind)
-		}
-		if !sectors[m.SectorCode] {
-			bad("%s: unknown sector %q", name, m.SectorCode)
-		}
+		name := titled("material", m.ID, m.Title, ids)
+		badIf(m.URL == "", "%s: missing link", name)
+		badIf(!slices.Contains(MaterialKinds, m.Kind), "%s: unknown kind %q", name, m.Kind)
+		badIf(!sectors[m.SectorCode], "%s: unknown sector %q", name, m.SectorCode)
 		if m.AreaCode != "" {
 			if s, ok := areaSector[m.AreaCode]; !ok {
 				bad("%s: unknown area %q", name, m.AreaCode)
@@ -433,40 +408,20 @@ func (d *Dataset) validateProgramme(bad func(format string, args ...any)) {
 			}
 		}
 		if m.ServiceID != "" {
-			if _, ok := services[m.ServiceID]; !ok {
-				bad("%s: unknown service %q", name, m.ServiceID)
-			}
+			badIf(!has(services, m.ServiceID), "%s: unknown service %q", name, m.ServiceID)
 		}
-		if m.ProjectWorkID != "" && !pws[m.ProjectWorkID] {
-			bad("%s: unknown project work %q", name, m.ProjectWorkID)
-		}
+		badIf(m.ProjectWorkID != "" && !pws[m.ProjectWorkID], "%s: unknown project work %q", name, m.ProjectWorkID)
 		if m.PilotID != "" && !slices.ContainsFunc(d.Pilots, func(p Pilot) bool { return p.ID == m.PilotID }) {
 			bad("%s: unknown pilot %q", name, m.PilotID)
 		}
-		if m.Published.IsZero() {
-			bad("%s: missing publication date", name)
-		}
+		badIf(m.Published.IsZero(), "%s: missing publication date", name)
 	}
 
 	pilots := make(map[string]bool)
 	for _, p := range d.Pilots {
-		name := "pilot " + p.ID
-		if p.ID == "" {
-			bad("pilot with empty id (%q)", p.Title)
-		}
-		if pilots[p.ID] {
-			bad("%s: duplicate id", name)
-		}
-		pilots[p.ID] = true
-		if p.Title == "" {
-			bad("%s: empty title", name)
-		}
-		if !provinces[p.ProvinceCode] {
-			bad("%s: unknown province %q", name, p.ProvinceCode)
-		}
-		if !sectors[p.SectorCode] {
-			bad("%s: unknown sector %q", name, p.SectorCode)
-		}
+		name := titled("pilot", p.ID, p.Title, pilots)
+		badIf(!provinces[p.ProvinceCode], "%s: unknown province %q", name, p.ProvinceCode)
+		badIf(!sectors[p.SectorCode], "%s: unknown sector %q", name, p.SectorCode)
 		if p.ServiceID != "" {
 			if s, ok := services[p.ServiceID]; !ok {
 				bad("%s: unknown service %q", name, p.ServiceID)
@@ -474,9 +429,7 @@ func (d *Dataset) validateProgramme(bad func(format string, args ...any)) {
 				bad("%s: service %s is provided by %s, not by %s", name, p.ServiceID, s.ProviderCode, p.ProvinceCode)
 			}
 		}
-		if len(p.ComuneCodes) == 0 {
-			bad("%s: empty scope, at least one comune expected", name)
-		}
+		badIf(len(p.ComuneCodes) == 0, "%s: empty scope, at least one comune expected", name)
 		seen := make(map[string]bool, len(p.ComuneCodes))
 		for _, c := range p.ComuneCodes {
 			if prov, ok := comuneProvince[c]; !ok {
@@ -484,19 +437,13 @@ func (d *Dataset) validateProgramme(bad func(format string, args ...any)) {
 			} else if prov != p.ProvinceCode {
 				bad("%s: comune %s is in province %s, not in %s", name, c, prov, p.ProvinceCode)
 			}
-			if seen[c] {
-				bad("%s: comune %s listed twice", name, c)
-			}
+			badIf(seen[c], "%s: comune %s listed twice", name, c)
 			seen[c] = true
 		}
 		if err := checkPeriod(p.Period()); err != nil {
 			bad("%s: %v", name, err)
 		}
-		if p.Decision != "" && !slices.Contains(PilotDecisions, p.Decision) {
-			bad("%s: unknown decision %q", name, p.Decision)
-		}
-		if p.Decision != "" && p.Until.IsZero() {
-			bad("%s: decided while still running (no end date)", name)
-		}
+		badIf(p.Decision != "" && !slices.Contains(PilotDecisions, p.Decision), "%s: unknown decision %q", name, p.Decision)
+		badIf(p.Decision != "" && p.Until.IsZero(), "%s: decided while still running (no end date)", name)
 	}
 }

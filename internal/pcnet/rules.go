@@ -90,15 +90,8 @@ func fieldError(code, field, format string, args ...any) *Error {
 }
 
 func validateNewID(field, id string) error {
-	switch {
-	case id == "":
-		return Invalidf(field, "%s: an ID is required", field)
-	case len(id) > MaxIDLength:
-		return Invalidf(field, "%s: %d characters: at most %d", field, len(id), MaxIDLength)
-	case !idRE.MatchString(id):
-		return Invalidf(field, "%s: %q is not an ID: letters, digits, '.', '_' and '-' expected, such as \"svc-108-staff-training\"", field, id)
-	}
-	return nil
+	return firstError(when(id == "", Invalidf(field, "%s: an ID is required", field)), validateRef(field, id),
+		when(!idRE.MatchString(id), Invalidf(field, "%s: %q is not an ID: letters, digits, '.', '_' and '-' expected, such as \"svc-108-staff-training\"", field, id)))
 }
 
 // validateRef checks a reference to an item by ID or code: required and at
@@ -137,10 +130,54 @@ func validateDescription(field, d string) error {
 }
 
 func validateStatus(field string, s ServiceStatus) error {
-	if !slices.Contains(ServiceStatuses, s) {
-		return Invalidf(field, "%s: %q is not a service status: one of %s expected", field, s, joinValues(ServiceStatuses))
+	return validateEnum(field, "a service status", s, ServiceStatuses)
+}
+
+// The input rules check every field in order and report the first problem
+// (see above). They are written as one firstError of the fields' checks;
+// the checks are pure and cheap, so computing them all costs nothing that
+// matters and none can fail because an earlier one did.
+
+// firstError returns the first of errs that is not nil.
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// when returns err if cond holds: a check that applies only sometimes.
+func when(cond bool, err error) error {
+	if cond {
+		return err
+	}
+	return nil
+}
+
+// ifSet checks an optional field of an update with validate when it is given.
+func ifSet[T any](field string, v *T, validate func(field string, v T) error) error {
+	if v == nil {
+		return nil
+	}
+	return validate(field, *v)
+}
+
+// optionalRef checks an optional reference when it is given.
+func optionalRef(field, ref string) error {
+	return when(ref != "", validateRef(field, ref))
+}
+
+// requiredDate is the rule of a required date.
+func requiredDate(field string, d Date) error {
+	return when(d.IsZero(), Invalidf(field, "%s: a date is required", field))
+}
+
+// validateEnum checks that v is one of values; what names the kind of
+// value with its article ("a phase").
+func validateEnum[T ~string](field, what string, v T, values []T) error {
+	return when(!slices.Contains(values, v), Invalidf(field, "%s: %q is not %s: one of %s expected", field, v, what, joinValues(values)))
 }
 
 func validateStep(field string, step int) error {

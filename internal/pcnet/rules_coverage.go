@@ -27,19 +27,8 @@ type CoverageFacts struct {
 // (required), the Comune codes (see validateBatch), "since" (required)
 // and "phase" (a phase).
 func ValidateCoverageAddition(a CoverageAddition) error {
-	if err := validateRef("serviceId", a.ServiceID); err != nil {
-		return err
-	}
-	if err := validateBatch("comuneCodes", a.ComuneCodes); err != nil {
-		return err
-	}
-	if a.Since.IsZero() {
-		return Invalidf("since", "since: a date is required")
-	}
-	if !slices.Contains(CoveragePhases, a.Phase) {
-		return Invalidf("phase", "phase: %q is not a phase: one of %s expected", a.Phase, joinValues(CoveragePhases))
-	}
-	return nil
+	return firstError(validateRef("serviceId", a.ServiceID), validateBatch("comuneCodes", a.ComuneCodes),
+		requiredDate("since", a.Since), validateEnum("phase", "a phase", a.Phase, CoveragePhases))
 }
 
 // PlanCoverageAddition returns what AddCoverage does: the coverages to
@@ -79,14 +68,9 @@ func PlanCoverageAddition(a CoverageAddition, f CoverageFacts) (CoverageResult, 
 	}
 	existing := coveragesByComune(f.Existing)
 	var res CoverageResult
-	for i, code := range a.ComuneCodes {
-		field := fmt.Sprintf("comuneCodes[%d]", i)
-		c, ok := f.Comuni[code]
-		if !ok {
-			return CoverageResult{}, nil, fieldError(ENOTFOUND, field, "%s: no Comune %s", field, code)
-		}
+	err := f.eachComune(a.ComuneCodes, func(field, code string, c Comune) error {
 		if c.ProvinceCode != svc.ProviderCode {
-			return CoverageResult{}, nil, Invalidf(field, "%s: %s (%s) is in Province %s: service %s covers only Comuni of Province %s",
+			return Invalidf(field, "%s: %s (%s) is in Province %s: service %s covers only Comuni of Province %s",
 				field, code, c.Name, c.ProvinceCode, svc.ID, svc.ProviderCode)
 		}
 		covered, later := false, (*Coverage)(nil)
@@ -102,42 +86,29 @@ func PlanCoverageAddition(a CoverageAddition, f CoverageFacts) (CoverageResult, 
 		case covered:
 			res.Unchanged = append(res.Unchanged, code)
 		case later != nil && later.Until.IsZero():
-			return CoverageResult{}, nil, fieldError(ECONFLICT, field, "%s: %s (%s) is covered by %s from %s: a coverage's start can't move earlier, to %s",
+			return fieldError(ECONFLICT, field, "%s: %s (%s) is covered by %s from %s: a coverage's start can't move earlier, to %s",
 				field, code, c.Name, svc.ID, later.Since, a.Since)
 		case later != nil:
-			return CoverageResult{}, nil, fieldError(ECONFLICT, field, "%s: %s (%s) is covered by %s from %s to %s: an open coverage from %s would overlap it",
+			return fieldError(ECONFLICT, field, "%s: %s (%s) is covered by %s from %s to %s: an open coverage from %s would overlap it",
 				field, code, c.Name, svc.ID, later.Since, later.Until, a.Since)
 		default:
 			res.Changed = append(res.Changed, Coverage{ServiceID: svc.ID, ComuneCode: code, Since: a.Since, Phase: a.Phase})
 		}
+		return nil
+	})
+	if err != nil {
+		return CoverageResult{}, nil, err
 	}
 	if err := f.check("since", a.Since); err != nil {
 		return CoverageResult{}, nil, err
 	}
-	sortCoverageResult(&res)
-	changes := make([]Change, len(res.Changed))
-	for i, c := range res.Changed {
-		changes[i] = Change{
-			Entity: EntityCoverage, EntityID: CoverageEntityID(c.ServiceID, c.ComuneCode), Action: ActionAdd,
-			Summary: fmt.Sprintf("added from %s, phase %s", c.Since, c.Phase),
-		}
-	}
-	return res, changes, nil
+	return coveragePlan(res, ActionAdd, func(c Coverage) string { return fmt.Sprintf("added from %s, phase %s", c.Since, c.Phase) })
 }
 
 // ValidateCoverageEnding checks the input of EndCoverage: "serviceId"
 // (required), the Comune codes (see validateBatch) and "until" (required).
 func ValidateCoverageEnding(e CoverageEnding) error {
-	if err := validateRef("serviceId", e.ServiceID); err != nil {
-		return err
-	}
-	if err := validateBatch("comuneCodes", e.ComuneCodes); err != nil {
-		return err
-	}
-	if e.Until.IsZero() {
-		return Invalidf("until", "until: a date is required")
-	}
-	return nil
+	return firstError(validateRef("serviceId", e.ServiceID), validateBatch("comuneCodes", e.ComuneCodes), requiredDate("until", e.Until))
 }
 
 // PlanCoverageEnding returns what EndCoverage does: the open coverages
@@ -161,12 +132,7 @@ func PlanCoverageEnding(e CoverageEnding, f CoverageFacts) (CoverageResult, []Ch
 	}
 	existing := coveragesByComune(f.Existing)
 	var res CoverageResult
-	for i, code := range e.ComuneCodes {
-		field := fmt.Sprintf("comuneCodes[%d]", i)
-		c, ok := f.Comuni[code]
-		if !ok {
-			return CoverageResult{}, nil, fieldError(ENOTFOUND, field, "%s: no Comune %s", field, code)
-		}
+	err := f.eachComune(e.ComuneCodes, func(field, code string, c Comune) error {
 		var open *Coverage
 		endedOnUntil := false
 		for _, cv := range existing[code] {
@@ -178,7 +144,7 @@ func PlanCoverageEnding(e CoverageEnding, f CoverageFacts) (CoverageResult, []Ch
 		}
 		switch {
 		case open != nil && !e.Until.After(open.Since):
-			return CoverageResult{}, nil, Invalidf("until", "until: %s is not after the coverage of %s (%s) began, on %s", e.Until, code, c.Name, open.Since)
+			return Invalidf("until", "until: %s is not after the coverage of %s (%s) began, on %s", e.Until, code, c.Name, open.Since)
 		case open != nil:
 			ended := *open
 			ended.Until = e.Until
@@ -186,18 +152,14 @@ func PlanCoverageEnding(e CoverageEnding, f CoverageFacts) (CoverageResult, []Ch
 		case endedOnUntil:
 			res.Unchanged = append(res.Unchanged, code)
 		default:
-			return CoverageResult{}, nil, fieldError(ENOTFOUND, field, "%s: %s (%s) has no open coverage by service %s", field, code, c.Name, svc.ID)
+			return fieldError(ENOTFOUND, field, "%s: %s (%s) has no open coverage by service %s", field, code, c.Name, svc.ID)
 		}
+		return nil
+	})
+	if err != nil {
+		return CoverageResult{}, nil, err
 	}
-	sortCoverageResult(&res)
-	changes := make([]Change, len(res.Changed))
-	for i, c := range res.Changed {
-		changes[i] = Change{
-			Entity: EntityCoverage, EntityID: CoverageEntityID(c.ServiceID, c.ComuneCode), Action: ActionEnd,
-			Summary: fmt.Sprintf("ended on %s (covered since %s)", c.Until, c.Since),
-		}
-	}
-	return res, changes, nil
+	return coveragePlan(res, ActionEnd, func(c Coverage) string { return fmt.Sprintf("ended on %s (covered since %s)", c.Until, c.Since) })
 }
 
 func coveragesByComune(cs []Coverage) map[string][]Coverage {
@@ -208,9 +170,36 @@ func coveragesByComune(cs []Coverage) map[string][]Coverage {
 	return m
 }
 
-func sortCoverageResult(r *CoverageResult) {
-	slices.SortFunc(r.Changed, func(a, b Coverage) int { return cmp.Compare(a.ComuneCode, b.ComuneCode) })
-	slices.Sort(r.Unchanged)
+// eachComune calls visit for each listed Comune code in list order, with
+// its field ("comuneCodes[i]") and the Comune, and stops at the first
+// error: a code that doesn't exist is ENOTFOUND on its field.
+func (f CoverageFacts) eachComune(codes []string, visit func(field, code string, c Comune) error) error {
+	for i, code := range codes {
+		field := fmt.Sprintf("comuneCodes[%d]", i)
+		c, ok := f.Comuni[code]
+		if !ok {
+			return fieldError(ENOTFOUND, field, "%s: no Comune %s", field, code)
+		}
+		if err := visit(field, code, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// coveragePlan ends both coverage plans: res in Comune code order and one
+// audit entry per changed coverage, with action and its summary.
+func coveragePlan(res CoverageResult, action string, summary func(Coverage) string) (CoverageResult, []Change, error) {
+	slices.SortFunc(res.Changed, func(a, b Coverage) int { return cmp.Compare(a.ComuneCode, b.ComuneCode) })
+	slices.Sort(res.Unchanged)
+	changes := make([]Change, len(res.Changed))
+	for i, c := range res.Changed {
+		changes[i] = Change{
+			Entity: EntityCoverage, EntityID: CoverageEntityID(c.ServiceID, c.ComuneCode), Action: action,
+			Summary: summary(c),
+		}
+	}
+	return res, changes, nil
 }
 
 // validateBatch checks the Comune codes of a coverage write: at least one

@@ -148,19 +148,8 @@ func (pp ProviderParticipation) check(field string, day Date) error {
 // "provinceCode" (a Province code), "sectorCode" (required), "since"
 // (required) and "until" (empty or after since).
 func ValidateParticipation(p Participation) error {
-	if err := ValidateProvinceCode("provinceCode", p.ProvinceCode); err != nil {
-		return err
-	}
-	if err := validateRef("sectorCode", p.SectorCode); err != nil {
-		return err
-	}
-	if p.Since.IsZero() {
-		return Invalidf("since", "since: a date is required")
-	}
-	if !p.Until.IsZero() && !p.Until.After(p.Since) {
-		return Invalidf("until", "until: %s is not after since %s", p.Until, p.Since)
-	}
-	return nil
+	return firstError(ValidateProvinceCode("provinceCode", p.ProvinceCode), validateRef("sectorCode", p.SectorCode), requiredDate("since", p.Since),
+		when(!p.Until.IsZero() && !p.Until.After(p.Since), Invalidf("until", "until: %s is not after since %s", p.Until, p.Since)))
 }
 
 // PlanParticipationRecord returns the participation to record and its

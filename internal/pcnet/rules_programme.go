@@ -333,31 +333,9 @@ type MaterialFacts struct {
 // (required), and when given "areaCode", "serviceId", "projectWorkId" and
 // "pilotId" (references).
 func ValidateMaterial(m Material) error {
-	if err := validateNewID("id", m.ID); err != nil {
-		return err
-	}
-	if err := validateName("title", m.Title); err != nil {
-		return err
-	}
-	if !slices.Contains(MaterialKinds, m.Kind) {
-		return Invalidf("kind", "kind: %q is not a material kind: one of %s expected", m.Kind, joinValues(MaterialKinds))
-	}
-	if err := ValidateMaterialURL("url", m.URL); err != nil {
-		return err
-	}
-	if err := validateRef("sectorCode", m.SectorCode); err != nil {
-		return err
-	}
-	for _, ref := range []struct{ field, value string }{
-		{"areaCode", m.AreaCode}, {"serviceId", m.ServiceID}, {"projectWorkId", m.ProjectWorkID}, {"pilotId", m.PilotID},
-	} {
-		if ref.value != "" {
-			if err := validateRef(ref.field, ref.value); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return firstError(validateNewID("id", m.ID), validateName("title", m.Title), validateEnum("kind", "a material kind", m.Kind, MaterialKinds),
+		ValidateMaterialURL("url", m.URL), validateRef("sectorCode", m.SectorCode),
+		optionalRef("areaCode", m.AreaCode), optionalRef("serviceId", m.ServiceID), optionalRef("projectWorkId", m.ProjectWorkID), optionalRef("pilotId", m.PilotID))
 }
 
 // ValidateMaterialURL checks a material's link: an absolute http or https

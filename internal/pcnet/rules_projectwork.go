@@ -2,7 +2,6 @@ package pcnet
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -22,31 +21,9 @@ type ProjectWorkFacts struct {
 // "step" (1 to MaxTutorshipStep), "year" (MinProjectWorkYear to
 // MaxProjectWorkYear) and "serviceId" (optional).
 func ValidateProjectWork(w ProjectWork) error {
-	if err := validateNewID("id", w.ID); err != nil {
-		return err
-	}
-	if err := ValidateProvinceCode("provinceCode", w.ProvinceCode); err != nil {
-		return err
-	}
-	if err := validateRef("areaCode", w.AreaCode); err != nil {
-		return err
-	}
-	if err := validateName("title", w.Title); err != nil {
-		return err
-	}
-	if !slices.Contains(Maturities, w.Maturity) {
-		return Invalidf("maturity", "maturity: %q is not a maturity: one of %s expected", w.Maturity, joinValues(Maturities))
-	}
-	if err := validateStep("step", w.Step); err != nil {
-		return err
-	}
-	if err := validateRange("year", w.Year, MinProjectWorkYear, MaxProjectWorkYear); err != nil {
-		return err
-	}
-	if w.ServiceID != "" {
-		return validateRef("serviceId", w.ServiceID)
-	}
-	return nil
+	return firstError(validateNewID("id", w.ID), ValidateProvinceCode("provinceCode", w.ProvinceCode), validateRef("areaCode", w.AreaCode),
+		validateName("title", w.Title), validateEnum("maturity", "a maturity", w.Maturity, Maturities), validateStep("step", w.Step),
+		validateRange("year", w.Year, MinProjectWorkYear, MaxProjectWorkYear), optionalRef("serviceId", w.ServiceID))
 }
 
 // PlanProjectWork returns the project work to save (title trimmed) and its

@@ -25,33 +25,19 @@ type ServiceCreateFacts struct {
 // (required), "status" (empty, PLANNED or PILOT) and "startDate"
 // (required).
 func ValidateNewService(s SharedService) error {
-	if err := validateNewID("id", s.ID); err != nil {
-		return err
-	}
-	if err := validateName("name", s.Name); err != nil {
-		return err
-	}
-	if err := validateDescription("description", s.Description); err != nil {
-		return err
-	}
-	if err := ValidateProvinceCode("providerCode", s.ProviderCode); err != nil {
-		return err
-	}
-	if err := validateRef("areaCode", s.AreaCode); err != nil {
-		return err
-	}
-	switch s.Status {
+	return firstError(validateNewID("id", s.ID), validateName("name", s.Name), validateDescription("description", s.Description),
+		ValidateProvinceCode("providerCode", s.ProviderCode), validateRef("areaCode", s.AreaCode), validateNewStatus("status", s.Status),
+		requiredDate("startDate", s.StartDate))
+}
+
+// validateNewStatus: a new service is planned or a pilot (or left empty,
+// which is planned).
+func validateNewStatus(field string, s ServiceStatus) error {
+	switch s {
 	case "", StatusPlanned, StatusPilot:
-	default:
-		if err := validateStatus("status", s.Status); err != nil {
-			return err
-		}
-		return Invalidf("status", "status: a new service is %s or %s, not %s", StatusPlanned, StatusPilot, s.Status)
+		return nil
 	}
-	if s.StartDate.IsZero() {
-		return Invalidf("startDate", "startDate: a date is required")
-	}
-	return nil
+	return firstError(validateStatus(field, s), Invalidf(field, "%s: a new service is %s or %s, not %s", field, StatusPlanned, StatusPilot, s))
 }
 
 // PlanServiceCreate returns the service to create and its audit entry. The
@@ -92,31 +78,8 @@ func PlanServiceCreate(s SharedService, f ServiceCreateFacts) (SharedService, []
 // "startDate" and "endDate" (dates). An update that gives no field is valid and changes
 // nothing.
 func ValidateServiceUpdate(id string, u ServiceUpdate) error {
-	if err := validateRef("id", id); err != nil {
-		return err
-	}
-	if u.Name != nil {
-		if err := validateName("name", *u.Name); err != nil {
-			return err
-		}
-	}
-	if u.Description != nil {
-		if err := validateDescription("description", *u.Description); err != nil {
-			return err
-		}
-	}
-	if u.Status != nil {
-		if err := validateStatus("status", *u.Status); err != nil {
-			return err
-		}
-	}
-	if u.StartDate != nil && u.StartDate.IsZero() {
-		return Invalidf("startDate", "startDate: a date is required")
-	}
-	if u.EndDate != nil && u.EndDate.IsZero() {
-		return Invalidf("endDate", "endDate: a date is required")
-	}
-	return nil
+	return firstError(validateRef("id", id), ifSet("name", u.Name, validateName), ifSet("description", u.Description, validateDescription),
+		ifSet("status", u.Status, validateStatus), ifSet("startDate", u.StartDate, requiredDate), ifSet("endDate", u.EndDate, requiredDate))
 }
 
 // ServiceUpdateFacts are what PlanServiceUpdate needs to know of the store.

@@ -27,28 +27,11 @@ type TutorshipFacts struct {
 // empty: a new tutorship is open) and "step" (0, meaning 1, or 1 to
 // MaxTutorshipStep).
 func ValidateTutorship(t Tutorship) error {
-	if err := ValidateProvinceCode("tutorCode", t.TutorCode); err != nil {
-		return err
-	}
-	if err := ValidateProvinceCode("tutoredCode", t.TutoredCode); err != nil {
-		return err
-	}
-	if t.TutorCode == t.TutoredCode {
-		return Invalidf("tutoredCode", "tutoredCode: a Province can't tutor itself (%s)", t.TutorCode)
-	}
-	if err := validateRef("sectorCode", t.SectorCode); err != nil {
-		return err
-	}
-	if t.Since.IsZero() {
-		return Invalidf("since", "since: a date is required")
-	}
-	if !t.Until.IsZero() {
-		return Invalidf("until", "until: a new tutorship is open; end it with EndTutorship")
-	}
-	if t.Step != 0 {
-		return validateStep("step", t.Step)
-	}
-	return nil
+	return firstError(ValidateProvinceCode("tutorCode", t.TutorCode), ValidateProvinceCode("tutoredCode", t.TutoredCode),
+		when(t.TutorCode == t.TutoredCode, Invalidf("tutoredCode", "tutoredCode: a Province can't tutor itself (%s)", t.TutorCode)),
+		validateRef("sectorCode", t.SectorCode), requiredDate("since", t.Since),
+		when(!t.Until.IsZero(), Invalidf("until", "until: a new tutorship is open; end it with EndTutorship")),
+		when(t.Step != 0, validateStep("step", t.Step)))
 }
 
 // PlanTutorAssign returns the tutorship to create (step 1 unless given)
@@ -105,19 +88,8 @@ func PlanTutorAssign(t Tutorship, f TutorshipFacts) (Tutorship, []Change, error)
 // ValidateTutorshipKey checks a tutorship key: "tutorCode" and
 // "tutoredCode" (Province codes), "sectorCode" and "since" (required).
 func ValidateTutorshipKey(k TutorshipKey) error {
-	if err := ValidateProvinceCode("tutorCode", k.TutorCode); err != nil {
-		return err
-	}
-	if err := ValidateProvinceCode("tutoredCode", k.TutoredCode); err != nil {
-		return err
-	}
-	if err := validateRef("sectorCode", k.SectorCode); err != nil {
-		return err
-	}
-	if k.Since.IsZero() {
-		return Invalidf("since", "since: a date is required")
-	}
-	return nil
+	return firstError(ValidateProvinceCode("tutorCode", k.TutorCode), ValidateProvinceCode("tutoredCode", k.TutoredCode),
+		validateRef("sectorCode", k.SectorCode), requiredDate("since", k.Since))
 }
 
 // PlanTutorAdvance returns the tutorship at its new step and the audit
