@@ -517,38 +517,64 @@ func projectWorkProps(w pcnet.ProjectWork) map[string]any {
 	return map[string]any{"id": w.ID, "title": w.Title, "maturity": string(w.Maturity), "step": int64(w.Step), "year": int64(w.Year)}
 }
 
+// writeOne runs one call of a write method: plan locks and reads the facts
+// (lockAndRead) and calls pcnet's rule, items says what its result writes;
+// op names the write in internal errors and to Config.AfterCommit. The
+// Writer methods differ only in these.
+func writeOne[T any](ctx context.Context, s *Store, op string, c pcnet.WriteCall, plan func(w *writeTx) (T, []pcnet.Change, error), items func(T) itemWrite) (T, error) {
+	var zero, out T
+	idem, err := c.Start(ctx) // bad input costs no round trip
+	if err != nil {
+		return zero, err
+	}
+	err = s.write(ctx, op, idem, &out, func(w *writeTx) (writePlan, error) {
+		res, changes, err := plan(w)
+		if err != nil {
+			return writePlan{}, err
+		}
+		out = res
+		return writePlan{changes: changes, items: items(res)}, nil
+	})
+	if err != nil {
+		return zero, err
+	}
+	return out, nil
+}
+
+// withFacts is a plan that reads the facts with facts and then calls rule.
+func withFacts[F, T any](facts func(w *writeTx) (F, error), rule func(F) (T, []pcnet.Change, error)) func(w *writeTx) (T, []pcnet.Change, error) {
+	return func(w *writeTx) (T, []pcnet.Change, error) {
+		f, err := facts(w)
+		if err != nil {
+			var zero T
+			return zero, nil, err
+		}
+		return rule(f)
+	}
+}
+
 // CreateService implements pcnet.Writer.
 func (s *Store) CreateService(ctx context.Context, sv pcnet.SharedService) (pcnet.SharedService, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "CreateService", sv)
-	if err != nil {
-		return pcnet.SharedService{}, err
-	}
-	if err := pcnet.ValidateNewService(sv); err != nil {
-		return pcnet.SharedService{}, err // no round trip for bad input
-	}
-	var out pcnet.SharedService
-	err = s.write(ctx, "creating a service", idem, &out, func(w *writeTx) (writePlan, error) {
+	c := pcnet.WriteCall{Method: "CreateService", Input: []any{sv}, Invalid: pcnet.ValidateNewService(sv)}
+	return writeOne(ctx, s, "creating a service", c, withFacts(func(w *writeTx) (pcnet.ServiceCreateFacts, error) {
 		v, err := w.lockAndRead(`
 			EXISTS { MATCH (:SharedService {id: $id}) },`+
 			providerColumns(`MATCH (p:Province {code: $provider})`, `MATCH (a:Area {code: $area})`),
 			map[string]any{"id": sv.ID, "provider": sv.ProviderCode, "area": sv.AreaCode})
 		if err != nil {
-			return writePlan{}, err
+			return pcnet.ServiceCreateFacts{}, err
 		}
 		var rd reader
 		facts := pcnet.ServiceCreateFacts{IDTaken: rd.bool(v[0])}
 		if rd.err != nil {
-			return writePlan{}, rd.err
+			return pcnet.ServiceCreateFacts{}, rd.err
 		}
-		if facts.ProviderParticipation, err = readProviderParticipation(v[1:]); err != nil {
-			return writePlan{}, err
-		}
-		planned, changes, err := pcnet.PlanServiceCreate(sv, facts)
-		if err != nil {
-			return writePlan{}, err
-		}
-		out = planned
-		return writePlan{changes: changes, items: itemWrite{
+		facts.ProviderParticipation, err = readProviderParticipation(v[1:])
+		return facts, err
+	}, func(f pcnet.ServiceCreateFacts) (pcnet.SharedService, []pcnet.Change, error) {
+		return pcnet.PlanServiceCreate(sv, f)
+	}), func(planned pcnet.SharedService) itemWrite {
+		return itemWrite{
 			what: "services", want: 1,
 			cypher: `
 			MATCH (p:Province {code: $provider}), (a:Area {code: $area})
@@ -556,64 +582,50 @@ func (s *Store) CreateService(ctx context.Context, sv pcnet.SharedService) (pcne
 			SET s = $props
 			RETURN count(s) AS written`,
 			params: map[string]any{"provider": planned.ProviderCode, "area": planned.AreaCode, "props": serviceProps(planned)},
-		}}, nil
+		}
 	})
-	if err != nil {
-		return pcnet.SharedService{}, err
-	}
-	return out, nil
 }
 
 // UpdateService implements pcnet.Writer.
 func (s *Store) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpdate) (pcnet.SharedService, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "UpdateService", id, u)
-	if err != nil {
-		return pcnet.SharedService{}, err
-	}
-	if err := pcnet.ValidateServiceUpdate(id, u); err != nil {
-		return pcnet.SharedService{}, err
-	}
-	var out pcnet.SharedService
-	err = s.write(ctx, "updating a service", idem, &out, func(w *writeTx) (writePlan, error) {
+	c := pcnet.WriteCall{Method: "UpdateService", Input: []any{id, u}, Invalid: pcnet.ValidateServiceUpdate(id, u)}
+	var ended []pcnet.Coverage // the coverages the update ends, written with the service
+	return writeOne(ctx, s, "updating a service", c, withFacts(func(w *writeTx) (pcnet.ServiceUpdateFacts, error) {
 		v, err := w.lockAndRead(serviceColumn+`,
 			COLLECT { MATCH (:SharedService {id: $serviceId})-[c:COVERS]->(m:Comune)
 			          RETURN [m.code, c.since, c.until, c.phase] },`+serviceProviderColumns,
 			map[string]any{"serviceId": id})
 		if err != nil {
-			return writePlan{}, err
+			return pcnet.ServiceUpdateFacts{}, err
 		}
-		current, err := readService(v[0])
-		if err != nil {
-			return writePlan{}, err
+		f := pcnet.ServiceUpdateFacts{Today: pcnet.Today()}
+		if f.Current, err = readService(v[0]); err != nil {
+			return pcnet.ServiceUpdateFacts{}, err
 		}
 		var rd reader
-		var covs []pcnet.Coverage
 		for _, row := range rd.list(v[1]) {
 			r := rd.list(row)
 			if len(r) != 4 {
-				return writePlan{}, fmt.Errorf("neo4j: coverage row of %d fields", len(r))
+				return pcnet.ServiceUpdateFacts{}, fmt.Errorf("neo4j: coverage row of %d fields", len(r))
 			}
-			covs = append(covs, pcnet.Coverage{ServiceID: id, ComuneCode: rd.str(r[0]),
+			f.Coverages = append(f.Coverages, pcnet.Coverage{ServiceID: id, ComuneCode: rd.str(r[0]),
 				Since: rd.date(r[1]), Until: rd.date(r[2]), Phase: pcnet.CoveragePhase(rd.str(r[3]))})
 		}
 		if rd.err != nil {
-			return writePlan{}, rd.err
+			return pcnet.ServiceUpdateFacts{}, rd.err
 		}
-		pp, err := readProviderParticipation(v[2:])
-		if err != nil {
-			return writePlan{}, err
-		}
-		planned, ended, changes, err := pcnet.PlanServiceUpdate(id, u, pcnet.ServiceUpdateFacts{Current: current, Coverages: covs, Today: pcnet.Today(), ProviderParticipation: pp})
-		if err != nil {
-			return writePlan{}, err
-		}
-		out = planned
+		f.ProviderParticipation, err = readProviderParticipation(v[2:])
+		return f, err
+	}, func(f pcnet.ServiceUpdateFacts) (planned pcnet.SharedService, changes []pcnet.Change, err error) {
+		planned, ended, changes, err = pcnet.PlanServiceUpdate(id, u, f)
+		return planned, changes, err
+	}), func(planned pcnet.SharedService) itemWrite {
 		rows := make([]any, len(ended))
 		for i, c := range ended {
 			rows[i] = map[string]any{"comune": c.ComuneCode, "since": dateParam(c.Since), "until": dateParam(c.Until)}
 		}
 		// The service and the coverages its ending ends, in one count.
-		return writePlan{changes: changes, items: itemWrite{
+		return itemWrite{
 			what: "services and coverages", want: 1 + len(rows),
 			cypher: `
 			MATCH (s:SharedService {id: $id})
@@ -631,39 +643,23 @@ func (s *Store) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpd
 				"name": planned.Name, "description": planned.Description,
 				"status": string(planned.Status), "startDate": dateParam(planned.StartDate),
 			}},
-		}}, nil
+		}
 	})
-	if err != nil {
-		return pcnet.SharedService{}, err
-	}
-	return out, nil
 }
 
 // AddCoverage implements pcnet.Writer.
 func (s *Store) AddCoverage(ctx context.Context, a pcnet.CoverageAddition) (pcnet.CoverageResult, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "AddCoverage", a)
-	if err != nil {
-		return pcnet.CoverageResult{}, err
-	}
-	if err := pcnet.ValidateCoverageAddition(a); err != nil {
-		return pcnet.CoverageResult{}, err
-	}
-	var out pcnet.CoverageResult
-	err = s.write(ctx, "adding coverage", idem, &out, func(w *writeTx) (writePlan, error) {
-		facts, err := w.coverageFacts(a.ServiceID, a.ComuneCodes, false)
-		if err != nil {
-			return writePlan{}, err
-		}
-		res, changes, err := pcnet.PlanCoverageAddition(a, facts)
-		if err != nil {
-			return writePlan{}, err
-		}
-		out = res
+	c := pcnet.WriteCall{Method: "AddCoverage", Input: []any{a}, Invalid: pcnet.ValidateCoverageAddition(a)}
+	return writeOne(ctx, s, "adding coverage", c, withFacts(func(w *writeTx) (pcnet.CoverageFacts, error) {
+		return w.coverageFacts(a.ServiceID, a.ComuneCodes, false)
+	}, func(f pcnet.CoverageFacts) (pcnet.CoverageResult, []pcnet.Change, error) {
+		return pcnet.PlanCoverageAddition(a, f)
+	}), func(res pcnet.CoverageResult) itemWrite {
 		rows := make([]any, len(res.Changed))
 		for i, c := range res.Changed {
 			rows[i] = map[string]any{"comune": c.ComuneCode, "props": coverageProps(c)}
 		}
-		return writePlan{changes: changes, items: itemWrite{
+		return itemWrite{
 			what: "coverages", want: len(rows),
 			cypher: `
 			MATCH (s:SharedService {id: $id})
@@ -673,39 +669,23 @@ func (s *Store) AddCoverage(ctx context.Context, a pcnet.CoverageAddition) (pcne
 			SET r = row.props
 			RETURN count(r) AS written`,
 			params: map[string]any{"id": a.ServiceID, "rows": rows},
-		}}, nil
+		}
 	})
-	if err != nil {
-		return pcnet.CoverageResult{}, err
-	}
-	return out, nil
 }
 
 // EndCoverage implements pcnet.Writer.
 func (s *Store) EndCoverage(ctx context.Context, e pcnet.CoverageEnding) (pcnet.CoverageResult, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "EndCoverage", e)
-	if err != nil {
-		return pcnet.CoverageResult{}, err
-	}
-	if err := pcnet.ValidateCoverageEnding(e); err != nil {
-		return pcnet.CoverageResult{}, err
-	}
-	var out pcnet.CoverageResult
-	err = s.write(ctx, "ending coverage", idem, &out, func(w *writeTx) (writePlan, error) {
-		facts, err := w.coverageFacts(e.ServiceID, e.ComuneCodes, true)
-		if err != nil {
-			return writePlan{}, err
-		}
-		res, changes, err := pcnet.PlanCoverageEnding(e, facts)
-		if err != nil {
-			return writePlan{}, err
-		}
-		out = res
+	c := pcnet.WriteCall{Method: "EndCoverage", Input: []any{e}, Invalid: pcnet.ValidateCoverageEnding(e)}
+	return writeOne(ctx, s, "ending coverage", c, withFacts(func(w *writeTx) (pcnet.CoverageFacts, error) {
+		return w.coverageFacts(e.ServiceID, e.ComuneCodes, true)
+	}, func(f pcnet.CoverageFacts) (pcnet.CoverageResult, []pcnet.Change, error) {
+		return pcnet.PlanCoverageEnding(e, f)
+	}), func(res pcnet.CoverageResult) itemWrite {
 		rows := make([]any, len(res.Changed))
 		for i, c := range res.Changed {
 			rows[i] = map[string]any{"comune": c.ComuneCode, "since": dateParam(c.Since)}
 		}
-		return writePlan{changes: changes, items: itemWrite{
+		return itemWrite{
 			what: "coverages", want: len(rows),
 			cypher: `
 			MATCH (s:SharedService {id: $id})
@@ -715,35 +695,19 @@ func (s *Store) EndCoverage(ctx context.Context, e pcnet.CoverageEnding) (pcnet.
 			SET r.until = $until
 			RETURN count(r) AS written`,
 			params: map[string]any{"id": e.ServiceID, "rows": rows, "until": dateParam(e.Until)},
-		}}, nil
+		}
 	})
-	if err != nil {
-		return pcnet.CoverageResult{}, err
-	}
-	return out, nil
 }
 
 // AssignTutor implements pcnet.Writer.
 func (s *Store) AssignTutor(ctx context.Context, t pcnet.Tutorship) (pcnet.Tutorship, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "AssignTutor", t)
-	if err != nil {
-		return pcnet.Tutorship{}, err
-	}
-	if err := pcnet.ValidateTutorship(t); err != nil {
-		return pcnet.Tutorship{}, err
-	}
-	var out pcnet.Tutorship
-	err = s.write(ctx, "assigning a tutor", idem, &out, func(w *writeTx) (writePlan, error) {
-		facts, err := w.tutorshipFacts(t)
-		if err != nil {
-			return writePlan{}, err
-		}
-		planned, changes, err := pcnet.PlanTutorAssign(t, facts)
-		if err != nil {
-			return writePlan{}, err
-		}
-		out = planned
-		return writePlan{changes: changes, items: itemWrite{
+	c := pcnet.WriteCall{Method: "AssignTutor", Input: []any{t}, Invalid: pcnet.ValidateTutorship(t)}
+	return writeOne(ctx, s, "assigning a tutor", c, withFacts(func(w *writeTx) (pcnet.TutorshipFacts, error) {
+		return w.tutorshipFacts(t)
+	}, func(f pcnet.TutorshipFacts) (pcnet.Tutorship, []pcnet.Change, error) {
+		return pcnet.PlanTutorAssign(t, f)
+	}), func(planned pcnet.Tutorship) itemWrite {
+		return itemWrite{
 			what: "tutorships", want: 1,
 			cypher: `
 			MATCH (a:Province {code: $tutor}), (b:Province {code: $tutored})
@@ -751,12 +715,8 @@ func (s *Store) AssignTutor(ctx context.Context, t pcnet.Tutorship) (pcnet.Tutor
 			SET t = $props
 			RETURN count(t) AS written`,
 			params: map[string]any{"tutor": planned.TutorCode, "tutored": planned.TutoredCode, "props": tutorshipProps(planned)},
-		}}, nil
+		}
 	})
-	if err != nil {
-		return pcnet.Tutorship{}, err
-	}
-	return out, nil
 }
 
 // AdvanceTutorship implements pcnet.Writer.
@@ -773,70 +733,39 @@ func (s *Store) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pc
 	})
 }
 
-// tutorshipChange changes the tutorship with key k as plan says.
-func (s *Store) tutorshipChange(ctx context.Context, op, method string, input []any, k pcnet.TutorshipKey, plan func(current *pcnet.Tutorship) (pcnet.Tutorship, []pcnet.Change, error)) (pcnet.Tutorship, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, method, input...)
-	if err != nil {
-		return pcnet.Tutorship{}, err
-	}
-	if err := pcnet.ValidateTutorshipKey(k); err != nil {
-		return pcnet.Tutorship{}, err
-	}
-	var out pcnet.Tutorship
-	err = s.write(ctx, op, idem, &out, func(w *writeTx) (writePlan, error) {
-		current, err := w.tutorship(k)
-		if err != nil {
-			return writePlan{}, err
-		}
-		planned, changes, err := plan(current)
-		if err != nil {
-			return writePlan{}, err
-		}
-		out = planned
-		params := tutorshipKeyParams(k)
-		params["props"] = tutorshipProps(planned)
-		return writePlan{changes: changes, items: itemWrite{
-			what: "tutorships", want: 1,
-			cypher: `
+// tutorshipChange changes the tutorship with key k as rule says.
+func (s *Store) tutorshipChange(ctx context.Context, op, method string, input []any, k pcnet.TutorshipKey, rule func(current *pcnet.Tutorship) (pcnet.Tutorship, []pcnet.Change, error)) (pcnet.Tutorship, error) {
+	c := pcnet.WriteCall{Method: method, Input: input, Invalid: pcnet.ValidateTutorshipKey(k)}
+	return writeOne(ctx, s, op, c, withFacts(func(w *writeTx) (*pcnet.Tutorship, error) { return w.tutorship(k) }, rule),
+		func(planned pcnet.Tutorship) itemWrite {
+			params := tutorshipKeyParams(k)
+			params["props"] = tutorshipProps(planned)
+			return itemWrite{
+				what: "tutorships", want: 1,
+				cypher: `
 			MATCH (:Province {code: $tutor})-[t:TUTORS]->(:Province {code: $tutored})
 			WHERE t.sector = $sector AND t.since = $since
 			SET t = $props
 			RETURN count(t) AS written`,
-			params: params,
-		}}, nil
-	})
-	if err != nil {
-		return pcnet.Tutorship{}, err
-	}
-	return out, nil
+				params: params,
+			}
+		})
 }
 
 // SaveProjectWork implements pcnet.Writer.
 func (s *Store) SaveProjectWork(ctx context.Context, pw pcnet.ProjectWork) (pcnet.ProjectWork, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "SaveProjectWork", pw)
-	if err != nil {
-		return pcnet.ProjectWork{}, err
-	}
-	if err := pcnet.ValidateProjectWork(pw); err != nil {
-		return pcnet.ProjectWork{}, err
-	}
-	var out pcnet.ProjectWork
-	err = s.write(ctx, "saving a project work", idem, &out, func(w *writeTx) (writePlan, error) {
-		facts, err := w.projectWorkFacts(pw)
-		if err != nil {
-			return writePlan{}, err
-		}
-		planned, changes, err := pcnet.PlanProjectWork(pw, facts)
-		if err != nil {
-			return writePlan{}, err
-		}
-		out = planned
+	c := pcnet.WriteCall{Method: "SaveProjectWork", Input: []any{pw}, Invalid: pcnet.ValidateProjectWork(pw)}
+	var saved bool // the project work was there: it is rewritten, not created
+	return writeOne(ctx, s, "saving a project work", c, withFacts(func(w *writeTx) (pcnet.ProjectWorkFacts, error) { return w.projectWorkFacts(pw) }, func(f pcnet.ProjectWorkFacts) (pcnet.ProjectWork, []pcnet.Change, error) {
+		saved = f.Current != nil
+		return pcnet.PlanProjectWork(pw, f)
+	}), func(planned pcnet.ProjectWork) itemWrite {
 		// A new project work is created; a saved one loses its links
 		// and gets the new ones, as the import rewrites it.
 		cypher := `
 			CREATE (w:ProjectWork)
 			SET w = $props`
-		if facts.Current != nil {
+		if saved {
 			cypher = `
 			MATCH (w:ProjectWork {id: $id})
 			SET w = $props
@@ -852,18 +781,14 @@ func (s *Store) SaveProjectWork(ctx context.Context, pw pcnet.ProjectWork) (pcne
 			CREATE (p)-[:WROTE]->(w)-[:IN_AREA]->(a)
 			FOREACH (x IN CASE WHEN s IS NULL THEN [] ELSE [s] END | CREATE (w)-[:LED_TO]->(x))
 			RETURN count(w) AS written`
-		return writePlan{changes: changes, items: itemWrite{
+		return itemWrite{
 			what: "project works", want: 1, cypher: cypher,
 			params: map[string]any{
 				"id": planned.ID, "props": projectWorkProps(planned),
 				"province": planned.ProvinceCode, "area": planned.AreaCode, "service": stringParam(planned.ServiceID),
 			},
-		}}, nil
+		}
 	})
-	if err != nil {
-		return pcnet.ProjectWork{}, err
-	}
-	return out, nil
 }
 
 // ---- The audit trail ----

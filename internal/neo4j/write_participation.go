@@ -87,21 +87,31 @@ func readProviderParticipation(v []any) (pcnet.ProviderParticipation, error) {
 	return pp, nil
 }
 
-// participationFacts locks and reads whether the Province and sector exist
-// and the Province's records and exceptions in the sector.
-func (w *writeTx) participationFacts(province, sector string) (found, sectorFound bool, f *pcnet.ParticipationFacts, err error) {
-	v, err := w.lockAndRead(`EXISTS { MATCH (:Province {code: $province}) }, EXISTS { MATCH (:Sector {code: $sector}) },`+participationColumns,
-		map[string]any{"province": province, "sector": sector, "participants": []any{province}})
-	if err != nil {
-		return false, false, nil, err
-	}
-	var rd reader
-	found, sectorFound = rd.bool(v[0]), rd.bool(v[1])
-	f, err = readParticipation(sector, v[2], v[3])
-	if rd.err != nil {
-		return false, false, nil, rd.err
-	}
-	return found, sectorFound, f, err
+// participationState is what a participation write reads: whether the
+// Province and sector exist, and the Province's records and exceptions in
+// the sector.
+type participationState struct {
+	found, sectorFound bool
+	facts              *pcnet.ParticipationFacts
+}
+
+// participationPlan is the plan of a participation write on the Province
+// and sector: it locks and reads their participationState and calls rule.
+func participationPlan[T any](province, sector string, rule func(participationState) (T, []pcnet.Change, error)) func(w *writeTx) (T, []pcnet.Change, error) {
+	return withFacts(func(w *writeTx) (participationState, error) {
+		v, err := w.lockAndRead(`EXISTS { MATCH (:Province {code: $province}) }, EXISTS { MATCH (:Sector {code: $sector}) },`+participationColumns,
+			map[string]any{"province": province, "sector": sector, "participants": []any{province}})
+		if err != nil {
+			return participationState{}, err
+		}
+		var rd reader
+		st := participationState{found: rd.bool(v[0]), sectorFound: rd.bool(v[1])}
+		st.facts, err = readParticipation(sector, v[2], v[3])
+		if rd.err != nil {
+			return participationState{}, rd.err
+		}
+		return st, err
+	}, rule)
 }
 
 // participationWrite merges the participation planned, keyed as the
@@ -127,75 +137,27 @@ func participationWrite(p pcnet.Participation) itemWrite {
 
 // RecordParticipation implements pcnet.Writer.
 func (s *Store) RecordParticipation(ctx context.Context, p pcnet.Participation) (pcnet.Participation, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "RecordParticipation", p)
-	if err != nil {
-		return pcnet.Participation{}, err
-	}
-	if err := pcnet.ValidateParticipation(p); err != nil {
-		return pcnet.Participation{}, err
-	}
-	var out pcnet.Participation
-	err = s.write(ctx, "recording a participation", idem, &out, func(w *writeTx) (writePlan, error) {
-		found, sectorFound, f, err := w.participationFacts(p.ProvinceCode, p.SectorCode)
-		if err != nil {
-			return writePlan{}, err
-		}
-		planned, changes, err := pcnet.PlanParticipationRecord(p, found, sectorFound, f.Participations)
-		if err != nil {
-			return writePlan{}, err
-		}
-		out = planned
-		return writePlan{changes: changes, items: participationWrite(planned)}, nil
-	})
-	if err != nil {
-		return pcnet.Participation{}, err
-	}
-	return out, nil
+	c := pcnet.WriteCall{Method: "RecordParticipation", Input: []any{p}, Invalid: pcnet.ValidateParticipation(p)}
+	return writeOne(ctx, s, "recording a participation", c, participationPlan(p.ProvinceCode, p.SectorCode, func(x participationState) (pcnet.Participation, []pcnet.Change, error) {
+		return pcnet.PlanParticipationRecord(p, x.found, x.sectorFound, x.facts.Participations)
+	}), participationWrite)
 }
 
 // EndParticipation implements pcnet.Writer.
 func (s *Store) EndParticipation(ctx context.Context, provinceCode, sectorCode string, until pcnet.Date) (pcnet.Participation, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "EndParticipation", provinceCode, sectorCode, until)
-	if err != nil {
-		return pcnet.Participation{}, err
-	}
-	var out pcnet.Participation
-	err = s.write(ctx, "ending a participation", idem, &out, func(w *writeTx) (writePlan, error) {
-		_, _, f, err := w.participationFacts(provinceCode, sectorCode)
-		if err != nil {
-			return writePlan{}, err
-		}
-		planned, changes, err := pcnet.PlanParticipationEnd(f.Participations, until)
-		if err != nil {
-			return writePlan{}, err
-		}
-		out = planned
-		return writePlan{changes: changes, items: participationWrite(planned)}, nil
-	})
-	if err != nil {
-		return pcnet.Participation{}, err
-	}
-	return out, nil
+	c := pcnet.WriteCall{Method: "EndParticipation", Input: []any{provinceCode, sectorCode, until}}
+	return writeOne(ctx, s, "ending a participation", c, participationPlan(provinceCode, sectorCode, func(x participationState) (pcnet.Participation, []pcnet.Change, error) {
+		return pcnet.PlanParticipationEnd(x.facts.Participations, until)
+	}), participationWrite)
 }
 
 // RecordParticipationException implements pcnet.Writer.
 func (s *Store) RecordParticipationException(ctx context.Context, e pcnet.ParticipationException) (pcnet.ParticipationException, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "RecordParticipationException", e)
-	if err != nil {
-		return pcnet.ParticipationException{}, err
-	}
-	var out pcnet.ParticipationException
-	err = s.write(ctx, "recording a participation exception", idem, &out, func(w *writeTx) (writePlan, error) {
-		found, sectorFound, _, err := w.participationFacts(e.ProvinceCode, e.SectorCode)
-		if err != nil {
-			return writePlan{}, err
-		}
-		planned, changes, err := pcnet.PlanParticipationException(e, found, sectorFound)
-		if err != nil {
-			return writePlan{}, err
-		}
-		out = planned
-		return writePlan{changes: changes, items: itemWrite{
+	c := pcnet.WriteCall{Method: "RecordParticipationException", Input: []any{e}}
+	return writeOne(ctx, s, "recording a participation exception", c, participationPlan(e.ProvinceCode, e.SectorCode, func(x participationState) (pcnet.ParticipationException, []pcnet.Change, error) {
+		return pcnet.PlanParticipationException(e, x.found, x.sectorFound)
+	}), func(planned pcnet.ParticipationException) itemWrite {
+		return itemWrite{
 			what: "participation exceptions", want: 1,
 			cypher: `
 			MERGE (n:ParticipationException {key: $key})
@@ -203,10 +165,6 @@ func (s *Store) RecordParticipationException(ctx context.Context, e pcnet.Partic
 			RETURN count(n) AS written`,
 			params: map[string]any{"key": planned.ProvinceCode + "|" + planned.SectorCode,
 				"province": planned.ProvinceCode, "sector": planned.SectorCode, "reason": planned.Reason},
-		}}, nil
+		}
 	})
-	if err != nil {
-		return pcnet.ParticipationException{}, err
-	}
-	return out, nil
 }

@@ -65,50 +65,43 @@ func readComuneFacts(v any) (map[string]pcnet.ComuneFacts, error) {
 
 // SaveProjectWorkSections implements pcnet.ProgrammeWriter.
 func (s *Store) SaveProjectWorkSections(ctx context.Context, projectWorkID string, sections []pcnet.ProjectWorkSection) ([]pcnet.ProjectWorkSection, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "SaveProjectWorkSections", projectWorkID, sections)
-	if err != nil {
-		return nil, err
-	}
-	if err := pcnet.ValidateProjectWorkSections(projectWorkID, sections); err != nil {
-		return nil, err
-	}
-	var out []pcnet.ProjectWorkSection
-	err = s.write(ctx, "saving project work sections", idem, &out, func(w *writeTx) (writePlan, error) {
+	c := pcnet.WriteCall{Method: "SaveProjectWorkSections", Input: []any{projectWorkID, sections},
+		Invalid: pcnet.ValidateProjectWorkSections(projectWorkID, sections)}
+	var put []pcnet.ProjectWorkSection // the sections written; the result is all of the project work's
+	return writeOne(ctx, s, "saving project work sections", c, withFacts(func(w *writeTx) (pcnet.SectionFacts, error) {
 		v, err := w.lockAndRead(projectWorkColumn+`,
 			COLLECT { MATCH (:ProjectWork {id: $id})-[:HAS_SECTION]->(n:ProjectWorkSection) RETURN [n.section, n.text] },`+comuneFactsColumn,
 			map[string]any{"id": projectWorkID, "codes": toAnySlice(pcnet.SectionComuneCodes(sections))})
 		if err != nil {
-			return writePlan{}, err
+			return pcnet.SectionFacts{}, err
 		}
 		f := pcnet.SectionFacts{}
 		if f.ProjectWork, err = readProjectWork(projectWorkID, v[0]); err != nil {
-			return writePlan{}, err
+			return pcnet.SectionFacts{}, err
 		}
 		var rd reader
 		for _, row := range rd.list(v[1]) {
 			r := rd.list(row)
 			if len(r) != 2 {
-				return writePlan{}, fmt.Errorf("neo4j: section row of %d fields", len(r))
+				return pcnet.SectionFacts{}, fmt.Errorf("neo4j: section row of %d fields", len(r))
 			}
 			f.Current = append(f.Current, pcnet.ProjectWorkSection{ProjectWorkID: projectWorkID, Section: pcnet.SectionKind(rd.str(r[0])), Text: rd.str(r[1])})
 		}
 		if rd.err != nil {
-			return writePlan{}, rd.err
+			return pcnet.SectionFacts{}, rd.err
 		}
-		if f.Comuni, err = readComuneFacts(v[2]); err != nil {
-			return writePlan{}, err
-		}
-		put, all, changes, err := pcnet.PlanProjectWorkSections(projectWorkID, sections, f)
-		if err != nil {
-			return writePlan{}, err
-		}
-		out = all
+		f.Comuni, err = readComuneFacts(v[2])
+		return f, err
+	}, func(f pcnet.SectionFacts) (all []pcnet.ProjectWorkSection, changes []pcnet.Change, err error) {
+		put, all, changes, err = pcnet.PlanProjectWorkSections(projectWorkID, sections, f)
+		return all, changes, err
+	}), func([]pcnet.ProjectWorkSection) itemWrite {
 		rows := make([]any, len(put))
 		for i, x := range put {
 			key := x.ProjectWorkID + "|" + string(x.Section)
 			rows[i] = map[string]any{"key": key, "section": string(x.Section), "text": x.Text}
 		}
-		return writePlan{changes: changes, items: itemWrite{
+		return itemWrite{
 			what: "project work sections", want: len(rows),
 			cypher: `
 			MATCH (w:ProjectWork {id: $id})
@@ -118,56 +111,41 @@ func (s *Store) SaveProjectWorkSections(ctx context.Context, projectWorkID strin
 			MERGE (w)-[:HAS_SECTION]->(n)
 			RETURN count(n) AS written`,
 			params: map[string]any{"id": projectWorkID, "rows": rows},
-		}}, nil
+		}
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // SetRolloutPlan implements pcnet.ProgrammeWriter.
 func (s *Store) SetRolloutPlan(ctx context.Context, serviceID string, waves []pcnet.RolloutWave) ([]pcnet.RolloutTarget, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "SetRolloutPlan", serviceID, waves)
-	if err != nil {
-		return nil, err
-	}
-	if err := pcnet.ValidateRolloutPlan(serviceID, waves); err != nil {
-		return nil, err // before looking up up to MaxBatch codes
-	}
-	codes := pcnet.RolloutComuneCodes(waves)
-	var out []pcnet.RolloutTarget
-	err = s.write(ctx, "setting a rollout plan", idem, &out, func(w *writeTx) (writePlan, error) {
+	c := pcnet.WriteCall{Method: "SetRolloutPlan", Input: []any{serviceID, waves},
+		Invalid: pcnet.ValidateRolloutPlan(serviceID, waves)} // before looking up up to MaxBatch codes
+	return writeOne(ctx, s, "setting a rollout plan", c, withFacts(func(w *writeTx) (pcnet.RolloutPlanFacts, error) {
 		v, err := w.lockAndRead(serviceColumn+`,`+comuneFactsColumn+`,
 			COLLECT { MATCH (:SharedService {id: $serviceId})-[:PLANS]->(n:RolloutTarget)-[:TARGETS]->(c:Comune)
 			          RETURN [c.code, n.wave, n.due] }`,
-			map[string]any{"serviceId": serviceID, "codes": toAnySlice(codes)})
+			map[string]any{"serviceId": serviceID, "codes": toAnySlice(pcnet.RolloutComuneCodes(waves))})
 		if err != nil {
-			return writePlan{}, err
+			return pcnet.RolloutPlanFacts{}, err
 		}
 		f := pcnet.RolloutPlanFacts{}
 		if f.Service, err = readService(v[0]); err != nil {
-			return writePlan{}, err
+			return pcnet.RolloutPlanFacts{}, err
 		}
 		if f.Comuni, err = readComuneFacts(v[1]); err != nil {
-			return writePlan{}, err
+			return pcnet.RolloutPlanFacts{}, err
 		}
 		var rd reader
 		for _, row := range rd.list(v[2]) {
 			r := rd.list(row)
 			if len(r) != 3 {
-				return writePlan{}, fmt.Errorf("neo4j: rollout target row of %d fields", len(r))
+				return pcnet.RolloutPlanFacts{}, fmt.Errorf("neo4j: rollout target row of %d fields", len(r))
 			}
 			f.Current = append(f.Current, pcnet.RolloutTarget{ServiceID: serviceID, ComuneCode: rd.str(r[0]), Wave: rd.int(r[1]), Due: rd.date(r[2])})
 		}
-		if rd.err != nil {
-			return writePlan{}, rd.err
-		}
-		plan, changes, err := pcnet.PlanRolloutPlan(serviceID, waves, f)
-		if err != nil {
-			return writePlan{}, err
-		}
-		out = plan
+		return f, rd.err
+	}, func(f pcnet.RolloutPlanFacts) ([]pcnet.RolloutTarget, []pcnet.Change, error) {
+		return pcnet.PlanRolloutPlan(serviceID, waves, f)
+	}), func(plan []pcnet.RolloutTarget) itemWrite {
 		rows := make([]any, len(plan))
 		keys := make([]any, len(plan))
 		for i, t := range plan {
@@ -177,7 +155,7 @@ func (s *Store) SetRolloutPlan(ctx context.Context, serviceID string, waves []pc
 		}
 		// The targets left out go; the others are merged on their key
 		// (service|Comune), so a Comune moved to another wave keeps its node.
-		return writePlan{changes: changes, items: itemWrite{
+		return itemWrite{
 			what: "rollout targets", want: len(rows),
 			cypher: `
 			MATCH (s:SharedService {id: $id})
@@ -194,25 +172,14 @@ func (s *Store) SetRolloutPlan(ctx context.Context, serviceID string, waves []pc
 			}
 			RETURN written`,
 			params: map[string]any{"id": serviceID, "rows": rows, "keys": keys},
-		}}, nil
+		}
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // AddMaterial implements pcnet.ProgrammeWriter.
 func (s *Store) AddMaterial(ctx context.Context, m pcnet.Material) (pcnet.Material, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "AddMaterial", m)
-	if err != nil {
-		return pcnet.Material{}, err
-	}
-	if err := pcnet.ValidateMaterial(m); err != nil {
-		return pcnet.Material{}, err
-	}
-	var out pcnet.Material
-	err = s.write(ctx, "adding a material", idem, &out, func(w *writeTx) (writePlan, error) {
+	c := pcnet.WriteCall{Method: "AddMaterial", Input: []any{m}, Invalid: pcnet.ValidateMaterial(m)}
+	return writeOne(ctx, s, "adding a material", c, withFacts(func(w *writeTx) (pcnet.MaterialFacts, error) {
 		v, err := w.lockAndRead(`
 			EXISTS { MATCH (:Material {id: $id}) },
 			EXISTS { MATCH (:Sector {code: $sector}) },
@@ -223,7 +190,7 @@ func (s *Store) AddMaterial(ctx context.Context, m pcnet.Material) (pcnet.Materi
 			map[string]any{"id": m.ID, "sector": m.SectorCode, "area": stringParam(m.AreaCode),
 				"service": stringParam(m.ServiceID), "projectWork": stringParam(m.ProjectWorkID), "pilot": stringParam(m.PilotID)})
 		if err != nil {
-			return writePlan{}, err
+			return pcnet.MaterialFacts{}, err
 		}
 		var rd reader
 		f := pcnet.MaterialFacts{IDTaken: rd.bool(v[0]), SectorFound: rd.bool(v[1]),
@@ -231,15 +198,11 @@ func (s *Store) AddMaterial(ctx context.Context, m pcnet.Material) (pcnet.Materi
 		if sectors := rd.list(v[2]); len(sectors) > 0 {
 			f.AreaSector = rd.str(sectors[0])
 		}
-		if rd.err != nil {
-			return writePlan{}, rd.err
-		}
-		planned, changes, err := pcnet.PlanMaterial(m, f)
-		if err != nil {
-			return writePlan{}, err
-		}
-		out = planned
-		return writePlan{changes: changes, items: itemWrite{
+		return f, rd.err
+	}, func(f pcnet.MaterialFacts) (pcnet.Material, []pcnet.Change, error) {
+		return pcnet.PlanMaterial(m, f)
+	}), func(planned pcnet.Material) itemWrite {
+		return itemWrite{
 			what: "materials", want: 1,
 			cypher: `
 			MATCH (sec:Sector {code: $sector})
@@ -257,12 +220,8 @@ func (s *Store) AddMaterial(ctx context.Context, m pcnet.Material) (pcnet.Materi
 			params: map[string]any{"sector": planned.SectorCode, "area": stringParam(planned.AreaCode),
 				"service": stringParam(planned.ServiceID), "projectWork": stringParam(planned.ProjectWorkID), "pilot": stringParam(planned.PilotID),
 				"props": materialProps(planned)},
-		}}, nil
+		}
 	})
-	if err != nil {
-		return pcnet.Material{}, err
-	}
-	return out, nil
 }
 
 // materialProps is a material's property map as the import writes it.

@@ -102,6 +102,25 @@ func IdempotencyFrom(ctx context.Context, op string, input ...any) (*Idempotency
 	return &Idempotency{Scope: actor.Subject, Key: key, Operation: op, Fingerprint: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
+// WriteCall is one call of a write method as a store's write helper takes
+// it: what identifies it for its idempotency key, and its input's
+// validation error, returned before the store does any work.
+type WriteCall struct {
+	Method  string // the Writer method, e.g. "CreateService": the key's Operation
+	Input   []any  // the method's arguments, fingerprinted with the key
+	Invalid error  // the arguments' validation error; nil when valid or checked while planning
+}
+
+// Start returns the call's idempotency (IdempotencyFrom) or, with a well-formed
+// key or none, its validation error: a malformed key is reported first.
+func (c WriteCall) Start(ctx context.Context) (*Idempotency, error) {
+	idem, err := IdempotencyFrom(ctx, c.Method, c.Input...)
+	if err != nil {
+		return nil, err
+	}
+	return idem, c.Invalid
+}
+
 // ID is the stored identity of the key: scope and key, NUL-separated
 // (neither contains a NUL: a key is printable ASCII).
 func (i *Idempotency) ID() string { return i.Scope + "\x00" + i.Key }
