@@ -234,22 +234,23 @@ func upsertWith[T, U any](items []T, side []U, puts []T, compare func(a, b T) in
 
 // Facts from a snapshot.
 
-func (d *data) service(id string) *pcnet.SharedService {
-	i, ok := slices.BinarySearchFunc(d.services, id, func(s pcnet.SharedService, id string) int { return cmp.Compare(s.ID, id) })
+// find returns a copy of the item of list, sorted by key, whose key is
+// key: nil when there is none.
+func find[T any, K cmp.Ordered](list []T, key K, keyOf func(T) K) *T {
+	i, ok := slices.BinarySearchFunc(list, key, func(x T, key K) int { return cmp.Compare(keyOf(x), key) })
 	if !ok {
 		return nil
 	}
-	sv := d.services[i]
-	return &sv
+	x := list[i]
+	return &x
+}
+
+func (d *data) service(id string) *pcnet.SharedService {
+	return find(d.services, id, func(s pcnet.SharedService) string { return s.ID })
 }
 
 func (d *data) projectWork(id string) *pcnet.ProjectWork {
-	i, ok := slices.BinarySearchFunc(d.projectWorks, id, func(w pcnet.ProjectWork, id string) int { return cmp.Compare(w.ID, id) })
-	if !ok {
-		return nil
-	}
-	w := d.projectWorks[i]
-	return &w
+	return find(d.projectWorks, id, func(w pcnet.ProjectWork) string { return w.ID })
 }
 
 func (d *data) tutorship(k pcnet.TutorshipKey) *pcnet.Tutorship {
@@ -266,13 +267,9 @@ func (d *data) hasProvince(code string) bool { _, ok := d.regionOf[code]; return
 
 // province returns the Province with the code, nil when there is none.
 func (d *data) province(code string) *pcnet.Province {
-	i, ok := slices.BinarySearchFunc(d.provinces, code, func(p pcnet.Province, code string) int { return cmp.Compare(p.Code, code) })
-	if !ok {
-		return nil
-	}
-	p := d.provinces[i]
-	return &p
+	return find(d.provinces, code, func(p pcnet.Province) string { return p.Code })
 }
+
 func (d *data) hasArea(code string) bool { _, ok := d.areaSector[code]; return ok }
 
 func (d *data) hasSector(code string) bool {
@@ -350,16 +347,20 @@ func call(method string, input ...any) pcnet.WriteCall {
 	return pcnet.WriteCall{Method: method, Input: input}
 }
 
-// Mutations putting one item of each kind.
+// Mutations putting a write's result.
 
 func putService(sv pcnet.SharedService) mutation {
 	return mutation{services: []pcnet.SharedService{sv}}
 }
+
 func putCoverages(r pcnet.CoverageResult) mutation { return mutation{coverages: r.Changed} }
-func putTutorship(t pcnet.Tutorship) mutation      { return mutation{tutorships: []pcnet.Tutorship{t}} }
+
+func putTutorship(t pcnet.Tutorship) mutation { return mutation{tutorships: []pcnet.Tutorship{t}} }
+
 func putProjectWork(w pcnet.ProjectWork) mutation {
 	return mutation{projectWorks: []pcnet.ProjectWork{w}}
 }
+
 func putParticipation(p pcnet.Participation) mutation {
 	return mutation{participations: []pcnet.Participation{p}}
 }

@@ -51,8 +51,7 @@ func WithIdempotencyKey(ctx context.Context, key string) context.Context {
 
 // IdempotencyKeyFrom returns the idempotency key carried by ctx, if any.
 func IdempotencyKeyFrom(ctx context.Context) (string, bool) {
-	k, ok := ctx.Value(idempotencyKeyKey{}).(string)
-	return k, ok
+	return valueFrom[string](ctx, idempotencyKeyKey{})
 }
 
 // ValidateIdempotencyKey checks a key's size and characters.
