@@ -327,87 +327,85 @@ func (s *Store) snapshot() *data {
 	return s.d
 }
 
-// Regions implements pcnet.Store.
-func (s *Store) Regions(ctx context.Context, codes []string) ([]pcnet.Region, error) {
+// read answers a read from the current snapshot, unless the caller gave
+// up: the reads differ only in answer.
+func read[T any](ctx context.Context, s *Store, answer func(d *data) T) (T, error) {
+	if err := ctx.Err(); err != nil {
+		var zero T
+		return zero, err
+	}
+	return answer(s.snapshot()), nil
+}
+
+// batch answers each of queries from one snapshot, checking between them
+// that the caller still waits: a long batch stops when it gives up.
+func batch[Q, P any](ctx context.Context, s *Store, queries []Q, answer func(d *data, q Q) P) ([]P, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	d := s.snapshot()
-	keep := anyOf(codes)
-	out := make([]pcnet.Region, 0, min(len(d.regions), max(len(codes), 1)))
-	for _, r := range d.regions {
-		if keep(r.Code) {
-			out = append(out, r)
+	out := make([]P, len(queries))
+	for i, q := range queries {
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
+		out[i] = answer(d, q)
 	}
 	return out, nil
+}
+
+// Regions implements pcnet.Store.
+func (s *Store) Regions(ctx context.Context, codes []string) ([]pcnet.Region, error) {
+	keep := anyOf(codes)
+	return read(ctx, s, func(d *data) []pcnet.Region {
+		return selectAll(d.regions, func(r *pcnet.Region) bool { return keep(r.Code) })
+	})
 }
 
 // Provinces implements pcnet.Store.
 func (s *Store) Provinces(ctx context.Context, f pcnet.ProvinceFilter) ([]pcnet.Province, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	d := s.snapshot()
 	code, plate, region, kind := anyOf(f.Codes), anyOf(f.PlateCodes), anyOf(f.RegionCodes), anyOf(f.Kinds)
-	out := []pcnet.Province{}
-	for _, p := range d.provinces {
-		if code(p.Code) && plate(p.PlateCode) && region(p.RegionCode) && kind(p.Kind) {
-			out = append(out, p)
-		}
-	}
-	return out, nil
+	return read(ctx, s, func(d *data) []pcnet.Province {
+		return selectAll(d.provinces, func(p *pcnet.Province) bool {
+			return code(p.Code) && plate(p.PlateCode) && region(p.RegionCode) && kind(p.Kind)
+		})
+	})
 }
 
 // Sectors implements pcnet.Store.
 func (s *Store) Sectors(ctx context.Context) ([]pcnet.Sector, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return copySectors(s.snapshot().sectors), nil
+	return read(ctx, s, func(d *data) []pcnet.Sector { return copySectors(d.sectors) })
 }
 
 // Services implements pcnet.Store.
 func (s *Store) Services(ctx context.Context, f pcnet.ServiceFilter) ([]pcnet.SharedService, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	d := s.snapshot()
-	out := []pcnet.SharedService{}
-	for _, i := range d.matchServices(f) {
-		out = append(out, d.services[i])
-	}
-	return out, nil
+	return read(ctx, s, func(d *data) []pcnet.SharedService { return pick(d.services, d.matchServices(f)) })
 }
 
 // Tutorships implements pcnet.Store.
 func (s *Store) Tutorships(ctx context.Context, f pcnet.TutorshipFilter) ([]pcnet.Tutorship, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	d := s.snapshot()
 	tutor, tutored, sector := anyOf(f.TutorCodes), anyOf(f.TutoredCodes), anyOf(f.SectorCodes)
-	out := []pcnet.Tutorship{}
-	for _, t := range d.tutorships {
-		if tutor(t.TutorCode) && tutored(t.TutoredCode) && sector(t.SectorCode) &&
-			(f.ActiveOn.IsZero() || t.Period().ActiveOn(f.ActiveOn)) {
-			out = append(out, t)
-		}
-	}
-	return out, nil
+	return read(ctx, s, func(d *data) []pcnet.Tutorship {
+		return selectAll(d.tutorships, func(t *pcnet.Tutorship) bool {
+			return tutor(t.TutorCode) && tutored(t.TutoredCode) && sector(t.SectorCode) &&
+				(f.ActiveOn.IsZero() || t.Period().ActiveOn(f.ActiveOn))
+		})
+	})
 }
 
 // ProjectWorks implements pcnet.Store.
 func (s *Store) ProjectWorks(ctx context.Context, f pcnet.ProjectWorkFilter) ([]pcnet.ProjectWork, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	return read(ctx, s, func(d *data) []pcnet.ProjectWork { return pick(d.projectWorks, d.matchProjectWorks(f)) })
+}
+
+// pick returns the items of list at the indexes, in their order (an empty
+// list for none).
+func pick[T any, I int | int32](list []T, indexes []I) []T {
+	out := []T{}
+	for _, i := range indexes {
+		out = append(out, list[i])
 	}
-	d := s.snapshot()
-	out := []pcnet.ProjectWork{}
-	for _, i := range d.matchProjectWorks(f) {
-		out = append(out, d.projectWorks[i])
-	}
-	return out, nil
+	return out
 }
 
 // matchProjectWorks returns the indexes of the project works f selects, in

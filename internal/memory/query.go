@@ -11,21 +11,10 @@ import (
 
 // Comuni implements pcnet.Store.
 func (s *Store) Comuni(ctx context.Context, queries []pcnet.ComuneQuery) ([]pcnet.ComunePage, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	d := s.snapshot()
 	// Queries of one batch often share a coverage condition (the children
 	// of many parents, filtered alike), so the covered sets are shared.
 	covered := make(map[pcnet.CoverageCondition][]bool)
-	out := make([]pcnet.ComunePage, len(queries))
-	for i, q := range queries {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		out[i] = d.comunePage(q, covered)
-	}
-	return out, nil
+	return batch(ctx, s, queries, func(d *data, q pcnet.ComuneQuery) pcnet.ComunePage { return d.comunePage(q, covered) })
 }
 
 func (d *data) comunePage(q pcnet.ComuneQuery, coveredSets map[pcnet.CoverageCondition][]bool) pcnet.ComunePage {
@@ -240,18 +229,7 @@ func (d *data) comuniAt(indexes []int32) []pcnet.Comune {
 
 // Coverages implements pcnet.Store.
 func (s *Store) Coverages(ctx context.Context, queries []pcnet.CoverageQuery) ([]pcnet.CoveragePage, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	d := s.snapshot()
-	out := make([]pcnet.CoveragePage, len(queries))
-	for i, q := range queries {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		out[i] = d.coveragePage(q)
-	}
-	return out, nil
+	return batch(ctx, s, queries, (*data).coveragePage)
 }
 
 func (d *data) coveragePage(q pcnet.CoverageQuery) pcnet.CoveragePage {

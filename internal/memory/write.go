@@ -234,22 +234,23 @@ func upsertWith[T, U any](items []T, side []U, puts []T, compare func(a, b T) in
 
 // Facts from a snapshot.
 
-func (d *data) service(id string) *pcnet.SharedService {
-	i, ok := slices.BinarySearchFunc(d.services, id, func(s pcnet.SharedService, id string) int { return cmp.Compare(s.ID, id) })
+// find returns a copy of the item of list, sorted by key, whose key is
+// key: nil when there is none.
+func find[T any, K cmp.Ordered](list []T, key K, keyOf func(T) K) *T {
+	i, ok := slices.BinarySearchFunc(list, key, func(x T, key K) int { return cmp.Compare(keyOf(x), key) })
 	if !ok {
 		return nil
 	}
-	sv := d.services[i]
-	return &sv
+	x := list[i]
+	return &x
+}
+
+func (d *data) service(id string) *pcnet.SharedService {
+	return find(d.services, id, func(s pcnet.SharedService) string { return s.ID })
 }
 
 func (d *data) projectWork(id string) *pcnet.ProjectWork {
-	i, ok := slices.BinarySearchFunc(d.projectWorks, id, func(w pcnet.ProjectWork, id string) int { return cmp.Compare(w.ID, id) })
-	if !ok {
-		return nil
-	}
-	w := d.projectWorks[i]
-	return &w
+	return find(d.projectWorks, id, func(w pcnet.ProjectWork) string { return w.ID })
 }
 
 func (d *data) tutorship(k pcnet.TutorshipKey) *pcnet.Tutorship {
@@ -266,13 +267,9 @@ func (d *data) hasProvince(code string) bool { _, ok := d.regionOf[code]; return
 
 // province returns the Province with the code, nil when there is none.
 func (d *data) province(code string) *pcnet.Province {
-	i, ok := slices.BinarySearchFunc(d.provinces, code, func(p pcnet.Province, code string) int { return cmp.Compare(p.Code, code) })
-	if !ok {
-		return nil
-	}
-	p := d.provinces[i]
-	return &p
+	return find(d.provinces, code, func(p pcnet.Province) string { return p.Code })
 }
+
 func (d *data) hasArea(code string) bool { _, ok := d.areaSector[code]; return ok }
 
 func (d *data) hasSector(code string) bool {
@@ -320,90 +317,103 @@ func (d *data) tutorshipsOf(tutor, tutored, sector string) []pcnet.Tutorship {
 	return out
 }
 
-// CreateService implements pcnet.Writer.
-func (s *Store) CreateService(ctx context.Context, sv pcnet.SharedService) (pcnet.SharedService, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "CreateService", sv)
+// writeOne runs one call of a write method: plan reads the facts from the
+// snapshot and calls pcnet's rule, put says which items its result puts.
+// The Writer methods differ only in these two.
+func writeOne[T any](ctx context.Context, s *Store, c pcnet.WriteCall, plan func(d *data) (T, []pcnet.Change, error), put func(T) mutation) (T, error) {
+	var zero, out T
+	idem, err := c.Start(ctx)
 	if err != nil {
-		return pcnet.SharedService{}, err
+		return zero, err
 	}
-	var out pcnet.SharedService
 	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
-		planned, changes, err := pcnet.PlanServiceCreate(sv, pcnet.ServiceCreateFacts{
-			IDTaken:               d.service(sv.ID) != nil,
-			ProviderParticipation: d.providerParticipation(sv.ProviderCode, sv.AreaCode),
-		})
-		out = planned
-		return mutation{services: []pcnet.SharedService{planned}, changes: changes}, err
+		res, changes, err := plan(d)
+		if err != nil {
+			return mutation{}, err
+		}
+		out = res
+		m := put(res)
+		m.changes = changes
+		return m, nil
 	})
 	if err != nil {
-		return pcnet.SharedService{}, err
+		return zero, err
 	}
 	return out, nil
 }
 
+// call is the pcnet.WriteCall of a method whose input is checked while planning.
+func call(method string, input ...any) pcnet.WriteCall {
+	return pcnet.WriteCall{Method: method, Input: input}
+}
+
+// Mutations putting a write's result.
+
+func putService(sv pcnet.SharedService) mutation {
+	return mutation{services: []pcnet.SharedService{sv}}
+}
+
+func putCoverages(r pcnet.CoverageResult) mutation { return mutation{coverages: r.Changed} }
+
+func putTutorship(t pcnet.Tutorship) mutation { return mutation{tutorships: []pcnet.Tutorship{t}} }
+
+func putProjectWork(w pcnet.ProjectWork) mutation {
+	return mutation{projectWorks: []pcnet.ProjectWork{w}}
+}
+
+func putParticipation(p pcnet.Participation) mutation {
+	return mutation{participations: []pcnet.Participation{p}}
+}
+
+// CreateService implements pcnet.Writer.
+func (s *Store) CreateService(ctx context.Context, sv pcnet.SharedService) (pcnet.SharedService, error) {
+	return writeOne(ctx, s, call("CreateService", sv), func(d *data) (pcnet.SharedService, []pcnet.Change, error) {
+		return pcnet.PlanServiceCreate(sv, pcnet.ServiceCreateFacts{
+			IDTaken:               d.service(sv.ID) != nil,
+			ProviderParticipation: d.providerParticipation(sv.ProviderCode, sv.AreaCode),
+		})
+	}, putService)
+}
+
 // UpdateService implements pcnet.Writer.
 func (s *Store) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpdate) (pcnet.SharedService, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "UpdateService", id, u)
-	if err != nil {
-		return pcnet.SharedService{}, err
-	}
-	var out pcnet.SharedService
-	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
+	var ended []pcnet.Coverage // the coverages the update ends, put with the service
+	return writeOne(ctx, s, call("UpdateService", id, u), func(d *data) (planned pcnet.SharedService, changes []pcnet.Change, err error) {
 		current := d.service(id)
 		f := pcnet.ServiceUpdateFacts{Current: current, Coverages: d.coveragesOfService(id), Today: pcnet.Today()}
 		if current != nil {
 			f.ProviderParticipation = d.providerParticipation(current.ProviderCode, current.AreaCode)
 		}
-		planned, ended, changes, err := pcnet.PlanServiceUpdate(id, u, f)
-		out = planned
-		return mutation{services: []pcnet.SharedService{planned}, coverages: ended, changes: changes}, err
+		planned, ended, changes, err = pcnet.PlanServiceUpdate(id, u, f)
+		return planned, changes, err
+	}, func(sv pcnet.SharedService) mutation {
+		return mutation{services: []pcnet.SharedService{sv}, coverages: ended}
 	})
-	if err != nil {
-		return pcnet.SharedService{}, err
-	}
-	return out, nil
 }
 
 // AddCoverage implements pcnet.Writer.
 func (s *Store) AddCoverage(ctx context.Context, a pcnet.CoverageAddition) (pcnet.CoverageResult, error) {
-	return s.coverageWrite(ctx, "AddCoverage", a, func(d *data) (pcnet.CoverageResult, []pcnet.Change, error) {
+	return writeOne(ctx, s, call("AddCoverage", a), func(d *data) (pcnet.CoverageResult, []pcnet.Change, error) {
 		if err := pcnet.ValidateCoverageAddition(a); err != nil {
 			return pcnet.CoverageResult{}, nil, err // before looking up up to MaxBatch codes
 		}
 		return pcnet.PlanCoverageAddition(a, d.coverageFacts(a.ServiceID, a.ComuneCodes))
-	})
+	}, putCoverages)
 }
 
 // EndCoverage implements pcnet.Writer.
 func (s *Store) EndCoverage(ctx context.Context, e pcnet.CoverageEnding) (pcnet.CoverageResult, error) {
-	return s.coverageWrite(ctx, "EndCoverage", e, func(d *data) (pcnet.CoverageResult, []pcnet.Change, error) {
+	return writeOne(ctx, s, call("EndCoverage", e), func(d *data) (pcnet.CoverageResult, []pcnet.Change, error) {
 		if err := pcnet.ValidateCoverageEnding(e); err != nil {
 			return pcnet.CoverageResult{}, nil, err
 		}
 		return pcnet.PlanCoverageEnding(e, d.coverageFacts(e.ServiceID, e.ComuneCodes))
-	})
-}
-
-func (s *Store) coverageWrite(ctx context.Context, op string, input any, plan func(d *data) (pcnet.CoverageResult, []pcnet.Change, error)) (pcnet.CoverageResult, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, op, input)
-	if err != nil {
-		return pcnet.CoverageResult{}, err
-	}
-	var out pcnet.CoverageResult
-	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
-		res, changes, err := plan(d)
-		out = res
-		return mutation{coverages: res.Changed, changes: changes}, err
-	})
-	if err != nil {
-		return pcnet.CoverageResult{}, err
-	}
-	return out, nil
+	}, putCoverages)
 }
 
 // AssignTutor implements pcnet.Writer.
 func (s *Store) AssignTutor(ctx context.Context, t pcnet.Tutorship) (pcnet.Tutorship, error) {
-	return s.tutorshipWrite(ctx, "AssignTutor", []any{t}, func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
+	return writeOne(ctx, s, call("AssignTutor", t), func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
 		return pcnet.PlanTutorAssign(t, pcnet.TutorshipFacts{
 			Tutor:         d.province(t.TutorCode),
 			Tutored:       d.province(t.TutoredCode),
@@ -411,48 +421,26 @@ func (s *Store) AssignTutor(ctx context.Context, t pcnet.Tutorship) (pcnet.Tutor
 			Existing:      d.tutorshipsOf(t.TutorCode, t.TutoredCode, t.SectorCode),
 			Participation: d.participationFacts(t.SectorCode, t.TutorCode, t.TutoredCode),
 		})
-	})
+	}, putTutorship)
 }
 
 // AdvanceTutorship implements pcnet.Writer.
 func (s *Store) AdvanceTutorship(ctx context.Context, k pcnet.TutorshipKey, step int) (pcnet.Tutorship, error) {
-	return s.tutorshipWrite(ctx, "AdvanceTutorship", []any{k, step}, func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
+	return writeOne(ctx, s, call("AdvanceTutorship", k, step), func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
 		return pcnet.PlanTutorAdvance(k, d.tutorship(k), step)
-	})
+	}, putTutorship)
 }
 
 // EndTutorship implements pcnet.Writer.
 func (s *Store) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date, outcome pcnet.TutorshipOutcome) (pcnet.Tutorship, error) {
-	return s.tutorshipWrite(ctx, "EndTutorship", []any{k, until, outcome}, func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
+	return writeOne(ctx, s, call("EndTutorship", k, until, outcome), func(d *data) (pcnet.Tutorship, []pcnet.Change, error) {
 		return pcnet.PlanTutorEnd(k, d.tutorship(k), until, outcome)
-	})
-}
-
-func (s *Store) tutorshipWrite(ctx context.Context, op string, input []any, plan func(d *data) (pcnet.Tutorship, []pcnet.Change, error)) (pcnet.Tutorship, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, op, input...)
-	if err != nil {
-		return pcnet.Tutorship{}, err
-	}
-	var out pcnet.Tutorship
-	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
-		t, changes, err := plan(d)
-		out = t
-		return mutation{tutorships: []pcnet.Tutorship{t}, changes: changes}, err
-	})
-	if err != nil {
-		return pcnet.Tutorship{}, err
-	}
-	return out, nil
+	}, putTutorship)
 }
 
 // SaveProjectWork implements pcnet.Writer.
 func (s *Store) SaveProjectWork(ctx context.Context, w pcnet.ProjectWork) (pcnet.ProjectWork, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "SaveProjectWork", w)
-	if err != nil {
-		return pcnet.ProjectWork{}, err
-	}
-	var out pcnet.ProjectWork
-	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
+	return writeOne(ctx, s, call("SaveProjectWork", w), func(d *data) (pcnet.ProjectWork, []pcnet.Change, error) {
 		f := pcnet.ProjectWorkFacts{
 			Current:       d.projectWork(w.ID),
 			ProvinceFound: d.hasProvince(w.ProvinceCode),
@@ -461,14 +449,8 @@ func (s *Store) SaveProjectWork(ctx context.Context, w pcnet.ProjectWork) (pcnet
 		if w.ServiceID != "" {
 			f.Service = d.service(w.ServiceID)
 		}
-		planned, changes, err := pcnet.PlanProjectWork(w, f)
-		out = planned
-		return mutation{projectWorks: []pcnet.ProjectWork{planned}, changes: changes}, err
-	})
-	if err != nil {
-		return pcnet.ProjectWork{}, err
-	}
-	return out, nil
+		return pcnet.PlanProjectWork(w, f)
+	}, putProjectWork)
 }
 
 // LastChangeSeq implements pcnet.Writer: the snapshot's, which holds the
@@ -508,57 +490,26 @@ func (s *Store) Changes(ctx context.Context, f pcnet.ChangeFilter) ([]pcnet.Chan
 
 // RecordParticipation implements pcnet.Writer.
 func (s *Store) RecordParticipation(ctx context.Context, p pcnet.Participation) (pcnet.Participation, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "RecordParticipation", p)
-	if err != nil {
-		return pcnet.Participation{}, err
-	}
-	var out pcnet.Participation
-	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
-		planned, changes, err := pcnet.PlanParticipationRecord(p, d.hasProvince(p.ProvinceCode), d.hasSector(p.SectorCode),
+	return writeOne(ctx, s, call("RecordParticipation", p), func(d *data) (pcnet.Participation, []pcnet.Change, error) {
+		return pcnet.PlanParticipationRecord(p, d.hasProvince(p.ProvinceCode), d.hasSector(p.SectorCode),
 			d.participationFacts(p.SectorCode, p.ProvinceCode).Participations)
-		out = planned
-		return mutation{participations: []pcnet.Participation{planned}, changes: changes}, err
-	})
-	if err != nil {
-		return pcnet.Participation{}, err
-	}
-	return out, nil
+	}, putParticipation)
 }
 
 // EndParticipation implements pcnet.Writer.
 func (s *Store) EndParticipation(ctx context.Context, provinceCode, sectorCode string, until pcnet.Date) (pcnet.Participation, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "EndParticipation", provinceCode, sectorCode, until)
-	if err != nil {
-		return pcnet.Participation{}, err
-	}
-	var out pcnet.Participation
-	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
-		planned, changes, err := pcnet.PlanParticipationEnd(d.participationFacts(sectorCode, provinceCode).Participations, until)
-		out = planned
-		return mutation{participations: []pcnet.Participation{planned}, changes: changes}, err
-	})
-	if err != nil {
-		return pcnet.Participation{}, err
-	}
-	return out, nil
+	return writeOne(ctx, s, call("EndParticipation", provinceCode, sectorCode, until), func(d *data) (pcnet.Participation, []pcnet.Change, error) {
+		return pcnet.PlanParticipationEnd(d.participationFacts(sectorCode, provinceCode).Participations, until)
+	}, putParticipation)
 }
 
 // RecordParticipationException implements pcnet.Writer.
 func (s *Store) RecordParticipationException(ctx context.Context, e pcnet.ParticipationException) (pcnet.ParticipationException, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "RecordParticipationException", e)
-	if err != nil {
-		return pcnet.ParticipationException{}, err
-	}
-	var out pcnet.ParticipationException
-	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
-		planned, changes, err := pcnet.PlanParticipationException(e, d.hasProvince(e.ProvinceCode), d.hasSector(e.SectorCode))
-		out = planned
-		return mutation{exceptions: []pcnet.ParticipationException{planned}, changes: changes}, err
+	return writeOne(ctx, s, call("RecordParticipationException", e), func(d *data) (pcnet.ParticipationException, []pcnet.Change, error) {
+		return pcnet.PlanParticipationException(e, d.hasProvince(e.ProvinceCode), d.hasSector(e.SectorCode))
+	}, func(x pcnet.ParticipationException) mutation {
+		return mutation{exceptions: []pcnet.ParticipationException{x}}
 	})
-	if err != nil {
-		return pcnet.ParticipationException{}, err
-	}
-	return out, nil
 }
 
 // providerParticipation returns the facts of the participation rule for a

@@ -29,60 +29,36 @@ func (d *data) comuneFacts(codes []string) map[string]pcnet.ComuneFacts {
 
 // SaveProjectWorkSections implements pcnet.ProgrammeWriter.
 func (s *Store) SaveProjectWorkSections(ctx context.Context, projectWorkID string, sections []pcnet.ProjectWorkSection) ([]pcnet.ProjectWorkSection, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "SaveProjectWorkSections", projectWorkID, sections)
-	if err != nil {
-		return nil, err
-	}
-	var out []pcnet.ProjectWorkSection
-	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
-		put, all, changes, err := pcnet.PlanProjectWorkSections(projectWorkID, sections, pcnet.SectionFacts{
+	var put []pcnet.ProjectWorkSection // the sections written; the result is all of the project work's
+	return writeOne(ctx, s, call("SaveProjectWorkSections", projectWorkID, sections), func(d *data) (all []pcnet.ProjectWorkSection, changes []pcnet.Change, err error) {
+		put, all, changes, err = pcnet.PlanProjectWorkSections(projectWorkID, sections, pcnet.SectionFacts{
 			ProjectWork: d.projectWork(projectWorkID),
 			Current:     selectAll(d.programme.Sections, func(x *pcnet.ProjectWorkSection) bool { return x.ProjectWorkID == projectWorkID }),
 			Comuni:      d.comuneFacts(pcnet.SectionComuneCodes(sections)),
 		})
-		out = all
-		return mutation{sections: put, changes: changes}, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+		return all, changes, err
+	}, func([]pcnet.ProjectWorkSection) mutation { return mutation{sections: put} })
 }
 
 // SetRolloutPlan implements pcnet.ProgrammeWriter.
 func (s *Store) SetRolloutPlan(ctx context.Context, serviceID string, waves []pcnet.RolloutWave) ([]pcnet.RolloutTarget, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "SetRolloutPlan", serviceID, waves)
-	if err != nil {
-		return nil, err
-	}
-	if err := pcnet.ValidateRolloutPlan(serviceID, waves); err != nil {
-		return nil, err // before looking up up to MaxBatch codes
-	}
-	var out []pcnet.RolloutTarget
-	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
-		plan, changes, err := pcnet.PlanRolloutPlan(serviceID, waves, pcnet.RolloutPlanFacts{
+	c := pcnet.WriteCall{Method: "SetRolloutPlan", Input: []any{serviceID, waves},
+		Invalid: pcnet.ValidateRolloutPlan(serviceID, waves)} // before looking up up to MaxBatch codes
+	return writeOne(ctx, s, c, func(d *data) ([]pcnet.RolloutTarget, []pcnet.Change, error) {
+		return pcnet.PlanRolloutPlan(serviceID, waves, pcnet.RolloutPlanFacts{
 			Service: d.service(serviceID),
 			Comuni:  d.comuneFacts(pcnet.RolloutComuneCodes(waves)),
 			Current: selectAll(d.programme.RolloutTargets, func(r *pcnet.RolloutTarget) bool { return r.ServiceID == serviceID }),
 		})
-		out = plan
-		return mutation{rolloutPlan: &rolloutPlan{serviceID: serviceID, targets: plan}, changes: changes}, err
+	}, func(plan []pcnet.RolloutTarget) mutation {
+		return mutation{rolloutPlan: &rolloutPlan{serviceID: serviceID, targets: plan}}
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // AddMaterial implements pcnet.ProgrammeWriter.
 func (s *Store) AddMaterial(ctx context.Context, m pcnet.Material) (pcnet.Material, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "AddMaterial", m)
-	if err != nil {
-		return pcnet.Material{}, err
-	}
-	var out pcnet.Material
-	err = s.write(ctx, idem, &out, func(d *data) (mutation, error) {
-		planned, changes, err := pcnet.PlanMaterial(m, pcnet.MaterialFacts{
+	return writeOne(ctx, s, call("AddMaterial", m), func(d *data) (pcnet.Material, []pcnet.Change, error) {
+		return pcnet.PlanMaterial(m, pcnet.MaterialFacts{
 			IDTaken:          slices.ContainsFunc(d.programme.Materials, func(x pcnet.Material) bool { return x.ID == m.ID }),
 			SectorFound:      d.hasSector(m.SectorCode),
 			AreaSector:       d.areaSector[m.AreaCode],
@@ -91,13 +67,7 @@ func (s *Store) AddMaterial(ctx context.Context, m pcnet.Material) (pcnet.Materi
 			PilotFound:       slices.ContainsFunc(d.programme.Pilots, func(p pcnet.Pilot) bool { return p.ID == m.PilotID }),
 			Today:            pcnet.Today(),
 		})
-		out = planned
-		return mutation{materials: []pcnet.Material{planned}, changes: changes}, err
-	})
-	if err != nil {
-		return pcnet.Material{}, err
-	}
-	return out, nil
+	}, func(x pcnet.Material) mutation { return mutation{materials: []pcnet.Material{x}} })
 }
 
 // applyProgramme puts m's programme items into next's lists (new slices:

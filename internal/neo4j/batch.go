@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	neo4jdrv "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
 	"pcnet/internal/pcnet"
 )
 
@@ -240,24 +242,10 @@ func (s *Store) Comuni(ctx context.Context, queries []pcnet.ComuneQuery) ([]pcne
 	if err != nil {
 		return nil, err
 	}
-	out := make([]pcnet.ComunePage, len(queries))
-	var rd reader
-	for _, rec := range recs {
-		idx := rd.int(rec.Values[0])
-		if idx < 0 || idx >= len(out) {
-			return nil, fmt.Errorf("neo4j: comuni batch answered query %d of %d", idx, len(out))
-		}
-		page := pcnet.ComunePage{Total: rd.int(rec.Values[1]), More: rd.bool(rec.Values[2]) && !queries[idx].Page.CountOnly}
-		for _, item := range rd.list(rec.Values[3]) {
-			v := rd.list(item)
-			if len(v) != comRetired+1 {
-				return nil, fmt.Errorf("neo4j: comune row of %d fields", len(v))
-			}
-			page.Comuni = append(page.Comuni, rd.comune(v))
-		}
-		out[idx] = page
-	}
-	return out, rd.err
+	return batchPages(recs, len(queries), func(i int) bool { return queries[i].Page.CountOnly }, "comuni", "comune", comRetired+1,
+		(*reader).comune, func(total int, more bool, comuni []pcnet.Comune) pcnet.ComunePage {
+			return pcnet.ComunePage{Total: total, More: more, Comuni: comuni}
+		})
 }
 
 var coveragePlan = batchPlan{
@@ -302,7 +290,7 @@ func (s *Store) Coverages(ctx context.Context, queries []pcnet.CoverageQuery) ([
 		UNWIND $queries AS q
 		CALL (q) {` + coveragePlan.build(qs) + `
 		WITH s, c, cov ORDER BY s.id, c.code, cov.since
-		RETURN collect([s.id, c.code, cov.since, cov.until, cov.phase]) AS rows
+		RETURN collect([` + coverageFields + `]) AS rows
 		}
 		WITH q, rows, [row IN rows WHERE q.after IS NULL OR ` + coverageAfter + `] AS rest
 		RETURN q.idx, size(rows), size(rest) > q.limit, rest[..q.limit]`
@@ -310,49 +298,51 @@ func (s *Store) Coverages(ctx context.Context, queries []pcnet.CoverageQuery) ([
 	if err != nil {
 		return nil, err
 	}
-	out := make([]pcnet.CoveragePage, len(queries))
+	return batchPages(recs, len(queries), func(i int) bool { return queries[i].Page.CountOnly }, "coverages", "coverage", 5,
+		(*reader).coverage, func(total int, more bool, coverages []pcnet.Coverage) pcnet.CoveragePage {
+			return pcnet.CoveragePage{Total: total, More: more, Coverages: coverages}
+		})
+}
+
+// batchPages decodes the answer of a batch of n paged queries, a record per
+// query: its index, its total, whether more items follow (never for a
+// query that countOnly says counts only) and its items, rows of fields
+// fields each decoded with item; page makes a query's page of them. batch
+// and row name the query and its rows in errors.
+func batchPages[T, P any](recs []*neo4jdrv.Record, n int, countOnly func(i int) bool, batch, row string, fields int,
+	item func(rd *reader, v []any) T, page func(total int, more bool, items []T) P) ([]P, error) {
+	out := make([]P, n)
 	var rd reader
 	for _, rec := range recs {
 		idx := rd.int(rec.Values[0])
-		if idx < 0 || idx >= len(out) {
-			return nil, fmt.Errorf("neo4j: coverages batch answered query %d of %d", idx, len(out))
+		if idx < 0 || idx >= n {
+			return nil, fmt.Errorf("neo4j: %s batch answered query %d of %d", batch, idx, n)
 		}
-		page := pcnet.CoveragePage{Total: rd.int(rec.Values[1]), More: rd.bool(rec.Values[2]) && !queries[idx].Page.CountOnly}
-		for _, item := range rd.list(rec.Values[3]) {
-			v := rd.list(item)
-			if len(v) != 5 {
-				return nil, fmt.Errorf("neo4j: coverage row of %d fields", len(v))
-			}
-			page.Coverages = append(page.Coverages, pcnet.Coverage{
-				ServiceID:  rd.str(v[0]),
-				ComuneCode: rd.str(v[1]),
-				Since:      rd.date(v[2]),
-				Until:      rd.date(v[3]),
-				Phase:      pcnet.CoveragePhase(rd.str(v[4])),
-			})
-		}
-		out[idx] = page
+		var items []T
+		rd.rows(rec.Values[3], fields, row, func(v []any) { items = append(items, item(&rd, v)) })
+		out[idx] = page(rd.int(rec.Values[1]), rd.bool(rec.Values[2]) && !countOnly(idx), items)
 	}
 	return out, rd.err
+}
+
+// coverageFields are the fields of a coverage row, cov the coverage (COVERS)
+// of service s to Comune c; (*reader).coverage decodes them.
+const coverageFields = `s.id, c.code, cov.since, cov.until, cov.phase`
+
+// coverage decodes the coverageFields of a row.
+func (r *reader) coverage(v []any) pcnet.Coverage {
+	return pcnet.Coverage{ServiceID: r.str(v[0]), ComuneCode: r.str(v[1]), Since: r.date(v[2]), Until: r.date(v[3]),
+		Phase: pcnet.CoveragePhase(r.str(v[4]))}
 }
 
 // comune decodes the comCode..comRetired columns of a Comune row, the one
 // layout that Comuni and ComuniWithParents share.
 func (rd *reader) comune(v []any) pcnet.Comune {
-	return pcnet.Comune{
-		Code:          rd.str(v[comCode]),
-		CadastralCode: rd.str(v[comCadastralCode]),
-		Name:          rd.str(v[comName]),
-		NameItalian:   rd.str(v[comNameItalian]),
-		NameOther:     rd.str(v[comNameOther]),
-		ProvinceCode:  rd.str(v[comProvince]),
-		RegionCode:    rd.str(v[comRegion]),
-		Capital:       rd.bool(v[comCapital]),
-		Population:    rd.int(v[comPopulation]),
-		Latitude:      rd.float(v[comLatitude]),
-		Longitude:     rd.float(v[comLongitude]),
-		Retired:       rd.bool(v[comRetired]),
-	}
+	return pcnet.Comune{Code: rd.str(v[comCode]), CadastralCode: rd.str(v[comCadastralCode]), Name: rd.str(v[comName]),
+		NameItalian: rd.str(v[comNameItalian]), NameOther: rd.str(v[comNameOther]),
+		ProvinceCode: rd.str(v[comProvince]), RegionCode: rd.str(v[comRegion]), Capital: rd.bool(v[comCapital]),
+		Population: rd.int(v[comPopulation]), Latitude: rd.float(v[comLatitude]), Longitude: rd.float(v[comLongitude]),
+		Retired: rd.bool(v[comRetired])}
 }
 
 func toAnySlice[T any](xs []T) []any {

@@ -1,6 +1,7 @@
 package neo4j
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"time"
@@ -171,4 +172,57 @@ func (r *reader) dict(v any) map[string]any {
 	}
 	r.fail("map", v)
 	return nil
+}
+
+// rows decodes v, a list of rows of n fields each (a COLLECT of lists),
+// calling each with every row's fields; a row of another length is an
+// error naming what.
+func (r *reader) rows(v any, n int, what string, each func(f []any)) {
+	for _, row := range r.list(v) {
+		f := r.list(row)
+		if len(f) != n {
+			if r.err == nil {
+				r.err = fmt.Errorf("neo4j: %s row of %d fields", what, len(f))
+			}
+			return
+		}
+		each(f)
+	}
+}
+
+// one decodes v, a list of at most one row of n fields (a COLLECT of a
+// lookup by key), with decode: nil when it is empty.
+func one[T any](r *reader, v any, n int, what string, decode func(r *reader, f []any) T) *T {
+	var out *T
+	r.rows(v, n, what, func(f []any) {
+		if out == nil {
+			x := decode(r, f)
+			out = &x
+		}
+	})
+	return out
+}
+
+// readAll runs a read query and decodes each record's values with decode:
+// nil when there are none.
+func readAll[T any](ctx context.Context, s *Store, cypher string, params map[string]any, decode func(rd *reader, v []any) T) ([]T, error) {
+	recs, err := s.read(ctx, cypher, params)
+	if err != nil {
+		return nil, err
+	}
+	var out []T
+	var rd reader
+	for _, rec := range recs {
+		out = append(out, decode(&rd, rec.Values))
+	}
+	return out, rd.err
+}
+
+// nonNil returns xs, an empty list for none: the lists GraphQL shows as
+// [] rather than null.
+func nonNil[T any](xs []T, err error) ([]T, error) {
+	if xs == nil && err == nil {
+		xs = []T{}
+	}
+	return xs, err
 }

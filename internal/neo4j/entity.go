@@ -126,6 +126,46 @@ func nodeKind(name, label, keyProp string, geography bool, links ...link) entity
 	return k
 }
 
+// relEnd is one end of a relationship kind: its name in row.links, its
+// node label and key property.
+type relEnd struct{ name, label, key string }
+
+// relationshipKind builds the queries of relationships of type relType
+// from a node of from to a node of to. Between the same two nodes, the
+// properties same tell them apart: a relationship's key is its ends' keys
+// and these, '|'-separated (as datasetRows makes it).
+func relationshipKind(name, relType string, from, to relEnd, same ...string) entityKind {
+	key := []string{"a." + from.key, "b." + to.key}
+	var where []string
+	for _, p := range same {
+		key = append(key, "toString(r."+p+")")
+		where = append(where, "r."+p+" = row.props."+p)
+	}
+	ends := fmt.Sprintf("(:%s {%s: row.links.%s})-[r:%s]->(:%s {%s: row.links.%s})\n\t\tWHERE %s",
+		from.label, from.key, from.name, relType, to.label, to.key, to.name, strings.Join(where, " AND "))
+	return entityKind{
+		name: name,
+		readAll: fmt.Sprintf(`
+		MATCH (a:%s)-[r:%s]->(b:%s)
+		RETURN %s AS key, properties(r) AS props,
+		       {%s: a.%s, %s: b.%s} AS links`, from.label, relType, to.label, strings.Join(key, " + '|' + "),
+			from.name, from.key, to.name, to.key),
+		create: fmt.Sprintf(`
+		UNWIND $rows AS row
+		MATCH (a:%s {%s: row.links.%s}), (b:%s {%s: row.links.%s})
+		CREATE (a)-[r:%s]->(b)
+		SET r = row.props`, from.label, from.key, from.name, to.label, to.key, to.name, relType),
+		update: `
+		UNWIND $rows AS row
+		MATCH ` + ends + `
+		SET r = row.props`,
+		remove: `
+		UNWIND $rows AS row
+		MATCH ` + ends + `
+		DELETE r`,
+	}
+}
+
 // The entity kinds in the order the import writes them: every kind after
 // the kinds it links to.
 var (
@@ -140,50 +180,10 @@ var (
 	serviceKind = nodeKind("services", "SharedService", "id", false,
 		link{"provider", "PROVIDES", false, "Province", "code", false},
 		link{"area", "IN_AREA", true, "Area", "code", false})
-	coverageKind = entityKind{
-		name: "coverages",
-		readAll: `
-		MATCH (s:SharedService)-[r:COVERS]->(c:Comune)
-		RETURN s.id + '|' + c.code + '|' + toString(r.since) AS key, properties(r) AS props,
-		       {service: s.id, comune: c.code} AS links`,
-		create: `
-		UNWIND $rows AS row
-		MATCH (s:SharedService {id: row.links.service}), (c:Comune {code: row.links.comune})
-		CREATE (s)-[r:COVERS]->(c)
-		SET r = row.props`,
-		update: `
-		UNWIND $rows AS row
-		MATCH (:SharedService {id: row.links.service})-[r:COVERS]->(:Comune {code: row.links.comune})
-		WHERE r.since = row.props.since
-		SET r = row.props`,
-		remove: `
-		UNWIND $rows AS row
-		MATCH (:SharedService {id: row.links.service})-[r:COVERS]->(:Comune {code: row.links.comune})
-		WHERE r.since = row.props.since
-		DELETE r`,
-	}
-	tutorshipKind = entityKind{
-		name: "tutorships",
-		readAll: `
-		MATCH (a:Province)-[r:TUTORS]->(b:Province)
-		RETURN a.code + '|' + b.code + '|' + r.sector + '|' + toString(r.since) AS key, properties(r) AS props,
-		       {tutor: a.code, tutored: b.code} AS links`,
-		create: `
-		UNWIND $rows AS row
-		MATCH (a:Province {code: row.links.tutor}), (b:Province {code: row.links.tutored})
-		CREATE (a)-[r:TUTORS]->(b)
-		SET r = row.props`,
-		update: `
-		UNWIND $rows AS row
-		MATCH (:Province {code: row.links.tutor})-[r:TUTORS]->(:Province {code: row.links.tutored})
-		WHERE r.sector = row.props.sector AND r.since = row.props.since
-		SET r = row.props`,
-		remove: `
-		UNWIND $rows AS row
-		MATCH (:Province {code: row.links.tutor})-[r:TUTORS]->(:Province {code: row.links.tutored})
-		WHERE r.sector = row.props.sector AND r.since = row.props.since
-		DELETE r`,
-	}
+	coverageKind = relationshipKind("coverages", "COVERS",
+		relEnd{"service", "SharedService", "id"}, relEnd{"comune", "Comune", "code"}, "since")
+	tutorshipKind = relationshipKind("tutorships", "TUTORS",
+		relEnd{"tutor", "Province", "code"}, relEnd{"tutored", "Province", "code"}, "sector", "since")
 	projectWorkKind = nodeKind("project works", "ProjectWork", "id", false,
 		link{"province", "WROTE", false, "Province", "code", false},
 		link{"area", "IN_AREA", true, "Area", "code", false},

@@ -113,7 +113,7 @@ func programmeRows(p pcnet.Programme, add func(*entityKind, row)) {
 
 // Participations implements pcnet.ProgrammeStore.
 func (s *Store) Participations(ctx context.Context, f pcnet.ParticipationFilter) ([]pcnet.Participation, error) {
-	recs, err := s.read(ctx, `
+	return nonNil(readAll(ctx, s, `
 		MATCH (r:Region)<-[:IN_REGION]-(p:Province)-[:PARTICIPATES]->(n:Participation)-[:PARTICIPATION_IN]->(sec:Sector)
 		WHERE ($provinces IS NULL OR p.code IN $provinces)
 		  AND ($regions IS NULL OR r.code IN $regions)
@@ -121,94 +121,54 @@ func (s *Store) Participations(ctx context.Context, f pcnet.ParticipationFilter)
 		  AND ($activeOn IS NULL OR (n.since <= $activeOn AND (n.until IS NULL OR $activeOn < n.until)))
 		  AND ($sinceFrom IS NULL OR n.since >= $sinceFrom)
 		  AND ($sinceBefore IS NULL OR n.since < $sinceBefore)
-		RETURN p.code, sec.code, n.since, n.until
+		RETURN `+participationFields+`
 		ORDER BY sec.code, p.code, n.since`,
 		map[string]any{
 			"provinces": listParam(f.ProvinceCodes), "regions": listParam(f.RegionCodes), "sectors": listParam(f.SectorCodes),
 			"activeOn": dateParam(f.ActiveOn), "sinceFrom": dateParam(f.SinceFrom), "sinceBefore": dateParam(f.SinceBefore),
-		})
-	if err != nil {
-		return nil, err
-	}
-	out := []pcnet.Participation{}
-	var rd reader
-	for _, rec := range recs {
-		v := rec.Values
-		out = append(out, pcnet.Participation{ProvinceCode: rd.str(v[0]), SectorCode: rd.str(v[1]), Since: rd.date(v[2]), Until: rd.date(v[3])})
-	}
-	return out, rd.err
+		}, (*reader).participation))
 }
 
 // PathSteps implements pcnet.ProgrammeStore.
 func (s *Store) PathSteps(ctx context.Context, f pcnet.PathStepFilter) ([]pcnet.PathStep, error) {
-	recs, err := s.read(ctx, `
+	return nonNil(readAll(ctx, s, `
 		MATCH (tutored:Province)-[:REACHED_STEP]->(n:PathStep)-[:STEP_TUTOR]->(tutor:Province)
 		WHERE ($tutors IS NULL OR tutor.code IN $tutors)
 		  AND ($tutored IS NULL OR tutored.code IN $tutored)
 		  AND ($sectors IS NULL OR n.sector IN $sectors)
 		RETURN tutor.code, tutored.code, n.sector, n.tutorshipSince, n.step, n.reached
 		ORDER BY n.sector, tutor.code, tutored.code, n.tutorshipSince, n.step`,
-		map[string]any{"tutors": listParam(f.TutorCodes), "tutored": listParam(f.TutoredCodes), "sectors": listParam(f.SectorCodes)})
-	if err != nil {
-		return nil, err
-	}
-	out := []pcnet.PathStep{}
-	var rd reader
-	for _, rec := range recs {
-		v := rec.Values
-		out = append(out, pcnet.PathStep{TutorCode: rd.str(v[0]), TutoredCode: rd.str(v[1]), SectorCode: rd.str(v[2]),
-			TutorshipSince: rd.date(v[3]), Step: rd.int(v[4]), Reached: rd.date(v[5])})
-	}
-	return out, rd.err
+		map[string]any{"tutors": listParam(f.TutorCodes), "tutored": listParam(f.TutoredCodes), "sectors": listParam(f.SectorCodes)}, (*reader).pathStep))
 }
 
 // ProjectWorkSections implements pcnet.ProgrammeStore.
 func (s *Store) ProjectWorkSections(ctx context.Context, ids []string) ([]pcnet.ProjectWorkSection, error) {
-	recs, err := s.read(ctx, `
+	out, err := nonNil(readAll(ctx, s, `
 		MATCH (w:ProjectWork)-[:HAS_SECTION]->(n:ProjectWorkSection)
 		WHERE $ids IS NULL OR w.id IN $ids
-		RETURN w.id, n.section, n.text`,
-		map[string]any{"ids": listParam(ids)})
-	if err != nil {
-		return nil, err
-	}
-	out := []pcnet.ProjectWorkSection{}
-	var rd reader
-	for _, rec := range recs {
-		v := rec.Values
-		out = append(out, pcnet.ProjectWorkSection{ProjectWorkID: rd.str(v[0]), Section: pcnet.SectionKind(rd.str(v[1])), Text: rd.str(v[2])})
-	}
+		RETURN `+sectionFields,
+		map[string]any{"ids": listParam(ids)}, (*reader).section))
 	// The order of the common structure is Go's (pcnet.SectionKinds), not
 	// a property: sorting here keeps the two stores on one definition.
 	slices.SortFunc(out, pcnet.CompareSections)
-	return out, rd.err
+	return out, err
 }
 
 // RolloutTargets implements pcnet.ProgrammeStore.
 func (s *Store) RolloutTargets(ctx context.Context, f pcnet.RolloutTargetFilter) ([]pcnet.RolloutTarget, error) {
-	recs, err := s.read(ctx, `
+	return nonNil(readAll(ctx, s, `
 		MATCH (svc:SharedService)-[:PLANS]->(n:RolloutTarget)-[:TARGETS]->(c:Comune)
 		WHERE ($services IS NULL OR svc.id IN $services)
 		  AND ($comuni IS NULL OR c.code IN $comuni)
 		  AND ($dueBy IS NULL OR n.due <= $dueBy)
-		RETURN svc.id, c.code, n.wave, n.due
+		RETURN `+rolloutTargetFields+`
 		ORDER BY svc.id, n.wave, n.due, c.code`,
-		map[string]any{"services": listParam(f.ServiceIDs), "comuni": listParam(f.ComuneCodes), "dueBy": dateParam(f.DueBy)})
-	if err != nil {
-		return nil, err
-	}
-	out := []pcnet.RolloutTarget{}
-	var rd reader
-	for _, rec := range recs {
-		v := rec.Values
-		out = append(out, pcnet.RolloutTarget{ServiceID: rd.str(v[0]), ComuneCode: rd.str(v[1]), Wave: rd.int(v[2]), Due: rd.date(v[3])})
-	}
-	return out, rd.err
+		map[string]any{"services": listParam(f.ServiceIDs), "comuni": listParam(f.ComuneCodes), "dueBy": dateParam(f.DueBy)}, (*reader).rolloutTarget))
 }
 
 // Materials implements pcnet.ProgrammeStore.
 func (s *Store) Materials(ctx context.Context, f pcnet.MaterialFilter) ([]pcnet.Material, error) {
-	recs, err := s.read(ctx, `
+	return nonNil(readAll(ctx, s, `
 		MATCH (m:Material)-[:SHARED_IN]->(sec:Sector)
 		WHERE ($ids IS NULL OR m.id IN $ids)
 		  AND ($sectors IS NULL OR sec.code IN $sectors)
@@ -226,23 +186,12 @@ func (s *Store) Materials(ctx context.Context, f pcnet.MaterialFilter) ([]pcnet.
 		map[string]any{
 			"ids": listParam(f.IDs), "sectors": listParam(f.SectorCodes), "areas": listParam(f.AreaCodes),
 			"kinds": listParam(f.Kinds), "services": listParam(f.ServiceIDs), "pws": listParam(f.ProjectWorkIDs),
-		})
-	if err != nil {
-		return nil, err
-	}
-	out := []pcnet.Material{}
-	var rd reader
-	for _, rec := range recs {
-		v := rec.Values
-		out = append(out, pcnet.Material{ID: rd.str(v[0]), Title: rd.str(v[1]), Kind: pcnet.MaterialKind(rd.str(v[2])), URL: rd.str(v[3]),
-			SectorCode: rd.str(v[4]), AreaCode: rd.str(v[5]), ServiceID: rd.str(v[6]), ProjectWorkID: rd.str(v[7]), Published: rd.date(v[8]), PilotID: rd.str(v[9])})
-	}
-	return out, rd.err
+		}, (*reader).material))
 }
 
 // Pilots implements pcnet.ProgrammeStore.
 func (s *Store) Pilots(ctx context.Context, f pcnet.PilotFilter) ([]pcnet.Pilot, error) {
-	recs, err := s.read(ctx, `
+	return nonNil(readAll(ctx, s, `
 		MATCH (p:Province)-[:RUNS_PILOT]->(n:Pilot)-[:PILOT_IN]->(sec:Sector)
 		WHERE ($ids IS NULL OR n.id IN $ids)
 		  AND ($provinces IS NULL OR p.code IN $provinces)
@@ -259,20 +208,47 @@ func (s *Store) Pilots(ctx context.Context, f pcnet.PilotFilter) ([]pcnet.Pilot,
 			"ids": listParam(f.IDs), "provinces": listParam(f.ProvinceCodes), "sectors": listParam(f.SectorCodes),
 			"comuni": listParam(f.ComuneCodes), "decisions": listParam(f.Decisions), "services": listParam(f.ServiceIDs),
 			"activeOn": dateParam(f.ActiveOn),
-		})
-	if err != nil {
-		return nil, err
+		}, (*reader).pilot))
+}
+
+// Decoders of the programme's rows, shared by the reads above and the
+// facts of the programme's writes (write_programme.go).
+
+func (r *reader) participation(v []any) pcnet.Participation {
+	return pcnet.Participation{ProvinceCode: r.str(v[0]), SectorCode: r.str(v[1]), Since: r.date(v[2]), Until: r.date(v[3])}
+}
+
+func (r *reader) pathStep(v []any) pcnet.PathStep {
+	return pcnet.PathStep{TutorCode: r.str(v[0]), TutoredCode: r.str(v[1]), SectorCode: r.str(v[2]),
+		TutorshipSince: r.date(v[3]), Step: r.int(v[4]), Reached: r.date(v[5])}
+}
+
+// sectionFields are the fields of a section row, n the section of project
+// work w.
+const sectionFields = `w.id, n.section, n.text`
+
+func (r *reader) section(v []any) pcnet.ProjectWorkSection {
+	return pcnet.ProjectWorkSection{ProjectWorkID: r.str(v[0]), Section: pcnet.SectionKind(r.str(v[1])), Text: r.str(v[2])}
+}
+
+// rolloutTargetFields are the fields of a rollout target row, n the target
+// of service svc for Comune c.
+const rolloutTargetFields = `svc.id, c.code, n.wave, n.due`
+
+func (r *reader) rolloutTarget(v []any) pcnet.RolloutTarget {
+	return pcnet.RolloutTarget{ServiceID: r.str(v[0]), ComuneCode: r.str(v[1]), Wave: r.int(v[2]), Due: r.date(v[3])}
+}
+
+func (r *reader) material(v []any) pcnet.Material {
+	return pcnet.Material{ID: r.str(v[0]), Title: r.str(v[1]), Kind: pcnet.MaterialKind(r.str(v[2])), URL: r.str(v[3]),
+		SectorCode: r.str(v[4]), AreaCode: r.str(v[5]), ServiceID: r.str(v[6]), ProjectWorkID: r.str(v[7]), Published: r.date(v[8]), PilotID: r.str(v[9])}
+}
+
+func (r *reader) pilot(v []any) pcnet.Pilot {
+	x := pcnet.Pilot{ID: r.str(v[0]), Title: r.str(v[1]), ProvinceCode: r.str(v[2]), ServiceID: r.str(v[3]), SectorCode: r.str(v[4]),
+		ComuneCodes: []string{}, Since: r.date(v[6]), Until: r.date(v[7]), Evaluation: r.str(v[8]), Decision: pcnet.PilotDecision(r.str(v[9]))}
+	for _, c := range r.list(v[5]) {
+		x.ComuneCodes = append(x.ComuneCodes, r.str(c))
 	}
-	out := []pcnet.Pilot{}
-	var rd reader
-	for _, rec := range recs {
-		v := rec.Values
-		x := pcnet.Pilot{ID: rd.str(v[0]), Title: rd.str(v[1]), ProvinceCode: rd.str(v[2]), ServiceID: rd.str(v[3]), SectorCode: rd.str(v[4]),
-			ComuneCodes: []string{}, Since: rd.date(v[6]), Until: rd.date(v[7]), Evaluation: rd.str(v[8]), Decision: pcnet.PilotDecision(rd.str(v[9]))}
-		for _, c := range rd.list(v[5]) {
-			x.ComuneCodes = append(x.ComuneCodes, rd.str(c))
-		}
-		out = append(out, x)
-	}
-	return out, rd.err
+	return x
 }

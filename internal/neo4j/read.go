@@ -36,87 +36,75 @@ func (s *Store) read(ctx context.Context, cypher string, params map[string]any) 
 
 // Regions implements pcnet.Store.
 func (s *Store) Regions(ctx context.Context, codes []string) ([]pcnet.Region, error) {
-	recs, err := s.read(ctx, `
+	return readAll(ctx, s, `
 		MATCH (r:Region)
 		WHERE $codes IS NULL OR r.code IN $codes
 		RETURN r.code, r.name
 		ORDER BY r.code`,
-		map[string]any{"codes": listParam(codes)})
-	if err != nil {
-		return nil, err
-	}
-	var out []pcnet.Region
-	var rd reader
-	for _, rec := range recs {
-		out = append(out, pcnet.Region{Code: rd.str(rec.Values[0]), Name: rd.str(rec.Values[1])})
-	}
-	return out, rd.err
+		map[string]any{"codes": listParam(codes)},
+		func(rd *reader, v []any) pcnet.Region { return pcnet.Region{Code: rd.str(v[0]), Name: rd.str(v[1])} })
+}
+
+// provinceFields are the fields of a Province row, p the Province and r its
+// region; (*reader).province decodes them.
+const provinceFields = `p.code, p.historicCode, p.plateCode, p.name, p.kind, r.code`
+
+// province decodes the provinceFields of a row.
+func (r *reader) province(v []any) pcnet.Province {
+	return pcnet.Province{Code: r.str(v[0]), HistoricCode: r.str(v[1]), PlateCode: r.str(v[2]), Name: r.str(v[3]),
+		Kind: pcnet.ProvinceKind(r.str(v[4])), RegionCode: r.str(v[5])}
 }
 
 // Provinces implements pcnet.Store.
 func (s *Store) Provinces(ctx context.Context, f pcnet.ProvinceFilter) ([]pcnet.Province, error) {
-	recs, err := s.read(ctx, `
+	return readAll(ctx, s, `
 		MATCH (p:Province)-[:IN_REGION]->(r:Region)
 		WHERE ($codes IS NULL OR p.code IN $codes)
 		  AND ($plates IS NULL OR p.plateCode IN $plates)
 		  AND ($regions IS NULL OR r.code IN $regions)
 		  AND ($kinds IS NULL OR p.kind IN $kinds)
-		RETURN p.code, p.historicCode, p.plateCode, p.name, p.kind, r.code
+		RETURN `+provinceFields+`
 		ORDER BY p.code`,
 		map[string]any{
 			"codes":   listParam(f.Codes),
 			"plates":  listParam(f.PlateCodes),
 			"regions": listParam(f.RegionCodes),
 			"kinds":   listParam(f.Kinds),
-		})
-	if err != nil {
-		return nil, err
-	}
-	var out []pcnet.Province
-	var rd reader
-	for _, rec := range recs {
-		v := rec.Values
-		out = append(out, pcnet.Province{
-			Code:         rd.str(v[0]),
-			HistoricCode: rd.str(v[1]),
-			PlateCode:    rd.str(v[2]),
-			Name:         rd.str(v[3]),
-			Kind:         pcnet.ProvinceKind(rd.str(v[4])),
-			RegionCode:   rd.str(v[5]),
-		})
-	}
-	return out, rd.err
+		}, (*reader).province)
 }
 
 // Sectors implements pcnet.Store.
 func (s *Store) Sectors(ctx context.Context) ([]pcnet.Sector, error) {
-	recs, err := s.read(ctx, `
+	return readAll(ctx, s, `
 		MATCH (s:Sector)
 		OPTIONAL MATCH (a:Area)-[:IN_SECTOR]->(s)
 		WITH s, a ORDER BY a.code
 		WITH s, collect(a {.code, .name, .description}) AS areas
 		RETURN s.code, s.name, s.description, areas
-		ORDER BY s.code`, nil)
-	if err != nil {
-		return nil, err
-	}
-	var out []pcnet.Sector
-	var rd reader
-	for _, rec := range recs {
-		v := rec.Values
-		sec := pcnet.Sector{Code: rd.str(v[0]), Name: rd.str(v[1]), Description: rd.str(v[2])}
-		for _, a := range rd.list(v[3]) {
-			m := rd.dict(a)
-			sec.Areas = append(sec.Areas, pcnet.Area{
-				Code:        rd.str(m["code"]),
-				SectorCode:  sec.Code,
-				Name:        rd.str(m["name"]),
-				Description: rd.str(m["description"]),
-			})
-		}
-		out = append(out, sec)
-	}
-	return out, rd.err
+		ORDER BY s.code`, nil,
+		func(rd *reader, v []any) pcnet.Sector {
+			sec := pcnet.Sector{Code: rd.str(v[0]), Name: rd.str(v[1]), Description: rd.str(v[2])}
+			for _, a := range rd.list(v[3]) {
+				m := rd.dict(a)
+				sec.Areas = append(sec.Areas, pcnet.Area{
+					Code:        rd.str(m["code"]),
+					SectorCode:  sec.Code,
+					Name:        rd.str(m["name"]),
+					Description: rd.str(m["description"]),
+				})
+			}
+			return sec
+		})
+}
+
+// serviceFields are the fields of a service row, s the service, p its
+// provider and a its area; (*reader).service decodes them.
+const serviceFields = `s.id, s.name, s.description, p.code, a.code, s.status, s.startDate`
+
+// service decodes the serviceFields of a row.
+func (r *reader) service(v []any) pcnet.SharedService {
+	return pcnet.SharedService{ID: r.str(v[0]), Name: r.str(v[1]), Description: r.str(v[2]), ProviderCode: r.str(v[3]),
+		AreaCode: r.str(v[4]), Status: pcnet.ServiceStatus(r.str(v[5])), StartDate: r.date(v[6])}
 }
 
 // Services implements pcnet.Store.
@@ -124,70 +112,55 @@ func (s *Store) Services(ctx context.Context, f pcnet.ServiceFilter) ([]pcnet.Sh
 	// The selection is servicePlan's, as in Reach, so the services listed
 	// and the services measured are always the same ones.
 	q := serviceFilterParams(f)
-	recs, err := s.read(ctx, `
+	return readAll(ctx, s, `
 		WITH $q AS q`+servicePlan.build([]map[string]any{q})+`
-		RETURN s.id, s.name, s.description, p.code, a.code, s.status, s.startDate
+		RETURN `+serviceFields+`
 		ORDER BY s.id`,
-		map[string]any{"q": q})
-	if err != nil {
-		return nil, err
-	}
-	var out []pcnet.SharedService
-	var rd reader
-	for _, rec := range recs {
-		v := rec.Values
-		out = append(out, pcnet.SharedService{
-			ID:           rd.str(v[0]),
-			Name:         rd.str(v[1]),
-			Description:  rd.str(v[2]),
-			ProviderCode: rd.str(v[3]),
-			AreaCode:     rd.str(v[4]),
-			Status:       pcnet.ServiceStatus(rd.str(v[5])),
-			StartDate:    rd.date(v[6]),
-		})
-	}
-	return out, rd.err
+		map[string]any{"q": q}, (*reader).service)
+}
+
+// tutorshipRow are the fields of a tutorship row, t the tutorship
+// (TUTORS) from tutor to tutored; (*reader).tutorship decodes them.
+const tutorshipRow = `tutor.code, tutored.code, t.sector, t.since, t.until, t.step, t.outcome`
+
+// tutorship decodes the tutorshipRow of a row.
+func (r *reader) tutorship(v []any) pcnet.Tutorship {
+	return pcnet.Tutorship{TutorCode: r.str(v[0]), TutoredCode: r.str(v[1]), SectorCode: r.str(v[2]),
+		Since: r.date(v[3]), Until: r.date(v[4]), Step: r.int(v[5]), Outcome: pcnet.TutorshipOutcome(r.str(v[6]))}
 }
 
 // Tutorships implements pcnet.Store.
 func (s *Store) Tutorships(ctx context.Context, f pcnet.TutorshipFilter) ([]pcnet.Tutorship, error) {
-	recs, err := s.read(ctx, `
+	return readAll(ctx, s, `
 		MATCH (tutor:Province)-[t:TUTORS]->(tutored:Province)
 		WHERE ($tutors IS NULL OR tutor.code IN $tutors)
 		  AND ($tutored IS NULL OR tutored.code IN $tutored)
 		  AND ($sectors IS NULL OR t.sector IN $sectors)
 		  AND ($activeOn IS NULL OR (t.since <= $activeOn AND (t.until IS NULL OR $activeOn < t.until)))
-		RETURN tutor.code, tutored.code, t.sector, t.since, t.until, t.step, t.outcome
+		RETURN `+tutorshipRow+`
 		ORDER BY t.sector, tutor.code, tutored.code, t.since`,
 		map[string]any{
 			"tutors":   listParam(f.TutorCodes),
 			"tutored":  listParam(f.TutoredCodes),
 			"sectors":  listParam(f.SectorCodes),
 			"activeOn": dateParam(f.ActiveOn),
-		})
-	if err != nil {
-		return nil, err
-	}
-	var out []pcnet.Tutorship
-	var rd reader
-	for _, rec := range recs {
-		v := rec.Values
-		out = append(out, pcnet.Tutorship{
-			TutorCode:   rd.str(v[0]),
-			TutoredCode: rd.str(v[1]),
-			SectorCode:  rd.str(v[2]),
-			Since:       rd.date(v[3]),
-			Until:       rd.date(v[4]),
-			Step:        rd.int(v[5]),
-			Outcome:     pcnet.TutorshipOutcome(rd.str(v[6])),
-		})
-	}
-	return out, rd.err
+		}, (*reader).tutorship)
+}
+
+// projectWorkFields are the fields of a project work row, w the project
+// work, p its Province, a its area and s the service it led to (null for
+// none); (*reader).projectWork decodes them.
+const projectWorkFields = `w.id, p.code, a.code, w.title, w.maturity, w.step, w.year, s.id`
+
+// projectWork decodes the projectWorkFields of a row.
+func (r *reader) projectWork(v []any) pcnet.ProjectWork {
+	return pcnet.ProjectWork{ID: r.str(v[0]), ProvinceCode: r.str(v[1]), AreaCode: r.str(v[2]), Title: r.str(v[3]),
+		Maturity: pcnet.Maturity(r.str(v[4])), Step: r.int(v[5]), Year: r.int(v[6]), ServiceID: r.str(v[7])}
 }
 
 // ProjectWorks implements pcnet.Store.
 func (s *Store) ProjectWorks(ctx context.Context, f pcnet.ProjectWorkFilter) ([]pcnet.ProjectWork, error) {
-	recs, err := s.read(ctx, `
+	return readAll(ctx, s, `
 		MATCH (p:Province)-[:WROTE]->(w:ProjectWork)-[:IN_AREA]->(a:Area)-[:IN_SECTOR]->(sec:Sector)
 		WHERE ($ids IS NULL OR w.id IN $ids)
 		  AND ($provinces IS NULL OR p.code IN $provinces)
@@ -197,7 +170,7 @@ func (s *Store) ProjectWorks(ctx context.Context, f pcnet.ProjectWorkFilter) ([]
 		OPTIONAL MATCH (w)-[:LED_TO]->(s:SharedService)
 		WITH p, w, a, s
 		WHERE $services IS NULL OR s.id IN $services
-		RETURN w.id, p.code, a.code, w.title, w.maturity, w.step, w.year, s.id
+		RETURN `+projectWorkFields+`
 		ORDER BY w.id`,
 		map[string]any{
 			"ids":        listParam(f.IDs),
@@ -206,24 +179,5 @@ func (s *Store) ProjectWorks(ctx context.Context, f pcnet.ProjectWorkFilter) ([]
 			"sectors":    listParam(f.SectorCodes),
 			"maturities": listParam(f.Maturities),
 			"services":   listParam(f.ServiceIDs),
-		})
-	if err != nil {
-		return nil, err
-	}
-	var out []pcnet.ProjectWork
-	var rd reader
-	for _, rec := range recs {
-		v := rec.Values
-		out = append(out, pcnet.ProjectWork{
-			ID:           rd.str(v[0]),
-			ProvinceCode: rd.str(v[1]),
-			AreaCode:     rd.str(v[2]),
-			Title:        rd.str(v[3]),
-			Maturity:     pcnet.Maturity(rd.str(v[4])),
-			Step:         rd.int(v[5]),
-			Year:         rd.int(v[6]),
-			ServiceID:    rd.str(v[7]),
-		})
-	}
-	return out, rd.err
+		}, (*reader).projectWork)
 }

@@ -290,33 +290,41 @@ func (w *writeTx) apply(op string, p writePlan, last int64) error {
 
 // ---- Facts ----
 
+// facts is what a write reads under the lock: columns for lockAndRead, with
+// their parameters, and decode, which makes the plan's facts of their
+// values (recording a decoding error in rd).
+type facts[F any] struct {
+	columns string
+	params  map[string]any
+	decode  func(rd *reader, v []any) F
+}
+
+// planOn is the plan that locks and reads f and calls rule on the facts.
+func planOn[F, T any](f facts[F], rule func(F) (T, []pcnet.Change, error)) func(w *writeTx) (T, []pcnet.Change, error) {
+	return func(w *writeTx) (T, []pcnet.Change, error) {
+		var zero T
+		v, err := w.lockAndRead(f.columns, f.params)
+		if err != nil {
+			return zero, nil, err
+		}
+		var rd reader
+		x := f.decode(&rd, v)
+		if rd.err != nil {
+			return zero, nil, rd.err
+		}
+		return rule(x)
+	}
+}
+
 // serviceColumn reads the service with ID $serviceId: a list of one list
-// of its fields, or an empty list. readService decodes it.
+// of its serviceFields, or an empty list. (*reader).foundService decodes it.
 const serviceColumn = `
 		COLLECT { MATCH (p:Province)-[:PROVIDES]->(s:SharedService {id: $serviceId})-[:IN_AREA]->(a:Area)
-		          RETURN [s.id, s.name, s.description, p.code, a.code, s.status, s.startDate] }`
+		          RETURN [` + serviceFields + `] }`
 
-// readService decodes serviceColumn: nil when there is no such service.
-func readService(v any) (*pcnet.SharedService, error) {
-	var rd reader
-	found := rd.list(v)
-	if len(found) == 0 {
-		return nil, rd.err
-	}
-	f := rd.list(found[0])
-	if len(f) != 7 {
-		return nil, fmt.Errorf("neo4j: service row of %d fields", len(f))
-	}
-	sv := pcnet.SharedService{
-		ID:           rd.str(f[0]),
-		Name:         rd.str(f[1]),
-		Description:  rd.str(f[2]),
-		ProviderCode: rd.str(f[3]),
-		AreaCode:     rd.str(f[4]),
-		Status:       pcnet.ServiceStatus(rd.str(f[5])),
-		StartDate:    rd.date(f[6]),
-	}
-	return &sv, rd.err
+// foundService decodes serviceColumn: nil when there is no such service.
+func (r *reader) foundService(v any) *pcnet.SharedService {
+	return one(r, v, 7, "service", (*reader).service)
 }
 
 // provinceExists is a predicate: the Province whose code is parameter
@@ -328,159 +336,89 @@ func provinceExists(param string) string {
 }
 
 // provinceColumn reads the Province whose code is parameter param, if it
-// is not retired (see provinceExists): a list of one list of its code,
-// name, kind and region code, or an empty list. readProvince decodes it.
+// is not retired (see provinceExists): a list of one list of its
+// provinceFields, or an empty list. (*reader).foundProvince decodes it.
 func provinceColumn(param string) string {
 	return `COLLECT { MATCH (p:Province {code: $` + param + `})-[:IN_REGION]->(r:Region) WHERE p.retired IS NULL OR NOT p.retired
-	                  RETURN [p.code, p.name, p.kind, r.code] }`
+	                  RETURN [` + provinceFields + `] }`
 }
 
-// readProvince decodes provinceColumn: nil when there is no such Province.
-func readProvince(v any) (*pcnet.Province, error) {
-	var rd reader
-	found := rd.list(v)
-	if len(found) == 0 {
-		return nil, rd.err
-	}
-	f := rd.list(found[0])
-	if len(f) != 4 {
-		return nil, fmt.Errorf("neo4j: Province row of %d fields", len(f))
-	}
-	p := pcnet.Province{Code: rd.str(f[0]), Name: rd.str(f[1]), Kind: pcnet.ProvinceKind(rd.str(f[2])), RegionCode: rd.str(f[3])}
-	return &p, rd.err
+// foundProvince decodes provinceColumn: nil when there is no such Province.
+func (r *reader) foundProvince(v any) *pcnet.Province {
+	return one(r, v, 6, "Province", (*reader).province)
 }
 
-// coverageFacts locks and returns the facts of a coverage write to a
-// service for the listed Comuni. Retired Comuni count as missing unless
-// withRetired: a Comune that no longer exists can't join a service, but
-// its coverage can end.
-func (w *writeTx) coverageFacts(serviceID string, codes []string, withRetired bool) (pcnet.CoverageFacts, error) {
-	v, err := w.lockAndRead(serviceColumn+`,
+// coverageFacts are the facts of a coverage write to a service for the
+// listed Comuni. Retired Comuni count as missing unless withRetired: a
+// Comune that no longer exists can't join a service, but its coverage can
+// end.
+func coverageFacts(serviceID string, codes []string, withRetired bool) facts[pcnet.CoverageFacts] {
+	return facts[pcnet.CoverageFacts]{
+		columns: serviceColumn + `,
 		COLLECT { UNWIND $codes AS code
 		          MATCH (c:Comune {code: code})-[:IN_PROVINCE]->(p:Province)
 		          WHERE $withRetired OR c.retired IS NULL OR NOT c.retired
 		          RETURN [c.code, c.name, p.code,
-		                  COLLECT { MATCH (c)<-[cov:COVERS]-(:SharedService {id: $serviceId})
-		                            RETURN [cov.since, cov.until, cov.phase] }] },`+serviceProviderColumns,
-		map[string]any{"serviceId": serviceID, "codes": toAnySlice(codes), "withRetired": withRetired})
-	if err != nil {
-		return pcnet.CoverageFacts{}, err
-	}
-	svc, err := readService(v[0])
-	if err != nil {
-		return pcnet.CoverageFacts{}, err
-	}
-	f := pcnet.CoverageFacts{Service: svc, Comuni: make(map[string]pcnet.Comune, len(codes))}
-	if f.ProviderParticipation, err = readProviderParticipation(v[2:]); err != nil {
-		return pcnet.CoverageFacts{}, err
-	}
-	var rd reader
-	for _, row := range rd.list(v[1]) {
-		r := rd.list(row)
-		if len(r) != 4 {
-			return pcnet.CoverageFacts{}, fmt.Errorf("neo4j: Comune row of %d fields", len(r))
-		}
-		c := pcnet.Comune{Code: rd.str(r[0]), Name: rd.str(r[1]), ProvinceCode: rd.str(r[2])}
-		f.Comuni[c.Code] = c
-		for _, e := range rd.list(r[3]) {
-			cov := rd.list(e)
-			if len(cov) != 3 {
-				return pcnet.CoverageFacts{}, fmt.Errorf("neo4j: coverage row of %d fields", len(cov))
-			}
-			f.Existing = append(f.Existing, pcnet.Coverage{
-				ServiceID: serviceID, ComuneCode: c.Code,
-				Since: rd.date(cov[0]), Until: rd.date(cov[1]), Phase: pcnet.CoveragePhase(rd.str(cov[2])),
+		                  COLLECT { MATCH (c)<-[cov:COVERS]-(s:SharedService {id: $serviceId})
+		                            RETURN [` + coverageFields + `] }] },` + serviceProviderColumns,
+		params: map[string]any{"serviceId": serviceID, "codes": toAnySlice(codes), "withRetired": withRetired},
+		decode: func(rd *reader, v []any) pcnet.CoverageFacts {
+			f := pcnet.CoverageFacts{Service: rd.foundService(v[0]), Comuni: make(map[string]pcnet.Comune, len(codes)),
+				ProviderParticipation: rd.providerParticipation(v[2:])}
+			rd.rows(v[1], 4, "Comune", func(r []any) {
+				f.Comuni[rd.str(r[0])] = pcnet.Comune{Code: rd.str(r[0]), Name: rd.str(r[1]), ProvinceCode: rd.str(r[2])}
+				rd.rows(r[3], 5, "coverage", func(cov []any) { f.Existing = append(f.Existing, rd.coverage(cov)) })
 			})
-		}
+			return f
+		},
 	}
-	return f, rd.err
 }
 
-// tutorshipFacts locks and returns the facts of assigning t.
-func (w *writeTx) tutorshipFacts(t pcnet.Tutorship) (pcnet.TutorshipFacts, error) {
-	v, err := w.lockAndRead(provinceColumn("tutor")+`,
-		`+provinceColumn("tutored")+`,
+// tutorshipFacts are the facts of assigning t.
+func tutorshipFacts(t pcnet.Tutorship) facts[pcnet.TutorshipFacts] {
+	return facts[pcnet.TutorshipFacts]{
+		columns: provinceColumn("tutor") + `,
+		` + provinceColumn("tutored") + `,
 		EXISTS { MATCH (:Sector {code: $sector}) },
-		COLLECT { MATCH (:Province {code: $tutor})-[t:TUTORS]->(:Province {code: $tutored})
-		          WHERE t.sector = $sector RETURN [t.since, t.until, t.step] },`+participationColumns,
-		map[string]any{"tutor": t.TutorCode, "tutored": t.TutoredCode, "sector": t.SectorCode, "participants": []any{t.TutorCode, t.TutoredCode}})
-	if err != nil {
-		return pcnet.TutorshipFacts{}, err
+		COLLECT { MATCH (tutor:Province {code: $tutor})-[t:TUTORS]->(tutored:Province {code: $tutored})
+		          WHERE t.sector = $sector RETURN [` + tutorshipRow + `] },` + participationColumns,
+		params: map[string]any{"tutor": t.TutorCode, "tutored": t.TutoredCode, "sector": t.SectorCode, "participants": []any{t.TutorCode, t.TutoredCode}},
+		decode: func(rd *reader, v []any) pcnet.TutorshipFacts {
+			f := pcnet.TutorshipFacts{Tutor: rd.foundProvince(v[0]), Tutored: rd.foundProvince(v[1]), SectorFound: rd.bool(v[2]),
+				Participation: rd.participationFacts(t.SectorCode, v[4], v[5])}
+			rd.rows(v[3], 7, "tutorship", func(tu []any) { f.Existing = append(f.Existing, rd.tutorship(tu)) })
+			return f
+		},
 	}
-	var rd reader
-	f := pcnet.TutorshipFacts{SectorFound: rd.bool(v[2])}
-	if f.Tutor, err = readProvince(v[0]); err != nil {
-		return pcnet.TutorshipFacts{}, err
-	}
-	if f.Tutored, err = readProvince(v[1]); err != nil {
-		return pcnet.TutorshipFacts{}, err
-	}
-	for _, e := range rd.list(v[3]) {
-		tu := rd.list(e)
-		if len(tu) != 3 {
-			return pcnet.TutorshipFacts{}, fmt.Errorf("neo4j: tutorship row of %d fields", len(tu))
-		}
-		f.Existing = append(f.Existing, pcnet.Tutorship{
-			TutorCode: t.TutorCode, TutoredCode: t.TutoredCode, SectorCode: t.SectorCode,
-			Since: rd.date(tu[0]), Until: rd.date(tu[1]), Step: rd.int(tu[2]),
-		})
-	}
-	if f.Participation, err = readParticipation(t.SectorCode, v[4], v[5]); err != nil {
-		return pcnet.TutorshipFacts{}, err
-	}
-	return f, rd.err
 }
 
-// tutorship locks and returns the tutorship with key k, nil when there is
-// none.
-func (w *writeTx) tutorship(k pcnet.TutorshipKey) (*pcnet.Tutorship, error) {
-	v, err := w.lockAndRead(`
-		COLLECT { MATCH (:Province {code: $tutor})-[t:TUTORS]->(:Province {code: $tutored})
+// tutorshipWithKey is the tutorship with key k, nil when there is none.
+func tutorshipWithKey(k pcnet.TutorshipKey) facts[*pcnet.Tutorship] {
+	return facts[*pcnet.Tutorship]{
+		columns: `
+		COLLECT { MATCH (tutor:Province {code: $tutor})-[t:TUTORS]->(tutored:Province {code: $tutored})
 		          WHERE t.sector = $sector AND t.since = $since
-		          RETURN [t.until, t.step, t.outcome] }`, tutorshipKeyParams(k))
-	if err != nil {
-		return nil, err
+		          RETURN [` + tutorshipRow + `] }`,
+		params: tutorshipKeyParams(k),
+		decode: func(rd *reader, v []any) *pcnet.Tutorship { return one(rd, v[0], 7, "tutorship", (*reader).tutorship) },
 	}
-	var rd reader
-	found := rd.list(v[0])
-	if len(found) == 0 {
-		return nil, rd.err
-	}
-	f := rd.list(found[0])
-	if len(f) != 3 {
-		return nil, fmt.Errorf("neo4j: tutorship row of %d fields", len(f))
-	}
-	t := pcnet.Tutorship{
-		TutorCode: k.TutorCode, TutoredCode: k.TutoredCode, SectorCode: k.SectorCode, Since: k.Since,
-		Until: rd.date(f[0]), Step: rd.int(f[1]), Outcome: pcnet.TutorshipOutcome(rd.str(f[2])),
-	}
-	return &t, rd.err
 }
 
 func tutorshipKeyParams(k pcnet.TutorshipKey) map[string]any {
 	return map[string]any{"tutor": k.TutorCode, "tutored": k.TutoredCode, "sector": k.SectorCode, "since": dateParam(k.Since)}
 }
 
-// projectWorkFacts locks and returns the facts of saving pw.
-func (w *writeTx) projectWorkFacts(pw pcnet.ProjectWork) (pcnet.ProjectWorkFacts, error) {
-	v, err := w.lockAndRead(provinceExists("province")+`,
-		EXISTS { MATCH (:Area {code: $area}) },`+projectWorkColumn+`,`+serviceColumn,
-		map[string]any{"id": pw.ID, "province": pw.ProvinceCode, "area": pw.AreaCode, "serviceId": stringParam(pw.ServiceID)})
-	if err != nil {
-		return pcnet.ProjectWorkFacts{}, err
+// projectWorkFacts are the facts of saving pw.
+func projectWorkFacts(pw pcnet.ProjectWork) facts[pcnet.ProjectWorkFacts] {
+	return facts[pcnet.ProjectWorkFacts]{
+		columns: provinceExists("province") + `,
+		EXISTS { MATCH (:Area {code: $area}) },` + projectWorkColumn + `,` + serviceColumn,
+		params: map[string]any{"id": pw.ID, "province": pw.ProvinceCode, "area": pw.AreaCode, "serviceId": stringParam(pw.ServiceID)},
+		decode: func(rd *reader, v []any) pcnet.ProjectWorkFacts {
+			return pcnet.ProjectWorkFacts{ProvinceFound: rd.bool(v[0]), AreaFound: rd.bool(v[1]),
+				Current: rd.foundProjectWork(v[2]), Service: rd.foundService(v[3])}
+		},
 	}
-	var rd reader
-	f := pcnet.ProjectWorkFacts{ProvinceFound: rd.bool(v[0]), AreaFound: rd.bool(v[1])}
-	if rd.err != nil {
-		return pcnet.ProjectWorkFacts{}, rd.err
-	}
-	if f.Current, err = readProjectWork(pw.ID, v[2]); err != nil {
-		return pcnet.ProjectWorkFacts{}, err
-	}
-	if f.Service, err = readService(v[3]); err != nil {
-		return pcnet.ProjectWorkFacts{}, err
-	}
-	return f, nil
 }
 
 // ---- Writes ----
@@ -517,38 +455,48 @@ func projectWorkProps(w pcnet.ProjectWork) map[string]any {
 	return map[string]any{"id": w.ID, "title": w.Title, "maturity": string(w.Maturity), "step": int64(w.Step), "year": int64(w.Year)}
 }
 
+// writeOne runs one call of a write method: plan locks and reads the facts
+// (lockAndRead) and calls pcnet's rule, items says what its result writes;
+// op names the write in internal errors and to Config.AfterCommit. The
+// Writer methods differ only in these.
+func writeOne[T any](ctx context.Context, s *Store, op string, c pcnet.WriteCall, plan func(w *writeTx) (T, []pcnet.Change, error), items func(T) itemWrite) (T, error) {
+	var zero, out T
+	idem, err := c.Start(ctx) // bad input costs no round trip
+	if err != nil {
+		return zero, err
+	}
+	err = s.write(ctx, op, idem, &out, func(w *writeTx) (writePlan, error) {
+		res, changes, err := plan(w)
+		if err != nil {
+			return writePlan{}, err
+		}
+		out = res
+		return writePlan{changes: changes, items: items(res)}, nil
+	})
+	if err != nil {
+		return zero, err
+	}
+	return out, nil
+}
+
+// given returns rule with its first argument, the write's input, bound to in.
+func given[I, F, T any](rule func(I, F) (T, []pcnet.Change, error), in I) func(F) (T, []pcnet.Change, error) {
+	return func(f F) (T, []pcnet.Change, error) { return rule(in, f) }
+}
+
 // CreateService implements pcnet.Writer.
 func (s *Store) CreateService(ctx context.Context, sv pcnet.SharedService) (pcnet.SharedService, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "CreateService", sv)
-	if err != nil {
-		return pcnet.SharedService{}, err
-	}
-	if err := pcnet.ValidateNewService(sv); err != nil {
-		return pcnet.SharedService{}, err // no round trip for bad input
-	}
-	var out pcnet.SharedService
-	err = s.write(ctx, "creating a service", idem, &out, func(w *writeTx) (writePlan, error) {
-		v, err := w.lockAndRead(`
-			EXISTS { MATCH (:SharedService {id: $id}) },`+
+	c := pcnet.WriteCall{Method: "CreateService", Input: []any{sv}, Invalid: pcnet.ValidateNewService(sv)}
+	return writeOne(ctx, s, "creating a service", c, planOn(facts[pcnet.ServiceCreateFacts]{
+		columns: `
+			EXISTS { MATCH (:SharedService {id: $id}) },` +
 			providerColumns(`MATCH (p:Province {code: $provider})`, `MATCH (a:Area {code: $area})`),
-			map[string]any{"id": sv.ID, "provider": sv.ProviderCode, "area": sv.AreaCode})
-		if err != nil {
-			return writePlan{}, err
-		}
-		var rd reader
-		facts := pcnet.ServiceCreateFacts{IDTaken: rd.bool(v[0])}
-		if rd.err != nil {
-			return writePlan{}, rd.err
-		}
-		if facts.ProviderParticipation, err = readProviderParticipation(v[1:]); err != nil {
-			return writePlan{}, err
-		}
-		planned, changes, err := pcnet.PlanServiceCreate(sv, facts)
-		if err != nil {
-			return writePlan{}, err
-		}
-		out = planned
-		return writePlan{changes: changes, items: itemWrite{
+		params: map[string]any{"id": sv.ID, "provider": sv.ProviderCode, "area": sv.AreaCode},
+		decode: func(rd *reader, v []any) pcnet.ServiceCreateFacts {
+			return pcnet.ServiceCreateFacts{IDTaken: rd.bool(v[0]), ProviderParticipation: rd.providerParticipation(v[1:])}
+		},
+	}, given(pcnet.PlanServiceCreate, sv)), func(planned pcnet.SharedService) itemWrite {
+		return itemWrite{
 			what: "services", want: 1,
 			cypher: `
 			MATCH (p:Province {code: $provider}), (a:Area {code: $area})
@@ -556,64 +504,34 @@ func (s *Store) CreateService(ctx context.Context, sv pcnet.SharedService) (pcne
 			SET s = $props
 			RETURN count(s) AS written`,
 			params: map[string]any{"provider": planned.ProviderCode, "area": planned.AreaCode, "props": serviceProps(planned)},
-		}}, nil
+		}
 	})
-	if err != nil {
-		return pcnet.SharedService{}, err
-	}
-	return out, nil
 }
 
 // UpdateService implements pcnet.Writer.
 func (s *Store) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpdate) (pcnet.SharedService, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "UpdateService", id, u)
-	if err != nil {
-		return pcnet.SharedService{}, err
-	}
-	if err := pcnet.ValidateServiceUpdate(id, u); err != nil {
-		return pcnet.SharedService{}, err
-	}
-	var out pcnet.SharedService
-	err = s.write(ctx, "updating a service", idem, &out, func(w *writeTx) (writePlan, error) {
-		v, err := w.lockAndRead(serviceColumn+`,
-			COLLECT { MATCH (:SharedService {id: $serviceId})-[c:COVERS]->(m:Comune)
-			          RETURN [m.code, c.since, c.until, c.phase] },`+serviceProviderColumns,
-			map[string]any{"serviceId": id})
-		if err != nil {
-			return writePlan{}, err
-		}
-		current, err := readService(v[0])
-		if err != nil {
-			return writePlan{}, err
-		}
-		var rd reader
-		var covs []pcnet.Coverage
-		for _, row := range rd.list(v[1]) {
-			r := rd.list(row)
-			if len(r) != 4 {
-				return writePlan{}, fmt.Errorf("neo4j: coverage row of %d fields", len(r))
-			}
-			covs = append(covs, pcnet.Coverage{ServiceID: id, ComuneCode: rd.str(r[0]),
-				Since: rd.date(r[1]), Until: rd.date(r[2]), Phase: pcnet.CoveragePhase(rd.str(r[3]))})
-		}
-		if rd.err != nil {
-			return writePlan{}, rd.err
-		}
-		pp, err := readProviderParticipation(v[2:])
-		if err != nil {
-			return writePlan{}, err
-		}
-		planned, ended, changes, err := pcnet.PlanServiceUpdate(id, u, pcnet.ServiceUpdateFacts{Current: current, Coverages: covs, Today: pcnet.Today(), ProviderParticipation: pp})
-		if err != nil {
-			return writePlan{}, err
-		}
-		out = planned
+	c := pcnet.WriteCall{Method: "UpdateService", Input: []any{id, u}, Invalid: pcnet.ValidateServiceUpdate(id, u)}
+	var ended []pcnet.Coverage // the coverages the update ends, written with the service
+	return writeOne(ctx, s, "updating a service", c, planOn(facts[pcnet.ServiceUpdateFacts]{
+		columns: serviceColumn + `,
+			COLLECT { MATCH (s:SharedService {id: $serviceId})-[cov:COVERS]->(c:Comune)
+			          RETURN [` + coverageFields + `] },` + serviceProviderColumns,
+		params: map[string]any{"serviceId": id},
+		decode: func(rd *reader, v []any) pcnet.ServiceUpdateFacts {
+			f := pcnet.ServiceUpdateFacts{Current: rd.foundService(v[0]), Today: pcnet.Today(), ProviderParticipation: rd.providerParticipation(v[2:])}
+			rd.rows(v[1], 5, "coverage", func(r []any) { f.Coverages = append(f.Coverages, rd.coverage(r)) })
+			return f
+		},
+	}, func(f pcnet.ServiceUpdateFacts) (planned pcnet.SharedService, changes []pcnet.Change, err error) {
+		planned, ended, changes, err = pcnet.PlanServiceUpdate(id, u, f)
+		return planned, changes, err
+	}), func(planned pcnet.SharedService) itemWrite {
 		rows := make([]any, len(ended))
 		for i, c := range ended {
 			rows[i] = map[string]any{"comune": c.ComuneCode, "since": dateParam(c.Since), "until": dateParam(c.Until)}
 		}
 		// The service and the coverages its ending ends, in one count.
-		return writePlan{changes: changes, items: itemWrite{
+		return itemWrite{
 			what: "services and coverages", want: 1 + len(rows),
 			cypher: `
 			MATCH (s:SharedService {id: $id})
@@ -631,119 +549,63 @@ func (s *Store) UpdateService(ctx context.Context, id string, u pcnet.ServiceUpd
 				"name": planned.Name, "description": planned.Description,
 				"status": string(planned.Status), "startDate": dateParam(planned.StartDate),
 			}},
-		}}, nil
+		}
 	})
-	if err != nil {
-		return pcnet.SharedService{}, err
-	}
-	return out, nil
 }
 
 // AddCoverage implements pcnet.Writer.
 func (s *Store) AddCoverage(ctx context.Context, a pcnet.CoverageAddition) (pcnet.CoverageResult, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "AddCoverage", a)
-	if err != nil {
-		return pcnet.CoverageResult{}, err
-	}
-	if err := pcnet.ValidateCoverageAddition(a); err != nil {
-		return pcnet.CoverageResult{}, err
-	}
-	var out pcnet.CoverageResult
-	err = s.write(ctx, "adding coverage", idem, &out, func(w *writeTx) (writePlan, error) {
-		facts, err := w.coverageFacts(a.ServiceID, a.ComuneCodes, false)
-		if err != nil {
-			return writePlan{}, err
-		}
-		res, changes, err := pcnet.PlanCoverageAddition(a, facts)
-		if err != nil {
-			return writePlan{}, err
-		}
-		out = res
-		rows := make([]any, len(res.Changed))
-		for i, c := range res.Changed {
-			rows[i] = map[string]any{"comune": c.ComuneCode, "props": coverageProps(c)}
-		}
-		return writePlan{changes: changes, items: itemWrite{
-			what: "coverages", want: len(rows),
-			cypher: `
-			MATCH (s:SharedService {id: $id})
-			UNWIND $rows AS row
+	c := pcnet.WriteCall{Method: "AddCoverage", Input: []any{a}, Invalid: pcnet.ValidateCoverageAddition(a)}
+	return writeOne(ctx, s, "adding coverage", c, planOn(coverageFacts(a.ServiceID, a.ComuneCodes, false), given(pcnet.PlanCoverageAddition, a)),
+		coverageItems(a.ServiceID, nil, func(c pcnet.Coverage) map[string]any {
+			return map[string]any{"comune": c.ComuneCode, "props": coverageProps(c)}
+		}, `
 			MATCH (c:Comune {code: row.comune})
 			CREATE (s)-[r:COVERS]->(c)
-			SET r = row.props
-			RETURN count(r) AS written`,
-			params: map[string]any{"id": a.ServiceID, "rows": rows},
-		}}, nil
-	})
-	if err != nil {
-		return pcnet.CoverageResult{}, err
-	}
-	return out, nil
+			SET r = row.props`))
 }
 
 // EndCoverage implements pcnet.Writer.
 func (s *Store) EndCoverage(ctx context.Context, e pcnet.CoverageEnding) (pcnet.CoverageResult, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "EndCoverage", e)
-	if err != nil {
-		return pcnet.CoverageResult{}, err
-	}
-	if err := pcnet.ValidateCoverageEnding(e); err != nil {
-		return pcnet.CoverageResult{}, err
-	}
-	var out pcnet.CoverageResult
-	err = s.write(ctx, "ending coverage", idem, &out, func(w *writeTx) (writePlan, error) {
-		facts, err := w.coverageFacts(e.ServiceID, e.ComuneCodes, true)
-		if err != nil {
-			return writePlan{}, err
-		}
-		res, changes, err := pcnet.PlanCoverageEnding(e, facts)
-		if err != nil {
-			return writePlan{}, err
-		}
-		out = res
+	c := pcnet.WriteCall{Method: "EndCoverage", Input: []any{e}, Invalid: pcnet.ValidateCoverageEnding(e)}
+	return writeOne(ctx, s, "ending coverage", c, planOn(coverageFacts(e.ServiceID, e.ComuneCodes, true), given(pcnet.PlanCoverageEnding, e)),
+		coverageItems(e.ServiceID, map[string]any{"until": dateParam(e.Until)}, func(c pcnet.Coverage) map[string]any {
+			return map[string]any{"comune": c.ComuneCode, "since": dateParam(c.Since)}
+		}, `
+			MATCH (s)-[r:COVERS]->(:Comune {code: row.comune})
+			WHERE r.since = row.since AND r.until IS NULL
+			SET r.until = $until`))
+}
+
+// coverageItems writes the coverages a write to the service changes: each
+// is a row (made by row) that perRow writes, with s the service and r the
+// coverage, given params besides $rows.
+func coverageItems(serviceID string, params map[string]any, row func(pcnet.Coverage) map[string]any, perRow string) func(pcnet.CoverageResult) itemWrite {
+	return func(res pcnet.CoverageResult) itemWrite {
 		rows := make([]any, len(res.Changed))
 		for i, c := range res.Changed {
-			rows[i] = map[string]any{"comune": c.ComuneCode, "since": dateParam(c.Since)}
+			rows[i] = row(c)
 		}
-		return writePlan{changes: changes, items: itemWrite{
+		p := map[string]any{"id": serviceID, "rows": rows}
+		for k, v := range params {
+			p[k] = v
+		}
+		return itemWrite{
 			what: "coverages", want: len(rows),
 			cypher: `
 			MATCH (s:SharedService {id: $id})
-			UNWIND $rows AS row
-			MATCH (s)-[r:COVERS]->(:Comune {code: row.comune})
-			WHERE r.since = row.since AND r.until IS NULL
-			SET r.until = $until
+			UNWIND $rows AS row` + perRow + `
 			RETURN count(r) AS written`,
-			params: map[string]any{"id": e.ServiceID, "rows": rows, "until": dateParam(e.Until)},
-		}}, nil
-	})
-	if err != nil {
-		return pcnet.CoverageResult{}, err
+			params: p,
+		}
 	}
-	return out, nil
 }
 
 // AssignTutor implements pcnet.Writer.
 func (s *Store) AssignTutor(ctx context.Context, t pcnet.Tutorship) (pcnet.Tutorship, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "AssignTutor", t)
-	if err != nil {
-		return pcnet.Tutorship{}, err
-	}
-	if err := pcnet.ValidateTutorship(t); err != nil {
-		return pcnet.Tutorship{}, err
-	}
-	var out pcnet.Tutorship
-	err = s.write(ctx, "assigning a tutor", idem, &out, func(w *writeTx) (writePlan, error) {
-		facts, err := w.tutorshipFacts(t)
-		if err != nil {
-			return writePlan{}, err
-		}
-		planned, changes, err := pcnet.PlanTutorAssign(t, facts)
-		if err != nil {
-			return writePlan{}, err
-		}
-		out = planned
-		return writePlan{changes: changes, items: itemWrite{
+	c := pcnet.WriteCall{Method: "AssignTutor", Input: []any{t}, Invalid: pcnet.ValidateTutorship(t)}
+	return writeOne(ctx, s, "assigning a tutor", c, planOn(tutorshipFacts(t), given(pcnet.PlanTutorAssign, t)), func(planned pcnet.Tutorship) itemWrite {
+		return itemWrite{
 			what: "tutorships", want: 1,
 			cypher: `
 			MATCH (a:Province {code: $tutor}), (b:Province {code: $tutored})
@@ -751,12 +613,8 @@ func (s *Store) AssignTutor(ctx context.Context, t pcnet.Tutorship) (pcnet.Tutor
 			SET t = $props
 			RETURN count(t) AS written`,
 			params: map[string]any{"tutor": planned.TutorCode, "tutored": planned.TutoredCode, "props": tutorshipProps(planned)},
-		}}, nil
+		}
 	})
-	if err != nil {
-		return pcnet.Tutorship{}, err
-	}
-	return out, nil
 }
 
 // AdvanceTutorship implements pcnet.Writer.
@@ -773,29 +631,13 @@ func (s *Store) EndTutorship(ctx context.Context, k pcnet.TutorshipKey, until pc
 	})
 }
 
-// tutorshipChange changes the tutorship with key k as plan says.
-func (s *Store) tutorshipChange(ctx context.Context, op, method string, input []any, k pcnet.TutorshipKey, plan func(current *pcnet.Tutorship) (pcnet.Tutorship, []pcnet.Change, error)) (pcnet.Tutorship, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, method, input...)
-	if err != nil {
-		return pcnet.Tutorship{}, err
-	}
-	if err := pcnet.ValidateTutorshipKey(k); err != nil {
-		return pcnet.Tutorship{}, err
-	}
-	var out pcnet.Tutorship
-	err = s.write(ctx, op, idem, &out, func(w *writeTx) (writePlan, error) {
-		current, err := w.tutorship(k)
-		if err != nil {
-			return writePlan{}, err
-		}
-		planned, changes, err := plan(current)
-		if err != nil {
-			return writePlan{}, err
-		}
-		out = planned
+// tutorshipChange changes the tutorship with key k as rule says.
+func (s *Store) tutorshipChange(ctx context.Context, op, method string, input []any, k pcnet.TutorshipKey, rule func(current *pcnet.Tutorship) (pcnet.Tutorship, []pcnet.Change, error)) (pcnet.Tutorship, error) {
+	c := pcnet.WriteCall{Method: method, Input: input, Invalid: pcnet.ValidateTutorshipKey(k)}
+	return writeOne(ctx, s, op, c, planOn(tutorshipWithKey(k), rule), func(planned pcnet.Tutorship) itemWrite {
 		params := tutorshipKeyParams(k)
 		params["props"] = tutorshipProps(planned)
-		return writePlan{changes: changes, items: itemWrite{
+		return itemWrite{
 			what: "tutorships", want: 1,
 			cypher: `
 			MATCH (:Province {code: $tutor})-[t:TUTORS]->(:Province {code: $tutored})
@@ -803,40 +645,24 @@ func (s *Store) tutorshipChange(ctx context.Context, op, method string, input []
 			SET t = $props
 			RETURN count(t) AS written`,
 			params: params,
-		}}, nil
+		}
 	})
-	if err != nil {
-		return pcnet.Tutorship{}, err
-	}
-	return out, nil
 }
 
 // SaveProjectWork implements pcnet.Writer.
 func (s *Store) SaveProjectWork(ctx context.Context, pw pcnet.ProjectWork) (pcnet.ProjectWork, error) {
-	idem, err := pcnet.IdempotencyFrom(ctx, "SaveProjectWork", pw)
-	if err != nil {
-		return pcnet.ProjectWork{}, err
-	}
-	if err := pcnet.ValidateProjectWork(pw); err != nil {
-		return pcnet.ProjectWork{}, err
-	}
-	var out pcnet.ProjectWork
-	err = s.write(ctx, "saving a project work", idem, &out, func(w *writeTx) (writePlan, error) {
-		facts, err := w.projectWorkFacts(pw)
-		if err != nil {
-			return writePlan{}, err
-		}
-		planned, changes, err := pcnet.PlanProjectWork(pw, facts)
-		if err != nil {
-			return writePlan{}, err
-		}
-		out = planned
+	c := pcnet.WriteCall{Method: "SaveProjectWork", Input: []any{pw}, Invalid: pcnet.ValidateProjectWork(pw)}
+	var saved bool // the project work was there: it is rewritten, not created
+	return writeOne(ctx, s, "saving a project work", c, planOn(projectWorkFacts(pw), func(f pcnet.ProjectWorkFacts) (pcnet.ProjectWork, []pcnet.Change, error) {
+		saved = f.Current != nil
+		return pcnet.PlanProjectWork(pw, f)
+	}), func(planned pcnet.ProjectWork) itemWrite {
 		// A new project work is created; a saved one loses its links
 		// and gets the new ones, as the import rewrites it.
 		cypher := `
 			CREATE (w:ProjectWork)
 			SET w = $props`
-		if facts.Current != nil {
+		if saved {
 			cypher = `
 			MATCH (w:ProjectWork {id: $id})
 			SET w = $props
@@ -852,18 +678,14 @@ func (s *Store) SaveProjectWork(ctx context.Context, pw pcnet.ProjectWork) (pcne
 			CREATE (p)-[:WROTE]->(w)-[:IN_AREA]->(a)
 			FOREACH (x IN CASE WHEN s IS NULL THEN [] ELSE [s] END | CREATE (w)-[:LED_TO]->(x))
 			RETURN count(w) AS written`
-		return writePlan{changes: changes, items: itemWrite{
+		return itemWrite{
 			what: "project works", want: 1, cypher: cypher,
 			params: map[string]any{
 				"id": planned.ID, "props": projectWorkProps(planned),
 				"province": planned.ProvinceCode, "area": planned.AreaCode, "service": stringParam(planned.ServiceID),
 			},
-		}}, nil
+		}
 	})
-	if err != nil {
-		return pcnet.ProjectWork{}, err
-	}
-	return out, nil
 }
 
 // ---- The audit trail ----
@@ -935,15 +757,8 @@ func (s *Store) Changes(ctx context.Context, f pcnet.ChangeFilter) ([]pcnet.Chan
 	var rd reader
 	for _, rec := range recs {
 		v := rec.Values
-		out = append(out, pcnet.Change{
-			Seq:      int64(rd.int(v[0])),
-			At:       rd.instant(v[1]),
-			Actor:    rd.str(v[2]),
-			Entity:   rd.str(v[3]),
-			EntityID: rd.str(v[4]),
-			Action:   rd.str(v[5]),
-			Summary:  rd.str(v[6]),
-		})
+		out = append(out, pcnet.Change{Seq: int64(rd.int(v[0])), At: rd.instant(v[1]), Actor: rd.str(v[2]),
+			Entity: rd.str(v[3]), EntityID: rd.str(v[4]), Action: rd.str(v[5]), Summary: rd.str(v[6])})
 	}
 	return out, rd.err
 }

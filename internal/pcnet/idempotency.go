@@ -51,8 +51,7 @@ func WithIdempotencyKey(ctx context.Context, key string) context.Context {
 
 // IdempotencyKeyFrom returns the idempotency key carried by ctx, if any.
 func IdempotencyKeyFrom(ctx context.Context) (string, bool) {
-	k, ok := ctx.Value(idempotencyKeyKey{}).(string)
-	return k, ok
+	return valueFrom[string](ctx, idempotencyKeyKey{})
 }
 
 // ValidateIdempotencyKey checks a key's size and characters.
@@ -100,6 +99,25 @@ func IdempotencyFrom(ctx context.Context, op string, input ...any) (*Idempotency
 	h.Write(b)
 	actor, _ := ActorFrom(ctx)
 	return &Idempotency{Scope: actor.Subject, Key: key, Operation: op, Fingerprint: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// WriteCall is one call of a write method as a store's write helper takes
+// it: what identifies it for its idempotency key, and its input's
+// validation error, returned before the store does any work.
+type WriteCall struct {
+	Method  string // the Writer method, e.g. "CreateService": the key's Operation
+	Input   []any  // the method's arguments, fingerprinted with the key
+	Invalid error  // the arguments' validation error; nil when valid or checked while planning
+}
+
+// Start returns the call's idempotency (IdempotencyFrom) or, with a well-formed
+// key or none, its validation error: a malformed key is reported first.
+func (c WriteCall) Start(ctx context.Context) (*Idempotency, error) {
+	idem, err := IdempotencyFrom(ctx, c.Method, c.Input...)
+	if err != nil {
+		return nil, err
+	}
+	return idem, c.Invalid
 }
 
 // ID is the stored identity of the key: scope and key, NUL-separated

@@ -244,6 +244,12 @@ func WithActor(ctx context.Context, a Actor) context.Context {
 
 // ActorFrom returns the actor carried by ctx, if any.
 func ActorFrom(ctx context.Context) (Actor, bool) {
-	a, ok := ctx.Value(actorKey{}).(Actor)
-	return a, ok
+	return valueFrom[Actor](ctx, actorKey{})
+}
+
+// valueFrom returns the value of type T that ctx carries under key, if
+// any: each request-scoped value has a key type of its own.
+func valueFrom[T any](ctx context.Context, key any) (T, bool) {
+	v, ok := ctx.Value(key).(T)
+	return v, ok
 }
