@@ -80,6 +80,7 @@ func complexityRoot() ComplexityRoot {
 	c.CoverageEvent.Coverages = list(10)
 	c.CoveragePayload.Changed = list(10)
 	c.CoveragePayload.Unchanged = list(10)
+	c.ProjectWorkSectionsPayload.Sections = list(len(pcnet.SectionKinds)) // one per section at most
 	c.PathCohort.AtStep = list(10)
 	c.PathCohort.Members = list(10)
 	c.PathMember.History = list(10)
