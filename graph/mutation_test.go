@@ -54,15 +54,21 @@ func (f *fakeBackend) readCount(method string) int {
 	return f.reads[method]
 }
 
-func (f *fakeBackend) ProjectWorks(_ context.Context, flt pcnet.ProjectWorkFilter) ([]pcnet.ProjectWork, error) {
-	f.count("ProjectWorks")
-	var out []pcnet.ProjectWork
-	for _, w := range f.works {
-		if len(flt.IDs) == 0 || slices.Contains(flt.IDs, w.ID) {
-			out = append(out, w)
+// withIDs keeps the items whose id is listed (all when ids is empty), as
+// the stores' filters by ID do.
+func withIDs[T any](items []T, ids []string, id func(T) string) []T {
+	var out []T
+	for _, x := range items {
+		if len(ids) == 0 || slices.Contains(ids, id(x)) {
+			out = append(out, x)
 		}
 	}
-	return out, nil
+	return out
+}
+
+func (f *fakeBackend) ProjectWorks(_ context.Context, flt pcnet.ProjectWorkFilter) ([]pcnet.ProjectWork, error) {
+	f.count("ProjectWorks")
+	return withIDs(f.works, flt.IDs, func(w pcnet.ProjectWork) string { return w.ID }), nil
 }
 
 // RolloutTargets answers an empty plan: the payload's progress reads it.
@@ -78,23 +84,11 @@ func (f *fakeBackend) Materials(context.Context, pcnet.MaterialFilter) ([]pcnet.
 
 func (f *fakeBackend) Pilots(_ context.Context, flt pcnet.PilotFilter) ([]pcnet.Pilot, error) {
 	f.count("Pilots")
-	var out []pcnet.Pilot
-	for _, p := range f.pilots {
-		if len(flt.IDs) == 0 || slices.Contains(flt.IDs, p.ID) {
-			out = append(out, p)
-		}
-	}
-	return out, nil
+	return withIDs(f.pilots, flt.IDs, func(p pcnet.Pilot) string { return p.ID }), nil
 }
 
 func (f *fakeBackend) Services(_ context.Context, flt pcnet.ServiceFilter) ([]pcnet.SharedService, error) {
-	var out []pcnet.SharedService
-	for _, s := range f.services {
-		if len(flt.IDs) == 0 || slices.Contains(flt.IDs, s.ID) {
-			out = append(out, s)
-		}
-	}
-	return out, nil
+	return withIDs(f.services, flt.IDs, func(s pcnet.SharedService) string { return s.ID }), nil
 }
 
 func (f *fakeBackend) Sectors(context.Context) ([]pcnet.Sector, error) { return f.sectors, nil }
