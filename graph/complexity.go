@@ -85,6 +85,7 @@ func complexityRoot() ComplexityRoot {
 	} {
 		*f = list(10)
 	}
+	c.ProjectWorkSectionsPayload.Sections = list(len(pcnet.SectionKinds)) // one per section at most
 	c.Query.Materials = func(ch int, _ *model.MaterialFilter) int { return cost(1, 10, ch) }
 	c.Query.Participations = func(ch int, _ *model.ParticipationFilter) int { return cost(1, 10, ch) }
 	c.Query.Pilots = func(ch int, _ *model.PilotFilter) int { return cost(1, 100, ch) }

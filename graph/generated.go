@@ -46,6 +46,7 @@ type ResolverRoot interface {
 	Province() ProvinceResolver
 	Query() QueryResolver
 	Region() RegionResolver
+	RolloutPlanPayload() RolloutPlanPayloadResolver
 	Sector() SectorResolver
 	SharedService() SharedServiceResolver
 	Subscription() SubscriptionResolver
@@ -177,6 +178,7 @@ type ComplexityRoot struct {
 		Area        func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
+		Pilot       func(childComplexity int) int
 		ProjectWork func(childComplexity int) int
 		Published   func(childComplexity int) int
 		Sector      func(childComplexity int) int
@@ -185,8 +187,13 @@ type ComplexityRoot struct {
 		URL         func(childComplexity int) int
 	}
 
+	MaterialPayload struct {
+		Material func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddCoverage                  func(childComplexity int, serviceID string, comuneCodes []string, since pcnet.Date, phase *pcnet.CoveragePhase, idempotencyKey *string) int
+		AddMaterial                  func(childComplexity int, id string, title string, kind pcnet.MaterialKind, url string, sectorCode string, areaCode *string, serviceID *string, projectWorkID *string, pilotID *string, published *pcnet.Date, idempotencyKey *string) int
 		AdvanceTutorship             func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step int, idempotencyKey *string) int
 		AssignTutor                  func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, step *int, idempotencyKey *string) int
 		CreateService                func(childComplexity int, id string, name string, description *string, providerCode string, areaCode string, status *pcnet.ServiceStatus, startDate pcnet.Date, idempotencyKey *string) int
@@ -196,6 +203,8 @@ type ComplexityRoot struct {
 		RecordParticipation          func(childComplexity int, provinceCode string, sectorCode string, since pcnet.Date, until *pcnet.Date, idempotencyKey *string) int
 		RecordParticipationException func(childComplexity int, provinceCode string, sectorCode string, reason string, idempotencyKey *string) int
 		SaveProjectWork              func(childComplexity int, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string, idempotencyKey *string) int
+		SaveProjectWorkSections      func(childComplexity int, projectWorkID string, sections []model.ProjectWorkSectionInput, idempotencyKey *string) int
+		SetRolloutPlan               func(childComplexity int, serviceID string, waves []model.RolloutWaveInput, idempotencyKey *string) int
 		UpdateService                func(childComplexity int, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date, endDate *pcnet.Date, idempotencyKey *string) int
 	}
 
@@ -308,6 +317,16 @@ type ComplexityRoot struct {
 		ProjectWork func(childComplexity int) int
 	}
 
+	ProjectWorkSection struct {
+		Section func(childComplexity int) int
+		Text    func(childComplexity int) int
+	}
+
+	ProjectWorkSectionsPayload struct {
+		ProjectWork func(childComplexity int) int
+		Sections    func(childComplexity int) int
+	}
+
 	ProviderDistance struct {
 		DistanceKm func(childComplexity int) int
 		Province   func(childComplexity int) int
@@ -386,6 +405,10 @@ type ComplexityRoot struct {
 		Comuni      func(childComplexity int) int
 		Inhabitants func(childComplexity int) int
 		SmallComuni func(childComplexity int) int
+	}
+
+	RolloutPlanPayload struct {
+		Progress func(childComplexity int, asOf *pcnet.Date) int
 	}
 
 	RolloutProgress struct {
@@ -560,6 +583,9 @@ type MutationResolver interface {
 	EndParticipation(ctx context.Context, provinceCode string, sectorCode string, until pcnet.Date, idempotencyKey *string) (*model.ParticipationPayload, error)
 	RecordParticipationException(ctx context.Context, provinceCode string, sectorCode string, reason string, idempotencyKey *string) (*model.ParticipationExceptionPayload, error)
 	SaveProjectWork(ctx context.Context, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string, idempotencyKey *string) (*model.ProjectWorkPayload, error)
+	SaveProjectWorkSections(ctx context.Context, projectWorkID string, sections []model.ProjectWorkSectionInput, idempotencyKey *string) (*model.ProjectWorkSectionsPayload, error)
+	SetRolloutPlan(ctx context.Context, serviceID string, waves []model.RolloutWaveInput, idempotencyKey *string) (*model.RolloutPlanPayload, error)
+	AddMaterial(ctx context.Context, id string, title string, kind pcnet.MaterialKind, url string, sectorCode string, areaCode *string, serviceID *string, projectWorkID *string, pilotID *string, published *pcnet.Date, idempotencyKey *string) (*model.MaterialPayload, error)
 }
 type ParticipationShareResolver interface {
 	Participants(ctx context.Context, obj *model.ParticipationShare) ([]pcnet.Province, error)
@@ -626,6 +652,9 @@ type QueryResolver interface {
 type RegionResolver interface {
 	Provinces(ctx context.Context, obj *pcnet.Region) ([]pcnet.Province, error)
 	Comuni(ctx context.Context, obj *pcnet.Region, filter *model.ComuneFilter, orderBy *pcnet.ComuneOrder, first *int, after *string) (*model.ComuneConnection, error)
+}
+type RolloutPlanPayloadResolver interface {
+	Progress(ctx context.Context, obj *model.RolloutPlanPayload, asOf *pcnet.Date) (*model.RolloutProgress, error)
 }
 type SectorResolver interface {
 	Services(ctx context.Context, obj *pcnet.Sector) ([]pcnet.SharedService, error)
@@ -1170,6 +1199,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Material.Kind(childComplexity), true
+	case "Material.pilot":
+		if e.ComplexityRoot.Material.Pilot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Material.Pilot(childComplexity), true
 	case "Material.projectWork":
 		if e.ComplexityRoot.Material.ProjectWork == nil {
 			break
@@ -1207,6 +1242,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Material.URL(childComplexity), true
 
+	case "MaterialPayload.material":
+		if e.ComplexityRoot.MaterialPayload.Material == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MaterialPayload.Material(childComplexity), true
+
 	case "Mutation.addCoverage":
 		if e.ComplexityRoot.Mutation.AddCoverage == nil {
 			break
@@ -1218,6 +1260,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddCoverage(childComplexity, args["serviceId"].(string), args["comuneCodes"].([]string), args["since"].(pcnet.Date), args["phase"].(*pcnet.CoveragePhase), args["idempotencyKey"].(*string)), true
+	case "Mutation.addMaterial":
+		if e.ComplexityRoot.Mutation.AddMaterial == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addMaterial_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddMaterial(childComplexity, args["id"].(string), args["title"].(string), args["kind"].(pcnet.MaterialKind), args["url"].(string), args["sectorCode"].(string), args["areaCode"].(*string), args["serviceId"].(*string), args["projectWorkId"].(*string), args["pilotId"].(*string), args["published"].(*pcnet.Date), args["idempotencyKey"].(*string)), true
 	case "Mutation.advanceTutorship":
 		if e.ComplexityRoot.Mutation.AdvanceTutorship == nil {
 			break
@@ -1317,6 +1370,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SaveProjectWork(childComplexity, args["id"].(string), args["provinceCode"].(string), args["areaCode"].(string), args["title"].(string), args["maturity"].(pcnet.Maturity), args["step"].(int), args["year"].(int), args["serviceId"].(*string), args["idempotencyKey"].(*string)), true
+	case "Mutation.saveProjectWorkSections":
+		if e.ComplexityRoot.Mutation.SaveProjectWorkSections == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveProjectWorkSections_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveProjectWorkSections(childComplexity, args["projectWorkId"].(string), args["sections"].([]model.ProjectWorkSectionInput), args["idempotencyKey"].(*string)), true
+	case "Mutation.setRolloutPlan":
+		if e.ComplexityRoot.Mutation.SetRolloutPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setRolloutPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetRolloutPlan(childComplexity, args["serviceId"].(string), args["waves"].([]model.RolloutWaveInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.updateService":
 		if e.ComplexityRoot.Mutation.UpdateService == nil {
 			break
@@ -1727,6 +1802,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectWorkPayload.ProjectWork(childComplexity), true
+
+	case "ProjectWorkSection.section":
+		if e.ComplexityRoot.ProjectWorkSection.Section == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectWorkSection.Section(childComplexity), true
+	case "ProjectWorkSection.text":
+		if e.ComplexityRoot.ProjectWorkSection.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectWorkSection.Text(childComplexity), true
+
+	case "ProjectWorkSectionsPayload.projectWork":
+		if e.ComplexityRoot.ProjectWorkSectionsPayload.ProjectWork == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectWorkSectionsPayload.ProjectWork(childComplexity), true
+	case "ProjectWorkSectionsPayload.sections":
+		if e.ComplexityRoot.ProjectWorkSectionsPayload.Sections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectWorkSectionsPayload.Sections(childComplexity), true
 
 	case "ProviderDistance.distanceKm":
 		if e.ComplexityRoot.ProviderDistance.DistanceKm == nil {
@@ -2282,6 +2383,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RolloutFigures.SmallComuni(childComplexity), true
 
+	case "RolloutPlanPayload.progress":
+		if e.ComplexityRoot.RolloutPlanPayload.Progress == nil {
+			break
+		}
+
+		args, err := ec.field_RolloutPlanPayload_progress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RolloutPlanPayload.Progress(childComplexity, args["asOf"].(*pcnet.Date)), true
+
 	case "RolloutProgress.asOf":
 		if e.ComplexityRoot.RolloutProgress.AsOf == nil {
 			break
@@ -2764,7 +2877,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ParticipationFilter", ec.unmarshalInputParticipationFilter),
 			graphql.NewInputUnmarshaler("PilotFilter", ec.unmarshalInputPilotFilter),
 			graphql.NewInputUnmarshaler("ProjectWorkFilter", ec.unmarshalInputProjectWorkFilter),
+			graphql.NewInputUnmarshaler("ProjectWorkSectionInput", ec.unmarshalInputProjectWorkSectionInput),
 			graphql.NewInputUnmarshaler("ProvinceFilter", ec.unmarshalInputProvinceFilter),
+			graphql.NewInputUnmarshaler("RolloutWaveInput", ec.unmarshalInputRolloutWaveInput),
 			graphql.NewInputUnmarshaler("ServiceFilter", ec.unmarshalInputServiceFilter),
 			graphql.NewInputUnmarshaler("ServiceSelection", ec.unmarshalInputServiceSelection),
 			graphql.NewInputUnmarshaler("TutorshipFilter", ec.unmarshalInputTutorshipFilter),
@@ -5222,6 +5337,160 @@ type Mutation {
     """
     idempotencyKey: String
   ): ProjectWorkPayload @hasRole(role: PLANNER)
+
+  """
+  Writes sections of a project work's common structure (compareProjectWorks
+  shows them side by side): each section given replaces the text of its
+  kind, the others stay as they are. A section saved with its current text
+  is no change. The project work must exist ("not_found", field
+  "projectWorkId"); 1 to 7 sections, each kind once, texts not blank and at
+  most 4000 characters ("invalid", field e.g. "sections[1].text"). Every
+  six-digit ISTAT code a TARGET_COMUNI text cites must be a Comune
+  ("not_found") of the project work's Province ("invalid"), field
+  "sections[i].text": a project work plans for its own territory. Audited
+  (entity "projectWorkSection", entity ID "projectWorkId/SECTION", action
+  "create" or "update", one entry per section written).
+  """
+  saveProjectWorkSections(
+    """
+    The project work, e.g. "pw-108-staff-training".
+    """
+    projectWorkId: ID!
+    """
+    The sections to write, each kind at most once.
+    """
+    sections: [ProjectWorkSectionInput!]!
+    """
+    Makes the write safe to retry (see Mutation): a key used by one of your
+    committed writes returns its result without writing again; with other
+    arguments it is "conflict". 1 to 128 printable ASCII characters, no
+    spaces, e.g. a UUID ("invalid", field "idempotencyKey", otherwise).
+    """
+    idempotencyKey: String
+  ): ProjectWorkSectionsPayload @hasRole(role: PLANNER)
+
+  """
+  Replaces a service's rollout plan ("estensione progressiva") with waves
+  of Comuni, each due by a day; no waves clears the plan. A plan equal to
+  the stored one is no change. Waves are numbered from 1 in the order
+  given, their due dates increasing ("invalid", field "waves[i].due"), none
+  before the service's start date ("invalid", same field); each wave lists
+  at least one Comune, a Comune in one wave only, at most 1000 in all
+  ("invalid", field e.g. "waves[0].comuneCodes[2]"). The service must exist
+  ("not_found", field "serviceId") and every Comune must exist ("not_found")
+  and be of the provider's Province ("invalid"), field
+  "waves[i].comuneCodes[j]". Audited (entity "rolloutPlan", entity ID the
+  service's, action "set"). rolloutProgress shows the plan against the
+  coverage on any day.
+  """
+  setRolloutPlan(
+    """
+    The service the plan is for.
+    """
+    serviceId: ID!
+    """
+    The waves of the plan, in date order; an empty list clears it.
+    """
+    waves: [RolloutWaveInput!]!
+    """
+    Makes the write safe to retry (see Mutation): a key used by one of your
+    committed writes returns its result without writing again; with other
+    arguments it is "conflict". 1 to 128 printable ASCII characters, no
+    spaces, e.g. a UUID ("invalid", field "idempotencyKey", otherwise).
+    """
+    idempotencyKey: String
+  ): RolloutPlanPayload @hasRole(role: PLANNER)
+
+  """
+  Adds a material shared on the Pi.Co. platform: its metadata and a link,
+  no file. The ID must be new ("conflict", field "id"); the sector must
+  exist ("not_found", field "sectorCode"); the area, when given, must exist
+  ("not_found") and be the sector's ("invalid"), field "areaCode"; the
+  service, project work and pilot it is attached to must exist
+  ("not_found", fields "serviceId", "projectWorkId", "pilotId"). The title
+  is not blank, the link an absolute http(s) URL ("invalid", fields
+  "title", "url"). Audited (entity "material", action "create").
+  """
+  addMaterial(
+    """
+    A stable identifier for the new material, e.g. "mat-108-training-kit".
+    """
+    id: ID!
+    """
+    Its title.
+    """
+    title: String!
+    """
+    What it is.
+    """
+    kind: MaterialKind!
+    """
+    Where to find it: an absolute http or https link, at most 2000 bytes.
+    """
+    url: String!
+    """
+    The sector it belongs to, e.g. "personnel".
+    """
+    sectorCode: String!
+    """
+    The area of the sector it belongs to, e.g. "staff-training"; omit it for
+    a material of the whole sector.
+    """
+    areaCode: String
+    """
+    The service it is attached to, if any.
+    """
+    serviceId: ID
+    """
+    The project work it is attached to, if any.
+    """
+    projectWorkId: ID
+    """
+    The pilot it is attached to, if any.
+    """
+    pilotId: ID
+    """
+    The day it was published; left out: the day of the write (Italian time).
+    """
+    published: Date
+    """
+    Makes the write safe to retry (see Mutation): a key used by one of your
+    committed writes returns its result without writing again; with other
+    arguments it is "conflict". 1 to 128 printable ASCII characters, no
+    spaces, e.g. a UUID ("invalid", field "idempotencyKey", otherwise).
+    """
+    idempotencyKey: String
+  ): MaterialPayload @hasRole(role: PLANNER)
+}
+
+"""
+One section of a project work's common structure, as saveProjectWorkSections
+writes it.
+"""
+input ProjectWorkSectionInput {
+  """
+  Which section.
+  """
+  section: ProjectWorkSectionKind!
+  """
+  Its text, not blank, at most 4000 characters; trimmed. In TARGET_COMUNI,
+  Comuni are cited by six-digit ISTAT code.
+  """
+  text: String!
+}
+
+"""
+One wave of a rollout plan, as setRolloutPlan writes it.
+"""
+input RolloutWaveInput {
+  """
+  The day the wave's Comuni should be covered from.
+  """
+  due: Date!
+  """
+  Six-digit ISTAT codes of the wave's Comuni, of the provider's Province.
+  """
+  comuneCodes: [String!]!
 }
 
 """
@@ -5302,6 +5571,61 @@ type ProjectWorkPayload {
   projectWork: ProjectWork!
 }
 
+"""
+What saveProjectWorkSections answers.
+"""
+type ProjectWorkSectionsPayload {
+  """
+  The project work.
+  """
+  projectWork: ProjectWork!
+  """
+  Every section the project work has after the write, in the order of the
+  common structure (sections not written yet are left out).
+  """
+  sections: [ProjectWorkSection!]!
+}
+
+"""
+A section of a project work's common structure and its text.
+"""
+type ProjectWorkSection {
+  """
+  Which section.
+  """
+  section: ProjectWorkSectionKind!
+  """
+  Its text.
+  """
+  text: String!
+}
+
+"""
+What setRolloutPlan answers.
+"""
+type RolloutPlanPayload {
+  """
+  The service's plan as it is after the write, against its coverage on asOf
+  (today, Italian time, when left out), as rolloutProgress answers it.
+  """
+  progress(
+    """
+    The day to compare the plan with the coverage on; default today.
+    """
+    asOf: Date
+  ): RolloutProgress!
+}
+
+"""
+What addMaterial answers.
+"""
+type MaterialPayload {
+  """
+  The material as it was added.
+  """
+  material: Material!
+}
+
 extend type Query {
   """
   The audit trail: every change made through the mutations, oldest first:
@@ -5315,7 +5639,8 @@ extend type Query {
     since: DateTime
     """
     Keep the changes to one kind of entity: "service", "coverage",
-    "tutorship", "projectWork", "participation" or "import".
+    "tutorship", "projectWork", "participation", "import",
+    "projectWorkSection", "rolloutPlan" or "material".
     """
     entity: String
     """
@@ -5354,15 +5679,17 @@ type Change {
   actor: String!
   """
   The kind of entity changed: "service", "coverage", "tutorship",
-  "projectWork", "participation", or "import" for an import of the whole
-  dataset (` + "`" + `pcnet import` + "`" + `: one entry per import, action "import", empty
-  entityId, the summary counts what the dataset holds).
+  "projectWork", "participation", "projectWorkSection", "rolloutPlan",
+  "material", or "import" for an import of the whole dataset (` + "`" + `pcnet
+  import` + "`" + `: one entry per import, action "import", empty entityId, the
+  summary counts what the dataset holds).
   """
   entity: String!
   """
   The entity changed: a service or project work ID, "serviceId/comuneCode"
-  for a coverage, "tutor/tutored/sector/since" for a tutorship, "" for an
-  import.
+  for a coverage, "tutor/tutored/sector/since" for a tutorship,
+  "projectWorkId/SECTION" for a project work's section, the service ID for
+  a rollout plan, the material ID for a material, "" for an import.
   """
   entityId: String!
   """
@@ -5936,6 +6263,10 @@ type Material {
   """
   projectWork: ProjectWork
   """
+  The pilot ("sperimentazione") it is attached to, if any.
+  """
+  pilot: Pilot
+  """
   The day it was published.
   """
   published: Date!
@@ -6310,10 +6641,20 @@ func (ec *executionContext) childFields_Material(ctx context.Context, field grap
 		return ec.fieldContext_Material_service(ctx, field)
 	case "projectWork":
 		return ec.fieldContext_Material_projectWork(ctx, field)
+	case "pilot":
+		return ec.fieldContext_Material_pilot(ctx, field)
 	case "published":
 		return ec.fieldContext_Material_published(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Material", field.Name)
+}
+
+func (ec *executionContext) childFields_MaterialPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "material":
+		return ec.fieldContext_MaterialPayload_material(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MaterialPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6534,6 +6875,26 @@ func (ec *executionContext) childFields_ProjectWorkPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type ProjectWorkPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ProjectWorkSection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "section":
+		return ec.fieldContext_ProjectWorkSection_section(ctx, field)
+	case "text":
+		return ec.fieldContext_ProjectWorkSection_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectWorkSection", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectWorkSectionsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "projectWork":
+		return ec.fieldContext_ProjectWorkSectionsPayload_projectWork(ctx, field)
+	case "sections":
+		return ec.fieldContext_ProjectWorkSectionsPayload_sections(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectWorkSectionsPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ProviderDistance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "province":
@@ -6628,6 +6989,14 @@ func (ec *executionContext) childFields_RolloutFigures(ctx context.Context, fiel
 		return ec.fieldContext_RolloutFigures_smallComuni(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RolloutFigures", field.Name)
+}
+
+func (ec *executionContext) childFields_RolloutPlanPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "progress":
+		return ec.fieldContext_RolloutPlanPayload_progress(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RolloutPlanPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RolloutProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7116,6 +7485,100 @@ func (ec *executionContext) field_Mutation_addCoverage_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addMaterial_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "title",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["title"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (pcnet.MaterialKind, error) {
+			return ec.unmarshalNMaterialKind2pcnetᚋinternalᚋpcnetᚐMaterialKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "url",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["url"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "sectorCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sectorCode"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "areaCode",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["areaCode"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "serviceId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["serviceId"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "projectWorkId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectWorkId"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "pilotId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pilotId"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "published",
+		func(ctx context.Context, v any) (*pcnet.Date, error) {
+			return ec.unmarshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["published"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg10
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_advanceTutorship_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7516,6 +7979,36 @@ func (ec *executionContext) field_Mutation_recordParticipation_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_saveProjectWorkSections_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectWorkId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectWorkId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sections",
+		func(ctx context.Context, v any) ([]model.ProjectWorkSectionInput, error) {
+			return ec.unmarshalNProjectWorkSectionInput2ᚕpcnetᚋgraphᚋmodelᚐProjectWorkSectionInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sections"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_saveProjectWork_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7591,6 +8084,36 @@ func (ec *executionContext) field_Mutation_saveProjectWork_args(ctx context.Cont
 		return nil, err
 	}
 	args["idempotencyKey"] = arg8
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setRolloutPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "serviceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["serviceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "waves",
+		func(ctx context.Context, v any) ([]model.RolloutWaveInput, error) {
+			return ec.unmarshalNRolloutWaveInput2ᚕpcnetᚋgraphᚋmodelᚐRolloutWaveInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["waves"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
 	return args, nil
 }
 
@@ -8453,6 +8976,20 @@ func (ec *executionContext) field_Region_comuni_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_RolloutPlanPayload_progress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*pcnet.Date, error) {
+			return ec.unmarshalODate2ᚖpcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
 	return args, nil
 }
 
@@ -10814,6 +11351,38 @@ func (ec *executionContext) fieldContext_Material_projectWork(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Material_pilot(ctx context.Context, field graphql.CollectedField, obj *model.Material) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Material_pilot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pilot, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Pilot) graphql.Marshaler {
+			return ec.marshalOPilot2ᚖpcnetᚋgraphᚋmodelᚐPilot(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Material_pilot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Material",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pilot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Material_published(ctx context.Context, field graphql.CollectedField, obj *model.Material) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10835,6 +11404,38 @@ func (ec *executionContext) _Material_published(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Material_published(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Material", field, false, false, "Date")
+}
+
+func (ec *executionContext) _MaterialPayload_material(ctx context.Context, field graphql.CollectedField, obj *model.MaterialPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MaterialPayload_material(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Material, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Material) graphql.Marshaler {
+			return ec.marshalNMaterial2pcnetᚋgraphᚋmodelᚐMaterial(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MaterialPayload_material(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MaterialPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Material(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_createService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -11513,6 +12114,192 @@ func (ec *executionContext) fieldContext_Mutation_saveProjectWork(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_saveProjectWork_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_saveProjectWorkSections(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveProjectWorkSections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveProjectWorkSections(ctx, fc.Args["projectWorkId"].(string), fc.Args["sections"].([]model.ProjectWorkSectionInput), fc.Args["idempotencyKey"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2pcnetᚋinternalᚋpcnetᚐRole(ctx, "PLANNER")
+				if err != nil {
+					var zeroVal *model.ProjectWorkSectionsPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ProjectWorkSectionsPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectWorkSectionsPayload) graphql.Marshaler {
+			return ec.marshalOProjectWorkSectionsPayload2ᚖpcnetᚋgraphᚋmodelᚐProjectWorkSectionsPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveProjectWorkSections(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectWorkSectionsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveProjectWorkSections_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setRolloutPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setRolloutPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetRolloutPlan(ctx, fc.Args["serviceId"].(string), fc.Args["waves"].([]model.RolloutWaveInput), fc.Args["idempotencyKey"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2pcnetᚋinternalᚋpcnetᚐRole(ctx, "PLANNER")
+				if err != nil {
+					var zeroVal *model.RolloutPlanPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.RolloutPlanPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RolloutPlanPayload) graphql.Marshaler {
+			return ec.marshalORolloutPlanPayload2ᚖpcnetᚋgraphᚋmodelᚐRolloutPlanPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setRolloutPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RolloutPlanPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setRolloutPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addMaterial(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addMaterial(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddMaterial(ctx, fc.Args["id"].(string), fc.Args["title"].(string), fc.Args["kind"].(pcnet.MaterialKind), fc.Args["url"].(string), fc.Args["sectorCode"].(string), fc.Args["areaCode"].(*string), fc.Args["serviceId"].(*string), fc.Args["projectWorkId"].(*string), fc.Args["pilotId"].(*string), fc.Args["published"].(*pcnet.Date), fc.Args["idempotencyKey"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2pcnetᚋinternalᚋpcnetᚐRole(ctx, "PLANNER")
+				if err != nil {
+					var zeroVal *model.MaterialPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.MaterialPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MaterialPayload) graphql.Marshaler {
+			return ec.marshalOMaterialPayload2ᚖpcnetᚋgraphᚋmodelᚐMaterialPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addMaterial(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MaterialPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addMaterial_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13274,6 +14061,116 @@ func (ec *executionContext) fieldContext_ProjectWorkPayload_projectWork(_ contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProjectWork(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectWorkSection_section(ctx context.Context, field graphql.CollectedField, obj *pcnet.ProjectWorkSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectWorkSection_section(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Section, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.SectionKind) graphql.Marshaler {
+			return ec.marshalNProjectWorkSectionKind2pcnetᚋinternalᚋpcnetᚐSectionKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectWorkSection_section(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectWorkSection", field, false, false, "ProjectWorkSectionKind")
+}
+
+func (ec *executionContext) _ProjectWorkSection_text(ctx context.Context, field graphql.CollectedField, obj *pcnet.ProjectWorkSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectWorkSection_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectWorkSection_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectWorkSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectWorkSectionsPayload_projectWork(ctx context.Context, field graphql.CollectedField, obj *model.ProjectWorkSectionsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectWorkSectionsPayload_projectWork(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectWork, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.ProjectWork) graphql.Marshaler {
+			return ec.marshalNProjectWork2pcnetᚋinternalᚋpcnetᚐProjectWork(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectWorkSectionsPayload_projectWork(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectWorkSectionsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectWork(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectWorkSectionsPayload_sections(ctx context.Context, field graphql.CollectedField, obj *model.ProjectWorkSectionsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectWorkSectionsPayload_sections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sections, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pcnet.ProjectWorkSection) graphql.Marshaler {
+			return ec.marshalNProjectWorkSection2ᚕpcnetᚋinternalᚋpcnetᚐProjectWorkSectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectWorkSectionsPayload_sections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectWorkSectionsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectWorkSection(ctx, field)
 		},
 	}
 	return fc, nil
@@ -15622,6 +16519,50 @@ func (ec *executionContext) _RolloutFigures_smallComuni(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_RolloutFigures_smallComuni(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RolloutFigures", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RolloutPlanPayload_progress(ctx context.Context, field graphql.CollectedField, obj *model.RolloutPlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RolloutPlanPayload_progress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.RolloutPlanPayload().Progress(ctx, obj, fc.Args["asOf"].(*pcnet.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RolloutProgress) graphql.Marshaler {
+			return ec.marshalNRolloutProgress2ᚖpcnetᚋgraphᚋmodelᚐRolloutProgress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RolloutPlanPayload_progress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RolloutPlanPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RolloutProgress(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RolloutPlanPayload_progress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RolloutProgress_service(ctx context.Context, field graphql.CollectedField, obj *model.RolloutProgress) (ret graphql.Marshaler) {
@@ -19208,6 +20149,55 @@ func UnmarshalProjectWorkFilter(ctx context.Context, raw any) (model.ProjectWork
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProjectWorkSectionInput(ctx context.Context, obj any) (model.ProjectWorkSectionInput, error) {
+	var it model.ProjectWorkSectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"section", "text"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "section":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("section"))
+			data, err := ec.unmarshalNProjectWorkSectionKind2pcnetᚋinternalᚋpcnetᚐSectionKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Section = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectWorkSectionInput unmarshals raw into the ProjectWorkSectionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectWorkSectionInput(ctx context.Context, raw any) (model.ProjectWorkSectionInput, error) {
+	var out model.ProjectWorkSectionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectWorkSectionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProvinceFilter(ctx context.Context, obj any) (model.ProvinceFilter, error) {
 	var it model.ProvinceFilter
 	if obj == nil {
@@ -19261,6 +20251,55 @@ func (ec *executionContext) unmarshalInputProvinceFilter(ctx context.Context, ob
 func UnmarshalProvinceFilter(ctx context.Context, raw any) (model.ProvinceFilter, error) {
 	var out model.ProvinceFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProvinceFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRolloutWaveInput(ctx context.Context, obj any) (model.RolloutWaveInput, error) {
+	var it model.RolloutWaveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"due", "comuneCodes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "due":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("due"))
+			data, err := ec.unmarshalNDate2pcnetᚋinternalᚋpcnetᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Due = data
+		case "comuneCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comuneCodes"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComuneCodes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRolloutWaveInput unmarshals raw into the RolloutWaveInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRolloutWaveInput(ctx context.Context, raw any) (model.RolloutWaveInput, error) {
+	var out model.RolloutWaveInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RolloutWaveInput", raw, &out)
 	return out, err
 }
 
@@ -20281,8 +21320,46 @@ func (ec *executionContext) _Material(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "pilot":
+			out.Values[i] = ec._Material_pilot(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "published":
 			out.Values[i] = ec._Material_published(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var materialPayloadImplementors = []string{"MaterialPayload"}
+
+func (ec *executionContext) _MaterialPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MaterialPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, materialPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MaterialPayload")
+		case "material":
+			out.Values[i] = ec._MaterialPayload_material(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20395,6 +21472,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "saveProjectWork":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_saveProjectWork(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "saveProjectWorkSections":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveProjectWorkSections(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "setRolloutPlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setRolloutPlan(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "addMaterial":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addMaterial(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -21164,6 +22262,82 @@ func (ec *executionContext) _ProjectWorkPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var projectWorkSectionImplementors = []string{"ProjectWorkSection"}
+
+func (ec *executionContext) _ProjectWorkSection(ctx context.Context, sel ast.SelectionSet, obj *pcnet.ProjectWorkSection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectWorkSectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectWorkSection")
+		case "section":
+			out.Values[i] = ec._ProjectWorkSection_section(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._ProjectWorkSection_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectWorkSectionsPayloadImplementors = []string{"ProjectWorkSectionsPayload"}
+
+func (ec *executionContext) _ProjectWorkSectionsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProjectWorkSectionsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectWorkSectionsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectWorkSectionsPayload")
+		case "projectWork":
+			out.Values[i] = ec._ProjectWorkSectionsPayload_projectWork(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sections":
+			out.Values[i] = ec._ProjectWorkSectionsPayload_sections(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var providerDistanceImplementors = []string{"ProviderDistance"}
 
 func (ec *executionContext) _ProviderDistance(ctx context.Context, sel ast.SelectionSet, obj *model.ProviderDistance) graphql.Marshaler {
@@ -21689,6 +22863,40 @@ func (ec *executionContext) _RolloutFigures(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rolloutPlanPayloadImplementors = []string{"RolloutPlanPayload"}
+
+func (ec *executionContext) _RolloutPlanPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RolloutPlanPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rolloutPlanPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RolloutPlanPayload")
+		case "progress":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RolloutPlanPayload_progress(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23558,6 +24766,45 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNProjectWorkSection2pcnetᚋinternalᚋpcnetᚐProjectWorkSection(ctx context.Context, sel ast.SelectionSet, v pcnet.ProjectWorkSection) graphql.Marshaler {
+	return ec._ProjectWorkSection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProjectWorkSection2ᚕpcnetᚋinternalᚋpcnetᚐProjectWorkSectionᚄ(ctx context.Context, sel ast.SelectionSet, v []pcnet.ProjectWorkSection) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectWorkSection2pcnetᚋinternalᚋpcnetᚐProjectWorkSection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNProjectWorkSectionInput2pcnetᚋgraphᚋmodelᚐProjectWorkSectionInput(ctx context.Context, v any) (model.ProjectWorkSectionInput, error) {
+	res, err := ec.unmarshalInputProjectWorkSectionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProjectWorkSectionInput2ᚕpcnetᚋgraphᚋmodelᚐProjectWorkSectionInputᚄ(ctx context.Context, v any) ([]model.ProjectWorkSectionInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.ProjectWorkSectionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectWorkSectionInput2pcnetᚋgraphᚋmodelᚐProjectWorkSectionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalNProjectWorkSectionKind2pcnetᚋinternalᚋpcnetᚐSectionKind(ctx context.Context, v any) (pcnet.SectionKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNProjectWorkSectionKind2pcnetᚋinternalᚋpcnetᚐSectionKind[tmp]
@@ -23764,6 +25011,14 @@ func (ec *executionContext) marshalNRolloutFigures2pcnetᚋgraphᚋmodelᚐRollo
 	return ec._RolloutFigures(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNRolloutProgress2ᚖpcnetᚋgraphᚋmodelᚐRolloutProgress(ctx context.Context, sel ast.SelectionSet, v *model.RolloutProgress) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RolloutProgress!")
+		return graphql.Null
+	}
+	return ec._RolloutProgress(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRolloutTarget2pcnetᚋgraphᚋmodelᚐRolloutTarget(ctx context.Context, sel ast.SelectionSet, v model.RolloutTarget) graphql.Marshaler {
 	return ec._RolloutTarget(ctx, sel, &v)
 }
@@ -23782,6 +25037,25 @@ func (ec *executionContext) marshalNRolloutTarget2ᚕpcnetᚋgraphᚋmodelᚐRol
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNRolloutWaveInput2pcnetᚋgraphᚋmodelᚐRolloutWaveInput(ctx context.Context, v any) (model.RolloutWaveInput, error) {
+	res, err := ec.unmarshalInputRolloutWaveInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRolloutWaveInput2ᚕpcnetᚋgraphᚋmodelᚐRolloutWaveInputᚄ(ctx context.Context, v any) ([]model.RolloutWaveInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.RolloutWaveInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRolloutWaveInput2pcnetᚋgraphᚋmodelᚐRolloutWaveInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalNSectionRow2pcnetᚋgraphᚋmodelᚐSectionRow(ctx context.Context, sel ast.SelectionSet, v model.SectionRow) graphql.Marshaler {
@@ -24581,6 +25855,13 @@ func (ec *executionContext) marshalOMaterialKind2ᚕpcnetᚋinternalᚋpcnetᚐM
 	return ret
 }
 
+func (ec *executionContext) marshalOMaterialPayload2ᚖpcnetᚋgraphᚋmodelᚐMaterialPayload(ctx context.Context, sel ast.SelectionSet, v *model.MaterialPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MaterialPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOMaturity2ᚕpcnetᚋinternalᚋpcnetᚐMaturityᚄ(ctx context.Context, v any) ([]pcnet.Maturity, error) {
 	if v == nil {
 		return nil, nil
@@ -24644,6 +25925,13 @@ func (ec *executionContext) marshalOParticipationShare2ᚖpcnetᚋgraphᚋmodel�
 		return graphql.Null
 	}
 	return ec._ParticipationShare(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPilot2ᚖpcnetᚋgraphᚋmodelᚐPilot(ctx context.Context, sel ast.SelectionSet, v *model.Pilot) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Pilot(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPilotDecision2ᚕpcnetᚋinternalᚋpcnetᚐPilotDecisionᚄ(ctx context.Context, v any) ([]pcnet.PilotDecision, error) {
@@ -24744,6 +26032,13 @@ func (ec *executionContext) marshalOProjectWorkPayload2ᚖpcnetᚋgraphᚋmodel�
 	return ec._ProjectWorkPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOProjectWorkSectionsPayload2ᚖpcnetᚋgraphᚋmodelᚐProjectWorkSectionsPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProjectWorkSectionsPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProjectWorkSectionsPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOProvince2ᚖpcnetᚋinternalᚋpcnetᚐProvince(ctx context.Context, sel ast.SelectionSet, v *pcnet.Province) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -24836,6 +26131,13 @@ func (ec *executionContext) marshalORegion2ᚖpcnetᚋinternalᚋpcnetᚐRegion(
 		return graphql.Null
 	}
 	return ec._Region(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORolloutPlanPayload2ᚖpcnetᚋgraphᚋmodelᚐRolloutPlanPayload(ctx context.Context, sel ast.SelectionSet, v *model.RolloutPlanPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RolloutPlanPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORolloutProgress2ᚖpcnetᚋgraphᚋmodelᚐRolloutProgress(ctx context.Context, sel ast.SelectionSet, v *model.RolloutProgress) graphql.Marshaler {

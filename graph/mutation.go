@@ -10,9 +10,9 @@ import (
 )
 
 // The mutation resolvers (schema.resolvers.go) are one-liners calling the
-// methods below. Each one: checks the caller's role (again: @hasRole
-// already did, but a resolver that writes must not depend on the schema
-// being annotated right), checks the input's shape with the rules the
+// methods below, each through mutate. Each one: checks the caller's role
+// (again: @hasRole already did, but a resolver that writes must not depend
+// on the schema being annotated right), checks the input's shape with the rules the
 // stores apply (internal/pcnet/rules.go), so the errors are the same and a
 // malformed call never reaches the store, calls the store's pcnet.Writer,
 // which validates against the stored state, writes atomically and records
@@ -48,6 +48,30 @@ func (r *Resolver) writer(ctx context.Context) (pcnet.Writer, pcnet.Actor, error
 	return r.Writer, actor, nil
 }
 
+// mutate is the path of every write to the store: the caller's role
+// (writer), the input's shape (validate, nil when the store's rules are
+// the only check), the write itself (call, given the store's Writer), and
+// after a success the request's cached reads forgotten (written). Errors
+// pass through as the rules and the stores code them.
+func mutate[T any](ctx context.Context, r *Resolver, validate func() error, call func(pcnet.Writer) (T, error)) (T, error) {
+	var zero T
+	w, _, err := r.writer(ctx)
+	if err != nil {
+		return zero, err
+	}
+	if validate != nil {
+		if err := validate(); err != nil {
+			return zero, err
+		}
+	}
+	out, err := call(w)
+	if err != nil {
+		return zero, err
+	}
+	r.written(ctx)
+	return out, nil
+}
+
 // written is called after every successful write: the request's
 // dataloaders may hold answers read before it (an earlier field of the same
 // operation), so they are emptied, and the payload's nested fields read the
@@ -61,46 +85,26 @@ func (r *Resolver) written(ctx context.Context) {
 }
 
 func (r *Resolver) createService(ctx context.Context, s pcnet.SharedService) (*model.ServicePayload, error) {
-	w, _, err := r.writer(ctx)
+	created, err := mutate(ctx, r, func() error { return pcnet.ValidateNewService(s) },
+		func(w pcnet.Writer) (pcnet.SharedService, error) { return w.CreateService(ctx, s) })
 	if err != nil {
 		return nil, err
 	}
-	if err := pcnet.ValidateNewService(s); err != nil {
-		return nil, err
-	}
-	created, err := w.CreateService(ctx, s)
-	if err != nil {
-		return nil, err
-	}
-	r.written(ctx)
 	return &model.ServicePayload{Service: created}, nil
 }
 
 func (r *Resolver) updateService(ctx context.Context, id string, u pcnet.ServiceUpdate) (*model.ServicePayload, error) {
-	w, _, err := r.writer(ctx)
+	updated, err := mutate(ctx, r, func() error { return pcnet.ValidateServiceUpdate(id, u) },
+		func(w pcnet.Writer) (pcnet.SharedService, error) { return w.UpdateService(ctx, id, u) })
 	if err != nil {
 		return nil, err
 	}
-	if err := pcnet.ValidateServiceUpdate(id, u); err != nil {
-		return nil, err
-	}
-	updated, err := w.UpdateService(ctx, id, u)
-	if err != nil {
-		return nil, err
-	}
-	r.written(ctx)
 	return &model.ServicePayload{Service: updated}, nil
 }
 
 func (r *Resolver) addCoverage(ctx context.Context, a pcnet.CoverageAddition) (*model.CoveragePayload, error) {
-	w, _, err := r.writer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := pcnet.ValidateCoverageAddition(a); err != nil {
-		return nil, err
-	}
-	res, err := w.AddCoverage(ctx, a)
+	res, err := mutate(ctx, r, func() error { return pcnet.ValidateCoverageAddition(a) },
+		func(w pcnet.Writer) (pcnet.CoverageResult, error) { return w.AddCoverage(ctx, a) })
 	if err != nil {
 		return nil, err
 	}
@@ -108,14 +112,8 @@ func (r *Resolver) addCoverage(ctx context.Context, a pcnet.CoverageAddition) (*
 }
 
 func (r *Resolver) endCoverage(ctx context.Context, e pcnet.CoverageEnding) (*model.CoveragePayload, error) {
-	w, _, err := r.writer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := pcnet.ValidateCoverageEnding(e); err != nil {
-		return nil, err
-	}
-	res, err := w.EndCoverage(ctx, e)
+	res, err := mutate(ctx, r, func() error { return pcnet.ValidateCoverageEnding(e) },
+		func(w pcnet.Writer) (pcnet.CoverageResult, error) { return w.EndCoverage(ctx, e) })
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +123,6 @@ func (r *Resolver) endCoverage(ctx context.Context, e pcnet.CoverageEnding) (*mo
 // coverageWritten builds a coverage payload. Subscribers hear of the write
 // from the audit trail (NewFeed), on every replica alike.
 func (r *Resolver) coverageWritten(ctx context.Context, serviceID string, res pcnet.CoverageResult) (*model.CoveragePayload, error) {
-	r.written(ctx)
 	svc, err := r.serviceOf(ctx, serviceID, "coverage write")
 	if err != nil {
 		return nil, err
@@ -138,70 +135,98 @@ func (r *Resolver) coverageWritten(ctx context.Context, serviceID string, res pc
 }
 
 func (r *Resolver) assignTutor(ctx context.Context, t pcnet.Tutorship) (*model.TutorshipPayload, error) {
-	w, _, err := r.writer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := pcnet.ValidateTutorship(t); err != nil {
-		return nil, err
-	}
-	saved, err := w.AssignTutor(ctx, t)
-	if err != nil {
-		return nil, err
-	}
-	r.written(ctx)
-	return &model.TutorshipPayload{Tutorship: saved}, nil
+	return tutorshipWritten(mutate(ctx, r, func() error { return pcnet.ValidateTutorship(t) },
+		func(w pcnet.Writer) (pcnet.Tutorship, error) { return w.AssignTutor(ctx, t) }))
 }
 
 func (r *Resolver) advanceTutorship(ctx context.Context, k pcnet.TutorshipKey, step int) (*model.TutorshipPayload, error) {
-	w, _, err := r.writer(ctx)
-	if err != nil {
-		return nil, err
+	valid := func() error {
+		if err := pcnet.ValidateTutorshipKey(k); err != nil {
+			return err
+		}
+		if step < 1 || step > pcnet.MaxTutorshipStep {
+			return pcnet.Invalidf("step", "step: %d is out of range: 1 to %d expected", step, pcnet.MaxTutorshipStep)
+		}
+		return nil
 	}
-	if err := pcnet.ValidateTutorshipKey(k); err != nil {
-		return nil, err
-	}
-	if step < 1 || step > pcnet.MaxTutorshipStep {
-		return nil, pcnet.Invalidf("step", "step: %d is out of range: 1 to %d expected", step, pcnet.MaxTutorshipStep)
-	}
-	saved, err := w.AdvanceTutorship(ctx, k, step)
-	if err != nil {
-		return nil, err
-	}
-	r.written(ctx)
-	return &model.TutorshipPayload{Tutorship: saved}, nil
+	return tutorshipWritten(mutate(ctx, r, valid,
+		func(w pcnet.Writer) (pcnet.Tutorship, error) { return w.AdvanceTutorship(ctx, k, step) }))
 }
 
 func (r *Resolver) endTutorship(ctx context.Context, k pcnet.TutorshipKey, until pcnet.Date, outcome pcnet.TutorshipOutcome) (*model.TutorshipPayload, error) {
-	w, _, err := r.writer(ctx)
+	return tutorshipWritten(mutate(ctx, r, func() error { return pcnet.ValidateTutorshipKey(k) },
+		func(w pcnet.Writer) (pcnet.Tutorship, error) { return w.EndTutorship(ctx, k, until, outcome) }))
+}
+
+// tutorshipWritten is the payload of the tutorship mutations.
+func tutorshipWritten(t pcnet.Tutorship, err error) (*model.TutorshipPayload, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := pcnet.ValidateTutorshipKey(k); err != nil {
-		return nil, err
-	}
-	saved, err := w.EndTutorship(ctx, k, until, outcome)
-	if err != nil {
-		return nil, err
-	}
-	r.written(ctx)
-	return &model.TutorshipPayload{Tutorship: saved}, nil
+	return &model.TutorshipPayload{Tutorship: t}, nil
 }
 
 func (r *Resolver) saveProjectWork(ctx context.Context, pw pcnet.ProjectWork) (*model.ProjectWorkPayload, error) {
-	w, _, err := r.writer(ctx)
+	saved, err := mutate(ctx, r, func() error { return pcnet.ValidateProjectWork(pw) },
+		func(w pcnet.Writer) (pcnet.ProjectWork, error) { return w.SaveProjectWork(ctx, pw) })
 	if err != nil {
 		return nil, err
 	}
-	if err := pcnet.ValidateProjectWork(pw); err != nil {
-		return nil, err
-	}
-	saved, err := w.SaveProjectWork(ctx, pw)
-	if err != nil {
-		return nil, err
-	}
-	r.written(ctx)
 	return &model.ProjectWorkPayload{ProjectWork: saved}, nil
+}
+
+func (r *Resolver) saveProjectWorkSections(ctx context.Context, id string, sections []pcnet.ProjectWorkSection) (*model.ProjectWorkSectionsPayload, error) {
+	all, err := mutate(ctx, r, func() error { return pcnet.ValidateProjectWorkSections(id, sections) },
+		func(w pcnet.Writer) ([]pcnet.ProjectWorkSection, error) {
+			return w.SaveProjectWorkSections(ctx, id, sections)
+		})
+	if err != nil {
+		return nil, err
+	}
+	works, err := r.Store.ProjectWorks(ctx, pcnet.ProjectWorkFilter{IDs: []string{id}})
+	if err != nil {
+		return nil, err
+	}
+	if len(works) != 1 {
+		return nil, fmt.Errorf("graph: project work %q gone after saving its sections", id)
+	}
+	if all == nil {
+		all = []pcnet.ProjectWorkSection{}
+	}
+	return &model.ProjectWorkSectionsPayload{ProjectWork: works[0], Sections: all}, nil
+}
+
+// setRolloutPlan answers with the service's ID only: the payload's
+// progress reads the plan as stored, on the day the caller asks for.
+func (r *Resolver) setRolloutPlan(ctx context.Context, serviceID string, waves []pcnet.RolloutWave) (*model.RolloutPlanPayload, error) {
+	if _, err := mutate(ctx, r, func() error { return pcnet.ValidateRolloutPlan(serviceID, waves) },
+		func(w pcnet.Writer) ([]pcnet.RolloutTarget, error) { return w.SetRolloutPlan(ctx, serviceID, waves) }); err != nil {
+		return nil, err
+	}
+	return &model.RolloutPlanPayload{ServiceID: serviceID}, nil
+}
+
+// planProgress resolves RolloutPlanPayload.progress: the service exists,
+// the write that made the payload just checked it.
+func (r *Resolver) planProgress(ctx context.Context, p *model.RolloutPlanPayload, asOf *pcnet.Date) (*model.RolloutProgress, error) {
+	progress, err := r.rolloutProgress(ctx, p.ServiceID, asOf)
+	if err == nil && progress == nil {
+		err = fmt.Errorf("graph: service %q gone after setting its rollout plan", p.ServiceID)
+	}
+	return progress, err
+}
+
+func (r *Resolver) addMaterial(ctx context.Context, m pcnet.Material) (*model.MaterialPayload, error) {
+	added, err := mutate(ctx, r, func() error { return pcnet.ValidateMaterial(m) },
+		func(w pcnet.Writer) (pcnet.Material, error) { return w.AddMaterial(ctx, m) })
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.materialModels(ctx, []pcnet.Material{added}, selects(ctx, "material", "pilot"))
+	if err != nil {
+		return nil, err
+	}
+	return &model.MaterialPayload{Material: out[0]}, nil
 }
 
 // changes answers Query.changes. The audit trail names people, so it takes
@@ -292,34 +317,22 @@ func derefOr[T any](p *T, def T) T {
 }
 
 func (r *Resolver) recordParticipation(ctx context.Context, p pcnet.Participation) (*model.ParticipationPayload, error) {
-	w, _, err := r.writer(ctx)
+	saved, err := mutate(ctx, r, func() error { return pcnet.ValidateParticipation(p) },
+		func(w pcnet.Writer) (pcnet.Participation, error) { return w.RecordParticipation(ctx, p) })
 	if err != nil {
 		return nil, err
 	}
-	if err := pcnet.ValidateParticipation(p); err != nil {
-		return nil, err
-	}
-	saved, err := w.RecordParticipation(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	r.written(ctx)
 	return r.participationPayload(ctx, saved)
 }
 
 func (r *Resolver) endParticipation(ctx context.Context, province, sector string, until pcnet.Date) (*model.ParticipationPayload, error) {
-	w, _, err := r.writer(ctx)
+	saved, err := mutate(ctx, r, func() error { return pcnet.ValidateProvinceCode("provinceCode", province) },
+		func(w pcnet.Writer) (pcnet.Participation, error) {
+			return w.EndParticipation(ctx, province, sector, until)
+		})
 	if err != nil {
 		return nil, err
 	}
-	if err := pcnet.ValidateProvinceCode("provinceCode", province); err != nil {
-		return nil, err
-	}
-	saved, err := w.EndParticipation(ctx, province, sector, until)
-	if err != nil {
-		return nil, err
-	}
-	r.written(ctx)
 	return r.participationPayload(ctx, saved)
 }
 
@@ -329,15 +342,13 @@ func (r *Resolver) recordParticipationException(ctx context.Context, e pcnet.Par
 	if _, err := Authorize(ctx, pcnet.RoleAdmin); err != nil {
 		return nil, err
 	}
-	w, _, err := r.writer(ctx)
+	saved, err := mutate(ctx, r, nil,
+		func(w pcnet.Writer) (pcnet.ParticipationException, error) {
+			return w.RecordParticipationException(ctx, e)
+		})
 	if err != nil {
 		return nil, err
 	}
-	saved, err := w.RecordParticipationException(ctx, e)
-	if err != nil {
-		return nil, err
-	}
-	r.written(ctx)
 	province, sector, err := r.provinceAndSector(ctx, saved.ProvinceCode, saved.SectorCode)
 	if err != nil {
 		return nil, err

@@ -28,20 +28,67 @@ import (
 // over HTTP in internal/server.
 
 type fakeBackend struct {
-	Backend  // nil: calling any other method panics, flagging an unexpected read
-	services []pcnet.SharedService
-	sectors  []pcnet.Sector
-	comuni   []pcnet.Comune
+	Backend   // nil: calling any other method panics, flagging an unexpected read
+	services  []pcnet.SharedService
+	sectors   []pcnet.Sector
+	comuni    []pcnet.Comune
+	works     []pcnet.ProjectWork
+	materials []pcnet.Material
+	pilots    []pcnet.Pilot
+	mu        sync.Mutex
+	reads     map[string]int // programme reads by method, to bound them
+}
+
+func (f *fakeBackend) count(method string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.reads == nil {
+		f.reads = make(map[string]int)
+	}
+	f.reads[method]++
+}
+
+func (f *fakeBackend) readCount(method string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.reads[method]
+}
+
+// withIDs keeps the items whose id is listed (all when ids is empty), as
+// the stores' filters by ID do.
+func withIDs[T any](items []T, ids []string, id func(T) string) []T {
+	var out []T
+	for _, x := range items {
+		if len(ids) == 0 || slices.Contains(ids, id(x)) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (f *fakeBackend) ProjectWorks(_ context.Context, flt pcnet.ProjectWorkFilter) ([]pcnet.ProjectWork, error) {
+	f.count("ProjectWorks")
+	return withIDs(f.works, flt.IDs, func(w pcnet.ProjectWork) string { return w.ID }), nil
+}
+
+// RolloutTargets answers an empty plan: the payload's progress reads it.
+func (f *fakeBackend) RolloutTargets(context.Context, pcnet.RolloutTargetFilter) ([]pcnet.RolloutTarget, error) {
+	f.count("RolloutTargets")
+	return nil, nil
+}
+
+func (f *fakeBackend) Materials(context.Context, pcnet.MaterialFilter) ([]pcnet.Material, error) {
+	f.count("Materials")
+	return f.materials, nil
+}
+
+func (f *fakeBackend) Pilots(_ context.Context, flt pcnet.PilotFilter) ([]pcnet.Pilot, error) {
+	f.count("Pilots")
+	return withIDs(f.pilots, flt.IDs, func(p pcnet.Pilot) string { return p.ID }), nil
 }
 
 func (f *fakeBackend) Services(_ context.Context, flt pcnet.ServiceFilter) ([]pcnet.SharedService, error) {
-	var out []pcnet.SharedService
-	for _, s := range f.services {
-		if len(flt.IDs) == 0 || slices.Contains(flt.IDs, s.ID) {
-			out = append(out, s)
-		}
-	}
-	return out, nil
+	return withIDs(f.services, flt.IDs, func(s pcnet.SharedService) string { return s.ID }), nil
 }
 
 func (f *fakeBackend) Sectors(context.Context) ([]pcnet.Sector, error) { return f.sectors, nil }
@@ -162,6 +209,7 @@ var testService = pcnet.SharedService{ID: "svc-108-staff-training", Name: "Forma
 
 func newTestResolver(w pcnet.Writer) (*Resolver, *fakeBackend) {
 	b := &fakeBackend{
+		works:    []pcnet.ProjectWork{{ID: "pw-108-sua", ProvinceCode: "108", AreaCode: "staff-training", Title: "PW", Maturity: pcnet.MaturityAdvanced, Step: 1, Year: 2025}},
 		services: []pcnet.SharedService{testService},
 		sectors: []pcnet.Sector{{Code: "personnel", Name: "Politiche del personale", Areas: []pcnet.Area{
 			{Code: "staff-training", SectorCode: "personnel", Name: "Formazione del personale"},
@@ -229,6 +277,9 @@ var mutations = []struct{ query, method string }{
 	{`mutation { saveProjectWork(id: "pw-x", provinceCode: "108", areaCode: "staff-training", title: "T", maturity: ADVANCED, step: 1, year: 2025) { projectWork { id } } }`, "SaveProjectWork"},
 	{`mutation { recordParticipation(provinceCode: "108", sectorCode: "personnel", since: "2025-01-01") { participation { since province { code } } } }`, "RecordParticipation"},
 	{`mutation { endParticipation(provinceCode: "108", sectorCode: "personnel", until: "2025-06-01") { participation { until sector { code } } } }`, "EndParticipation"},
+	{`mutation { saveProjectWorkSections(projectWorkId: "pw-108-sua", sections: [{section: CONTEXT, text: "C"}]) { projectWork { id } sections { section text } } }`, "SaveProjectWorkSections"},
+	{`mutation { setRolloutPlan(serviceId: "svc-108-staff-training", waves: [{due: "2025-01-01", comuneCodes: ["108001"]}]) { progress(asOf: "2025-06-01") { share } } }`, "SetRolloutPlan"},
+	{`mutation { addMaterial(id: "mat-x", title: "T", kind: TOOL, url: "https://pico.example.org/x", sectorCode: "personnel") { material { id sector { code } } } }`, "AddMaterial"},
 	{`{ changes { seq } }`, "Changes"},
 }
 
@@ -330,6 +381,17 @@ func TestMutationArgumentsReachTheWriter(t *testing.T) {
 			pcnet.Tutorship{TutorCode: "015", TutoredCode: "108", SectorCode: "personnel", Since: pcnet.MustDate("2025-01-01"), Step: 1}},
 		{`mutation { saveProjectWork(id: "pw-x", provinceCode: "108", areaCode: "staff-training", title: "T", maturity: ADVANCED, step: 2, year: 2025, serviceId: "svc-108-staff-training") { projectWork { id } } }`,
 			pcnet.ProjectWork{ID: "pw-x", ProvinceCode: "108", AreaCode: "staff-training", Title: "T", Maturity: pcnet.MaturityAdvanced, Step: 2, Year: 2025, ServiceID: "svc-108-staff-training"}},
+		{`mutation { saveProjectWorkSections(projectWorkId: "pw-108-sua", sections: [{section: TARGET_COMUNI, text: "108001"}, {section: CONTEXT, text: " C "}]) { sections { text } } }`,
+			[]pcnet.ProjectWorkSection{{ProjectWorkID: "pw-108-sua", Section: pcnet.SectionTargetComuni, Text: "108001"}, {ProjectWorkID: "pw-108-sua", Section: pcnet.SectionContext, Text: " C "}}},
+		{`mutation { setRolloutPlan(serviceId: "svc-108-staff-training", waves: [{due: "2025-01-01", comuneCodes: ["108001", "108002"]}, {due: "2025-06-01", comuneCodes: ["108003"]}]) { progress { share } } }`,
+			[]pcnet.RolloutWave{{Due: pcnet.MustDate("2025-01-01"), ComuneCodes: []string{"108001", "108002"}}, {Due: pcnet.MustDate("2025-06-01"), ComuneCodes: []string{"108003"}}}},
+		{`mutation { setRolloutPlan(serviceId: "svc-108-staff-training", waves: []) { progress { share } } }`, []pcnet.RolloutWave{}},
+		{`mutation { addMaterial(id: "mat-x", title: "T", kind: TEMPLATE, url: "https://pico.example.org/x", sectorCode: "personnel", areaCode: "staff-training",
+			serviceId: "svc-108-staff-training", projectWorkId: "pw-108-sua", pilotId: "pilot-x", published: "2025-03-01") { material { id } } }`,
+			pcnet.Material{ID: "mat-x", Title: "T", Kind: pcnet.MaterialTemplate, URL: "https://pico.example.org/x", SectorCode: "personnel", AreaCode: "staff-training",
+				ServiceID: "svc-108-staff-training", ProjectWorkID: "pw-108-sua", PilotID: "pilot-x", Published: pcnet.MustDate("2025-03-01")}},
+		{`mutation { addMaterial(id: "mat-x", title: "T", kind: TOOL, url: "https://pico.example.org/x", sectorCode: "personnel") { material { id } } }`,
+			pcnet.Material{ID: "mat-x", Title: "T", Kind: pcnet.MaterialTool, URL: "https://pico.example.org/x", SectorCode: "personnel"}},
 		{`{ changes(since: "2026-05-19T12:00:00+02:00", entity: "coverage", entityId: "s/108001", afterSeq: 3, first: 10) { seq } }`,
 			pcnet.ChangeFilter{Since: time.Date(2026, 5, 19, 10, 0, 0, 0, time.UTC), Entity: "coverage", EntityID: "s/108001", AfterSeq: 3, Limit: 10}},
 	}
@@ -362,6 +424,20 @@ func TestMutationInputErrorsNeverReachTheWriter(t *testing.T) {
 		{`mutation { advanceTutorship(tutorCode: "015", tutoredCode: "108", sectorCode: "personnel", since: "2025-01-01", step: 4) { tutorship { step } } }`, "step"},
 		{`mutation { createService(id: "bad/id", name: "N", providerCode: "108", areaCode: "a", startDate: "2025-01-01") { service { id } } }`, "id"},
 		{`mutation { createService(id: "svc", name: "N", providerCode: "108", areaCode: "a", status: ACTIVE, startDate: "2025-01-01") { service { id } } }`, "status"},
+		// The programme's writes: their input rules, with the field at fault.
+		{`mutation { saveProjectWorkSections(projectWorkId: "pw-108-sua", sections: []) { sections { text } } }`, "sections"},
+		{`mutation { saveProjectWorkSections(projectWorkId: "", sections: [{section: CONTEXT, text: "C"}]) { sections { text } } }`, "projectWorkId"},
+		{`mutation { saveProjectWorkSections(projectWorkId: "pw-108-sua", sections: [{section: CONTEXT, text: "C"}, {section: CONTEXT, text: "D"}]) { sections { text } } }`, "sections[1].section"},
+		{`mutation { saveProjectWorkSections(projectWorkId: "pw-108-sua", sections: [{section: CONTEXT, text: "  "}]) { sections { text } } }`, "sections[0].text"},
+		{`mutation { setRolloutPlan(serviceId: "svc-108-staff-training", waves: [{due: "2025-06-01", comuneCodes: ["108001"]}, {due: "2025-01-01", comuneCodes: ["108002"]}]) { progress { share } } }`, "waves[1].due"},
+		{`mutation { setRolloutPlan(serviceId: "svc-108-staff-training", waves: [{due: "2025-01-01", comuneCodes: []}]) { progress { share } } }`, "waves[0].comuneCodes"},
+		{`mutation { setRolloutPlan(serviceId: "svc-108-staff-training", waves: [{due: "2025-01-01", comuneCodes: ["108001", "12"]}]) { progress { share } } }`, "waves[0].comuneCodes[1]"},
+		{`mutation { setRolloutPlan(serviceId: "svc-108-staff-training", waves: [{due: "2025-01-01", comuneCodes: ["108001"]}, {due: "2025-06-01", comuneCodes: ["108001"]}]) { progress { share } } }`, "waves[1].comuneCodes[0]"},
+		{`mutation { setRolloutPlan(serviceId: "svc-108-staff-training", waves: [{due: "2025-02-30", comuneCodes: ["108001"]}]) { progress { share } } }`, "waves[0].due"},
+		{`mutation { addMaterial(id: "bad id", title: "T", kind: TOOL, url: "https://pico.example.org/x", sectorCode: "personnel") { material { id } } }`, "id"},
+		{`mutation { addMaterial(id: "mat-x", title: " ", kind: TOOL, url: "https://pico.example.org/x", sectorCode: "personnel") { material { id } } }`, "title"},
+		{`mutation { addMaterial(id: "mat-x", title: "T", kind: TOOL, url: "ftp://pico.example.org/x", sectorCode: "personnel") { material { id } } }`, "url"},
+		{`mutation { addMaterial(id: "mat-x", title: "T", kind: TOOL, url: "https://pico.example.org/x", sectorCode: "") { material { id } } }`, "sectorCode"},
 		{`{ changes(first: 0) { seq } }`, "first"},
 		{`{ changes(entity: "comune") { seq } }`, "entity"},
 		{`{ changes(since: "yesterday") { seq } }`, "since"},
@@ -492,6 +568,45 @@ func TestMutationsPassTheIdempotencyKey(t *testing.T) {
 				if len(w.keys) != 1 || w.keys[0] != key {
 					t.Errorf("%s: the writer got keys %q, want [%q]", q, w.keys, key)
 				}
+			}
+		})
+	}
+}
+
+// Material.pilot costs one Pilots call for the whole list (and the calls
+// its Province, service and Comuni take, once each), and none when the
+// query doesn't select it: a list of materials never reads per material.
+func TestMaterialPilotIsOneCallPerList(t *testing.T) {
+	pilot := pcnet.Pilot{ID: "pilot-108", Title: "P", ProvinceCode: "108", ServiceID: testService.ID, SectorCode: "personnel",
+		ComuneCodes: []string{"108001"}, Since: pcnet.MustDate("2024-01-01"), Decision: pcnet.PilotExtend}
+	mats := []pcnet.Material{
+		{ID: "mat-1", Title: "A", Kind: pcnet.MaterialTool, URL: "https://x.example/a", SectorCode: "personnel", PilotID: pilot.ID},
+		{ID: "mat-2", Title: "B", Kind: pcnet.MaterialTool, URL: "https://x.example/b", SectorCode: "personnel", PilotID: pilot.ID},
+		{ID: "mat-3", Title: "C", Kind: pcnet.MaterialTool, URL: "https://x.example/c", SectorCode: "personnel"},
+	}
+	for _, tt := range []struct {
+		name, query string
+		pilotCalls  int
+		want        string
+	}{
+		{"selected", `{ materials { id pilot { id decision province { code } comuni { code } service { id } } } }`, 1,
+			`[{"id":"mat-1","pilot":{"id":"pilot-108","decision":"EXTEND","province":{"code":"108"},"comuni":[{"code":"108001"}],"service":{"id":"svc-108-staff-training"}}},` +
+				`{"id":"mat-2","pilot":{"id":"pilot-108","decision":"EXTEND","province":{"code":"108"},"comuni":[{"code":"108001"}],"service":{"id":"svc-108-staff-training"}}},` +
+				`{"id":"mat-3","pilot":null}]`},
+		{"not selected", `{ materials { id } }`, 0, `[{"id":"mat-1"},{"id":"mat-2"},{"id":"mat-3"}]`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r, b := newTestResolver(nil)
+			b.materials, b.pilots = mats, []pcnet.Pilot{pilot}
+			resp := exec(t, r, nil, tt.query)
+			if len(resp.Errors) > 0 {
+				t.Fatal(resp.Errors)
+			}
+			if got := string(resp.Data["materials"]); got != tt.want {
+				t.Errorf("materials = %s\nwant        %s", got, tt.want)
+			}
+			if n := b.readCount("Pilots"); n != tt.pilotCalls {
+				t.Errorf("%d Pilots calls for %d materials, want %d", n, len(mats), tt.pilotCalls)
 			}
 		})
 	}

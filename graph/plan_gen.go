@@ -223,6 +223,9 @@ func resolveFor(ctx context.Context, r ResolverRoot, fc *graphql.FieldContext, o
 	case "Region.comuni":
 		res, err = r.Region().Comuni(ctx, obj.(*pcnet.Region), fc.Args["filter"].(*model.ComuneFilter), fc.Args["orderBy"].(*pcnet.ComuneOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		return res, err, true
+	case "RolloutPlanPayload.progress":
+		res, err = r.RolloutPlanPayload().Progress(ctx, obj.(*model.RolloutPlanPayload), fc.Args["asOf"].(*pcnet.Date))
+		return res, err, true
 	case "Sector.services":
 		res, err = r.Sector().Services(ctx, obj.(*pcnet.Sector))
 		return res, err, true

@@ -283,17 +283,28 @@ func (r *Resolver) materials(ctx context.Context, in *model.MaterialFilter) ([]m
 	if err != nil || len(mats) == 0 {
 		return []model.Material{}, err
 	}
+	return r.materialModels(ctx, mats, selects(ctx, "pilot"))
+}
+
+// materialModels fills materials with what they are attached to, in one
+// store call per relation for the whole list; the pilots (a few more
+// calls: their Provinces, services and Comuni) only when withPilots, the
+// query selecting them.
+func (r *Resolver) materialModels(ctx context.Context, mats []pcnet.Material, withPilots bool) ([]model.Material, error) {
 	t, err := r.taxonomy(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var serviceIDs, pwIDs []string
+	var serviceIDs, pwIDs, pilotIDs []string
 	for _, m := range mats {
 		if m.ServiceID != "" {
 			serviceIDs = append(serviceIDs, m.ServiceID)
 		}
 		if m.ProjectWorkID != "" {
 			pwIDs = append(pwIDs, m.ProjectWorkID)
+		}
+		if m.PilotID != "" && withPilots {
+			pilotIDs = append(pilotIDs, m.PilotID)
 		}
 	}
 	services := make(map[string]pcnet.SharedService)
@@ -316,6 +327,20 @@ func (r *Resolver) materials(ctx context.Context, in *model.MaterialFilter) ([]m
 			works[w.ID] = w
 		}
 	}
+	pilots := make(map[string]model.Pilot)
+	if len(pilotIDs) > 0 {
+		list, err := r.Store.Pilots(ctx, pcnet.PilotFilter{IDs: uniq(pilotIDs)})
+		if err != nil {
+			return nil, err
+		}
+		full, err := r.pilotModels(ctx, list)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range full {
+			pilots[p.ID] = p
+		}
+	}
 	out := make([]model.Material, 0, len(mats))
 	for _, m := range mats {
 		x := model.Material{ID: m.ID, Title: m.Title, Kind: m.Kind, URL: m.URL, Sector: *t.sector[m.SectorCode], Published: m.Published}
@@ -328,6 +353,9 @@ func (r *Resolver) materials(ctx context.Context, in *model.MaterialFilter) ([]m
 		}
 		if w, ok := works[m.ProjectWorkID]; ok {
 			x.ProjectWork = &w
+		}
+		if p, ok := pilots[m.PilotID]; ok {
+			x.Pilot = &p
 		}
 		out = append(out, x)
 	}
@@ -361,6 +389,12 @@ func (r *Resolver) pilots(ctx context.Context, in *model.PilotFilter) ([]model.P
 	if err != nil || len(pilots) == 0 {
 		return []model.Pilot{}, err
 	}
+	return r.pilotModels(ctx, pilots)
+}
+
+// pilotModels fills pilots with their Province, service, sector and
+// Comuni, in one store call per relation for the whole list.
+func (r *Resolver) pilotModels(ctx context.Context, pilots []pcnet.Pilot) ([]model.Pilot, error) {
 	var provinceCodes, serviceIDs, comuneCodes []string
 	for _, p := range pilots {
 		provinceCodes = append(provinceCodes, p.ProvinceCode)

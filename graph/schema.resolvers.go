@@ -158,6 +158,32 @@ func (r *mutationResolver) SaveProjectWork(ctx context.Context, id string, provi
 	})
 }
 
+func (r *mutationResolver) SaveProjectWorkSections(ctx context.Context, projectWorkID string, sections []model.ProjectWorkSectionInput, idempotencyKey *string) (*model.ProjectWorkSectionsPayload, error) {
+	ctx = withIdempotencyKey(ctx, idempotencyKey)
+	in := make([]pcnet.ProjectWorkSection, len(sections))
+	for i, s := range sections {
+		in[i] = pcnet.ProjectWorkSection{ProjectWorkID: projectWorkID, Section: s.Section, Text: s.Text}
+	}
+	return r.saveProjectWorkSections(ctx, projectWorkID, in)
+}
+
+func (r *mutationResolver) SetRolloutPlan(ctx context.Context, serviceID string, waves []model.RolloutWaveInput, idempotencyKey *string) (*model.RolloutPlanPayload, error) {
+	ctx = withIdempotencyKey(ctx, idempotencyKey)
+	in := make([]pcnet.RolloutWave, len(waves))
+	for i, w := range waves {
+		in[i] = pcnet.RolloutWave{Due: w.Due, ComuneCodes: w.ComuneCodes}
+	}
+	return r.setRolloutPlan(ctx, serviceID, in)
+}
+
+func (r *mutationResolver) AddMaterial(ctx context.Context, id string, title string, kind pcnet.MaterialKind, url string, sectorCode string, areaCode *string, serviceID *string, projectWorkID *string, pilotID *string, published *pcnet.Date, idempotencyKey *string) (*model.MaterialPayload, error) {
+	ctx = withIdempotencyKey(ctx, idempotencyKey)
+	return r.addMaterial(ctx, pcnet.Material{
+		ID: id, Title: title, Kind: kind, URL: url, SectorCode: sectorCode, AreaCode: deref(areaCode),
+		ServiceID: deref(serviceID), ProjectWorkID: deref(projectWorkID), PilotID: deref(pilotID), Published: deref0(published),
+	})
+}
+
 func (r *participationShareResolver) Participants(ctx context.Context, obj *model.ParticipationShare) ([]pcnet.Province, error) {
 	return r.provincesOf(ctx, obj.ParticipantCodes, "participation share of "+obj.Sector.Code)
 }
@@ -557,6 +583,10 @@ func (r *regionResolver) Comuni(ctx context.Context, obj *pcnet.Region, filter *
 	return r.comuni(ctx, f, ok, orderBy, first, after)
 }
 
+func (r *rolloutPlanPayloadResolver) Progress(ctx context.Context, obj *model.RolloutPlanPayload, asOf *pcnet.Date) (*model.RolloutProgress, error) {
+	return r.planProgress(ctx, obj, asOf)
+}
+
 func (r *sectorResolver) Services(ctx context.Context, obj *pcnet.Sector) ([]pcnet.SharedService, error) {
 	codes := make([]string, len(obj.Areas))
 	for i, a := range obj.Areas {
@@ -720,6 +750,10 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) Region() RegionResolver { return &regionResolver{r} }
 
+func (r *Resolver) RolloutPlanPayload() RolloutPlanPayloadResolver {
+	return &rolloutPlanPayloadResolver{r}
+}
+
 func (r *Resolver) Sector() SectorResolver { return &sectorResolver{r} }
 
 func (r *Resolver) SharedService() SharedServiceResolver { return &sharedServiceResolver{r} }
@@ -755,6 +789,7 @@ type (
 	provinceResolver              struct{ *Resolver }
 	queryResolver                 struct{ *Resolver }
 	regionResolver                struct{ *Resolver }
+	rolloutPlanPayloadResolver    struct{ *Resolver }
 	sectorResolver                struct{ *Resolver }
 	sharedServiceResolver         struct{ *Resolver }
 	subscriptionResolver          struct{ *Resolver }

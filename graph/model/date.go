@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -28,7 +29,7 @@ func MarshalDate(d pcnet.Date) graphql.ContextMarshaler {
 
 // UnmarshalDate reads the GraphQL Date scalar. A malformed date is an
 // invalid-input error naming the argument or input field it came from, so
-// clients see e.g. field "activeOn" rather than a generic failure.
+// clients see e.g. field "filter.activeOn" rather than a generic failure.
 func UnmarshalDate(ctx context.Context, v any) (pcnet.Date, error) {
 	return unmarshalString(ctx, v, "date", "a date", dateForm, pcnet.ParseDate)
 }
@@ -60,13 +61,28 @@ func unmarshalString[T any](ctx context.Context, v any, fallback, kind, form str
 	return x, nil
 }
 
-// inputFieldName returns the name of the argument or input field being
-// unmarshalled, taken from the path gqlgen keeps in ctx, or fallback.
+// inputFieldName returns the path of the argument or input field being
+// unmarshalled, as the rules name fields ("since", "filter.activeOn",
+// "waves[1].due"), taken from the path gqlgen keeps in ctx, or fallback.
 func inputFieldName(ctx context.Context, fallback string) string {
+	var parts []string // innermost first
 	for p := graphql.GetPathContext(ctx); p != nil; p = p.Parent {
-		if p.Field != nil && *p.Field != "" {
-			return *p.Field
+		switch {
+		case p.Index != nil:
+			parts = append(parts, "["+strconv.Itoa(*p.Index)+"]")
+		case p.Field != nil && *p.Field != "":
+			parts = append(parts, *p.Field)
 		}
 	}
-	return fallback
+	var b strings.Builder
+	for i := len(parts) - 1; i >= 0; i-- {
+		if b.Len() > 0 && !strings.HasPrefix(parts[i], "[") {
+			b.WriteByte('.')
+		}
+		b.WriteString(parts[i])
+	}
+	if b.Len() == 0 {
+		return fallback
+	}
+	return b.String()
 }

@@ -154,6 +154,16 @@ type ProjectWorkFilter struct {
 	ServiceIds []string `json:"serviceIds,omitempty"`
 }
 
+// One section of a project work's common structure, as saveProjectWorkSections
+// writes it.
+type ProjectWorkSectionInput struct {
+	// Which section.
+	Section pcnet.SectionKind `json:"section"`
+	// Its text, not blank, at most 4000 characters; trimmed. In TARGET_COMUNI,
+	// Comuni are cited by six-digit ISTAT code.
+	Text string `json:"text"`
+}
+
 // Selects Provinces. Fields left out (or empty lists) don't filter; list fields
 // match any of their values; the fields combine with AND.
 type ProvinceFilter struct {
@@ -167,6 +177,14 @@ type ProvinceFilter struct {
 
 // The entry points of the read API over the Province–Comuni network.
 type Query struct {
+}
+
+// One wave of a rollout plan, as setRolloutPlan writes it.
+type RolloutWaveInput struct {
+	// The day the wave's Comuni should be covered from.
+	Due pcnet.Date `json:"due"`
+	// Six-digit ISTAT codes of the wave's Comuni, of the provider's Province.
+	ComuneCodes []string `json:"comuneCodes"`
 }
 
 // Selects shared services. Fields left out (or empty lists) don't filter; list

@@ -41,6 +41,23 @@ type ProjectWorkPayload struct {
 	ProjectWork pcnet.ProjectWork
 }
 
+// ProjectWorkSectionsPayload answers saveProjectWorkSections.
+type ProjectWorkSectionsPayload struct {
+	ProjectWork pcnet.ProjectWork
+	Sections    []pcnet.ProjectWorkSection
+}
+
+// RolloutPlanPayload answers setRolloutPlan: its field progress reads the
+// plan as stored, on the day it is asked for.
+type RolloutPlanPayload struct {
+	ServiceID string
+}
+
+// MaterialPayload answers addMaterial.
+type MaterialPayload struct {
+	Material Material
+}
+
 // CoverageAction says what a coverage write did.
 type CoverageAction string
 

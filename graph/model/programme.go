@@ -84,6 +84,7 @@ type Material struct {
 	Area        *pcnet.Area
 	Service     *pcnet.SharedService
 	ProjectWork *pcnet.ProjectWork
+	Pilot       *Pilot
 	Published   pcnet.Date
 }
 

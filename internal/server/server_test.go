@@ -853,9 +853,9 @@ func TestInvalidInput(t *testing.T) {
 		{`{ comuni(filter: {region: "03", regionCodes: ["03"]}) { totalCount } }`, "filter.region"},
 		{`{ comuni(filter: {coverage: {sector: "personnel", area: "recruitment"}}) { totalCount } }`, "filter.coverage"},
 		{`{ comuni(filter: {coverage: {covered: true}}) { totalCount } }`, "filter.coverage"},
-		{`{ comuni(filter: {coverage: {sector: "personnel", asOf: "2025-13-01"}}) { totalCount } }`, "asOf"},
+		{`{ comuni(filter: {coverage: {sector: "personnel", asOf: "2025-13-01"}}) { totalCount } }`, "filter.coverage.asOf"},
 		{`{ comune(istat: "001272") { coverages(activeOn: "30/06/2025") { since } } }`, "activeOn"},
-		{`{ tutorships(filter: {activeOn: "yesterday"}) { step } }`, "activeOn"},
+		{`{ tutorships(filter: {activeOn: "yesterday"}) { step } }`, "filter.activeOn"}, // a date names its whole input path, as the other filter fields do
 		{`{ provinces(filter: {regionCodes: ["x"]}) { code } }`, "filter.regionCodes"},
 		{`{ services(filter: {providerCodes: ["1"]}) { id } }`, "filter.providerCodes"},
 		{`{ tutorships(filter: {tutorCodes: ["1"]}) { step } }`, "filter.tutorCodes"},

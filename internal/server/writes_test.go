@@ -924,5 +924,49 @@ func TestWriteExamples(t *testing.T) {
 		if len(got.Tutorships) != 1 || got.Tutorships[0].Step != 2 || got.Tutorships[0].Until != "2026-12-01" {
 			t.Errorf("tutorships = %+v", got.Tutorships)
 		}
+		// The programme's examples (14 to 16): the sections, the plan with
+		// Aicurzio late on 1 October 2026, the two materials.
+		var programme struct {
+			CompareProjectWorks struct {
+				Sections []struct {
+					Section string
+					Texts   []*string
+				}
+			}
+			RolloutProgress struct {
+				WholePlan struct{ Comuni int }
+				Late      []struct{ Comune struct{ Code string } }
+			}
+			OfService []struct{ ID string }
+			All       []struct {
+				ID    string
+				Pilot *struct{ ID string }
+			}
+		}
+		env.as("", `{
+		compareProjectWorks(ids: ["pw-108-sua", "pw-014-staff-training"]) { sections { section texts } }
+		rolloutProgress(serviceId: "svc-108-sua", asOf: "2026-10-01") { wholePlan { comuni } late { comune { code } } }
+		ofService: materials(filter: { serviceIds: ["svc-108-sua"], projectWorkIds: ["pw-108-sua"], kinds: [TEMPLATE] }) { id }
+		all: materials(filter: { sectorCodes: ["personnel"] }) { id pilot { id } }
+	}`, nil, &programme)
+		for _, row := range programme.CompareProjectWorks.Sections {
+			if row.Section == "TARGET_COMUNI" && (row.Texts[0] == nil || !strings.Contains(*row.Texts[0], "108003")) {
+				t.Errorf("pw-108-sua's target Comuni: %v", row.Texts[0])
+			}
+		}
+		if p := programme.RolloutProgress; p.WholePlan.Comuni != 5 || len(p.Late) != 1 || p.Late[0].Comune.Code != "108002" {
+			t.Errorf("svc-108-sua's rollout on 2026-10-01: %+v", p)
+		}
+		if len(programme.OfService) != 1 || programme.OfService[0].ID != "mat-svc-108-sua-convenzione" {
+			t.Errorf("svc-108-sua's templates: %+v", programme.OfService)
+		}
+		if !slices.ContainsFunc(programme.All, func(m struct {
+			ID    string
+			Pilot *struct{ ID string }
+		}) bool {
+			return m.ID == "mat-pilot-108-staff-training-report" && m.Pilot != nil && m.Pilot.ID == "pilot-108-staff-training"
+		}) {
+			t.Error("the pilot's report is not among the personnel materials, attached to its pilot")
+		}
 	})
 }
