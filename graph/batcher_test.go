@@ -25,8 +25,7 @@ import (
 // The planner must foresee every load of every example: a load it misses
 // is sent on its own (a miss), which is where a level could split. No
 // batch of a planned request may wait for the time window either.
-// batchingWait is long, so a batch sent by the window shows as a fallback,
-// and as a slow request.
+// batchingWait is long, so a batch sent by the window shows as a fallback.
 const batchingWait = 200 * time.Millisecond
 
 var shippedMemory = sync.OnceValues(func() (pcnet.Dataset, error) {
@@ -152,15 +151,13 @@ func TestPlanForeseesAwkwardShapes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			start := time.Now()
 			l, body := runCounted(t, srv, st, tt.query, tt.vars, tt.actor)
 			if got := strings.Contains(body, `"errors"`); got != tt.errors {
 				t.Errorf("errors in the response: %v, want %v: %.400s", got, tt.errors, body)
 			}
+			// checkBalanced counts the batches the time window sent (fallbacks): a
+			// count, not the clock, so a busy machine cannot fail this.
 			checkBalanced(t, tt.name, l, body)
-			if d := time.Since(start); d > batchingWait {
-				t.Errorf("took %s: some level waited for the time window", d)
-			}
 		})
 	}
 }

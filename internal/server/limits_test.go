@@ -228,7 +228,8 @@ func TestFragmentBombIsRejectedQuickly(t *testing.T) {
 	b.WriteString("fragment F30 on Region { code }\n")
 	start := time.Now()
 	r := send(t, ts, query(t, b.String(), nil), nil)
-	if elapsed := time.Since(start); elapsed > 5*time.Second {
+	// Only a liveness bound: the store calls and the error below are what is checked.
+	if elapsed := time.Since(start); elapsed > liveness {
 		t.Errorf("took %v", elapsed)
 	}
 	checkLimitError(t, r, http.StatusUnprocessableEntity, server.LimitFields, server.DefaultMaxFields, server.DefaultMaxFields+1)
@@ -240,7 +241,7 @@ func TestFragmentBombIsRejectedQuickly(t *testing.T) {
 	ts = newServer(t, counting, server.Options{Limits: server.Limits{MaxFields: -1}})
 	start = time.Now()
 	r = send(t, ts, query(t, b.String(), nil), nil)
-	if elapsed := time.Since(start); elapsed > 10*time.Second {
+	if elapsed := time.Since(start); elapsed > liveness {
 		t.Errorf("with the limit off: took %v", elapsed)
 	}
 	if len(r.gql.Errors) != 1 || r.gql.Errors[0].Extensions["limit"] != server.LimitFields {
@@ -318,7 +319,9 @@ func TestTimeoutCancelsTheStoreCall(t *testing.T) {
 	if !strings.Contains(r.gql.Errors[0].Message, "200ms") {
 		t.Errorf("message %q doesn't give the limit", r.gql.Errors[0].Message)
 	}
-	if elapsed > 2*time.Second {
+	// A liveness bound: an answer that waited for something other than the
+	// deadline would hang far longer; the cancelled store call is checked below.
+	if elapsed > liveness {
 		t.Errorf("answered after %v, want about 200ms", elapsed)
 	}
 	select {
