@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"pcnet/graph/model"
@@ -10,50 +11,29 @@ import (
 
 // The per-item analytics fields (Province.peers, tutoredTransitive and
 // tutorChain, Comune.nearestProviders) are asked once per item of a list:
-// their loaders send a level's queries to the store together, one round
-// trip when the store implements pcnet.BatchAnalytics (both stores do),
-// else one call per query inside the batch.
+// their loaders send a level's queries to the store in one batch call of
+// pcnet.Analytics.
 
 func (l *Loaders) newAnalyticsLoaders(store Backend, wait time.Duration) {
-	batch, _ := store.(pcnet.BatchAnalytics)
-	l.peers = newLoader(l.tracker, wait, func(ctx context.Context, qs []pcnet.PeerQuery) ([][]pcnet.Peer, []error) {
-		if batch != nil {
-			return answers(batch.PeersBatch(ctx, qs))
-		}
-		return eachQuery(ctx, qs, store.Peers)
-	})
-	l.tutorLinks = newLoader(l.tracker, wait, func(ctx context.Context, qs []pcnet.TutorLinkQuery) ([][]pcnet.TutorLink, []error) {
-		if batch != nil {
-			return answers(batch.TutorLinksBatch(ctx, qs))
-		}
-		return eachQuery(ctx, qs, store.TutorLinks)
-	})
-	l.nearest = newLoader(l.tracker, wait, func(ctx context.Context, qs []pcnet.NearestQuery) ([][]pcnet.ProviderDistance, []error) {
-		if batch != nil {
-			return answers(batch.NearestProvidersBatch(ctx, qs))
-		}
-		return eachQuery(ctx, qs, store.NearestProviders)
-	})
+	l.peers = newLoader(l.tracker, wait, batchOf("peer", store.Peers))
+	l.tutorLinks = newLoader(l.tracker, wait, batchOf("tutor link", store.TutorLinks))
+	l.nearest = newLoader(l.tracker, wait, batchOf("nearest providers", store.NearestProviders))
 }
 
-// answers adapts a batch method's results to a loader fetch's.
-func answers[R any](rows [][]R, err error) ([][]R, []error) {
-	if err != nil {
-		return nil, []error{err}
+// batchOf adapts a batch store method to a loader's fetch: one error
+// fails the level, and a store that answers a different number of queries
+// than it was asked is an error, not a misattributed answer.
+func batchOf[Q, R any](what string, batch func(context.Context, []Q) ([]R, error)) func(context.Context, []Q) ([]R, []error) {
+	return func(ctx context.Context, qs []Q) ([]R, []error) {
+		rows, err := batch(ctx, qs)
+		if err != nil {
+			return nil, []error{err}
+		}
+		if len(rows) != len(qs) {
+			return nil, []error{fmt.Errorf("graph: store answered %d %s queries with %d results", len(qs), what, len(rows))}
+		}
+		return rows, nil
 	}
-	return rows, nil
-}
-
-// eachQuery answers a batch one query at a time, for stores without
-// pcnet.BatchAnalytics: a store call per item, but still a single wait for
-// the level. Each query's error stays its own.
-func eachQuery[Q, R any](ctx context.Context, qs []Q, one func(context.Context, Q) ([]R, error)) ([][]R, []error) {
-	out := make([][]R, len(qs))
-	errs := make([]error, len(qs))
-	for i, q := range qs {
-		out[i], errs[i] = one(ctx, q)
-	}
-	return out, errs
 }
 
 // peers returns the peers of a Province through the request's peers loader.

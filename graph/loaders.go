@@ -291,34 +291,8 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 	})
 	// Reach figures are asked for per sector, per service or per date of a
 	// timeline: each level's queries go to the store in one Reach call.
-	l.reach = newLoader(t, wait, func(ctx context.Context, keys []queryKey) ([][]pcnet.ReachRow, []error) {
-		queries, err := decodeKeys[pcnet.ReachQuery](keys)
-		if err != nil {
-			return nil, []error{err}
-		}
-		rows, err := store.Reach(ctx, queries)
-		if err != nil {
-			return nil, []error{err}
-		}
-		if len(rows) != len(queries) {
-			return nil, []error{fmt.Errorf("graph: store answered %d reach queries with %d results", len(queries), len(rows))}
-		}
-		return rows, nil
-	})
-	l.comuniSummaries = newLoader(t, wait, func(ctx context.Context, keys []queryKey) ([]pcnet.ComuneSummary, []error) {
-		filters, err := decodeKeys[pcnet.ComuneFilter](keys)
-		if err != nil {
-			return nil, []error{err}
-		}
-		sums, err := store.ComuniSummaries(ctx, filters)
-		if err != nil {
-			return nil, []error{err}
-		}
-		if len(sums) != len(filters) {
-			return nil, []error{fmt.Errorf("graph: store answered %d summary queries with %d summaries", len(filters), len(sums))}
-		}
-		return sums, nil
-	})
+	l.reach = newLoader(t, wait, byKeys(batchOf("reach", store.Reach)))
+	l.comuniSummaries = newLoader(t, wait, byKeys(batchOf("summary", store.ComuniSummaries)))
 	l.newAnalyticsLoaders(store, wait)
 	return l
 }
@@ -488,6 +462,17 @@ func group[T any](keys []string, items []T, keyOf func(T) string) [][]T {
 		}
 	}
 	return out
+}
+
+// byKeys adapts a fetch of queries to a loader keyed by their queryKeys.
+func byKeys[Q, R any](fetch func(context.Context, []Q) ([]R, []error)) func(context.Context, []queryKey) ([]R, []error) {
+	return func(ctx context.Context, keys []queryKey) ([]R, []error) {
+		queries, err := decodeKeys[Q](keys)
+		if err != nil {
+			return nil, []error{err}
+		}
+		return fetch(ctx, queries)
+	}
 }
 
 func decodeKeys[Q any](keys []queryKey) ([]Q, error) {
