@@ -45,18 +45,9 @@ func (r *Resolver) peers(ctx context.Context, province, sector string, activeOn 
 	if activeOn != nil {
 		q.ActiveOn = *activeOn
 	}
-	if err := pcnet.ValidatePeerQuery(q); err != nil {
-		return nil, err
-	}
-	peers, err := loadersFrom(ctx).peers.Load(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]model.Peer, len(peers))
-	for i, p := range peers {
-		out[i] = model.Peer{ProvinceCode: p.ProvinceCode, TutorCode: p.TutorCode, SectorCode: sector}
-	}
-	return out, nil
+	return loadValid(ctx, loadersFrom(ctx).peers, q, pcnet.ValidatePeerQuery, func(p pcnet.Peer) model.Peer {
+		return model.Peer{ProvinceCode: p.ProvinceCode, TutorCode: p.TutorCode, SectorCode: sector}
+	})
 }
 
 // nearestProviders returns the providers nearest to a Comune through the
@@ -70,16 +61,25 @@ func (r *Resolver) nearestProviders(ctx context.Context, comune string, sector, 
 	if limit != nil {
 		q.Limit = *limit
 	}
-	if err := pcnet.ValidateNearestQuery(q); err != nil {
+	return loadValid(ctx, loadersFrom(ctx).nearest, q, pcnet.ValidateNearestQuery, func(p pcnet.ProviderDistance) model.ProviderDistance {
+		return model.ProviderDistance{ProviderDistance: p}
+	})
+}
+
+// loadValid validates a per-item query, loads its answer through the
+// request's loader l and converts each row to its GraphQL model: never
+// nil, so an empty answer is an empty list.
+func loadValid[Q comparable, R, M any](ctx context.Context, l *loader[Q, []R], q Q, validate func(Q) error, toModel func(R) M) ([]M, error) {
+	if err := validate(q); err != nil {
 		return nil, err
 	}
-	found, err := loadersFrom(ctx).nearest.Load(ctx, q)
+	rows, err := l.Load(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]model.ProviderDistance, len(found))
-	for i, p := range found {
-		out[i] = model.ProviderDistance{ProviderDistance: p}
+	out := make([]M, len(rows))
+	for i, r := range rows {
+		out[i] = toModel(r)
 	}
 	return out, nil
 }

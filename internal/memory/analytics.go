@@ -133,13 +133,6 @@ func addPopulation(s *pcnet.ComuneSummary, population int) {
 	}
 }
 
-func addSummary(s *pcnet.ComuneSummary, t pcnet.ComuneSummary) {
-	s.Comuni += t.Comuni
-	s.Inhabitants += t.Inhabitants
-	s.SmallComuni += t.SmallComuni
-	s.SmallInhabitants += t.SmallInhabitants
-}
-
 // eachQuery answers a batch one query at a time over one snapshot, so
 // all of a batch's answers read the same data: a call costs no round trip,
 // so batching here only saves the caller's per-call overhead.
@@ -387,7 +380,7 @@ func (d *data) reachBase(by pcnet.ReachGrouping, key string, services []int32) p
 		p := d.services[si].ProviderCode
 		if !providers[p] {
 			providers[p] = true
-			addSummary(&base, d.analytics.provinceSummary[p])
+			base = base.Add(d.analytics.provinceSummary[p])
 		}
 	}
 	return base

@@ -28,18 +28,19 @@ func summaryOf(item, population string) string {
 		sum(CASE WHEN %[2]s < $smallThreshold THEN %[2]s ELSE 0 END)]`, item, population)
 }
 
+// fieldsOf reads v, a list of n fields; any other value fails rd and
+// reads as n unset fields, so the caller's struct comes out zero.
+func fieldsOf(rd *reader, what string, v any, n int) []any {
+	if l := rd.list(v); len(l) == n {
+		return l
+	}
+	rd.fail(what, v)
+	return make([]any, n)
+}
+
 func readSummary(rd *reader, v any) pcnet.ComuneSummary {
-	l := rd.list(v)
-	if len(l) != 4 {
-		rd.fail("summary", v)
-		return pcnet.ComuneSummary{}
-	}
-	return pcnet.ComuneSummary{
-		Comuni:           rd.int(l[0]),
-		Inhabitants:      rd.int(l[1]),
-		SmallComuni:      rd.int(l[2]),
-		SmallInhabitants: rd.int(l[3]),
-	}
+	l := fieldsOf(rd, "summary", v, 4)
+	return pcnet.ComuneSummary{Comuni: rd.int(l[0]), Inhabitants: rd.int(l[1]), SmallComuni: rd.int(l[2]), SmallInhabitants: rd.int(l[3])}
 }
 
 // activeOn is the Cypher test that the period of relationship rel (a
@@ -52,11 +53,7 @@ func activeOn(rel, day string) string {
 const tutorshipFields = `[startNode(t).code, endNode(t).code, t.sector, t.since, t.until, t.step, t.outcome]`
 
 func readTutorship(rd *reader, v any) pcnet.Tutorship {
-	l := rd.list(v)
-	if len(l) != 7 {
-		rd.fail("tutorship", v)
-		return pcnet.Tutorship{}
-	}
+	l := fieldsOf(rd, "tutorship", v, 7)
 	return pcnet.Tutorship{
 		TutorCode:   rd.str(l[0]),
 		TutoredCode: rd.str(l[1]),

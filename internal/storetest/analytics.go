@@ -170,12 +170,11 @@ func (fx *analyticsFixture) summaryOf(t *testing.T, codes []string) pcnet.Comune
 // countComune adds one Comune of population inhabitants to s: the suite's
 // own sum, written out rather than taken from a store.
 func countComune(s *pcnet.ComuneSummary, population int) {
-	s.Comuni++
-	s.Inhabitants += population
+	one := pcnet.ComuneSummary{Comuni: 1, Inhabitants: population}
 	if population < pcnet.SmallComuneThreshold {
-		s.SmallComuni++
-		s.SmallInhabitants += population
+		one.SmallComuni, one.SmallInhabitants = 1, population
 	}
+	*s = s.Add(one)
 }
 
 // comuniOf returns the codes of the Comuni of the listed Provinces.
