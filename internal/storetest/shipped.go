@@ -134,25 +134,33 @@ func (x *figures) sampleDates() []pcnet.Date {
 	return []pcnet.Date{before, first, middle, last}
 }
 
-func shippedRegions(t *testing.T, s pcnet.Store, x *figures) {
-	got, err := s.Regions(context.Background(), nil)
+// checkAll lists every item (list of the filter that selects all) and
+// compares the list, whole and in order, with want: nil and empty alike.
+func checkAll[F, T any](t *testing.T, what string, list func(context.Context, F) ([]T, error), all F, want []T) {
+	t.Helper()
+	got, err := list(context.Background(), all)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, x.regions) && (len(got) != 0 || len(x.regions) != 0) {
-		t.Errorf("regions:\n got  %+v\n want %+v", got, x.regions)
+	if reflect.DeepEqual(got, want) || (len(got) == 0 && len(want) == 0) {
+		return
 	}
+	for i := range min(len(got), len(want)) {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("%s: position %d of %d:\n got  %+v\n want %+v", what, i, len(want), got[i], want[i])
+			return
+		}
+	}
+	t.Errorf("%s: %d items, want %d", what, len(got), len(want))
+}
+
+func shippedRegions(t *testing.T, s pcnet.Store, x *figures) {
+	checkAll(t, "regions", s.Regions, nil, x.regions)
 }
 
 func shippedProvinces(t *testing.T, s pcnet.Store, x *figures) {
 	ctx := context.Background()
-	got, err := s.Provinces(ctx, pcnet.ProvinceFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, x.provinces) {
-		t.Errorf("provinces: got %d, want %d (or they differ)", len(got), len(x.provinces))
-	}
+	checkAll(t, "provinces", s.Provinces, pcnet.ProvinceFilter{}, x.provinces)
 	for _, r := range x.regions {
 		got, err := s.Provinces(ctx, pcnet.ProvinceFilter{RegionCodes: []string{r.Code}})
 		if err != nil {
@@ -297,6 +305,7 @@ func shippedComuniPaging(t *testing.T, s pcnet.Store, x *figures) {
 	}
 	t.Run("name order in each region", func(t *testing.T) {
 		queries := make([]pcnet.ComuneQuery, len(x.regions))
+		byName := make([][]pcnet.Comune, len(x.regions)) // each region's Comuni by name, then code
 		for i, r := range x.regions {
 			// After the region's tenth Comune by name (then code).
 			var in []pcnet.Comune
@@ -306,6 +315,7 @@ func shippedComuniPaging(t *testing.T, s pcnet.Store, x *figures) {
 				}
 			}
 			slices.SortStableFunc(in, func(a, b pcnet.Comune) int { return strings.Compare(a.Name, b.Name) })
+			byName[i] = in
 			k := pcnet.ComuneKey(pcnet.ComuneByName, in[min(9, len(in)-1)])
 			queries[i] = pcnet.ComuneQuery{Filter: pcnet.ComuneFilter{RegionCodes: []string{r.Code}}, Order: pcnet.ComuneByName, Page: pcnet.Page{After: &k, Limit: 20}}
 		}
@@ -314,14 +324,7 @@ func shippedComuniPaging(t *testing.T, s pcnet.Store, x *figures) {
 			t.Fatal(err)
 		}
 		for i, r := range x.regions {
-			var in []pcnet.Comune
-			for _, c := range x.comuni {
-				if c.RegionCode == r.Code {
-					in = append(in, c)
-				}
-			}
-			slices.SortStableFunc(in, func(a, b pcnet.Comune) int { return strings.Compare(a.Name, b.Name) })
-			want := mapSlice(in, comuneCode)
+			want := mapSlice(byName[i], comuneCode)
 			total := len(want)
 			want = want[min(10, len(want)):min(30, len(want))]
 			if got := mapSlice(pages[i].Comuni, comuneCode); !slices.Equal(got, want) || pages[i].Total != total {
@@ -447,13 +450,7 @@ func shippedSectors(t *testing.T, s pcnet.Store, x *figures) {
 
 func shippedServices(t *testing.T, s pcnet.Store, x *figures) {
 	ctx := context.Background()
-	got, err := s.Services(ctx, pcnet.ServiceFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, x.services) && (len(got) != 0 || len(x.services) != 0) {
-		t.Errorf("services: got %d, want %d (or they differ)", len(got), len(x.services))
-	}
+	checkAll(t, "services", s.Services, pcnet.ServiceFilter{}, x.services)
 	region := make(map[string]string)
 	for _, p := range x.provinces {
 		region[p.Code] = p.RegionCode
@@ -579,13 +576,7 @@ func shippedCoverages(t *testing.T, s pcnet.Store, x *figures) {
 }
 
 func shippedTutorships(t *testing.T, s pcnet.Store, x *figures) {
-	got, err := s.Tutorships(context.Background(), pcnet.TutorshipFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, x.tutorships) && (len(got) != 0 || len(x.tutorships) != 0) {
-		t.Errorf("tutorships: %s", firstDifference(mapSlice(got, tutorshipKey), mapSlice(x.tutorships, tutorshipKey)))
-	}
+	checkAll(t, "tutorships", s.Tutorships, pcnet.TutorshipFilter{}, x.tutorships)
 	for _, day := range x.sampleDates() {
 		got, err := s.Tutorships(context.Background(), pcnet.TutorshipFilter{ActiveOn: day})
 		if err != nil {
@@ -604,13 +595,7 @@ func shippedTutorships(t *testing.T, s pcnet.Store, x *figures) {
 }
 
 func shippedProjectWorks(t *testing.T, s pcnet.Store, x *figures) {
-	got, err := s.ProjectWorks(context.Background(), pcnet.ProjectWorkFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, x.projectWorks) && (len(got) != 0 || len(x.projectWorks) != 0) {
-		t.Errorf("project works: %s", firstDifference(mapSlice(got, projectWorkID), mapSlice(x.projectWorks, projectWorkID)))
-	}
+	checkAll(t, "project works", s.ProjectWorks, pcnet.ProjectWorkFilter{}, x.projectWorks)
 }
 
 func mapSlice[T any](items []T, f func(T) string) []string {
