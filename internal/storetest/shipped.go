@@ -154,27 +154,34 @@ func checkAll[F, T any](t *testing.T, what string, list func(context.Context, F)
 	t.Errorf("%s: %d items, want %d", what, len(got), len(want))
 }
 
+// checkSubset lists the items of filter f and compares their keys, in
+// order, with those of the items of all that keep selects.
+func checkSubset[F, T any](t *testing.T, what string, list func(context.Context, F) ([]T, error), f F, key func(T) string, all []T, keep func(T) bool) {
+	t.Helper()
+	got, err := list(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, it := range all {
+		if keep(it) {
+			want = append(want, key(it))
+		}
+	}
+	if keys := mapSlice(got, key); !slices.Equal(keys, want) {
+		t.Errorf("%s: %s", what, firstDifference(keys, want))
+	}
+}
+
 func shippedRegions(t *testing.T, s pcnet.Store, x *figures) {
 	checkAll(t, "regions", s.Regions, nil, x.regions)
 }
 
 func shippedProvinces(t *testing.T, s pcnet.Store, x *figures) {
-	ctx := context.Background()
 	checkAll(t, "provinces", s.Provinces, pcnet.ProvinceFilter{}, x.provinces)
 	for _, r := range x.regions {
-		got, err := s.Provinces(ctx, pcnet.ProvinceFilter{RegionCodes: []string{r.Code}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var want []string
-		for _, p := range x.provinces {
-			if p.RegionCode == r.Code {
-				want = append(want, p.Code)
-			}
-		}
-		if codes := mapSlice(got, provinceCode); !slices.Equal(codes, want) {
-			t.Errorf("provinces of region %s: got %v, want %v", r.Code, codes, want)
-		}
+		checkSubset(t, "provinces of region "+r.Code, s.Provinces, pcnet.ProvinceFilter{RegionCodes: []string{r.Code}}, provinceCode,
+			x.provinces, func(p pcnet.Province) bool { return p.RegionCode == r.Code })
 	}
 }
 
@@ -449,41 +456,18 @@ func shippedSectors(t *testing.T, s pcnet.Store, x *figures) {
 }
 
 func shippedServices(t *testing.T, s pcnet.Store, x *figures) {
-	ctx := context.Background()
 	checkAll(t, "services", s.Services, pcnet.ServiceFilter{}, x.services)
 	region := make(map[string]string)
 	for _, p := range x.provinces {
 		region[p.Code] = p.RegionCode
 	}
 	for _, sec := range x.sectors {
-		got, err := s.Services(ctx, pcnet.ServiceFilter{SectorCodes: []string{sec.Code}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var want []string
-		for _, sv := range x.services {
-			if x.areaSector[sv.AreaCode] == sec.Code {
-				want = append(want, sv.ID)
-			}
-		}
-		if ids := mapSlice(got, serviceID); !slices.Equal(ids, want) {
-			t.Errorf("services in sector %s: got %v, want %v", sec.Code, ids, want)
-		}
+		checkSubset(t, "services in sector "+sec.Code, s.Services, pcnet.ServiceFilter{SectorCodes: []string{sec.Code}}, serviceID,
+			x.services, func(sv pcnet.SharedService) bool { return x.areaSector[sv.AreaCode] == sec.Code })
 	}
 	for _, r := range x.regions {
-		got, err := s.Services(ctx, pcnet.ServiceFilter{RegionCodes: []string{r.Code}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var want []string
-		for _, sv := range x.services {
-			if region[sv.ProviderCode] == r.Code {
-				want = append(want, sv.ID)
-			}
-		}
-		if ids := mapSlice(got, serviceID); !slices.Equal(ids, want) {
-			t.Errorf("services in region %s: got %v, want %v", r.Code, ids, want)
-		}
+		checkSubset(t, "services in region "+r.Code, s.Services, pcnet.ServiceFilter{RegionCodes: []string{r.Code}}, serviceID,
+			x.services, func(sv pcnet.SharedService) bool { return region[sv.ProviderCode] == r.Code })
 	}
 }
 
@@ -578,19 +562,8 @@ func shippedCoverages(t *testing.T, s pcnet.Store, x *figures) {
 func shippedTutorships(t *testing.T, s pcnet.Store, x *figures) {
 	checkAll(t, "tutorships", s.Tutorships, pcnet.TutorshipFilter{}, x.tutorships)
 	for _, day := range x.sampleDates() {
-		got, err := s.Tutorships(context.Background(), pcnet.TutorshipFilter{ActiveOn: day})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var want []string
-		for _, tu := range x.tutorships {
-			if tu.Period().ActiveOn(day) {
-				want = append(want, tutorshipKey(tu))
-			}
-		}
-		if keys := mapSlice(got, tutorshipKey); !slices.Equal(keys, want) {
-			t.Errorf("tutorships active on %s: %s", day, firstDifference(keys, want))
-		}
+		checkSubset(t, "tutorships active on "+day.String(), s.Tutorships, pcnet.TutorshipFilter{ActiveOn: day}, tutorshipKey,
+			x.tutorships, func(tu pcnet.Tutorship) bool { return tu.Period().ActiveOn(day) })
 	}
 }
 
