@@ -140,14 +140,7 @@ func (r *Resolver) tutorLinks(ctx context.Context, root string, dir pcnet.TutorD
 	if q.SectorCode, err = r.optionalSector(ctx, "sector", sector); err != nil {
 		return nil, err
 	}
-	if err := pcnet.ValidateTutorLinkQuery(q); err != nil {
-		return nil, err
-	}
-	links, err := loadersFrom(ctx).tutorLinks.Load(ctx, q)
-	if links == nil && err == nil {
-		links = []pcnet.TutorLink{}
-	}
-	return links, err
+	return loadValid(ctx, loadersFrom(ctx).tutorLinks, q, pcnet.ValidateTutorLinkQuery, func(l pcnet.TutorLink) pcnet.TutorLink { return l })
 }
 
 // groupName returns the name of a group of a breakdown.
@@ -183,34 +176,30 @@ func (r *Resolver) groupName(ctx context.Context, g *model.Group) (string, error
 
 // provincesOf resolves a list of Province codes, in order, with one lookup.
 func (r *Resolver) provincesOf(ctx context.Context, codes []string, holder string) ([]pcnet.Province, error) {
-	ps, err := loadersFrom(ctx).provinceByCode.LoadAll(ctx, codes)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]pcnet.Province, len(ps))
-	for i, p := range ps {
-		if _, err := required(p, nil)(holder, "province", codes[i]); err != nil {
-			return nil, err
-		}
-		out[i] = *p
-	}
-	return out, nil
+	return requireAll(ctx, loadersFrom(ctx).provinceByCode, codes, holder, "province")
 }
 
 // servicesOf resolves a list of service IDs, ordered by ID, with one lookup.
 func (r *Resolver) servicesOf(ctx context.Context, ids []string, holder string) ([]pcnet.SharedService, error) {
-	ss, err := loadersFrom(ctx).serviceByID.LoadAll(ctx, ids)
+	out, err := requireAll(ctx, loadersFrom(ctx).serviceByID, ids, holder, "service")
+	slices.SortFunc(out, func(a, b pcnet.SharedService) int { return cmp.Compare(a.ID, b.ID) })
+	return out, err
+}
+
+// requireAll loads the items of keys, in order, with one lookup: an
+// unknown key is an error naming the holder that refers to it.
+func requireAll[T any](ctx context.Context, l *loader[string, *T], keys []string, holder, kind string) ([]T, error) {
+	items, err := l.LoadAll(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]pcnet.SharedService, len(ss))
-	for i, s := range ss {
-		if _, err := required(s, nil)(holder, "service", ids[i]); err != nil {
+	out := make([]T, len(items))
+	for i, it := range items {
+		if _, err := required(it, nil)(holder, kind, keys[i]); err != nil {
 			return nil, err
 		}
-		out[i] = *s
+		out[i] = *it
 	}
-	slices.SortFunc(out, func(a, b pcnet.SharedService) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
 }
 

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"pcnet/graph/model"
@@ -10,50 +11,29 @@ import (
 
 // The per-item analytics fields (Province.peers, tutoredTransitive and
 // tutorChain, Comune.nearestProviders) are asked once per item of a list:
-// their loaders send a level's queries to the store together, one round
-// trip when the store implements pcnet.BatchAnalytics (both stores do),
-// else one call per query inside the batch.
+// their loaders send a level's queries to the store in one batch call of
+// pcnet.Analytics.
 
 func (l *Loaders) newAnalyticsLoaders(store Backend, wait time.Duration) {
-	batch, _ := store.(pcnet.BatchAnalytics)
-	l.peers = newLoader(l.tracker, wait, func(ctx context.Context, qs []pcnet.PeerQuery) ([][]pcnet.Peer, []error) {
-		if batch != nil {
-			return answers(batch.PeersBatch(ctx, qs))
-		}
-		return eachQuery(ctx, qs, store.Peers)
-	})
-	l.tutorLinks = newLoader(l.tracker, wait, func(ctx context.Context, qs []pcnet.TutorLinkQuery) ([][]pcnet.TutorLink, []error) {
-		if batch != nil {
-			return answers(batch.TutorLinksBatch(ctx, qs))
-		}
-		return eachQuery(ctx, qs, store.TutorLinks)
-	})
-	l.nearest = newLoader(l.tracker, wait, func(ctx context.Context, qs []pcnet.NearestQuery) ([][]pcnet.ProviderDistance, []error) {
-		if batch != nil {
-			return answers(batch.NearestProvidersBatch(ctx, qs))
-		}
-		return eachQuery(ctx, qs, store.NearestProviders)
-	})
+	l.peers = newLoader(l.tracker, wait, batchOf("peer", store.Peers))
+	l.tutorLinks = newLoader(l.tracker, wait, batchOf("tutor link", store.TutorLinks))
+	l.nearest = newLoader(l.tracker, wait, batchOf("nearest providers", store.NearestProviders))
 }
 
-// answers adapts a batch method's results to a loader fetch's.
-func answers[R any](rows [][]R, err error) ([][]R, []error) {
-	if err != nil {
-		return nil, []error{err}
+// batchOf adapts a batch store method to a loader's fetch: one error
+// fails the level, and a store that answers a different number of queries
+// than it was asked is an error, not a misattributed answer.
+func batchOf[Q, R any](what string, batch func(context.Context, []Q) ([]R, error)) func(context.Context, []Q) ([]R, []error) {
+	return func(ctx context.Context, qs []Q) ([]R, []error) {
+		rows, err := batch(ctx, qs)
+		if err != nil {
+			return nil, []error{err}
+		}
+		if len(rows) != len(qs) {
+			return nil, []error{fmt.Errorf("graph: store answered %d %s queries with %d results", len(qs), what, len(rows))}
+		}
+		return rows, nil
 	}
-	return rows, nil
-}
-
-// eachQuery answers a batch one query at a time, for stores without
-// pcnet.BatchAnalytics: a store call per item, but still a single wait for
-// the level. Each query's error stays its own.
-func eachQuery[Q, R any](ctx context.Context, qs []Q, one func(context.Context, Q) ([]R, error)) ([][]R, []error) {
-	out := make([][]R, len(qs))
-	errs := make([]error, len(qs))
-	for i, q := range qs {
-		out[i], errs[i] = one(ctx, q)
-	}
-	return out, errs
 }
 
 // peers returns the peers of a Province through the request's peers loader.
@@ -65,18 +45,9 @@ func (r *Resolver) peers(ctx context.Context, province, sector string, activeOn 
 	if activeOn != nil {
 		q.ActiveOn = *activeOn
 	}
-	if err := pcnet.ValidatePeerQuery(q); err != nil {
-		return nil, err
-	}
-	peers, err := loadersFrom(ctx).peers.Load(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]model.Peer, len(peers))
-	for i, p := range peers {
-		out[i] = model.Peer{ProvinceCode: p.ProvinceCode, TutorCode: p.TutorCode, SectorCode: sector}
-	}
-	return out, nil
+	return loadValid(ctx, loadersFrom(ctx).peers, q, pcnet.ValidatePeerQuery, func(p pcnet.Peer) model.Peer {
+		return model.Peer{ProvinceCode: p.ProvinceCode, TutorCode: p.TutorCode, SectorCode: sector}
+	})
 }
 
 // nearestProviders returns the providers nearest to a Comune through the
@@ -90,16 +61,25 @@ func (r *Resolver) nearestProviders(ctx context.Context, comune string, sector, 
 	if limit != nil {
 		q.Limit = *limit
 	}
-	if err := pcnet.ValidateNearestQuery(q); err != nil {
+	return loadValid(ctx, loadersFrom(ctx).nearest, q, pcnet.ValidateNearestQuery, func(p pcnet.ProviderDistance) model.ProviderDistance {
+		return model.ProviderDistance{ProviderDistance: p}
+	})
+}
+
+// loadValid validates a per-item query, loads its answer through the
+// request's loader l and converts each row to its GraphQL model: never
+// nil, so an empty answer is an empty list.
+func loadValid[Q comparable, R, M any](ctx context.Context, l *loader[Q, []R], q Q, validate func(Q) error, toModel func(R) M) ([]M, error) {
+	if err := validate(q); err != nil {
 		return nil, err
 	}
-	found, err := loadersFrom(ctx).nearest.Load(ctx, q)
+	rows, err := l.Load(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]model.ProviderDistance, len(found))
-	for i, p := range found {
-		out[i] = model.ProviderDistance{ProviderDistance: p}
+	out := make([]M, len(rows))
+	for i, r := range rows {
+		out[i] = toModel(r)
 	}
 	return out, nil
 }

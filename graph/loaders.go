@@ -222,20 +222,8 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 	l.projectWorksBySvc = newLoader(t, wait, groupByKey(by(store.ProjectWorks, func(ids []string) pcnet.ProjectWorkFilter { return pcnet.ProjectWorkFilter{ServiceIDs: ids} }), nil, func(w pcnet.ProjectWork) string { return w.ServiceID }))
 	// Reach figures are asked for per sector, per service or per date of a
 	// timeline: each level's queries go to the store in one Reach call.
-	l.reach = newLoader(t, wait, func(ctx context.Context, keys []queryKey) ([][]pcnet.ReachRow, []error) {
-		queries, err := decodeKeys[pcnet.ReachQuery](keys)
-		if err != nil {
-			return nil, []error{err}
-		}
-		return oneEach(store.Reach(ctx, queries))(len(queries), "reach queries", "results")
-	})
-	l.comuniSummaries = newLoader(t, wait, func(ctx context.Context, keys []queryKey) ([]pcnet.ComuneSummary, []error) {
-		filters, err := decodeKeys[pcnet.ComuneFilter](keys)
-		if err != nil {
-			return nil, []error{err}
-		}
-		return oneEach(store.ComuniSummaries(ctx, filters))(len(filters), "summary queries", "summaries")
-	})
+	l.reach = newLoader(t, wait, byKeys(batchOf("reach", store.Reach)))
+	l.comuniSummaries = newLoader(t, wait, byKeys(batchOf("summary", store.ComuniSummaries)))
 	l.newAnalyticsLoaders(store, wait)
 	return l
 }
@@ -461,6 +449,17 @@ func group[T any](keys []string, items []T, keyOf func(T) string) [][]T {
 		}
 	}
 	return out
+}
+
+// byKeys adapts a fetch of queries to a loader keyed by their queryKeys.
+func byKeys[Q, R any](fetch func(context.Context, []Q) ([]R, []error)) func(context.Context, []queryKey) ([]R, []error) {
+	return func(ctx context.Context, keys []queryKey) ([]R, []error) {
+		queries, err := decodeKeys[Q](keys)
+		if err != nil {
+			return nil, []error{err}
+		}
+		return fetch(ctx, queries)
+	}
 }
 
 func decodeKeys[Q any](keys []queryKey) ([]Q, error) {

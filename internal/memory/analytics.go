@@ -133,21 +133,35 @@ func addPopulation(s *pcnet.ComuneSummary, population int) {
 	}
 }
 
-func addSummary(s *pcnet.ComuneSummary, t pcnet.ComuneSummary) {
-	s.Comuni += t.Comuni
-	s.Inhabitants += t.Inhabitants
-	s.SmallComuni += t.SmallComuni
-	s.SmallInhabitants += t.SmallInhabitants
+// eachQuery answers a batch one query at a time over one snapshot, so
+// all of a batch's answers read the same data: a call costs no round trip,
+// so batching here only saves the caller's per-call overhead.
+func eachQuery[Q, R any](ctx context.Context, s *Store, queries []Q, answer func(d *data, q Q) (R, error)) ([]R, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	d := s.snapshot()
+	out := make([]R, len(queries))
+	for i, q := range queries {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		var err error
+		if out[i], err = answer(d, q); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // Peers implements pcnet.Analytics. Both tutorships, the queried
 // Province's and the peer's, must be in the same sector (the queried one,
 // or any one when SectorCode is empty) and, with ActiveOn, active on it.
-func (s *Store) Peers(ctx context.Context, q pcnet.PeerQuery) ([]pcnet.Peer, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	d := s.snapshot()
+func (s *Store) Peers(ctx context.Context, queries []pcnet.PeerQuery) ([][]pcnet.Peer, error) {
+	return eachQuery(ctx, s, queries, (*data).peers)
+}
+
+func (d *data) peers(q pcnet.PeerQuery) ([]pcnet.Peer, error) {
 	active := func(t *pcnet.Tutorship) bool {
 		return (q.SectorCode == "" || t.SectorCode == q.SectorCode) &&
 			(q.ActiveOn.IsZero() || t.Period().ActiveOn(q.ActiveOn))
@@ -171,11 +185,11 @@ func (s *Store) Peers(ctx context.Context, q pcnet.PeerQuery) ([]pcnet.Peer, err
 }
 
 // TutorLinks implements pcnet.Analytics. Tutorships of any date count.
-func (s *Store) TutorLinks(ctx context.Context, q pcnet.TutorLinkQuery) ([]pcnet.TutorLink, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	d := s.snapshot()
+func (s *Store) TutorLinks(ctx context.Context, queries []pcnet.TutorLinkQuery) ([][]pcnet.TutorLink, error) {
+	return eachQuery(ctx, s, queries, (*data).tutorLinks)
+}
+
+func (d *data) tutorLinks(q pcnet.TutorLinkQuery) ([]pcnet.TutorLink, error) {
 	var edges map[string][]int32
 	var next func(t *pcnet.Tutorship) string
 	switch q.Direction {
@@ -288,20 +302,16 @@ func hasKey[K comparable, V any](m map[K]V, k K) bool {
 // covered: a selected service's coverage active on AsOf counts whatever
 // the service's status.
 func (s *Store) Reach(ctx context.Context, queries []pcnet.ReachQuery) ([][]pcnet.ReachRow, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	d := s.snapshot()
-	a := d.analytics
 	// counted[c] is the number of the last group that counted Comune c:
-	// each group gets a new number, so no clearing between groups.
-	counted := make([]uint32, len(d.comuni))
+	// each group gets a new number, so no clearing between groups or
+	// queries.
+	var counted []uint32
 	var group uint32
-	out := make([][]pcnet.ReachRow, len(queries))
-	for i, q := range queries {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	return eachQuery(ctx, s, queries, func(d *data, q pcnet.ReachQuery) ([]pcnet.ReachRow, error) {
+		if counted == nil {
+			counted = make([]uint32, len(d.comuni))
 		}
+		a := d.analytics
 		day := dayNumber(q.AsOf)
 		keyOf, err := d.reachGroupKey(q.GroupBy)
 		if err != nil {
@@ -313,8 +323,7 @@ func (s *Store) Reach(ctx context.Context, queries []pcnet.ReachQuery) ([][]pcne
 			groups[k] = append(groups[k], si)
 		}
 		if q.GroupBy == pcnet.ReachTotal && len(groups) == 0 {
-			out[i] = []pcnet.ReachRow{{}}
-			continue
+			return []pcnet.ReachRow{{}}, nil
 		}
 		rows := make([]pcnet.ReachRow, 0, len(groups))
 		for _, k := range slices.Sorted(maps.Keys(groups)) {
@@ -335,9 +344,8 @@ func (s *Store) Reach(ctx context.Context, queries []pcnet.ReachQuery) ([][]pcne
 			}
 			rows = append(rows, row)
 		}
-		out[i] = rows
-	}
-	return out, nil
+		return rows, nil
+	})
 }
 
 // reachGroupKey returns the function that gives a service's group code.
@@ -372,7 +380,7 @@ func (d *data) reachBase(by pcnet.ReachGrouping, key string, services []int32) p
 		p := d.services[si].ProviderCode
 		if !providers[p] {
 			providers[p] = true
-			addSummary(&base, d.analytics.provinceSummary[p])
+			base = base.Add(d.analytics.provinceSummary[p])
 		}
 	}
 	return base
@@ -398,47 +406,42 @@ func (d *data) matchServices(f pcnet.ServiceFilter) []int32 {
 // ComuniSummaries implements pcnet.Analytics, with the filter semantics
 // of Store.Comuni (the same candidate narrowing and checks).
 func (s *Store) ComuniSummaries(ctx context.Context, filters []pcnet.ComuneFilter) ([]pcnet.ComuneSummary, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	d := s.snapshot()
+	// Filters of one batch often share a coverage condition: the covered
+	// sets are shared.
 	covered := make(map[pcnet.CoverageCondition][]bool)
-	out := make([]pcnet.ComuneSummary, len(filters))
-	for i, f := range filters {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	return eachQuery(ctx, s, filters, func(d *data, f pcnet.ComuneFilter) (pcnet.ComuneSummary, error) {
+		var out pcnet.ComuneSummary
 		candidates, all, used := d.comuneCandidates(f)
 		keep := d.comuneChecks(f, used, covered)
 		switch {
 		case all && len(keep) == 0:
-			out[i] = d.analytics.allSummary
+			return d.analytics.allSummary, nil
 		case all:
 			for c := range d.comuni {
 				if keep.match(int32(c)) {
-					addComune(&out[i], &d.comuni[c])
+					addComune(&out, &d.comuni[c])
 				}
 			}
 		default:
 			for _, c := range candidates {
 				if keep.match(c) {
-					addComune(&out[i], &d.comuni[c])
+					addComune(&out, &d.comuni[c])
 				}
 			}
 		}
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // NearestProviders implements pcnet.Analytics. A provider is a Province
 // with a service in the sector or area whose status is not ENDED;
 // ServiceIDs lists those services. Provinces none of whose capitals have
 // coordinates are left out.
-func (s *Store) NearestProviders(ctx context.Context, q pcnet.NearestQuery) ([]pcnet.ProviderDistance, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	d := s.snapshot()
+func (s *Store) NearestProviders(ctx context.Context, queries []pcnet.NearestQuery) ([][]pcnet.ProviderDistance, error) {
+	return eachQuery(ctx, s, queries, (*data).nearestProviders)
+}
+
+func (d *data) nearestProviders(q pcnet.NearestQuery) ([]pcnet.ProviderDistance, error) {
 	ci, ok := d.comuneIndex[q.ComuneCode]
 	if !ok || d.comuni[ci].Latitude == nil || d.comuni[ci].Longitude == nil {
 		return nil, nil

@@ -9,7 +9,8 @@ import (
 	"pcnet/internal/storetest"
 )
 
-// The batch analytics answer as the one-query methods do, on the analytics
+// A batch of per-item analytics answers as its queries do alone (batches
+// of one), on the analytics
 // fixture (cycles, dated tutorships, Comuni without coordinates) and on
 // the shipped dataset.
 func TestBatchAnalytics(t *testing.T) {

@@ -78,7 +78,7 @@ func BenchmarkTutorPath(b *testing.B) {
 
 func BenchmarkNearestProviders(b *testing.B) {
 	s := analyticsBenchStore(b)
-	q := pcnet.NearestQuery{ComuneCode: "001272", SectorCode: "personnel", Limit: 10}
+	q := []pcnet.NearestQuery{{ComuneCode: "001272", SectorCode: "personnel", Limit: 10}}
 	for b.Loop() {
 		if _, err := s.NearestProviders(context.Background(), q); err != nil {
 			b.Fatal(err)

@@ -56,12 +56,12 @@ func TestWritesKeepAnalyticsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	links, err := s.TutorLinks(ctx, pcnet.TutorLinkQuery{Root: "097", Direction: pcnet.TutorDown, MaxDepth: 1})
+	walks, err := s.TutorLinks(ctx, []pcnet.TutorLinkQuery{{Root: "097", Direction: pcnet.TutorDown, MaxDepth: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(links) != 1 || links[0].ProvinceCode != "013" {
-		t.Errorf("Lecco's tutored Provinces after the write: %+v", links)
+	if links := walks[0]; len(links) != 1 || links[0].ProvinceCode != "013" {
+		t.Errorf("Lecco's tutored Provinces after the write: %+v", walks)
 	}
 }
 

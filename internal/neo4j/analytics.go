@@ -28,18 +28,19 @@ func summaryOf(item, population string) string {
 		sum(CASE WHEN %[2]s < $smallThreshold THEN %[2]s ELSE 0 END)]`, item, population)
 }
 
+// fieldsOf reads v, a list of n fields; any other value fails rd and
+// reads as n unset fields, so the caller's struct comes out zero.
+func fieldsOf(rd *reader, what string, v any, n int) []any {
+	if l := rd.list(v); len(l) == n {
+		return l
+	}
+	rd.fail(what, v)
+	return make([]any, n)
+}
+
 func readSummary(rd *reader, v any) pcnet.ComuneSummary {
-	l := rd.list(v)
-	if len(l) != 4 {
-		rd.fail("summary", v)
-		return pcnet.ComuneSummary{}
-	}
-	return pcnet.ComuneSummary{
-		Comuni:           rd.int(l[0]),
-		Inhabitants:      rd.int(l[1]),
-		SmallComuni:      rd.int(l[2]),
-		SmallInhabitants: rd.int(l[3]),
-	}
+	l := fieldsOf(rd, "summary", v, 4)
+	return pcnet.ComuneSummary{Comuni: rd.int(l[0]), Inhabitants: rd.int(l[1]), SmallComuni: rd.int(l[2]), SmallInhabitants: rd.int(l[3])}
 }
 
 // activeOn is the Cypher test that the period of relationship rel (a
@@ -48,103 +49,11 @@ func activeOn(rel, day string) string {
 	return fmt.Sprintf("(%[1]s.since <= %[2]s AND (%[1]s.until IS NULL OR %[2]s < %[1]s.until))", rel, day)
 }
 
-// Peers implements pcnet.Analytics. Both tutorships, the queried
-// Province's and the peer's, are in the same sector (the queried one, or
-// any one when SectorCode is empty) and, with ActiveOn, active on it.
-func (s *Store) Peers(ctx context.Context, q pcnet.PeerQuery) ([]pcnet.Peer, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	recs, err := s.read(ctx, `
-		MATCH (me:Province {code: $province})<-[mine:TUTORS]-(tutor:Province)-[theirs:TUTORS]->(peer:Province)
-		WHERE peer <> me AND theirs.sector = mine.sector
-		  AND ($sector IS NULL OR mine.sector = $sector)
-		  AND ($activeOn IS NULL OR (`+activeOn("mine", "$activeOn")+` AND `+activeOn("theirs", "$activeOn")+`))
-		RETURN DISTINCT peer.code AS peer, tutor.code AS tutor
-		ORDER BY peer, tutor`,
-		map[string]any{
-			"province": q.ProvinceCode,
-			"sector":   stringParam(q.SectorCode),
-			"activeOn": dateParam(q.ActiveOn),
-		})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]pcnet.Peer, 0, len(recs))
-	var rd reader
-	for _, rec := range recs {
-		out = append(out, pcnet.Peer{ProvinceCode: rd.str(rec.Values[0]), TutorCode: rd.str(rec.Values[1])})
-	}
-	return out, rd.err
-}
-
-// tutorLinksCypher is the TutorLinks query of each direction. A
-// single-source shortest-path search (SHORTEST 1 per reached Province, the
-// sector test inlined so it prunes the search) gives each Province its
-// smallest depth, which is where a breadth-first walk first meets it; then,
-// for each, the neighbours one step closer to the root (the root itself at
-// depth 0) that have a tutorship to it in the walk's direction and sector
-// are its candidate vias, and the smallest code wins. The search bound is
-// the constant MaxTutorDepth (Cypher takes no parameter there); $maxDepth
-// then cuts the walk.
-var tutorLinksCypher = map[pcnet.TutorDirection]string{
-	pcnet.TutorDown: tutorLinksQuery("-", "->"),
-	pcnet.TutorUp:   tutorLinksQuery("<-", "-"),
-}
-
-// tutorLinksQuery returns the TutorLinks query whose tutorships are
-// written left[t:TUTORS]right: "-", "->" walks down, "<-", "-" up.
-func tutorLinksQuery(left, right string) string {
-	return fmt.Sprintf(`
-		MATCH (root:Province {code: $root})
-		MATCH p = SHORTEST 1 (root)(()%[1]s[t:TUTORS WHERE $sector IS NULL OR t.sector = $sector]%[2]s()){1,%[3]d}(n:Province)
-		WITH root, n, length(p) AS depth
-		WHERE n <> root AND depth <= $maxDepth
-		WITH root, collect({node: n, depth: depth}) AS reached
-		UNWIND reached AS x
-		WITH root, reached, x.node AS n, x.depth AS depth
-		MATCH (m:Province)%[1]s[t:TUTORS]%[2]s(n)
-		WHERE ($sector IS NULL OR t.sector = $sector)
-		  AND CASE WHEN m = root THEN 0 ELSE [y IN reached WHERE y.node = m | y.depth][0] END = depth - 1
-		RETURN n.code AS code, depth, min(m.code) AS via
-		ORDER BY depth, code`, left, right, pcnet.MaxTutorDepth)
-}
-
-// TutorLinks implements pcnet.Analytics. Tutorships of any date count.
-func (s *Store) TutorLinks(ctx context.Context, q pcnet.TutorLinkQuery) ([]pcnet.TutorLink, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	cypher, ok := tutorLinksCypher[q.Direction]
-	if !ok {
-		return nil, pcnet.Invalidf("direction", "direction: %q is not a direction", q.Direction)
-	}
-	recs, err := s.read(ctx, cypher, map[string]any{
-		"root":     q.Root,
-		"sector":   stringParam(q.SectorCode),
-		"maxDepth": int64(q.MaxDepth),
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]pcnet.TutorLink, 0, len(recs))
-	var rd reader
-	for _, rec := range recs {
-		v := rec.Values
-		out = append(out, pcnet.TutorLink{ProvinceCode: rd.str(v[0]), Depth: rd.int(v[1]), ViaCode: rd.str(v[2])})
-	}
-	return out, rd.err
-}
-
 // tutorshipFields lists a tutorship t's fields as TutorPath reads them.
 const tutorshipFields = `[startNode(t).code, endNode(t).code, t.sector, t.since, t.until, t.step, t.outcome]`
 
 func readTutorship(rd *reader, v any) pcnet.Tutorship {
-	l := rd.list(v)
-	if len(l) != 7 {
-		rd.fail("tutorship", v)
-		return pcnet.Tutorship{}
-	}
+	l := fieldsOf(rd, "tutorship", v, 7)
 	return pcnet.Tutorship{
 		TutorCode:   rd.str(l[0]),
 		TutoredCode: rd.str(l[1]),
@@ -264,46 +173,24 @@ func serviceFilterParams(f pcnet.ServiceFilter) map[string]any {
 // group's region (REGION) or else of the Provinces providing its services
 // (for PROVINCE, the Province itself).
 func (s *Store) Reach(ctx context.Context, queries []pcnet.ReachQuery) ([][]pcnet.ReachRow, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	out := make([][]pcnet.ReachRow, len(queries))
-	if len(queries) == 0 {
-		return out, nil
-	}
 	cypher, params, err := reachQuery(queries)
 	if err != nil {
 		return nil, err
 	}
-	recs, err := s.read(ctx, cypher, params)
-	if err != nil {
-		return nil, err
-	}
-	var rd reader
-	for _, rec := range recs {
-		v := rec.Values
-		idx := rd.int(v[0])
-		if idx < 0 || idx >= len(out) {
-			return nil, fmt.Errorf("neo4j: reach batch answered query %d of %d", idx, len(out))
-		}
-		out[idx] = append(out[idx], pcnet.ReachRow{
-			GroupCode: rd.str(v[1]),
-			Services:  rd.int(v[2]),
-			Covered:   readSummary(&rd, v[3]),
-			Base:      readSummary(&rd, v[4]),
-		})
-	}
-	for i, q := range queries {
-		switch {
-		case out[i] != nil:
-		case q.GroupBy == pcnet.ReachTotal:
-			// A total is one row, even of nothing.
-			out[i] = []pcnet.ReachRow{{}}
-		default:
-			out[i] = []pcnet.ReachRow{}
+	out, err := readBatch(ctx, s, queries, "reach", cypher, params, func(rd *reader, v []any) []pcnet.ReachRow {
+		return []pcnet.ReachRow{{
+			GroupCode: rd.str(v[0]),
+			Services:  rd.int(v[1]),
+			Covered:   readSummary(rd, v[2]),
+			Base:      readSummary(rd, v[3]),
+		}}
+	})
+	for i, q := range out {
+		if len(q) == 0 && queries[i].GroupBy == pcnet.ReachTotal {
+			out[i] = []pcnet.ReachRow{{}} // a total is one row, even of nothing
 		}
 	}
-	return out, rd.err
+	return out, err
 }
 
 // reachQuery returns the Cypher and parameters of a batch of reach
@@ -375,98 +262,28 @@ func reachQuery(queries []pcnet.ReachQuery) (string, map[string]any, error) {
 // trip, selecting Comuni exactly as Comuni does (the same plan and
 // parameters).
 func (s *Store) ComuniSummaries(ctx context.Context, filters []pcnet.ComuneFilter) ([]pcnet.ComuneSummary, error) {
-	if err := ctx.Err(); err != nil {
+	qs := batchQueries(filters, comuneFilterParams)
+	sums, err := readBatch(ctx, s, filters, "summaries", `
+		UNWIND $queries AS q
+		CALL (q) {`+comunePlan.build(qs)+`
+		RETURN `+summaryOf("c", "c.population")+` AS summary
+		}
+		RETURN q.idx, summary`,
+		map[string]any{
+			"queries":        toAnySlice(qs),
+			"smallThreshold": int64(pcnet.SmallComuneThreshold),
+		},
+		func(rd *reader, v []any) []pcnet.ComuneSummary { return []pcnet.ComuneSummary{readSummary(rd, v[0])} })
+	if err != nil {
 		return nil, err
 	}
 	out := make([]pcnet.ComuneSummary, len(filters))
-	if len(filters) == 0 {
-		return out, nil
-	}
-	qs := make([]map[string]any, len(filters))
-	for i, f := range filters {
-		q := comuneFilterParams(f)
-		q["idx"] = int64(i)
-		qs[i] = q
-	}
-	cypher := `
-		UNWIND $queries AS q
-		CALL (q) {` + comunePlan.build(qs) + `
-		RETURN ` + summaryOf("c", "c.population") + ` AS summary
+	for i, sum := range sums {
+		if len(sum) == 1 {
+			out[i] = sum[0]
 		}
-		RETURN q.idx, summary`
-	recs, err := s.read(ctx, cypher, map[string]any{
-		"queries":        toAnySlice(qs),
-		"smallThreshold": int64(pcnet.SmallComuneThreshold),
-	})
-	if err != nil {
-		return nil, err
 	}
-	var rd reader
-	for _, rec := range recs {
-		idx := rd.int(rec.Values[0])
-		if idx < 0 || idx >= len(out) {
-			return nil, fmt.Errorf("neo4j: summaries batch answered query %d of %d", idx, len(out))
-		}
-		out[idx] = readSummary(&rd, rec.Values[1])
-	}
-	return out, rd.err
-}
-
-// NearestProviders implements pcnet.Analytics. A provider is a Province
-// with a service in the sector or area whose status is not ENDED;
-// ServiceIDs lists those services, by ID. The distance is the haversine on
-// a sphere of pcnet.EarthRadiusKm (haversineMetres) to the nearest of the
-// Province's capitals that have coordinates, in metres rounded half up to
-// the metre, then in km: the memory store's math.Round(km*1000)/1000 for
-// positive distances. Provinces none of whose capitals have coordinates
-// are left out.
-func (s *Store) NearestProviders(ctx context.Context, q pcnet.NearestQuery) ([]pcnet.ProviderDistance, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	limit := int64(noLimit)
-	if q.Limit > 0 {
-		limit = int64(q.Limit)
-	}
-	recs, err := s.read(ctx, `
-		MATCH (from:Comune {code: $comune}) WHERE from.location IS NOT NULL
-		MATCH (p:Province)-[:PROVIDES]->(s:SharedService)-[:IN_AREA]->(a:Area)-[:IN_SECTOR]->(sec:Sector)
-		WHERE s.status <> $ended
-		  AND ($area IS NULL OR a.code = $area)
-		  AND ($sector IS NULL OR sec.code = $sector)
-		WITH from, p, s ORDER BY s.id
-		WITH from, p, collect(s.id) AS services
-		MATCH (capital:Comune)-[:IN_PROVINCE]->(p)
-		WHERE capital.capital AND capital.location IS NOT NULL AND (capital.retired IS NULL OR NOT capital.retired)
-		WITH p, services, min(`+haversineMetres("from.location", "capital.location")+`) AS metres
-		WITH p, services, round(metres) / 1000.0 AS km
-		RETURN p.code AS code, km, services
-		ORDER BY km, code
-		LIMIT $limit`,
-		map[string]any{
-			"comune": q.ComuneCode,
-			"sector": stringParam(q.SectorCode),
-			"area":   stringParam(q.AreaCode),
-			"ended":  string(pcnet.StatusEnded),
-			"limit":  limit,
-		})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]pcnet.ProviderDistance, 0, len(recs))
-	var rd reader
-	for _, rec := range recs {
-		v := rec.Values
-		d := pcnet.ProviderDistance{ProvinceCode: rd.str(v[0])}
-		if km := rd.float(v[1]); km != nil {
-			d.DistanceKm = *km
-		}
-		for _, id := range rd.list(v[2]) {
-			d.ServiceIDs = append(d.ServiceIDs, rd.str(id))
-		}
-		out = append(out, d)
-	}
-	return out, rd.err
+	return out, nil
 }
 
 // haversineMetres is a Cypher expression: the great-circle distance in

@@ -5,70 +5,102 @@ import (
 	"fmt"
 	"strings"
 
+	neo4jdrv "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
 	"pcnet/internal/pcnet"
 )
 
-// This file implements pcnet.BatchAnalytics: the per-item analytics
-// queries of a whole GraphQL level (the peers of every Province of a list,
-// the tutor walks from each, the nearest providers of every Comune of a
-// page) in one round trip each. Every query is the one-query method's
-// Cypher run for each element of $queries in a CALL subquery, reading its
-// values from q instead of parameters, so the answers are the same.
+// This file holds the analytics asked once per item of a list (the peers
+// of every Province of a list, the tutor walks from each, the nearest
+// providers of every Comune of a page): a whole GraphQL level in one round
+// trip each. Every query runs its Cypher for each element of $queries in a
+// CALL subquery, reading its values from q, and returns q.idx, the
+// position of the query it answers, first.
 
-var _ pcnet.BatchAnalytics = (*Store)(nil)
-
-// PeersBatch implements pcnet.BatchAnalytics.
-func (s *Store) PeersBatch(ctx context.Context, queries []pcnet.PeerQuery) ([][]pcnet.Peer, error) {
-	if len(queries) == 0 {
-		return nil, ctx.Err()
-	}
-	qs := make([]any, len(queries))
+// batchQueries returns the $queries parameter of a batch: the values of
+// each query, by params, with its position in the batch as idx.
+func batchQueries[Q any](queries []Q, params func(Q) map[string]any) []map[string]any {
+	qs := make([]map[string]any, len(queries))
 	for i, q := range queries {
-		qs[i] = map[string]any{
-			"idx":      int64(i),
+		qs[i] = params(q)
+		qs[i]["idx"] = int64(i)
+	}
+	return qs
+}
+
+// batchAnswers reads the records of a batch query whose first column is
+// the position of the query they answer: read turns a record's other
+// columns into answers, appended to that query's in record order. Every
+// query gets a non-nil answer, empty when no record names it.
+func batchAnswers[R any](recs []*neo4jdrv.Record, n int, what string, read func(rd *reader, v []any) []R) ([][]R, error) {
+	out := make([][]R, n)
+	for i := range out {
+		out[i] = []R{}
+	}
+	var rd reader
+	for _, rec := range recs {
+		i := rd.int(rec.Values[0])
+		if i < 0 || i >= n {
+			return nil, fmt.Errorf("neo4j: %s batch answered query %d of %d", what, i, n)
+		}
+		out[i] = append(out[i], read(&rd, rec.Values[1:])...)
+	}
+	return out, rd.err
+}
+
+// readBatch runs a batch query and reads its answers with batchAnswers;
+// an empty batch costs no round trip.
+func readBatch[Q, R any](ctx context.Context, s *Store, queries []Q, what, cypher string, params map[string]any, read func(rd *reader, v []any) []R) ([][]R, error) {
+	if len(queries) == 0 {
+		return [][]R{}, ctx.Err()
+	}
+	recs, err := s.read(ctx, cypher, params)
+	if err != nil {
+		return nil, err
+	}
+	return batchAnswers(recs, len(queries), what, read)
+}
+
+// Peers implements pcnet.Analytics. Both tutorships, the queried
+// Province's and the peer's, are in the same sector (the queried one, or
+// any one when SectorCode is empty) and, with ActiveOn, active on it.
+func (s *Store) Peers(ctx context.Context, queries []pcnet.PeerQuery) ([][]pcnet.Peer, error) {
+	qs := batchQueries(queries, func(q pcnet.PeerQuery) map[string]any {
+		return map[string]any{
 			"province": q.ProvinceCode,
 			"sector":   stringParam(q.SectorCode),
 			"activeOn": dateParam(q.ActiveOn),
 		}
-	}
-	recs, err := s.read(ctx, `
+	})
+	return readBatch(ctx, s, queries, "peers", `
 		UNWIND $queries AS q
 		CALL (q) {
 			MATCH (me:Province {code: q.province})<-[mine:TUTORS]-(tutor:Province)-[theirs:TUTORS]->(peer:Province)
 			WHERE peer <> me AND theirs.sector = mine.sector
 			  AND (q.sector IS NULL OR mine.sector = q.sector)
 			  AND (q.activeOn IS NULL OR (`+activeOn("mine", "q.activeOn")+` AND `+activeOn("theirs", "q.activeOn")+`))
-			WITH DISTINCT peer.code AS peer, tutor.code AS tutor
-			ORDER BY peer, tutor
-			RETURN collect([peer, tutor]) AS rows
+			RETURN DISTINCT peer.code AS peer, tutor.code AS tutor
 		}
-		RETURN q.idx, rows`,
-		map[string]any{"queries": qs})
-	if err != nil {
-		return nil, err
-	}
-	out := make([][]pcnet.Peer, len(queries))
-	var rd reader
-	for _, rec := range recs {
-		i := rd.int(rec.Values[0])
-		if i < 0 || i >= len(out) {
-			return nil, fmt.Errorf("neo4j: peers batch answered query %d of %d", i, len(out))
-		}
-		out[i] = []pcnet.Peer{}
-		for _, row := range rd.list(rec.Values[1]) {
-			v := rd.list(row)
-			if len(v) != 2 {
-				return nil, fmt.Errorf("neo4j: peer row of %d fields", len(v))
-			}
-			out[i] = append(out[i], pcnet.Peer{ProvinceCode: rd.str(v[0]), TutorCode: rd.str(v[1])})
-		}
-	}
-	return out, rd.err
+		RETURN q.idx AS idx, peer, tutor
+		ORDER BY idx, peer, tutor`,
+		map[string]any{"queries": toAnySlice(qs)},
+		func(rd *reader, v []any) []pcnet.Peer {
+			return []pcnet.Peer{{ProvinceCode: rd.str(v[0]), TutorCode: rd.str(v[1])}}
+		})
 }
 
-// tutorLinksBatchPart is the TutorLinks query of one direction for the
-// queries q of that direction (see tutorLinksQuery).
-func tutorLinksBatchPart(dir pcnet.TutorDirection, left, right string) string {
+// tutorLinksPart is the TutorLinks query of one direction, whose
+// tutorships are written left[t:TUTORS]right ("-", "->" walks down, "<-",
+// "-" up), for the queries q of that direction. A single-source
+// shortest-path search (SHORTEST 1 per reached Province, the sector test
+// inlined so it prunes the search) gives each Province its smallest depth,
+// which is where a breadth-first walk first meets it; then, for each, the
+// neighbours one step closer to the root (the root itself at depth 0) that
+// have a tutorship to it in the walk's direction and sector are its
+// candidate vias, and the smallest code wins. The search bound is the
+// constant MaxTutorDepth (Cypher takes no parameter there); q.maxDepth then
+// cuts the walk.
+func tutorLinksPart(dir pcnet.TutorDirection, left, right string) string {
 	return fmt.Sprintf(`
 			MATCH (root:Province {code: q.root}) WHERE q.direction = '%[4]s'
 			MATCH p = SHORTEST 1 (root)(()%[1]s[t:TUTORS WHERE q.sector IS NULL OR t.sector = q.sector]%[2]s()){1,%[3]d}(n:Province)
@@ -83,23 +115,19 @@ func tutorLinksBatchPart(dir pcnet.TutorDirection, left, right string) string {
 			RETURN n.code AS code, depth, min(m.code) AS via`, left, right, pcnet.MaxTutorDepth, dir)
 }
 
-var tutorLinksBatchParts = map[pcnet.TutorDirection]string{
-	pcnet.TutorDown: tutorLinksBatchPart(pcnet.TutorDown, "-", "->"),
-	pcnet.TutorUp:   tutorLinksBatchPart(pcnet.TutorUp, "<-", "-"),
+var tutorLinksParts = map[pcnet.TutorDirection]string{
+	pcnet.TutorDown: tutorLinksPart(pcnet.TutorDown, "-", "->"),
+	pcnet.TutorUp:   tutorLinksPart(pcnet.TutorUp, "<-", "-"),
 }
 
-// TutorLinksBatch implements pcnet.BatchAnalytics. Walks in both
-// directions share the round trip: the subquery is the union of the
-// directions the batch uses.
-func (s *Store) TutorLinksBatch(ctx context.Context, queries []pcnet.TutorLinkQuery) ([][]pcnet.TutorLink, error) {
-	if len(queries) == 0 {
-		return nil, ctx.Err()
-	}
-	qs := make([]any, len(queries))
+// TutorLinks implements pcnet.Analytics. Tutorships of any date count.
+// Walks in both directions share the round trip: the subquery is the
+// union of the directions the batch uses.
+func (s *Store) TutorLinks(ctx context.Context, queries []pcnet.TutorLinkQuery) ([][]pcnet.TutorLink, error) {
 	var parts []string
 	used := make(map[pcnet.TutorDirection]bool)
-	for i, q := range queries {
-		part, ok := tutorLinksBatchParts[q.Direction]
+	for _, q := range queries {
+		part, ok := tutorLinksParts[q.Direction]
 		if !ok {
 			return nil, pcnet.Invalidf("direction", "direction: %q is not a direction", q.Direction)
 		}
@@ -107,62 +135,50 @@ func (s *Store) TutorLinksBatch(ctx context.Context, queries []pcnet.TutorLinkQu
 			used[q.Direction] = true
 			parts = append(parts, part)
 		}
-		qs[i] = map[string]any{
-			"idx":       int64(i),
+	}
+	qs := batchQueries(queries, func(q pcnet.TutorLinkQuery) map[string]any {
+		return map[string]any{
 			"root":      q.Root,
 			"direction": string(q.Direction),
 			"sector":    stringParam(q.SectorCode),
 			"maxDepth":  int64(q.MaxDepth),
 		}
-	}
-	recs, err := s.read(ctx, `
+	})
+	return readBatch(ctx, s, queries, "tutor links", `
 		UNWIND $queries AS q
 		CALL (q) {`+strings.Join(parts, "\n\t\t\tUNION ALL")+`
 		}
 		RETURN q.idx AS idx, code, depth, via
 		ORDER BY idx, depth, code`,
-		map[string]any{"queries": qs})
-	if err != nil {
-		return nil, err
-	}
-	out := make([][]pcnet.TutorLink, len(queries))
-	for i := range out {
-		out[i] = []pcnet.TutorLink{}
-	}
-	var rd reader
-	for _, rec := range recs {
-		v := rec.Values
-		i := rd.int(v[0])
-		if i < 0 || i >= len(out) {
-			return nil, fmt.Errorf("neo4j: tutor links batch answered query %d of %d", i, len(out))
-		}
-		out[i] = append(out[i], pcnet.TutorLink{ProvinceCode: rd.str(v[1]), Depth: rd.int(v[2]), ViaCode: rd.str(v[3])})
-	}
-	return out, rd.err
+		map[string]any{"queries": toAnySlice(qs)},
+		func(rd *reader, v []any) []pcnet.TutorLink {
+			return []pcnet.TutorLink{{ProvinceCode: rd.str(v[0]), Depth: rd.int(v[1]), ViaCode: rd.str(v[2])}}
+		})
 }
 
-// NearestProvidersBatch implements pcnet.BatchAnalytics. Cypher can't
-// LIMIT by a per-query value, so each answer is a slice of its ordered
-// list.
-func (s *Store) NearestProvidersBatch(ctx context.Context, queries []pcnet.NearestQuery) ([][]pcnet.ProviderDistance, error) {
-	if len(queries) == 0 {
-		return nil, ctx.Err()
-	}
-	qs := make([]any, len(queries))
-	for i, q := range queries {
+// NearestProviders implements pcnet.Analytics. A provider is a Province
+// with a service in the sector or area whose status is not ENDED;
+// ServiceIDs lists those services, by ID. The distance is the haversine on
+// a sphere of pcnet.EarthRadiusKm (haversineMetres) to the nearest of the
+// Province's capitals that have coordinates, in metres rounded half up to
+// the metre, then in km: the memory store's math.Round(km*1000)/1000 for
+// positive distances. Provinces none of whose capitals have coordinates
+// are left out. Cypher can't LIMIT by a per-query value, so each answer is
+// a slice of its ordered list, unwound.
+func (s *Store) NearestProviders(ctx context.Context, queries []pcnet.NearestQuery) ([][]pcnet.ProviderDistance, error) {
+	qs := batchQueries(queries, func(q pcnet.NearestQuery) map[string]any {
 		limit := int64(noLimit)
 		if q.Limit > 0 {
 			limit = int64(q.Limit)
 		}
-		qs[i] = map[string]any{
-			"idx":    int64(i),
+		return map[string]any{
 			"comune": q.ComuneCode,
 			"sector": stringParam(q.SectorCode),
 			"area":   stringParam(q.AreaCode),
 			"limit":  limit,
 		}
-	}
-	recs, err := s.read(ctx, `
+	})
+	return readBatch(ctx, s, queries, "nearest providers", `
 		UNWIND $queries AS q
 		CALL (q) {
 			OPTIONAL MATCH (from:Comune {code: q.comune}) WHERE from.location IS NOT NULL
@@ -177,26 +193,14 @@ func (s *Store) NearestProvidersBatch(ctx context.Context, queries []pcnet.Neare
 			WITH p, services, min(`+haversineMetres("from.location", "capital.location")+`) AS metres
 			WITH p.code AS code, services, round(metres) / 1000.0 AS km
 			ORDER BY km, code
-			RETURN collect([code, km, services]) AS rows
+			WITH collect([code, km, services]) AS rows
+			UNWIND rows[0..q.limit] AS row
+			RETURN row[0] AS code, row[1] AS km, row[2] AS services
 		}
-		RETURN q.idx, rows[0..q.limit]`,
-		map[string]any{"queries": qs, "ended": string(pcnet.StatusEnded)})
-	if err != nil {
-		return nil, err
-	}
-	out := make([][]pcnet.ProviderDistance, len(queries))
-	var rd reader
-	for _, rec := range recs {
-		i := rd.int(rec.Values[0])
-		if i < 0 || i >= len(out) {
-			return nil, fmt.Errorf("neo4j: nearest providers batch answered query %d of %d", i, len(out))
-		}
-		out[i] = []pcnet.ProviderDistance{}
-		for _, row := range rd.list(rec.Values[1]) {
-			v := rd.list(row)
-			if len(v) != 3 {
-				return nil, fmt.Errorf("neo4j: nearest provider row of %d fields", len(v))
-			}
+		RETURN q.idx AS idx, code, km, services
+		ORDER BY idx, km, code`,
+		map[string]any{"queries": toAnySlice(qs), "ended": string(pcnet.StatusEnded)},
+		func(rd *reader, v []any) []pcnet.ProviderDistance {
 			d := pcnet.ProviderDistance{ProvinceCode: rd.str(v[0])}
 			if km := rd.float(v[1]); km != nil {
 				d.DistanceKm = *km
@@ -204,8 +208,6 @@ func (s *Store) NearestProvidersBatch(ctx context.Context, queries []pcnet.Neare
 			for _, id := range rd.list(v[2]) {
 				d.ServiceIDs = append(d.ServiceIDs, rd.str(id))
 			}
-			out[i] = append(out[i], d)
-		}
-	}
-	return out, rd.err
+			return []pcnet.ProviderDistance{d}
+		})
 }

@@ -9,8 +9,8 @@ import (
 	"pcnet/internal/storetest"
 )
 
-// The batch analytics answer as the one-query methods do, each batch in
-// one query: the analytics fixture has cycles, dated tutorships and Comuni
+// A batch of per-item analytics answers as its queries do alone (batches
+// of one), each batch in one query: the analytics fixture has cycles, dated tutorships and Comuni
 // without coordinates.
 func TestBatchAnalytics(t *testing.T) {
 	ds := storetest.AnalyticsFixture()
@@ -30,9 +30,9 @@ func TestBatchAnalytics(t *testing.T) {
 		nearest = append(nearest, pcnet.NearestQuery{ComuneCode: c.Code, SectorCode: ds.Sectors[0].Code, Limit: 3})
 	}
 	for name, batch := range map[string]func() error{
-		"peers":   func() error { _, err := s.PeersBatch(ctx, peers); return err },
-		"links":   func() error { _, err := s.TutorLinksBatch(ctx, links); return err },
-		"nearest": func() error { _, err := s.NearestProvidersBatch(ctx, nearest); return err },
+		"peers":   func() error { _, err := s.Peers(ctx, peers); return err },
+		"links":   func() error { _, err := s.TutorLinks(ctx, links); return err },
+		"nearest": func() error { _, err := s.NearestProviders(ctx, nearest); return err },
 	} {
 		before := s.QueryCount()
 		if err := batch(); err != nil {

@@ -173,9 +173,10 @@ func testOneRoundTrip(t *testing.T, s *neo4j.Store, ds pcnet.Dataset) {
 		queries int64
 		call    func() error
 	}{
-		{"Peers", 1, func() error { _, err := s.Peers(ctx, pcnet.PeerQuery{ProvinceCode: tutor.TutoredCode}); return err }},
+		{"Peers", 1, func() error { _, err := s.Peers(ctx, []pcnet.PeerQuery{{ProvinceCode: tutor.TutoredCode}}); return err }},
+		{"Peers of none", 0, func() error { _, err := s.Peers(ctx, nil); return err }},
 		{"TutorLinks", 1, func() error {
-			_, err := s.TutorLinks(ctx, pcnet.TutorLinkQuery{Root: tutor.TutorCode, Direction: pcnet.TutorDown, MaxDepth: pcnet.MaxTutorDepth})
+			_, err := s.TutorLinks(ctx, []pcnet.TutorLinkQuery{{Root: tutor.TutorCode, Direction: pcnet.TutorDown, MaxDepth: pcnet.MaxTutorDepth}})
 			return err
 		}},
 		{"TutorPath", 1, func() error {
@@ -191,7 +192,7 @@ func testOneRoundTrip(t *testing.T, s *neo4j.Store, ds pcnet.Dataset) {
 		{"ComuniSummaries per Province", 1, func() error { _, err := s.ComuniSummaries(ctx, perProvince); return err }},
 		{"ComuniSummaries of none", 0, func() error { _, err := s.ComuniSummaries(ctx, nil); return err }},
 		{"NearestProviders", 1, func() error {
-			_, err := s.NearestProviders(ctx, pcnet.NearestQuery{ComuneCode: ds.Comuni[0].Code, SectorCode: tutor.SectorCode, Limit: pcnet.MaxNearestLimit})
+			_, err := s.NearestProviders(ctx, []pcnet.NearestQuery{{ComuneCode: ds.Comuni[0].Code, SectorCode: tutor.SectorCode, Limit: pcnet.MaxNearestLimit}})
 			return err
 		}},
 		{"ProjectWorkCounts", 1, func() error {
@@ -241,14 +242,15 @@ func compareAnalytics(t *testing.T, got, want pcnet.Analytics, ds pcnet.Dataset)
 	t.Run("Peers", func(t *testing.T) {
 		c := newComparison(t, got, want)
 		defer c.done()
+		var qs []pcnet.PeerQuery
 		for _, p := range tutoring {
 			for _, sector := range sectors {
 				for _, d := range dates[:3] {
-					q := pcnet.PeerQuery{ProvinceCode: p, SectorCode: sector, ActiveOn: d}
-					c.same(fmt.Sprintf("Peers(%+v)", q), func(a pcnet.Analytics) (any, error) { return a.Peers(ctx, q) })
+					qs = append(qs, pcnet.PeerQuery{ProvinceCode: p, SectorCode: sector, ActiveOn: d})
 				}
 			}
 		}
+		sameEach(ctx, c, "Peers", qs, pcnet.Analytics.Peers)
 	})
 	t.Run("TutorLinks", func(t *testing.T) {
 		c := newComparison(t, got, want)
@@ -257,16 +259,17 @@ func compareAnalytics(t *testing.T, got, want pcnet.Analytics, ds pcnet.Dataset)
 		if len(tutoring) > 20 {
 			depths = []int{2, pcnet.MaxTutorDepth} // fewer round trips on large networks
 		}
+		var qs []pcnet.TutorLinkQuery
 		for _, p := range append(tutoring, "999") {
 			for _, dir := range []pcnet.TutorDirection{pcnet.TutorDown, pcnet.TutorUp} {
 				for _, sector := range sectors {
 					for _, depth := range depths {
-						q := pcnet.TutorLinkQuery{Root: p, Direction: dir, SectorCode: sector, MaxDepth: depth}
-						c.same(fmt.Sprintf("TutorLinks(%+v)", q), func(a pcnet.Analytics) (any, error) { return a.TutorLinks(ctx, q) })
+						qs = append(qs, pcnet.TutorLinkQuery{Root: p, Direction: dir, SectorCode: sector, MaxDepth: depth})
 					}
 				}
 			}
 		}
+		sameEach(ctx, c, "TutorLinks", qs, pcnet.Analytics.TutorLinks)
 	})
 	t.Run("TutorPath", func(t *testing.T) {
 		c := newComparison(t, got, want)
@@ -357,15 +360,15 @@ func compareAnalytics(t *testing.T, got, want pcnet.Analytics, ds pcnet.Dataset)
 				comuni = append(comuni, com.Code)
 			}
 		}
+		var qs []pcnet.NearestQuery
 		for _, code := range comuni {
 			for _, sector := range sectors[1:] {
-				q := pcnet.NearestQuery{ComuneCode: code, SectorCode: sector, Limit: 1 + rng.IntN(pcnet.MaxNearestLimit)}
-				c.same(fmt.Sprintf("NearestProviders(%+v)", q), func(a pcnet.Analytics) (any, error) { return a.NearestProviders(ctx, q) })
+				qs = append(qs, pcnet.NearestQuery{ComuneCode: code, SectorCode: sector, Limit: 1 + rng.IntN(pcnet.MaxNearestLimit)})
 			}
 			area := areas[rng.IntN(len(areas))]
-			q := pcnet.NearestQuery{ComuneCode: code, AreaCode: area, Limit: pcnet.MaxNearestLimit}
-			c.same(fmt.Sprintf("NearestProviders(%+v)", q), func(a pcnet.Analytics) (any, error) { return a.NearestProviders(ctx, q) })
+			qs = append(qs, pcnet.NearestQuery{ComuneCode: code, AreaCode: area, Limit: pcnet.MaxNearestLimit})
 		}
+		sameEach(ctx, c, "NearestProviders", qs, pcnet.Analytics.NearestProviders)
 	})
 	t.Run("ProjectWorkCounts", func(t *testing.T) {
 		c := newComparison(t, got, want)
@@ -408,6 +411,32 @@ func (c *comparison) same(what string, ask func(pcnet.Analytics) (any, error)) {
 	if err != nil {
 		c.t.Fatalf("%s: memory store: %v", what, err)
 	}
+	c.compare(what, g, w)
+}
+
+// sameEach asks both stores one batch of queries and compares the
+// answers query by query.
+func sameEach[Q, R any](ctx context.Context, c *comparison, method string, qs []Q, batch func(pcnet.Analytics, context.Context, []Q) ([]R, error)) {
+	c.t.Helper()
+	g, err := batch(c.got, ctx, qs)
+	if err != nil {
+		c.t.Fatalf("%s of %d queries: %v", method, len(qs), err)
+	}
+	w, err := batch(c.want, ctx, qs)
+	if err != nil {
+		c.t.Fatalf("%s of %d queries: memory store: %v", method, len(qs), err)
+	}
+	if len(g) != len(qs) || len(w) != len(qs) {
+		c.t.Fatalf("%s of %d queries: %d answers from neo4j, %d from memory", method, len(qs), len(g), len(w))
+	}
+	for i, q := range qs {
+		c.compare(fmt.Sprintf("%s(%+v)", method, q), g[i], w[i])
+	}
+}
+
+// compare reports a difference between two answers to what.
+func (c *comparison) compare(what string, g, w any) {
+	c.t.Helper()
 	gn, wn := normalize(reflect.ValueOf(g)), normalize(reflect.ValueOf(w))
 	if !reflect.DeepEqual(gn, wn) {
 		c.t.Errorf("%s:\n neo4j  %+v\n memory %+v", what, show(g), show(w))

@@ -13,20 +13,28 @@ import (
 //
 // Like Store, Analytics assumes validated input: ValidateTutorLinkQuery and
 // friends in this package do that for the GraphQL layer.
+//
+// Questions asked once per item of a list (the peers of every Province of
+// a region, the nearest providers of every Comune of a page) take a batch
+// of queries, as Reach does: the GraphQL layer sends a whole query level in
+// one call, and result i answers queries[i]. An empty batch has no answers.
 type Analytics interface {
-	// Peers returns the Provinces accompanied by the same tutor as
-	// provinceCode in sectorCode (excluding provinceCode itself), one row
-	// per (peer, shared tutor), ordered by peer code then tutor code. A zero
+	// Peers answers a batch of peer queries in one round trip: result i
+	// is the Provinces accompanied by the same tutor as queries[i]'s
+	// Province in its sector (excluding that Province itself), one row per
+	// (peer, shared tutor), ordered by peer code then tutor code. A zero
 	// ActiveOn considers tutorships of any date.
-	Peers(ctx context.Context, q PeerQuery) ([]Peer, error)
+	Peers(ctx context.Context, queries []PeerQuery) ([][]Peer, error)
 
-	// TutorLinks walks tutorships from a Province downwards (the Provinces it
-	// tutors, transitively) or upwards (its chain of tutors), breadth first,
-	// up to MaxDepth. Each reached Province appears once, at its smallest
-	// depth, with the neighbour one step closer to the root that reaches it
-	// (the smallest code on ties). Ordered by depth, then Province code.
-	// Cycles are harmless: the root itself is never returned.
-	TutorLinks(ctx context.Context, q TutorLinkQuery) ([]TutorLink, error)
+	// TutorLinks answers a batch of walks in one round trip: result i
+	// walks tutorships from queries[i]'s Province downwards (the Provinces
+	// it tutors, transitively) or upwards (its chain of tutors), breadth
+	// first, up to MaxDepth. Each reached Province appears once, at its
+	// smallest depth, with the neighbour one step closer to the root that
+	// reaches it (the smallest code on ties). Ordered by depth, then
+	// Province code. Cycles are harmless: the root itself is never
+	// returned.
+	TutorLinks(ctx context.Context, queries []TutorLinkQuery) ([][]TutorLink, error)
 
 	// TutorPath returns a shortest path between two Provinces through
 	// tutorships followed in either direction, optionally within one sector;
@@ -43,11 +51,12 @@ type Analytics interface {
 	// filters (counts and inhabitants), in one round trip.
 	ComuniSummaries(ctx context.Context, filters []ComuneFilter) ([]ComuneSummary, error)
 
-	// NearestProviders returns the Provinces that provide a service in a
-	// sector or area, nearest first from a Comune, by great-circle distance
-	// to the closest of the Province's capitals. Empty when the Comune has no
-	// coordinates or does not exist.
-	NearestProviders(ctx context.Context, q NearestQuery) ([]ProviderDistance, error)
+	// NearestProviders answers a batch of queries in one round trip:
+	// result i is the Provinces that provide a service in queries[i]'s
+	// sector or area, nearest first from its Comune, by great-circle
+	// distance to the closest of the Province's capitals. Empty when the
+	// Comune has no coordinates or does not exist.
+	NearestProviders(ctx context.Context, queries []NearestQuery) ([][]ProviderDistance, error)
 
 	// ProjectWorkCounts counts project works matching a filter, grouped by
 	// a dimension, maturity and step; ordered by group, maturity (in

@@ -248,30 +248,39 @@ func TestStoreCallsHeaderIsOptIn(t *testing.T) {
 	}
 }
 
-// batchingStore counts calls like countingStore and also answers the
-// optional batch analytics, counted too.
-type batchingStore struct {
+// oneAtATime answers each per-item analytics batch as batches of one, each
+// a call the countingStore under it counts: what the service would cost,
+// and answer, without batching.
+type oneAtATime struct {
 	*countingStore
-	batch pcnet.BatchAnalytics
 }
 
-func (b *batchingStore) PeersBatch(ctx context.Context, qs []pcnet.PeerQuery) ([][]pcnet.Peer, error) {
-	b.count("PeersBatch")
-	return b.batch.PeersBatch(ctx, qs)
+func (o oneAtATime) Peers(ctx context.Context, qs []pcnet.PeerQuery) ([][]pcnet.Peer, error) {
+	return splitBatch(ctx, qs, o.countingStore.Peers)
 }
 
-func (b *batchingStore) TutorLinksBatch(ctx context.Context, qs []pcnet.TutorLinkQuery) ([][]pcnet.TutorLink, error) {
-	b.count("TutorLinksBatch")
-	return b.batch.TutorLinksBatch(ctx, qs)
+func (o oneAtATime) TutorLinks(ctx context.Context, qs []pcnet.TutorLinkQuery) ([][]pcnet.TutorLink, error) {
+	return splitBatch(ctx, qs, o.countingStore.TutorLinks)
 }
 
-func (b *batchingStore) NearestProvidersBatch(ctx context.Context, qs []pcnet.NearestQuery) ([][]pcnet.ProviderDistance, error) {
-	b.count("NearestProvidersBatch")
-	return b.batch.NearestProvidersBatch(ctx, qs)
+func (o oneAtATime) NearestProviders(ctx context.Context, qs []pcnet.NearestQuery) ([][]pcnet.ProviderDistance, error) {
+	return splitBatch(ctx, qs, o.countingStore.NearestProviders)
 }
 
-// The per-item analytics of a list cost one store call per level when the
-// store batches them, and answer as one call per item does.
+func splitBatch[Q, R any](ctx context.Context, qs []Q, batch func(context.Context, []Q) ([]R, error)) ([]R, error) {
+	out := make([]R, len(qs))
+	for i, q := range qs {
+		got, err := batch(ctx, []Q{q})
+		if err != nil {
+			return nil, err
+		}
+		out[i] = got[0]
+	}
+	return out, nil
+}
+
+// The per-item analytics of a list cost one store call per level, and
+// answer as one call per item does.
 func TestPerItemAnalyticsAreBatched(t *testing.T) {
 	ds, store := loadShipped(t)
 	const query = `{
@@ -283,8 +292,8 @@ func TestPerItemAnalyticsAreBatched(t *testing.T) {
 		}
 		comuni(filter: {region: "01"}, first: 40) { edges { node { code nearestProviders(sector: "europe", limit: 3) { distanceKm province { code } services { id } } } } }
 	}`
-	batching := &batchingStore{countingStore: newCountingStore(store), batch: store}
-	perItem := newCountingStore(store)
+	batching := newCountingStore(store)
+	perItem := oneAtATime{newCountingStore(store)}
 	var answers [2]map[string]any
 	for i, tt := range []struct {
 		name  string
@@ -293,7 +302,7 @@ func TestPerItemAnalyticsAreBatched(t *testing.T) {
 		want  map[string]int
 	}{
 		{"batched", batching, batching.snapshot, map[string]int{
-			"Provinces": 1, "Comuni": 1, "Sectors": 1, "PeersBatch": 1, "TutorLinksBatch": 1, "NearestProvidersBatch": 1, "Services": 1,
+			"Provinces": 1, "Comuni": 1, "Sectors": 1, "Peers": 1, "TutorLinks": 1, "NearestProviders": 1, "Services": 1,
 		}},
 		{"one by one", perItem, perItem.snapshot, map[string]int{
 			"Provinces": 1, "Comuni": 1, "Sectors": 1, "Peers": len(ds.Provinces), "TutorLinks": 2 * len(ds.Provinces), "NearestProviders": 40, "Services": 1,

@@ -201,12 +201,12 @@ func (c *countingStore) ProjectWorks(ctx context.Context, f pcnet.ProjectWorkFil
 	return c.Backend.ProjectWorks(ctx, f)
 }
 
-func (c *countingStore) Peers(ctx context.Context, q pcnet.PeerQuery) ([]pcnet.Peer, error) {
+func (c *countingStore) Peers(ctx context.Context, q []pcnet.PeerQuery) ([][]pcnet.Peer, error) {
 	c.count("Peers")
 	return c.Backend.Peers(ctx, q)
 }
 
-func (c *countingStore) TutorLinks(ctx context.Context, q pcnet.TutorLinkQuery) ([]pcnet.TutorLink, error) {
+func (c *countingStore) TutorLinks(ctx context.Context, q []pcnet.TutorLinkQuery) ([][]pcnet.TutorLink, error) {
 	c.count("TutorLinks")
 	return c.Backend.TutorLinks(ctx, q)
 }
@@ -229,7 +229,7 @@ func (c *countingStore) ComuniSummaries(ctx context.Context, f []pcnet.ComuneFil
 	return c.Backend.ComuniSummaries(ctx, f)
 }
 
-func (c *countingStore) NearestProviders(ctx context.Context, q pcnet.NearestQuery) ([]pcnet.ProviderDistance, error) {
+func (c *countingStore) NearestProviders(ctx context.Context, q []pcnet.NearestQuery) ([][]pcnet.ProviderDistance, error) {
 	c.count("NearestProviders")
 	return c.Backend.NearestProviders(ctx, q)
 }

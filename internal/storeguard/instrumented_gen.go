@@ -48,16 +48,18 @@ func (d *storeDecorator) ComuniSummaries(ctx context.Context, filters []pcnet.Co
 	return call(ctx, d, "ComuniSummaries", len(filters), func(ctx context.Context) ([]pcnet.ComuneSummary, error) { return d.inner.ComuniSummaries(ctx, filters) })
 }
 
-func (d *storeDecorator) NearestProviders(ctx context.Context, q pcnet.NearestQuery) ([]pcnet.ProviderDistance, error) {
-	return call(ctx, d, "NearestProviders", 1, func(ctx context.Context) ([]pcnet.ProviderDistance, error) { return d.inner.NearestProviders(ctx, q) })
+func (d *storeDecorator) NearestProviders(ctx context.Context, queries []pcnet.NearestQuery) ([][]pcnet.ProviderDistance, error) {
+	return call(ctx, d, "NearestProviders", len(queries), func(ctx context.Context) ([][]pcnet.ProviderDistance, error) {
+		return d.inner.NearestProviders(ctx, queries)
+	})
 }
 
 func (d *storeDecorator) ParticipationShare(ctx context.Context, q pcnet.ParticipationShareQuery) (pcnet.ParticipationShare, error) {
 	return call(ctx, d, "ParticipationShare", 1, func(ctx context.Context) (pcnet.ParticipationShare, error) { return d.inner.ParticipationShare(ctx, q) })
 }
 
-func (d *storeDecorator) Peers(ctx context.Context, q pcnet.PeerQuery) ([]pcnet.Peer, error) {
-	return call(ctx, d, "Peers", 1, func(ctx context.Context) ([]pcnet.Peer, error) { return d.inner.Peers(ctx, q) })
+func (d *storeDecorator) Peers(ctx context.Context, queries []pcnet.PeerQuery) ([][]pcnet.Peer, error) {
+	return call(ctx, d, "Peers", len(queries), func(ctx context.Context) ([][]pcnet.Peer, error) { return d.inner.Peers(ctx, queries) })
 }
 
 func (d *storeDecorator) ProjectWorkCounts(ctx context.Context, f pcnet.ProjectWorkFilter, by pcnet.ProjectWorkGrouping) ([]pcnet.ProjectWorkCount, error) {
@@ -70,8 +72,8 @@ func (d *storeDecorator) Reach(ctx context.Context, queries []pcnet.ReachQuery) 
 	return call(ctx, d, "Reach", len(queries), func(ctx context.Context) ([][]pcnet.ReachRow, error) { return d.inner.Reach(ctx, queries) })
 }
 
-func (d *storeDecorator) TutorLinks(ctx context.Context, q pcnet.TutorLinkQuery) ([]pcnet.TutorLink, error) {
-	return call(ctx, d, "TutorLinks", 1, func(ctx context.Context) ([]pcnet.TutorLink, error) { return d.inner.TutorLinks(ctx, q) })
+func (d *storeDecorator) TutorLinks(ctx context.Context, queries []pcnet.TutorLinkQuery) ([][]pcnet.TutorLink, error) {
+	return call(ctx, d, "TutorLinks", len(queries), func(ctx context.Context) ([][]pcnet.TutorLink, error) { return d.inner.TutorLinks(ctx, queries) })
 }
 
 func (d *storeDecorator) TutorPath(ctx context.Context, q pcnet.TutorPathQuery) (*pcnet.TutorPath, error) {

@@ -162,14 +162,19 @@ func (fx *analyticsFixture) summaryOf(t *testing.T, codes []string) pcnet.Comune
 			t.Fatalf("expectation names Comune %q twice or not in the fixture", code)
 		}
 		seen[code] = true
-		s.Comuni++
-		s.Inhabitants += c.Population
-		if c.Population < pcnet.SmallComuneThreshold {
-			s.SmallComuni++
-			s.SmallInhabitants += c.Population
-		}
+		countComune(&s, c.Population)
 	}
 	return s
+}
+
+// countComune adds one Comune of population inhabitants to s: the suite's
+// own sum, written out rather than taken from a store.
+func countComune(s *pcnet.ComuneSummary, population int) {
+	one := pcnet.ComuneSummary{Comuni: 1, Inhabitants: population}
+	if population < pcnet.SmallComuneThreshold {
+		one.SmallComuni, one.SmallInhabitants = 1, population
+	}
+	*s = s.Add(one)
 }
 
 // comuniOf returns the codes of the Comuni of the listed Provinces.
@@ -190,11 +195,12 @@ func testPeers(t *testing.T, s pcnet.Analytics) {
 	// (personnel, from 2023-03-01) and by K (innovation, from 2024-02-01).
 	// A also tutors C (personnel) and F (procurement); E tutors F and C
 	// (personnel, C only during 2023); K tutors L (from 2024-03-01).
-	tests := []struct {
+	type peerCase struct {
 		name string
 		q    pcnet.PeerQuery
 		want []string // "peer by tutor"
-	}{
+	}
+	tests := []peerCase{
 		// F is tutored by A in procurement, B in personnel: not peers
 		// through A. C is a peer through both A and E: two rows.
 		{"personnel, any date", pcnet.PeerQuery{ProvinceCode: "002", SectorCode: "personnel"},
@@ -228,13 +234,10 @@ func testPeers(t *testing.T, s pcnet.Analytics) {
 		{"unknown province", pcnet.PeerQuery{ProvinceCode: "999"}, nil},
 		{"a province without tutorships", pcnet.PeerQuery{ProvinceCode: "048"}, nil},
 	}
-	for _, tt := range tests {
+	got := askBatch(t, mapEach(tests, func(tt peerCase) pcnet.PeerQuery { return tt.q }), s.Peers)
+	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.Peers(context.Background(), tt.q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rows := mapSlice(got, func(p pcnet.Peer) string { return p.ProvinceCode + " by " + p.TutorCode })
+			rows := mapSlice(got[i], func(p pcnet.Peer) string { return p.ProvinceCode + " by " + p.TutorCode })
 			if !slices.Equal(rows, tt.want) {
 				t.Errorf("peers of %+v:\n got  %q\n want %q", tt.q, rows, tt.want)
 			}
@@ -261,11 +264,12 @@ func testTutorLinks(t *testing.T, s pcnet.Analytics) {
 	// K; K's tutor J. J tutors... nobody new: D is the root. J, which D
 	// tutors, is reached only going round, at depth 5.
 	allUpFromD := []string{"003@1<012", "016@1<012", "001@2<003", "013@2<003", "002@3<001", "046@4<002", "045@5<046"}
-	tests := []struct {
+	type linkCase struct {
 		name string
 		q    pcnet.TutorLinkQuery
 		want []string // "province@depth<via"
-	}{
+	}
+	tests := []linkCase{
 		{"down, all sectors", down("001", "", 10), allDownFromA},
 		{"down, depth 4 is enough", down("001", "", 4), allDownFromA},
 		{"down, depth 3", down("001", "", 3), allDownFromA[:6]},
@@ -294,13 +298,11 @@ func testTutorLinks(t *testing.T, s pcnet.Analytics) {
 		{"no tutors", up("013", "", 10), nil},
 		{"unknown root", down("999", "", 10), nil},
 	}
-	for _, tt := range tests {
+	// One batch, both directions mixed: answer i must be query i's.
+	got := askBatch(t, mapEach(tests, func(tt linkCase) pcnet.TutorLinkQuery { return tt.q }), s.TutorLinks)
+	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.TutorLinks(context.Background(), tt.q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rows := mapSlice(got, func(l pcnet.TutorLink) string {
+			rows := mapSlice(got[i], func(l pcnet.TutorLink) string {
 				return fmt.Sprintf("%s@%d<%s", l.ProvinceCode, l.Depth, l.ViaCode)
 			})
 			if !slices.Equal(rows, tt.want) {
@@ -535,15 +537,8 @@ func reachCases() []reachCase {
 
 func testReach(t *testing.T, s pcnet.Analytics, fx *analyticsFixture) {
 	cases := reachCases()
-	queries := mapEach(cases, func(c reachCase) pcnet.ReachQuery { return c.q })
 	// One batch: result i must answer query i.
-	got, err := s.Reach(context.Background(), queries)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != len(queries) {
-		t.Fatalf("%d results for %d queries", len(got), len(queries))
-	}
+	got := askBatch(t, mapEach(cases, func(c reachCase) pcnet.ReachQuery { return c.q }), s.Reach)
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			want := make([]pcnet.ReachRow, len(c.want))
@@ -606,11 +601,12 @@ func testReachTotalFigures(t *testing.T, s pcnet.Analytics) {
 
 func testComuniSummaries(t *testing.T, s pcnet.Analytics, fx *analyticsFixture) {
 	allCodes := mapSlice(fx.ds.Comuni, comuneCode)
-	tests := []struct {
+	type summaryCase struct {
 		name   string
 		filter pcnet.ComuneFilter
 		want   []string
-	}{
+	}
+	tests := []summaryCase{
 		{"everything", pcnet.ComuneFilter{}, allCodes},
 		{"a province", pcnet.ComuneFilter{ProvinceCodes: []string{"001"}}, []string{"001001", "001002", "001272", "001300"}},
 		// Villastellone (5,000) is not small.
@@ -623,17 +619,7 @@ func testComuniSummaries(t *testing.T, s pcnet.Analytics, fx *analyticsFixture) 
 		{"name", pcnet.ComuneFilter{NameContains: "AGLI"}, []string{"001001"}},
 		{"unknown code", pcnet.ComuneFilter{Codes: []string{"999999"}}, nil},
 	}
-	filters := make([]pcnet.ComuneFilter, len(tests))
-	for i, tt := range tests {
-		filters[i] = tt.filter
-	}
-	got, err := s.ComuniSummaries(context.Background(), filters)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != len(filters) {
-		t.Fatalf("%d summaries for %d filters", len(got), len(filters))
-	}
+	got := askBatch(t, mapEach(tests, func(tt summaryCase) pcnet.ComuneFilter { return tt.filter }), s.ComuniSummaries)
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if want := fx.summaryOf(t, tt.want); got[i] != want {
@@ -694,11 +680,12 @@ func testNearestProviders(t *testing.T, s pcnet.Analytics, fx *analyticsFixture)
 		{"024", "024116", []string{"svc-024-digital"}},
 		{"045", "045003", []string{"svc-045-digital"}}, // Carrara (177 km) is nearer than Massa (180 km)
 	}
-	tests := []struct {
+	type nearestCase struct {
 		name string
 		q    pcnet.NearestQuery
 		want []provider
-	}{
+	}
+	tests := []nearestCase{
 		// Lonigo is 21.870 km from both Verona and Vicenza: code order.
 		// Massa-Carrara's service is PLANNED, which counts.
 		{"tie, then code", pcnet.NearestQuery{ComuneCode: "024063", SectorCode: "innovation", Limit: 10}, innovation},
@@ -737,12 +724,10 @@ func testNearestProviders(t *testing.T, s pcnet.Analytics, fx *analyticsFixture)
 		{"unknown comune", pcnet.NearestQuery{ComuneCode: "999999", SectorCode: "procurement", Limit: 50}, nil},
 		{"unknown sector", pcnet.NearestQuery{ComuneCode: "001272", SectorCode: "nowhere", Limit: 50}, nil},
 	}
-	for _, tt := range tests {
+	answers := askBatch(t, mapEach(tests, func(tt nearestCase) pcnet.NearestQuery { return tt.q }), s.NearestProviders)
+	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.NearestProviders(context.Background(), tt.q)
-			if err != nil {
-				t.Fatal(err)
-			}
+			got := answers[i]
 			codes := mapSlice(got, func(p pcnet.ProviderDistance) string { return p.ProvinceCode })
 			wantCodes := mapSlice(tt.want, func(p provider) string { return p.province })
 			if !slices.Equal(codes, wantCodes) {
@@ -889,13 +874,14 @@ func testAnalyticsResultsAreCopies(t *testing.T, s pcnet.Analytics) {
 		t.Errorf("changing a returned path changed the store: %+v, %v", again, err)
 	}
 
+	nearest := alone(ctx, s.NearestProviders)
 	nearQuery := pcnet.NearestQuery{ComuneCode: "012001", SectorCode: "personnel", Limit: 5}
-	near, err := s.NearestProviders(ctx, nearQuery)
+	near, err := nearest(nearQuery)
 	if err != nil || len(near) < 2 || len(near[1].ServiceIDs) != 2 {
 		t.Fatalf("nearest providers: %+v, %v", near, err)
 	}
 	near[1].ServiceIDs[0] = "changed"
-	near, err = s.NearestProviders(ctx, nearQuery)
+	near, err = nearest(nearQuery)
 	if err != nil || len(near) < 2 || near[1].ServiceIDs[0] != "svc-001-recruitment" {
 		t.Errorf("changing returned service IDs changed the store: %+v, %v", near, err)
 	}
@@ -905,9 +891,9 @@ func testAnalyticsCancelledContext(t *testing.T, s pcnet.Analytics) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	calls := map[string]func() error{
-		"Peers": func() error { _, err := s.Peers(ctx, pcnet.PeerQuery{ProvinceCode: "002"}); return err },
+		"Peers": func() error { _, err := s.Peers(ctx, []pcnet.PeerQuery{{ProvinceCode: "002"}}); return err },
 		"TutorLinks": func() error {
-			_, err := s.TutorLinks(ctx, pcnet.TutorLinkQuery{Root: "001", Direction: pcnet.TutorDown, MaxDepth: 3})
+			_, err := s.TutorLinks(ctx, []pcnet.TutorLinkQuery{{Root: "001", Direction: pcnet.TutorDown, MaxDepth: 3}})
 			return err
 		},
 		"TutorPath": func() error {
@@ -920,7 +906,7 @@ func testAnalyticsCancelledContext(t *testing.T, s pcnet.Analytics) {
 		},
 		"ComuniSummaries": func() error { _, err := s.ComuniSummaries(ctx, []pcnet.ComuneFilter{{}}); return err },
 		"NearestProviders": func() error {
-			_, err := s.NearestProviders(ctx, pcnet.NearestQuery{ComuneCode: "001272", SectorCode: "procurement", Limit: 5})
+			_, err := s.NearestProviders(ctx, []pcnet.NearestQuery{{ComuneCode: "001272", SectorCode: "procurement", Limit: 5}})
 			return err
 		},
 		"ProjectWorkCounts": func() error {

@@ -74,12 +74,12 @@ type referenceAnalytics struct {
 	r *reference
 }
 
-func (s referenceAnalytics) Peers(ctx context.Context, q pcnet.PeerQuery) ([]pcnet.Peer, error) {
-	return s.r.peers(q), ctx.Err()
+func (s referenceAnalytics) Peers(ctx context.Context, queries []pcnet.PeerQuery) ([][]pcnet.Peer, error) {
+	return mapEach(queries, s.r.peers), ctx.Err()
 }
 
-func (s referenceAnalytics) TutorLinks(ctx context.Context, q pcnet.TutorLinkQuery) ([]pcnet.TutorLink, error) {
-	return s.r.tutorLinks(q), ctx.Err()
+func (s referenceAnalytics) TutorLinks(ctx context.Context, queries []pcnet.TutorLinkQuery) ([][]pcnet.TutorLink, error) {
+	return mapEach(queries, s.r.tutorLinks), ctx.Err()
 }
 
 func (s referenceAnalytics) TutorPath(ctx context.Context, q pcnet.TutorPathQuery) (*pcnet.TutorPath, error) {
@@ -95,16 +95,18 @@ func (s referenceAnalytics) ComuniSummaries(ctx context.Context, filters []pcnet
 	return mapEach(filters, s.r.comuneSummary), ctx.Err()
 }
 
-func (s referenceAnalytics) NearestProviders(ctx context.Context, q pcnet.NearestQuery) ([]pcnet.ProviderDistance, error) {
-	out := s.r.nearest(q)
-	for i := range out {
-		out[i].DistanceKm = math.Round(out[i].DistanceKm*1000) / 1000
-	}
-	// The order is by rounded distance, then code.
-	slices.SortStableFunc(out, func(a, b pcnet.ProviderDistance) int {
-		return cmp.Or(cmp.Compare(a.DistanceKm, b.DistanceKm), strings.Compare(a.ProvinceCode, b.ProvinceCode))
-	})
-	return out[:min(len(out), q.Limit)], ctx.Err()
+func (s referenceAnalytics) NearestProviders(ctx context.Context, queries []pcnet.NearestQuery) ([][]pcnet.ProviderDistance, error) {
+	return mapEach(queries, func(q pcnet.NearestQuery) []pcnet.ProviderDistance {
+		out := s.r.nearest(q)
+		for i := range out {
+			out[i].DistanceKm = math.Round(out[i].DistanceKm*1000) / 1000
+		}
+		// The order is by rounded distance, then code.
+		slices.SortStableFunc(out, func(a, b pcnet.ProviderDistance) int {
+			return cmp.Or(cmp.Compare(a.DistanceKm, b.DistanceKm), strings.Compare(a.ProvinceCode, b.ProvinceCode))
+		})
+		return out[:min(len(out), q.Limit)]
+	}), ctx.Err()
 }
 
 func (s referenceAnalytics) ProjectWorkCounts(ctx context.Context, f pcnet.ProjectWorkFilter, by pcnet.ProjectWorkGrouping) ([]pcnet.ProjectWorkCount, error) {

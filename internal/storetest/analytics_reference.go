@@ -53,13 +53,7 @@ func (r *reference) services(f pcnet.ServiceFilter) []pcnet.SharedService {
 func (r *reference) summarize(set map[string]bool) pcnet.ComuneSummary {
 	var s pcnet.ComuneSummary
 	for code := range set {
-		c := r.comune[code]
-		s.Comuni++
-		s.Inhabitants += c.Population
-		if c.Population < pcnet.SmallComuneThreshold {
-			s.SmallComuni++
-			s.SmallInhabitants += c.Population
-		}
+		countComune(&s, r.comune[code].Population)
 	}
 	return s
 }

@@ -293,12 +293,9 @@ func shippedNearestProviders(t *testing.T, s pcnet.Analytics, r *reference) {
 	for i, area := range areas {
 		queries = append(queries, pcnet.NearestQuery{ComuneCode: origins[i%len(origins)], AreaCode: area, Limit: 3})
 	}
-	for _, q := range queries {
-		got, err := s.NearestProviders(context.Background(), q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkNearest(t, q, got, r.nearest(q))
+	got := askBatch(t, queries, s.NearestProviders)
+	for i, q := range queries {
+		checkNearest(t, q, got[i], r.nearest(q))
 	}
 }
 
@@ -376,15 +373,7 @@ func shippedTutorLinks(t *testing.T, s pcnet.Analytics, r *reference) {
 		queries = append(queries, pcnet.TutorLinkQuery{Root: isolated, Direction: pcnet.TutorDown, MaxDepth: pcnet.MaxTutorDepth})
 	}
 	deepest := 0
-	for _, q := range queries {
-		got, err := s.TutorLinks(context.Background(), q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := r.tutorLinks(q)
-		if !slices.Equal(got, want) {
-			t.Errorf("tutor links %+v:\n got  %+v\n want %+v", q, got, want)
-		}
+	for _, want := range checkEach(t, "tutor links", queries, askBatch(t, queries, s.TutorLinks), r.tutorLinks) {
 		for _, l := range want {
 			deepest = max(deepest, l.Depth)
 		}
@@ -487,15 +476,7 @@ func shippedPeers(t *testing.T, s pcnet.Analytics, r *reference) {
 		add(pcnet.PeerQuery{ProvinceCode: tu.TutoredCode})
 	}
 	withPeers := 0
-	for _, q := range queries {
-		got, err := s.Peers(context.Background(), q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := r.peers(q)
-		if !slices.Equal(got, want) {
-			t.Errorf("peers %+v:\n got  %+v\n want %+v", q, got, want)
-		}
+	for _, want := range checkEach(t, "peers", queries, askBatch(t, queries, s.Peers), r.peers) {
 		if len(want) > 0 {
 			withPeers++
 		}

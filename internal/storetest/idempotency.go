@@ -26,6 +26,19 @@ type idempotentWrite struct {
 	other func(ctx context.Context) error
 }
 
+// changedInput is the idempotentWrite of a method of one input: do writes
+// in, other writes in as change changes it.
+func changedInput[T, R any](name string, write func(context.Context, T) (R, error), in T, change func(*T)) idempotentWrite {
+	return idempotentWrite{name,
+		func(ctx context.Context) (any, error) { return write(ctx, in) },
+		func(ctx context.Context) error {
+			o := in
+			change(&o)
+			_, err := write(ctx, o)
+			return err
+		}}
+}
+
 func idempotentWrites(s WriteStore) []idempotentWrite {
 	const svc = "svc-013-idem"
 	service := pcnet.SharedService{ID: svc, Name: "Servizio idempotente", ProviderCode: "013", AreaCode: "sua",
@@ -41,14 +54,7 @@ func idempotentWrites(s WriteStore) []idempotentWrite {
 		SectorCode: "procurement", Published: pcnet.MustDate("2025-01-01")}
 	work := pcnet.ProjectWork{ID: "pw-108-idem", ProvinceCode: "108", AreaCode: "sua", Title: "SUA idempotente", Maturity: pcnet.MaturityDeveloping, Step: 1, Year: 2025}
 	writes := []idempotentWrite{
-		{"CreateService",
-			func(ctx context.Context) (any, error) { return s.CreateService(ctx, service) },
-			func(ctx context.Context) error {
-				o := service
-				o.Name = other
-				_, err := s.CreateService(ctx, o)
-				return err
-			}},
+		changedInput("CreateService", s.CreateService, service, func(o *pcnet.SharedService) { o.Name = other }),
 		{"UpdateService",
 			func(ctx context.Context) (any, error) {
 				return s.UpdateService(ctx, svc, pcnet.ServiceUpdate{Status: &pilot})
@@ -57,30 +63,9 @@ func idempotentWrites(s WriteStore) []idempotentWrite {
 				_, err := s.UpdateService(ctx, svc, pcnet.ServiceUpdate{Name: &other})
 				return err
 			}},
-		{"AddCoverage",
-			func(ctx context.Context) (any, error) { return s.AddCoverage(ctx, addition) },
-			func(ctx context.Context) error {
-				o := addition
-				o.ComuneCodes = []string{"013041"}
-				_, err := s.AddCoverage(ctx, o)
-				return err
-			}},
-		{"EndCoverage",
-			func(ctx context.Context) (any, error) { return s.EndCoverage(ctx, ending) },
-			func(ctx context.Context) error {
-				o := ending
-				o.Until = pcnet.MustDate("2024-07-01")
-				_, err := s.EndCoverage(ctx, o)
-				return err
-			}},
-		{"AssignTutor",
-			func(ctx context.Context) (any, error) { return s.AssignTutor(ctx, tutorship) },
-			func(ctx context.Context) error {
-				o := tutorship
-				o.Since = pcnet.MustDate("2025-02-01")
-				_, err := s.AssignTutor(ctx, o)
-				return err
-			}},
+		changedInput("AddCoverage", s.AddCoverage, addition, func(o *pcnet.CoverageAddition) { o.ComuneCodes = []string{"013041"} }),
+		changedInput("EndCoverage", s.EndCoverage, ending, func(o *pcnet.CoverageEnding) { o.Until = pcnet.MustDate("2024-07-01") }),
+		changedInput("AssignTutor", s.AssignTutor, tutorship, func(o *pcnet.Tutorship) { o.Since = pcnet.MustDate("2025-02-01") }),
 		{"AdvanceTutorship",
 			func(ctx context.Context) (any, error) { return s.AdvanceTutorship(ctx, k, 2) },
 			func(ctx context.Context) error { _, err := s.AdvanceTutorship(ctx, k, 3); return err }},
@@ -92,22 +77,8 @@ func idempotentWrites(s WriteStore) []idempotentWrite {
 				_, err := s.EndTutorship(ctx, k, pcnet.MustDate("2025-11-01"), "")
 				return err
 			}},
-		{"SaveProjectWork",
-			func(ctx context.Context) (any, error) { return s.SaveProjectWork(ctx, work) },
-			func(ctx context.Context) error {
-				o := work
-				o.Title = other
-				_, err := s.SaveProjectWork(ctx, o)
-				return err
-			}},
-		{"RecordParticipation",
-			func(ctx context.Context) (any, error) { return s.RecordParticipation(ctx, joining) },
-			func(ctx context.Context) error {
-				o := joining
-				o.Since = pcnet.MustDate("2025-02-01")
-				_, err := s.RecordParticipation(ctx, o)
-				return err
-			}},
+		changedInput("SaveProjectWork", s.SaveProjectWork, work, func(o *pcnet.ProjectWork) { o.Title = other }),
+		changedInput("RecordParticipation", s.RecordParticipation, joining, func(o *pcnet.Participation) { o.Since = pcnet.MustDate("2025-02-01") }),
 		{"EndParticipation",
 			func(ctx context.Context) (any, error) {
 				return s.EndParticipation(ctx, "021", "procurement", pcnet.MustDate("2025-06-01"))
@@ -116,14 +87,7 @@ func idempotentWrites(s WriteStore) []idempotentWrite {
 				_, err := s.EndParticipation(ctx, "021", "procurement", pcnet.MustDate("2025-07-01"))
 				return err
 			}},
-		{"RecordParticipationException",
-			func(ctx context.Context) (any, error) { return s.RecordParticipationException(ctx, exception) },
-			func(ctx context.Context) error {
-				o := exception
-				o.Reason = "another reason"
-				_, err := s.RecordParticipationException(ctx, o)
-				return err
-			}},
+		changedInput("RecordParticipationException", s.RecordParticipationException, exception, func(o *pcnet.ParticipationException) { o.Reason = "another reason" }),
 	}
 	pw := s // the programme's writes (pcnet.ProgrammeWriter)
 	return append(writes, []idempotentWrite{
@@ -143,14 +107,7 @@ func idempotentWrites(s WriteStore) []idempotentWrite {
 				_, err := pw.SetRolloutPlan(ctx, svc, []pcnet.RolloutWave{{Due: pcnet.MustDate("2025-02-01"), ComuneCodes: []string{"013130"}}})
 				return err
 			}},
-		{"AddMaterial",
-			func(ctx context.Context) (any, error) { return pw.AddMaterial(ctx, material) },
-			func(ctx context.Context) error {
-				o := material
-				o.Title = other
-				_, err := pw.AddMaterial(ctx, o)
-				return err
-			}},
+		changedInput("AddMaterial", pw.AddMaterial, material, func(o *pcnet.Material) { o.Title = other }),
 	}...)
 }
 

@@ -83,23 +83,14 @@ func RunProgramme(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) pcnet.
 
 	t.Run("Participations", func(t *testing.T) {
 		key := func(p pcnet.Participation) string { return p.SectorCode + "/" + p.ProvinceCode }
-		for _, tc := range []struct {
-			name string
-			f    pcnet.ParticipationFilter
-			want []string
-		}{
+		runKeyCases(t, []filterCase[pcnet.ParticipationFilter]{
 			{"all", pcnet.ParticipationFilter{}, []string{"personnel/013", "personnel/021", "personnel/022", "personnel/108", "procurement/013", "procurement/040", "procurement/064", "procurement/108"}},
 			{"joined in 2024", pcnet.ParticipationFilter{SinceFrom: d("2024-01-01"), SinceBefore: d("2025-01-01")}, []string{"personnel/022", "procurement/040", "procurement/064"}},
 			{"active in 2025 (108 left procurement)", pcnet.ParticipationFilter{SectorCodes: []string{"procurement"}, ActiveOn: d("2025-01-01")}, []string{"procurement/013", "procurement/040", "procurement/064"}},
 			{"last day of a period", pcnet.ParticipationFilter{ProvinceCodes: []string{"108"}, ActiveOn: d("2024-12-31")}, []string{"personnel/108", "procurement/108"}},
 			{"region of the Province", pcnet.ParticipationFilter{RegionCodes: []string{"04"}}, []string{"personnel/021", "personnel/022"}},
 			{"unknown sector", pcnet.ParticipationFilter{SectorCodes: []string{"nope"}}, nil},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				got, err := s.Participations(ctx, tc.f)
-				checkKeys(t, got, err, key, tc.want)
-			})
-		}
+		}, s.Participations, key)
 		got, _ := s.Participations(ctx, pcnet.ParticipationFilter{ProvinceCodes: []string{"108"}, SectorCodes: []string{"procurement"}})
 		if len(got) != 1 || got[0] != fx.Participations[0] {
 			t.Errorf("108 in procurement = %+v, want %+v", got, fx.Participations[0])
@@ -110,11 +101,7 @@ func RunProgramme(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) pcnet.
 		key := func(p pcnet.PathStep) string {
 			return p.SectorCode + "/" + p.TutorCode + ">" + p.TutoredCode + "/" + string(rune('0'+p.Step)) + "@" + p.Reached.String()
 		}
-		for _, tc := range []struct {
-			name string
-			f    pcnet.PathStepFilter
-			want []string
-		}{
+		runKeyCases(t, []filterCase[pcnet.PathStepFilter]{
 			{"all", pcnet.PathStepFilter{}, []string{
 				"personnel/013>108/1@2023-01-01", "personnel/013>108/2@2024-01-01",
 				"personnel/013>215/1@2023-01-01", "personnel/013>215/2@2023-05-01", "personnel/013>215/3@2023-10-01",
@@ -123,12 +110,7 @@ func RunProgramme(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) pcnet.
 				"personnel/013>108/1@2023-01-01", "personnel/013>108/2@2024-01-01",
 				"procurement/108>013/1@2023-06-01", "procurement/108>013/2@2024-02-10"}},
 			{"tutor and sector", pcnet.PathStepFilter{TutorCodes: []string{"108"}, SectorCodes: []string{"personnel"}}, nil},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				got, err := s.PathSteps(ctx, tc.f)
-				checkKeys(t, got, err, key, tc.want)
-			})
-		}
+		}, s.PathSteps, key)
 		got, _ := s.PathSteps(ctx, pcnet.PathStepFilter{TutoredCodes: []string{"215"}})
 		if len(got) != 3 || got[2] != fx.PathSteps[0] {
 			t.Errorf("steps of 215 = %+v, want step 3 %+v last", got, fx.PathSteps[0])
@@ -139,33 +121,20 @@ func RunProgramme(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) pcnet.
 		key := func(p pcnet.ProjectWorkSection) string {
 			return p.ProjectWorkID + "/" + string(p.Section) + "=" + p.Text
 		}
-		for _, tc := range []struct {
-			name string
-			ids  []string
-			want []string
-		}{
+		runKeyCases(t, []filterCase[[]string]{
 			{"all, in the common structure's order", nil, []string{
 				"pw-013-training/CONTEXT=148 Comuni", "pw-013-training/OBJECTIVES=Formare i Comuni",
 				"pw-108-training/CONTEXT=55 Comuni", "pw-108-training/OBJECTIVES=Un'accademia", "pw-108-training/TIMELINE=Due ondate"}},
 			{"one", []string{"pw-013-training", "pw-none"}, []string{"pw-013-training/CONTEXT=148 Comuni", "pw-013-training/OBJECTIVES=Formare i Comuni"}},
 			{"none written", []string{"pw-215-sua"}, nil},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				got, err := s.ProjectWorkSections(ctx, tc.ids)
-				checkKeys(t, got, err, key, tc.want)
-			})
-		}
+		}, s.ProjectWorkSections, key)
 	})
 
 	t.Run("RolloutTargets", func(t *testing.T) {
 		key := func(r pcnet.RolloutTarget) string {
 			return r.ServiceID + "/" + string(rune('0'+r.Wave)) + "/" + r.Due.String() + "/" + r.ComuneCode
 		}
-		for _, tc := range []struct {
-			name string
-			f    pcnet.RolloutTargetFilter
-			want []string
-		}{
+		runKeyCases(t, []filterCase[pcnet.RolloutTargetFilter]{
 			{"all, by service, wave and due date", pcnet.RolloutTargetFilter{}, []string{
 				"svc-013-training/1/2023-06-01/013130", "svc-013-training/2/2024-06-01/013250", "svc-013-training/2/2025-01-01/013133",
 				"svc-040-recruitment/1/2024-01-01/040015"}},
@@ -173,21 +142,12 @@ func RunProgramme(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) pcnet.
 				"svc-013-training/1/2023-06-01/013130", "svc-013-training/2/2024-06-01/013250"}},
 			{"comune", pcnet.RolloutTargetFilter{ComuneCodes: []string{"040015", "013041"}}, []string{"svc-040-recruitment/1/2024-01-01/040015"}},
 			{"unknown service", pcnet.RolloutTargetFilter{ServiceIDs: []string{"svc-x"}}, nil},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				got, err := s.RolloutTargets(ctx, tc.f)
-				checkKeys(t, got, err, key, tc.want)
-			})
-		}
+		}, s.RolloutTargets, key)
 	})
 
 	t.Run("Materials", func(t *testing.T) {
 		key := func(m pcnet.Material) string { return m.ID }
-		for _, tc := range []struct {
-			name string
-			f    pcnet.MaterialFilter
-			want []string
-		}{
+		runKeyCases(t, []filterCase[pcnet.MaterialFilter]{
 			{"all", pcnet.MaterialFilter{}, []string{"mat-a", "mat-b", "mat-c"}},
 			{"sector", pcnet.MaterialFilter{SectorCodes: []string{"personnel"}}, []string{"mat-a", "mat-b"}},
 			{"area excludes sector-wide ones", pcnet.MaterialFilter{AreaCodes: []string{"staff-training"}}, []string{"mat-b"}},
@@ -195,12 +155,7 @@ func RunProgramme(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) pcnet.
 			{"attached to a service", pcnet.MaterialFilter{ServiceIDs: []string{"svc-013-sua"}}, []string{"mat-c"}},
 			{"attached to a project work", pcnet.MaterialFilter{ProjectWorkIDs: []string{"pw-013-training"}}, []string{"mat-b"}},
 			{"ids and sector ANDed", pcnet.MaterialFilter{IDs: []string{"mat-a", "mat-c"}, SectorCodes: []string{"procurement"}}, []string{"mat-c"}},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				got, err := s.Materials(ctx, tc.f)
-				checkKeys(t, got, err, key, tc.want)
-			})
-		}
+		}, s.Materials, key)
 		all, _ := s.Materials(ctx, pcnet.MaterialFilter{})
 		want := slices.Clone(fx.Materials)
 		slices.SortFunc(want, pcnet.CompareMaterials)
@@ -211,11 +166,7 @@ func RunProgramme(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) pcnet.
 
 	t.Run("Pilots", func(t *testing.T) {
 		key := func(p pcnet.Pilot) string { return p.ID }
-		for _, tc := range []struct {
-			name string
-			f    pcnet.PilotFilter
-			want []string
-		}{
+		runKeyCases(t, []filterCase[pcnet.PilotFilter]{
 			{"all, by id", pcnet.PilotFilter{}, []string{"pilot-a", "pilot-b", "pilot-c", "pilot-d"}},
 			{"province", pcnet.PilotFilter{ProvinceCodes: []string{"013", "215"}}, []string{"pilot-c"}},
 			{"service leaves out pilots of no service", pcnet.PilotFilter{ServiceIDs: []string{"svc-040-recruitment", "svc-013-sua"}}, []string{"pilot-a"}},
@@ -227,12 +178,7 @@ func RunProgramme(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) pcnet.
 			{"active on the last day", pcnet.PilotFilter{ActiveOn: d("2025-02-28")}, []string{"pilot-a", "pilot-d"}},
 			{"active on the end day (exclusive)", pcnet.PilotFilter{ActiveOn: d("2025-03-01")}, []string{"pilot-a"}},
 			{"ids and sector ANDed", pcnet.PilotFilter{IDs: []string{"pilot-a", "pilot-b"}, SectorCodes: []string{"personnel"}}, []string{"pilot-a"}},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				got, err := s.Pilots(ctx, tc.f)
-				checkKeys(t, got, err, key, tc.want)
-			})
-		}
+		}, s.Pilots, key)
 		all, _ := s.Pilots(ctx, pcnet.PilotFilter{})
 		if want := fx.Sorted().Pilots; !reflect.DeepEqual(all, want) { // scopes in code order
 			t.Errorf("pilots =\n%+v\nwant\n%+v", all, want)
@@ -263,6 +209,17 @@ func RunProgramme(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) pcnet.
 			t.Error("Pilots with a cancelled context: no error")
 		}
 	})
+}
+
+// runKeyCases lists the items of each case's filter and compares their
+// keys, in order, with the case's.
+func runKeyCases[F, T any](t *testing.T, cases []filterCase[F], list func(context.Context, F) ([]T, error), key func(T) string) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := list(context.Background(), tc.filter)
+			checkKeys(t, got, err, key, tc.want)
+		})
+	}
 }
 
 // checkKeys compares the keys of got, in order, with want.

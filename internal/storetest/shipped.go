@@ -134,39 +134,54 @@ func (x *figures) sampleDates() []pcnet.Date {
 	return []pcnet.Date{before, first, middle, last}
 }
 
-func shippedRegions(t *testing.T, s pcnet.Store, x *figures) {
-	got, err := s.Regions(context.Background(), nil)
+// checkAll lists every item (list of the filter that selects all) and
+// compares the list, whole and in order, with want: nil and empty alike.
+func checkAll[F, T any](t *testing.T, what string, list func(context.Context, F) ([]T, error), all F, want []T) {
+	t.Helper()
+	got, err := list(context.Background(), all)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, x.regions) && (len(got) != 0 || len(x.regions) != 0) {
-		t.Errorf("regions:\n got  %+v\n want %+v", got, x.regions)
+	if reflect.DeepEqual(got, want) || (len(got) == 0 && len(want) == 0) {
+		return
+	}
+	for i := range min(len(got), len(want)) {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("%s: position %d of %d:\n got  %+v\n want %+v", what, i, len(want), got[i], want[i])
+			return
+		}
+	}
+	t.Errorf("%s: %d items, want %d", what, len(got), len(want))
+}
+
+// checkSubset lists the items of filter f and compares their keys, in
+// order, with those of the items of all that keep selects.
+func checkSubset[F, T any](t *testing.T, what string, list func(context.Context, F) ([]T, error), f F, key func(T) string, all []T, keep func(T) bool) {
+	t.Helper()
+	got, err := list(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, it := range all {
+		if keep(it) {
+			want = append(want, key(it))
+		}
+	}
+	if keys := mapSlice(got, key); !slices.Equal(keys, want) {
+		t.Errorf("%s: %s", what, firstDifference(keys, want))
 	}
 }
 
+func shippedRegions(t *testing.T, s pcnet.Store, x *figures) {
+	checkAll(t, "regions", s.Regions, nil, x.regions)
+}
+
 func shippedProvinces(t *testing.T, s pcnet.Store, x *figures) {
-	ctx := context.Background()
-	got, err := s.Provinces(ctx, pcnet.ProvinceFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, x.provinces) {
-		t.Errorf("provinces: got %d, want %d (or they differ)", len(got), len(x.provinces))
-	}
+	checkAll(t, "provinces", s.Provinces, pcnet.ProvinceFilter{}, x.provinces)
 	for _, r := range x.regions {
-		got, err := s.Provinces(ctx, pcnet.ProvinceFilter{RegionCodes: []string{r.Code}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var want []string
-		for _, p := range x.provinces {
-			if p.RegionCode == r.Code {
-				want = append(want, p.Code)
-			}
-		}
-		if codes := mapSlice(got, provinceCode); !slices.Equal(codes, want) {
-			t.Errorf("provinces of region %s: got %v, want %v", r.Code, codes, want)
-		}
+		checkSubset(t, "provinces of region "+r.Code, s.Provinces, pcnet.ProvinceFilter{RegionCodes: []string{r.Code}}, provinceCode,
+			x.provinces, func(p pcnet.Province) bool { return p.RegionCode == r.Code })
 	}
 }
 
@@ -297,6 +312,7 @@ func shippedComuniPaging(t *testing.T, s pcnet.Store, x *figures) {
 	}
 	t.Run("name order in each region", func(t *testing.T) {
 		queries := make([]pcnet.ComuneQuery, len(x.regions))
+		byName := make([][]pcnet.Comune, len(x.regions)) // each region's Comuni by name, then code
 		for i, r := range x.regions {
 			// After the region's tenth Comune by name (then code).
 			var in []pcnet.Comune
@@ -306,6 +322,7 @@ func shippedComuniPaging(t *testing.T, s pcnet.Store, x *figures) {
 				}
 			}
 			slices.SortStableFunc(in, func(a, b pcnet.Comune) int { return strings.Compare(a.Name, b.Name) })
+			byName[i] = in
 			k := pcnet.ComuneKey(pcnet.ComuneByName, in[min(9, len(in)-1)])
 			queries[i] = pcnet.ComuneQuery{Filter: pcnet.ComuneFilter{RegionCodes: []string{r.Code}}, Order: pcnet.ComuneByName, Page: pcnet.Page{After: &k, Limit: 20}}
 		}
@@ -314,14 +331,7 @@ func shippedComuniPaging(t *testing.T, s pcnet.Store, x *figures) {
 			t.Fatal(err)
 		}
 		for i, r := range x.regions {
-			var in []pcnet.Comune
-			for _, c := range x.comuni {
-				if c.RegionCode == r.Code {
-					in = append(in, c)
-				}
-			}
-			slices.SortStableFunc(in, func(a, b pcnet.Comune) int { return strings.Compare(a.Name, b.Name) })
-			want := mapSlice(in, comuneCode)
+			want := mapSlice(byName[i], comuneCode)
 			total := len(want)
 			want = want[min(10, len(want)):min(30, len(want))]
 			if got := mapSlice(pages[i].Comuni, comuneCode); !slices.Equal(got, want) || pages[i].Total != total {
@@ -446,47 +456,18 @@ func shippedSectors(t *testing.T, s pcnet.Store, x *figures) {
 }
 
 func shippedServices(t *testing.T, s pcnet.Store, x *figures) {
-	ctx := context.Background()
-	got, err := s.Services(ctx, pcnet.ServiceFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, x.services) && (len(got) != 0 || len(x.services) != 0) {
-		t.Errorf("services: got %d, want %d (or they differ)", len(got), len(x.services))
-	}
+	checkAll(t, "services", s.Services, pcnet.ServiceFilter{}, x.services)
 	region := make(map[string]string)
 	for _, p := range x.provinces {
 		region[p.Code] = p.RegionCode
 	}
 	for _, sec := range x.sectors {
-		got, err := s.Services(ctx, pcnet.ServiceFilter{SectorCodes: []string{sec.Code}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var want []string
-		for _, sv := range x.services {
-			if x.areaSector[sv.AreaCode] == sec.Code {
-				want = append(want, sv.ID)
-			}
-		}
-		if ids := mapSlice(got, serviceID); !slices.Equal(ids, want) {
-			t.Errorf("services in sector %s: got %v, want %v", sec.Code, ids, want)
-		}
+		checkSubset(t, "services in sector "+sec.Code, s.Services, pcnet.ServiceFilter{SectorCodes: []string{sec.Code}}, serviceID,
+			x.services, func(sv pcnet.SharedService) bool { return x.areaSector[sv.AreaCode] == sec.Code })
 	}
 	for _, r := range x.regions {
-		got, err := s.Services(ctx, pcnet.ServiceFilter{RegionCodes: []string{r.Code}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var want []string
-		for _, sv := range x.services {
-			if region[sv.ProviderCode] == r.Code {
-				want = append(want, sv.ID)
-			}
-		}
-		if ids := mapSlice(got, serviceID); !slices.Equal(ids, want) {
-			t.Errorf("services in region %s: got %v, want %v", r.Code, ids, want)
-		}
+		checkSubset(t, "services in region "+r.Code, s.Services, pcnet.ServiceFilter{RegionCodes: []string{r.Code}}, serviceID,
+			x.services, func(sv pcnet.SharedService) bool { return region[sv.ProviderCode] == r.Code })
 	}
 }
 
@@ -579,38 +560,15 @@ func shippedCoverages(t *testing.T, s pcnet.Store, x *figures) {
 }
 
 func shippedTutorships(t *testing.T, s pcnet.Store, x *figures) {
-	got, err := s.Tutorships(context.Background(), pcnet.TutorshipFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, x.tutorships) && (len(got) != 0 || len(x.tutorships) != 0) {
-		t.Errorf("tutorships: %s", firstDifference(mapSlice(got, tutorshipKey), mapSlice(x.tutorships, tutorshipKey)))
-	}
+	checkAll(t, "tutorships", s.Tutorships, pcnet.TutorshipFilter{}, x.tutorships)
 	for _, day := range x.sampleDates() {
-		got, err := s.Tutorships(context.Background(), pcnet.TutorshipFilter{ActiveOn: day})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var want []string
-		for _, tu := range x.tutorships {
-			if tu.Period().ActiveOn(day) {
-				want = append(want, tutorshipKey(tu))
-			}
-		}
-		if keys := mapSlice(got, tutorshipKey); !slices.Equal(keys, want) {
-			t.Errorf("tutorships active on %s: %s", day, firstDifference(keys, want))
-		}
+		checkSubset(t, "tutorships active on "+day.String(), s.Tutorships, pcnet.TutorshipFilter{ActiveOn: day}, tutorshipKey,
+			x.tutorships, func(tu pcnet.Tutorship) bool { return tu.Period().ActiveOn(day) })
 	}
 }
 
 func shippedProjectWorks(t *testing.T, s pcnet.Store, x *figures) {
-	got, err := s.ProjectWorks(context.Background(), pcnet.ProjectWorkFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, x.projectWorks) && (len(got) != 0 || len(x.projectWorks) != 0) {
-		t.Errorf("project works: %s", firstDifference(mapSlice(got, projectWorkID), mapSlice(x.projectWorks, projectWorkID)))
-	}
+	checkAll(t, "project works", s.ProjectWorks, pcnet.ProjectWorkFilter{}, x.projectWorks)
 }
 
 func mapSlice[T any](items []T, f func(T) string) []string {

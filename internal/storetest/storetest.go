@@ -168,11 +168,7 @@ func except(all []string, drop ...string) []string {
 
 func testRegions(t *testing.T, s pcnet.Store, want *expect) {
 	all := []string{"03", "04", "08", "15", "20"}
-	tests := []struct {
-		name  string
-		codes []string
-		want  []string
-	}{
+	tests := []filterCase[[]string]{
 		{"nil lists all", nil, all},
 		{"empty lists all", []string{}, all},
 		{"listed, in code order", []string{"15", "03"}, []string{"03", "15"}},
@@ -181,24 +177,12 @@ func testRegions(t *testing.T, s pcnet.Store, want *expect) {
 		{"unknown", []string{"99"}, nil},
 		{"unknown and known", []string{"99", "08"}, []string{"08"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.Regions(context.Background(), tt.codes)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkItems(t, "regions", got, regionCode, want.regions, tt.want)
-		})
-	}
+	runFilterCases(t, "regions", tests, s.Regions, regionCode, want.regions)
 }
 
 func testProvinces(t *testing.T, s pcnet.Store, want *expect) {
 	all := []string{"013", "021", "022", "040", "064", "108", "215"}
-	tests := []struct {
-		name   string
-		filter pcnet.ProvinceFilter
-		want   []string
-	}{
+	tests := []filterCase[pcnet.ProvinceFilter]{
 		{"no filter", pcnet.ProvinceFilter{}, all},
 		{"codes", pcnet.ProvinceFilter{Codes: []string{"215", "013", "999"}}, []string{"013", "215"}},
 		{"codes duplicated", pcnet.ProvinceFilter{Codes: []string{"013", "013"}}, []string{"013"}},
@@ -214,15 +198,7 @@ func testProvinces(t *testing.T, s pcnet.Store, want *expect) {
 		{"code and region disagree", pcnet.ProvinceFilter{Codes: []string{"013"}, RegionCodes: []string{"04"}}, nil},
 		{"all fields", pcnet.ProvinceFilter{Codes: []string{"021", "022", "013"}, PlateCodes: []string{"BZ", "CO"}, RegionCodes: []string{"04"}, Kinds: []pcnet.ProvinceKind{pcnet.KindAutonomousProvince}}, []string{"021"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.Provinces(context.Background(), tt.filter)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkItems(t, "provinces", got, provinceCode, want.provinces, tt.want)
-		})
-	}
+	runFilterCases(t, "provinces", tests, s.Provinces, provinceCode, want.provinces)
 }
 
 // Comuni of the fixture in the four orders, worked out by hand.
@@ -252,11 +228,71 @@ var (
 )
 
 // comuneCase is one Comuni query and its answer. total < 0 means len(want).
-type comuneCase struct {
+// filterCase is a filter and the keys of the items it must list, in
+// order.
+type filterCase[F any] struct {
+	name   string
+	filter F
+	want   []string
+}
+
+// runFilterCases lists the items of each case's filter and checks them.
+func runFilterCases[F, T any](t *testing.T, what string, cases []filterCase[F], list func(context.Context, F) ([]T, error), key func(T) string, all map[string]T) {
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := list(context.Background(), tt.filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkItems(t, what, got, key, all, tt.want)
+		})
+	}
+}
+
+// pageCase is a paged query and the page it must give: the keys of its
+// items, in order, and the total.
+type pageCase[Q any] struct {
 	name  string
-	query pcnet.ComuneQuery
+	query Q
 	want  []string
-	total int
+	total int // < 0: len(want)
+}
+
+type (
+	comuneCase   = pageCase[pcnet.ComuneQuery]
+	coverageCase = pageCase[pcnet.CoverageQuery]
+)
+
+// checkPage checks a page's total and items against c.
+func checkPage[Q, T any](t *testing.T, c pageCase[Q], total int, what string, items []T, key func(T) string, all map[string]T) {
+	t.Helper()
+	want := c.total
+	if want < 0 {
+		want = len(c.want)
+	}
+	if total != want {
+		t.Errorf("total = %d, want %d", total, want)
+	}
+	checkItems(t, what, items, key, all, c.want)
+}
+
+// runPageCases runs a table of paged queries each alone, then as one
+// batch (results must align with queries), then an empty batch.
+func runPageCases[Q, P any](t *testing.T, cases []pageCase[Q], batch func(context.Context, []Q) ([]P, error), check func(*testing.T, pageCase[Q], P)) {
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { check(t, c, askBatch(t, []Q{c.query}, batch)[0]) })
+	}
+	t.Run("batch", func(t *testing.T) {
+		got := askBatch(t, mapEach(cases, func(c pageCase[Q]) Q { return c.query }), batch)
+		for i, c := range cases {
+			t.Run(c.name, func(t *testing.T) { check(t, c, got[i]) })
+		}
+	})
+	t.Run("empty batch", func(t *testing.T) {
+		if got := askBatch(t, []Q{}, batch); len(got) != 0 {
+			t.Errorf("got %d pages for no query", len(got))
+		}
+	})
 }
 
 func byCode(f pcnet.ComuneFilter) pcnet.ComuneQuery {
@@ -445,48 +481,11 @@ func comuneCases() []comuneCase {
 
 func testComuni(t *testing.T, s pcnet.Store, want *expect) {
 	ctx := context.Background()
-	cases := comuneCases()
 	check := func(t *testing.T, c comuneCase, got pcnet.ComunePage) {
 		t.Helper()
-		total := c.total
-		if total < 0 {
-			total = len(c.want)
-		}
-		if got.Total != total {
-			t.Errorf("total = %d, want %d", got.Total, total)
-		}
-		checkItems(t, "comuni", got.Comuni, comuneCode, want.comuni, c.want)
+		checkPage(t, c, got.Total, "comuni", got.Comuni, comuneCode, want.comuni)
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got, err := s.Comuni(ctx, []pcnet.ComuneQuery{c.query})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != 1 {
-				t.Fatalf("got %d pages for 1 query", len(got))
-			}
-			check(t, c, got[0])
-		})
-	}
-
-	// The whole table as one batch: results align with queries.
-	t.Run("batch", func(t *testing.T) {
-		queries := make([]pcnet.ComuneQuery, len(cases))
-		for i, c := range cases {
-			queries[i] = c.query
-		}
-		got, err := s.Comuni(ctx, queries)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != len(cases) {
-			t.Fatalf("got %d pages for %d queries", len(got), len(cases))
-		}
-		for i, c := range cases {
-			t.Run(c.name, func(t *testing.T) { check(t, c, got[i]) })
-		}
-	})
+	runPageCases(t, comuneCases(), s.Comuni, check)
 	t.Run("small batch in reverse", func(t *testing.T) {
 		got, err := s.Comuni(ctx, []pcnet.ComuneQuery{
 			byCode(pcnet.ComuneFilter{Codes: []string{"999999"}}),
@@ -502,15 +501,6 @@ func testComuni(t *testing.T, s pcnet.Store, want *expect) {
 		check(t, comuneCase{want: nil, total: 0}, got[0])
 		check(t, comuneCase{want: []string{"022106", "021011"}, total: 4}, got[1])
 		check(t, comuneCase{want: []string{"013041", "013075", "013130", "013133", "013250"}, total: 5}, got[2])
-	})
-	t.Run("empty batch", func(t *testing.T) {
-		got, err := s.Comuni(ctx, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != 0 {
-			t.Errorf("got %d pages for no query", len(got))
-		}
 	})
 
 	// checkItems already compares every field; these name the cases.
@@ -562,11 +552,7 @@ func testSectors(t *testing.T, s pcnet.Store) {
 
 func testServices(t *testing.T, s pcnet.Store, want *expect) {
 	all := []string{"svc-013-recruitment", "svc-013-sua", "svc-013-training", "svc-021-training", "svc-040-recruitment", "svc-064-sua", "svc-215-sua"}
-	tests := []struct {
-		name   string
-		filter pcnet.ServiceFilter
-		want   []string
-	}{
+	tests := []filterCase[pcnet.ServiceFilter]{
 		{"no filter", pcnet.ServiceFilter{}, all},
 		{"ids", pcnet.ServiceFilter{IDs: []string{"svc-064-sua", "nope", "svc-013-sua"}}, []string{"svc-013-sua", "svc-064-sua"}},
 		{"ids duplicated", pcnet.ServiceFilter{IDs: []string{"svc-064-sua", "svc-064-sua"}}, []string{"svc-064-sua"}},
@@ -590,15 +576,7 @@ func testServices(t *testing.T, s pcnet.Store, want *expect) {
 		{"provider and region disagree", pcnet.ServiceFilter{ProviderCodes: []string{"013"}, RegionCodes: []string{"08"}}, nil},
 		{"ids and provider", pcnet.ServiceFilter{IDs: []string{"svc-013-sua", "svc-064-sua"}, ProviderCodes: []string{"064"}}, []string{"svc-064-sua"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.Services(context.Background(), tt.filter)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkItems(t, "services", got, serviceID, want.services, tt.want)
-		})
-	}
+	runFilterCases(t, "services", tests, s.Services, serviceID, want.services)
 }
 
 // Coverages of the fixture in store order, worked out by hand.
@@ -646,13 +624,6 @@ func coveragesAt(positions ...int) []string {
 		out[i] = allCoverages[p]
 	}
 	return out
-}
-
-type coverageCase struct {
-	name  string
-	query pcnet.CoverageQuery
-	want  []string
-	total int // < 0: len(want)
 }
 
 func coverageCases() []coverageCase {
@@ -707,46 +678,11 @@ func coverageCases() []coverageCase {
 
 func testCoverages(t *testing.T, s pcnet.Store, want *expect) {
 	ctx := context.Background()
-	cases := coverageCases()
 	check := func(t *testing.T, c coverageCase, got pcnet.CoveragePage) {
 		t.Helper()
-		total := c.total
-		if total < 0 {
-			total = len(c.want)
-		}
-		if got.Total != total {
-			t.Errorf("total = %d, want %d", got.Total, total)
-		}
-		checkItems(t, "coverages", got.Coverages, coverageKey, want.coverages, c.want)
+		checkPage(t, c, got.Total, "coverages", got.Coverages, coverageKey, want.coverages)
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got, err := s.Coverages(ctx, []pcnet.CoverageQuery{c.query})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != 1 {
-				t.Fatalf("got %d pages for 1 query", len(got))
-			}
-			check(t, c, got[0])
-		})
-	}
-	t.Run("batch", func(t *testing.T) {
-		queries := make([]pcnet.CoverageQuery, len(cases))
-		for i, c := range cases {
-			queries[i] = c.query
-		}
-		got, err := s.Coverages(ctx, queries)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != len(cases) {
-			t.Fatalf("got %d pages for %d queries", len(got), len(cases))
-		}
-		for i, c := range cases {
-			t.Run(c.name, func(t *testing.T) { check(t, c, got[i]) })
-		}
-	})
+	runPageCases(t, coverageCases(), s.Coverages, check)
 	t.Run("batch of one query per service", func(t *testing.T) {
 		ids := []string{"svc-064-sua", "nope", "svc-013-training", "svc-021-training"}
 		queries := make([]pcnet.CoverageQuery, len(ids))
@@ -765,15 +701,6 @@ func testCoverages(t *testing.T, s pcnet.Store, want *expect) {
 		check(t, coverageCase{want: coveragesAt(3, 4, 5), total: 4}, got[2])
 		check(t, coverageCase{want: nil, total: 0}, got[3])
 	})
-	t.Run("empty batch", func(t *testing.T) {
-		got, err := s.Coverages(ctx, []pcnet.CoverageQuery{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != 0 {
-			t.Errorf("got %d pages for no query", len(got))
-		}
-	})
 }
 
 func testTutorships(t *testing.T, s pcnet.Store, want *expect) {
@@ -786,11 +713,7 @@ func testTutorships(t *testing.T, s pcnet.Store, want *expect) {
 		t6 = "procurement 108>013 2023-06-01" // open
 	)
 	on := pcnet.MustDate
-	tests := []struct {
-		name   string
-		filter pcnet.TutorshipFilter
-		want   []string
-	}{
+	tests := []filterCase[pcnet.TutorshipFilter]{
 		{"no filter", pcnet.TutorshipFilter{}, []string{t1, t2, t4, t5, t3, t6}},
 		{"tutor", pcnet.TutorshipFilter{TutorCodes: []string{"013"}}, []string{t1, t2}},
 		{"tutors", pcnet.TutorshipFilter{TutorCodes: []string{"108", "013"}}, []string{t1, t2, t6}},
@@ -811,24 +734,12 @@ func testTutorships(t *testing.T, s pcnet.Store, want *expect) {
 		{"tutor and active", pcnet.TutorshipFilter{TutorCodes: []string{"013"}, ActiveOn: on("2024-01-01")}, []string{t1}},
 		{"all fields", pcnet.TutorshipFilter{TutorCodes: []string{"021", "013"}, TutoredCodes: []string{"022", "215"}, SectorCodes: []string{"personnel"}, ActiveOn: on("2023-02-01")}, []string{t2, t4}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.Tutorships(context.Background(), tt.filter)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkItems(t, "tutorships", got, tutorshipKey, want.tutorships, tt.want)
-		})
-	}
+	runFilterCases(t, "tutorships", tests, s.Tutorships, tutorshipKey, want.tutorships)
 }
 
 func testProjectWorks(t *testing.T, s pcnet.Store, want *expect) {
 	all := []string{"pw-013-training", "pw-022-recruitment", "pw-064-sua", "pw-108-training", "pw-215-sua"}
-	tests := []struct {
-		name   string
-		filter pcnet.ProjectWorkFilter
-		want   []string
-	}{
+	tests := []filterCase[pcnet.ProjectWorkFilter]{
 		{"no filter", pcnet.ProjectWorkFilter{}, all},
 		{"ids", pcnet.ProjectWorkFilter{IDs: []string{"pw-064-sua", "nope"}}, []string{"pw-064-sua"}},
 		{"ids duplicated", pcnet.ProjectWorkFilter{IDs: []string{"pw-064-sua", "pw-064-sua"}}, []string{"pw-064-sua"}},
@@ -846,15 +757,7 @@ func testProjectWorks(t *testing.T, s pcnet.Store, want *expect) {
 		{"sector and area disagree", pcnet.ProjectWorkFilter{SectorCodes: []string{"personnel"}, AreaCodes: []string{"sua"}}, nil},
 		{"area and service", pcnet.ProjectWorkFilter{AreaCodes: []string{"staff-training"}, ServiceIDs: []string{"svc-013-training", "svc-064-sua"}}, []string{"pw-013-training"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.ProjectWorks(context.Background(), tt.filter)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkItems(t, "project works", got, projectWorkID, want.projectWorks, tt.want)
-		})
-	}
+	runFilterCases(t, "project works", tests, s.ProjectWorks, projectWorkID, want.projectWorks)
 }
 
 // testResultsAreCopies changes what the store returned, then asks again.

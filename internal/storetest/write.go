@@ -169,6 +169,26 @@ func nonNil[T any](s []T) []T {
 
 // rejected runs a write that must fail with code and field, and checks
 // that it changed nothing.
+// editCase is a valid input made invalid by edit, and the error its
+// write must fail with.
+type editCase[T any] struct {
+	name        string
+	edit        func(*T)
+	code, field string
+}
+
+// runEditCases writes valid as each case edits it: every write must be
+// rejected with the case's error and change nothing.
+func runEditCases[T any](t *testing.T, s WriteStore, cases []editCase[T], valid T, write func(T) error) {
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			in := valid
+			tt.edit(&in)
+			rejected(t, s, tt.code, tt.field, func() error { return write(in) })
+		})
+	}
+}
+
 func rejected(t *testing.T, s WriteStore, code, field string, write func() error) {
 	t.Helper()
 	before := readState(t, s)
@@ -269,11 +289,7 @@ func testCreateService(t *testing.T, s WriteStore) {
 	}
 
 	valid := pcnet.SharedService{ID: "svc-108-other", Name: "Altro", ProviderCode: "108", AreaCode: "recruitment", StartDate: pcnet.MustDate("2025-01-01")}
-	tests := []struct {
-		name        string
-		edit        func(s *pcnet.SharedService)
-		code, field string
-	}{
+	tests := []editCase[pcnet.SharedService]{
 		{"id taken", func(s *pcnet.SharedService) { s.ID = "svc-013-sua" }, pcnet.ECONFLICT, "id"},
 		{"id taken by a written service", func(s *pcnet.SharedService) { s.ID = "svc-108-training" }, pcnet.ECONFLICT, "id"},
 		{"unknown provider", func(s *pcnet.SharedService) { s.ProviderCode = "999" }, pcnet.ENOTFOUND, "providerCode"},
@@ -287,13 +303,7 @@ func testCreateService(t *testing.T, s WriteStore) {
 		{"malformed provider", func(s *pcnet.SharedService) { s.ProviderCode = "MB" }, pcnet.EINVALID, "providerCode"},
 		{"no start date", func(s *pcnet.SharedService) { s.StartDate = pcnet.Date{} }, pcnet.EINVALID, "startDate"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			in := valid
-			tt.edit(&in)
-			rejected(t, s, tt.code, tt.field, func() error { _, err := s.CreateService(ctx, in); return err })
-		})
-	}
+	runEditCases(t, s, tests, valid, func(in pcnet.SharedService) error { _, err := s.CreateService(ctx, in); return err })
 }
 
 // lifeCycle is the life cycle, written out: planned → pilot →
@@ -976,11 +986,7 @@ func testSaveProjectWork(t *testing.T, s WriteStore) {
 		t.Errorf("audit actions of %s: %v, want %v", in.ID, actions, want)
 	}
 
-	tests := []struct {
-		name        string
-		edit        func(w *pcnet.ProjectWork)
-		code, field string
-	}{
+	tests := []editCase[pcnet.ProjectWork]{
 		{"another Province's service", func(w *pcnet.ProjectWork) { w.ServiceID = "svc-013-sua" }, pcnet.EINVALID, "serviceId"},
 		// A Project Work plans a service in its own area.
 		{"a service of another area", func(w *pcnet.ProjectWork) { w.ServiceID = "svc-108-pw-training" }, pcnet.EINVALID, "serviceId"},
@@ -993,13 +999,7 @@ func testSaveProjectWork(t *testing.T, s WriteStore) {
 		{"blank title", func(w *pcnet.ProjectWork) { w.Title = "" }, pcnet.EINVALID, "title"},
 		{"malformed id", func(w *pcnet.ProjectWork) { w.ID = "pw 108" }, pcnet.EINVALID, "id"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			w := replaced
-			tt.edit(&w)
-			rejected(t, s, tt.code, tt.field, func() error { _, err := s.SaveProjectWork(ctx, w); return err })
-		})
-	}
+	runEditCases(t, s, tests, replaced, func(w pcnet.ProjectWork) error { _, err := s.SaveProjectWork(ctx, w); return err })
 }
 
 func testWriteCancelledContext(t *testing.T, s WriteStore) {

@@ -252,11 +252,7 @@ func testAddMaterial(t *testing.T, w WriteStore) {
 	})
 
 	t.Run("errors", func(t *testing.T) {
-		for _, tt := range []struct {
-			name        string
-			edit        func(m *pcnet.Material)
-			code, field string
-		}{
+		runEditCases(t, s, []editCase[pcnet.Material]{
 			{"duplicate id", func(*pcnet.Material) {}, pcnet.ECONFLICT, "id"},
 			{"malformed id", func(m *pcnet.Material) { m.ID = "mat/1" }, pcnet.EINVALID, "id"},
 			{"blank title", func(m *pcnet.Material) { m.ID, m.Title = "mat-x", "" }, pcnet.EINVALID, "title"},
@@ -269,13 +265,7 @@ func testAddMaterial(t *testing.T, w WriteStore) {
 			{"unknown service", func(m *pcnet.Material) { m.ID, m.ServiceID = "mat-x", "svc-nowhere" }, pcnet.ENOTFOUND, "serviceId"},
 			{"unknown project work", func(m *pcnet.Material) { m.ID, m.ProjectWorkID = "mat-x", "pw-nowhere" }, pcnet.ENOTFOUND, "projectWorkId"},
 			{"unknown pilot", func(m *pcnet.Material) { m.ID, m.PilotID = "mat-x", "pilot-nowhere" }, pcnet.ENOTFOUND, "pilotId"},
-		} {
-			t.Run(tt.name, func(t *testing.T) {
-				m := base
-				tt.edit(&m)
-				rejected(t, s, tt.code, tt.field, func() error { _, err := s.AddMaterial(ctx, m); return err })
-			})
-		}
+		}, base, func(m pcnet.Material) error { _, err := s.AddMaterial(ctx, m); return err })
 	})
 }
 
