@@ -259,9 +259,9 @@ func (r *Resolver) rolloutProgress(ctx context.Context, serviceID string, asOf *
 	slices.SortStableFunc(out.Late, func(a, b model.RolloutTarget) int {
 		return cmpOr(a.Due.String(), b.Due.String(), a.Comune.Code, b.Comune.Code)
 	})
-	out.Share = 1
+	out.Share = 1 // nothing due yet: the plan is on time
 	if out.Planned.Comuni > 0 {
-		out.Share = float64(out.Reached.Comuni) / float64(out.Planned.Comuni)
+		out.Share = model.Share(out.Reached.Comuni, out.Planned.Comuni)
 	}
 	return out, nil
 }
