@@ -10034,7 +10034,7 @@ func (ec *executionContext) _ComuneEdge_cursor(ctx context.Context, field graphq
 			return ec.fieldContext_ComuneEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10045,7 +10045,7 @@ func (ec *executionContext) _ComuneEdge_cursor(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_ComuneEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ComuneEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ComuneEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _ComuneEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ComuneEdge) (ret graphql.Marshaler) {
@@ -10468,7 +10468,7 @@ func (ec *executionContext) _CoverageEdge_cursor(ctx context.Context, field grap
 			return ec.fieldContext_CoverageEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10479,7 +10479,7 @@ func (ec *executionContext) _CoverageEdge_cursor(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_CoverageEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CoverageEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("CoverageEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _CoverageEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CoverageEdge) (ret graphql.Marshaler) {

@@ -24,6 +24,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	mix := fs.String("mix", bench.DefaultMix, "operations and their weights, name=weight,...; operations: "+strings.Join(bench.OperationNames(), ", "))
 	seed := fs.Uint64("seed", 1, "seed of the clients' choices of operations and arguments")
 	noBaseline := fs.Bool("no-baseline", false, "skip the baseline phase even when a Neo4j is configured")
+	baselineOnly := fs.Bool("baseline-only", false, "run only the baseline phase (needs a Neo4j; --url is not used), e.g. to measure the CPU of the processes serving it")
 	neo := registerNeo4jFlags(fs, os.Getenv)
 	if err := parseFlags(fs, args); err != nil {
 		return helpIsSuccess(err)
@@ -44,9 +45,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		URL: *url, Clients: *clients, Duration: *duration, Warmup: *warmup,
 		Mix: weights, Data: data, Seed: *seed, Progress: stderr,
 	}
+	if *noBaseline && *baselineOnly {
+		return errors.New("bench: --no-baseline and --baseline-only exclude each other")
+	}
 	if nc := neo.config(); nc.URI != "" && !*noBaseline {
 		cfg.Neo4j = bench.Neo4jTarget{URI: nc.URI, Username: nc.Username, Password: nc.Password, Database: nc.Database}
 	}
+	cfg.BaselineOnly = *baselineOnly
 	rep, err := bench.Run(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)

@@ -19,9 +19,14 @@ type ComuneConnection struct {
 
 // ComuneEdge is a Comune in a page with its cursor.
 type ComuneEdge struct {
-	Cursor string
-	Node   pcnet.Comune
+	Node  pcnet.Comune
+	cur   pcnet.Cursors
+	order pcnet.ComuneOrder
 }
+
+// Cursor is the edge's opaque cursor (GraphQL's cursor), encoded only when
+// asked for: see CoverageEdge.Cursor.
+func (e *ComuneEdge) Cursor() string { return e.cur.Encode(pcnet.ComuneKey(e.order, e.Node)) }
 
 // CoverageConnection is a page of the Comuni a service covers.
 type CoverageConnection struct {
@@ -35,7 +40,24 @@ type CoverageConnection struct {
 // through a dataloader.
 type CoverageEdge struct {
 	pcnet.Coverage
-	Cursor string
+	cur pcnet.Cursors
+}
+
+// Cursor is the edge's opaque cursor (GraphQL's cursor), encoded only when
+// asked for: most pages (the dashboards' coverage lists) never select an
+// edge's cursor, and its key and encoding (a date string, JSON, base64) for
+// each of a dashboard's 266 edges, twice since the level planner calls the
+// resolver ahead of gqlgen, were about 6% of the request's CPU
+// (docs/performance.md).
+func (e *CoverageEdge) Cursor() string { return e.cur.Encode(pcnet.CoverageKey(e.Coverage)) }
+
+// pageCursors returns the cursors of a page's first and last edges ("" for
+// an empty page).
+func pageCursors[E any](edges []E, cursor func(*E) string) (start, end string) {
+	if len(edges) == 0 {
+		return "", ""
+	}
+	return cursor(&edges[0]), cursor(&edges[len(edges)-1])
 }
 
 // NewPageInfo describes a page whose first and last items have the cursors
@@ -57,12 +79,9 @@ func NewPageInfo(start, end string, after, more bool) PageInfo {
 func NewComuneConnection(p pcnet.ComunePage, cur pcnet.Cursors, order pcnet.ComuneOrder, page pcnet.Page) *ComuneConnection {
 	edges := make([]ComuneEdge, len(p.Comuni))
 	for i, c := range p.Comuni {
-		edges[i] = ComuneEdge{Cursor: cur.Encode(pcnet.ComuneKey(order, c)), Node: c}
+		edges[i] = ComuneEdge{Node: c, cur: cur, order: order}
 	}
-	var start, end string
-	if len(edges) > 0 {
-		start, end = edges[0].Cursor, edges[len(edges)-1].Cursor
-	}
+	start, end := pageCursors(edges, (*ComuneEdge).Cursor)
 	return &ComuneConnection{Edges: edges, PageInfo: NewPageInfo(start, end, page.After != nil, p.More), TotalCount: p.Total}
 }
 
@@ -71,11 +90,8 @@ func NewComuneConnection(p pcnet.ComunePage, cur pcnet.Cursors, order pcnet.Comu
 func NewCoverageConnection(p pcnet.CoveragePage, cur pcnet.Cursors, page pcnet.Page) *CoverageConnection {
 	edges := make([]CoverageEdge, len(p.Coverages))
 	for i, c := range p.Coverages {
-		edges[i] = CoverageEdge{Coverage: c, Cursor: cur.Encode(pcnet.CoverageKey(c))}
+		edges[i] = CoverageEdge{Coverage: c, cur: cur}
 	}
-	var start, end string
-	if len(edges) > 0 {
-		start, end = edges[0].Cursor, edges[len(edges)-1].Cursor
-	}
+	start, end := pageCursors(edges, (*CoverageEdge).Cursor)
 	return &CoverageConnection{Edges: edges, PageInfo: NewPageInfo(start, end, page.After != nil, p.More), TotalCount: p.Total}
 }

@@ -91,6 +91,25 @@ func TestBaselineFetchesTheSameData(t *testing.T) {
 	if !bytes.Contains(out.Bytes(), []byte("GraphQL compared with the baseline")) {
 		t.Errorf("no comparison in the report:\n%s", out.String())
 	}
+
+	// Baseline only (scripts/bench-table.sh measures the floor's processes
+	// alone): the URL points nowhere, so any GraphQL request would fail.
+	only, err := Run(ctx, Config{
+		URL: "http://127.0.0.1:1/graphql", Clients: 2, Duration: 500 * time.Millisecond,
+		Mix: mix, Data: d, Seed: 3, BaselineOnly: true,
+		Neo4j: Neo4jTarget{URI: cfg.URI, Username: cfg.Username, Password: cfg.Password, Database: cfg.Database},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if only.GraphQL != nil || only.Baseline == nil || only.Baseline.Total.Requests == 0 || only.Baseline.Total.Errors > 0 {
+		t.Fatalf("baseline only: GraphQL phase %+v, baseline %+v", only.GraphQL, only.Baseline)
+	}
+	out.Reset()
+	only.Print(&out)
+	if bytes.Contains(out.Bytes(), []byte("GraphQL")) || !bytes.Contains(out.Bytes(), []byte("Baseline")) {
+		t.Errorf("baseline-only report:\n%s", out.String())
+	}
 }
 
 func graphQL(t *testing.T, url, query string, vars map[string]any) map[string]any {

@@ -49,6 +49,10 @@ type Config struct {
 	// Neo4j, when URI is set, is the database the baseline phase reads
 	// with hand-written Cypher.
 	Neo4j Neo4jTarget
+	// BaselineOnly skips the GraphQL phase (URL is then not used), so a
+	// script can measure the processes serving the baseline alone
+	// (scripts/bench-table.sh reads their CPU time per phase).
+	BaselineOnly bool
 	// Progress, if set, receives a line as each phase starts.
 	Progress io.Writer
 }
@@ -128,7 +132,10 @@ func (s *OpStats) Throughput(elapsed time.Duration) float64 {
 }
 
 func (c *Config) check() error {
-	if err := checkLoopback("--url", c.URL); err != nil {
+	if c.BaselineOnly && c.Neo4j.URI == "" {
+		return errors.New("--baseline-only: no Neo4j given (--neo4j-uri or NEO4J_URI)")
+	}
+	if err := checkLoopback("--url", c.URL); err != nil && !c.BaselineOnly {
 		return err
 	}
 	if c.Neo4j.URI != "" {
@@ -151,33 +158,18 @@ func (c *Config) check() error {
 	return nil
 }
 
-// Run runs the benchmark: the GraphQL phase, then the baseline phase when
-// cfg.Neo4j.URI is set.
+// Run runs the benchmark: the GraphQL phase (unless cfg.BaselineOnly),
+// then the baseline phase when cfg.Neo4j.URI is set.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
 	rep := &Report{Config: cfg}
-	client := &http.Client{
-		Transport: &http.Transport{
-			MaxIdleConns:        cfg.Clients,
-			MaxIdleConnsPerHost: cfg.Clients,
-			IdleConnTimeout:     time.Minute,
-		},
-		Timeout: time.Minute,
+	if !cfg.BaselineOnly {
+		if err := rep.runGraphQL(ctx); err != nil {
+			return nil, err
+		}
 	}
-	defer client.CloseIdleConnections()
-	g := &graphqlTarget{client: client, url: cfg.URL}
-	if err := preflight(ctx, g, cfg); err != nil {
-		return nil, fmt.Errorf("GraphQL server at %s: %w", cfg.URL, err)
-	}
-	rss := startRSSWatch(ctx, client, metricsURL(cfg.URL))
-	phase, err := runPhase(ctx, "graphql", g, cfg)
-	rep.MaxRSSBytes = rss()
-	if err != nil {
-		return nil, err
-	}
-	rep.GraphQL = phase
 	if cfg.Neo4j.URI == "" {
 		return rep, nil
 	}
@@ -193,6 +185,32 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	return rep, nil
+}
+
+// runGraphQL runs the GraphQL phase into r.
+func (r *Report) runGraphQL(ctx context.Context) error {
+	cfg := r.Config
+	client := &http.Client{
+		Transport: &http.Transport{
+			MaxIdleConns:        cfg.Clients,
+			MaxIdleConnsPerHost: cfg.Clients,
+			IdleConnTimeout:     time.Minute,
+		},
+		Timeout: time.Minute,
+	}
+	defer client.CloseIdleConnections()
+	g := &graphqlTarget{client: client, url: cfg.URL}
+	if err := preflight(ctx, g, cfg); err != nil {
+		return fmt.Errorf("GraphQL server at %s: %w", cfg.URL, err)
+	}
+	rss := startRSSWatch(ctx, client, metricsURL(cfg.URL))
+	phase, err := runPhase(ctx, "graphql", g, cfg)
+	r.MaxRSSBytes = rss()
+	if err != nil {
+		return err
+	}
+	r.GraphQL = phase
+	return nil
 }
 
 // target answers one operation: GraphQL over HTTP, or Cypher.

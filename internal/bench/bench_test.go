@@ -256,6 +256,7 @@ func TestRunRefusesRemoteTargetsAndUnboundedRuns(t *testing.T) {
 		{"no duration", func(c *Config) { c.Duration = 0 }},
 		{"too long", func(c *Config) { c.Duration = MaxDuration + time.Second }},
 		{"empty mix", func(c *Config) { c.Mix = nil }},
+		{"baseline only without a Neo4j", func(c *Config) { c.BaselineOnly = true }},
 	}
 	for _, tt := range tests {
 		cfg := good

@@ -18,18 +18,20 @@ func (r *Report) Print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "pcnet bench: %d clients, %s measured per phase after %s of warmup, mix %s\n",
 		cfg.Clients, cfg.Duration, cfg.Warmup, strings.Join(mix, ","))
-	fmt.Fprintf(w, "server %s", cfg.URL)
-	if r.MaxRSSBytes > 0 {
-		fmt.Fprintf(w, ", peak RSS %.1f MiB", float64(r.MaxRSSBytes)/(1<<20))
-	}
-	fmt.Fprintln(w)
 	if r.GraphQL != nil {
+		fmt.Fprintf(w, "server %s", cfg.URL)
+		if r.MaxRSSBytes > 0 {
+			fmt.Fprintf(w, ", peak RSS %.1f MiB", float64(r.MaxRSSBytes)/(1<<20))
+		}
+		fmt.Fprintln(w)
 		fmt.Fprintln(w, "\nGraphQL (pcnet server)")
 		r.GraphQL.print(w, cfg)
 	}
 	if r.Baseline != nil {
 		fmt.Fprintf(w, "\nBaseline (hand-written Cypher through the Neo4j driver, %s)\n", redact(cfg.Neo4j.URI))
 		r.Baseline.print(w, cfg)
+	}
+	if r.GraphQL != nil && r.Baseline != nil {
 		fmt.Fprintln(w, "\nGraphQL compared with the baseline (throughput as a share of the baseline's, latency as a multiple)")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "  operation\treq/s\tp50\tp99\t")
