@@ -40,14 +40,31 @@ func BenchmarkWriteScale(b *testing.B) {
 func benchWrites(b *testing.B, s *Store, ds pcnet.Dataset) {
 	ctx := context.Background()
 	since := pcnet.MustDate("2030-01-01")
+	sector, area := ds.Sectors[0].Code, ds.Sectors[0].Areas[0].Code
+	// Only a Province taking part in the sector may provide (the participation rule).
+	taking := make(map[string]bool)
+	for _, p := range ds.Participations {
+		if p.SectorCode == sector && p.Period().ActiveOn(since) {
+			taking[p.ProvinceCode] = true
+		}
+	}
+	var comuni []pcnet.Comune
+	for _, c := range ds.Comuni {
+		if taking[c.ProvinceCode] {
+			comuni = append(comuni, c)
+		}
+	}
+	if len(comuni) == 0 {
+		b.Fatalf("no Province takes part in %s on %s", sector, since)
+	}
 	var create, add []time.Duration
 	i := 0
 	for b.Loop() {
-		c := ds.Comuni[i%len(ds.Comuni)]
+		c := comuni[i%len(comuni)]
 		id := fmt.Sprintf("svc-bench-%d", i)
 		i++
 		t0 := time.Now()
-		_, err := s.CreateService(ctx, pcnet.SharedService{ID: id, Name: "Bench", ProviderCode: c.ProvinceCode, AreaCode: ds.Sectors[0].Areas[0].Code, Status: pcnet.StatusPilot, StartDate: since})
+		_, err := s.CreateService(ctx, pcnet.SharedService{ID: id, Name: "Bench", ProviderCode: c.ProvinceCode, AreaCode: area, Status: pcnet.StatusPilot, StartDate: since})
 		t1 := time.Now()
 		if err != nil {
 			b.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 	"testing"
-	"time"
 
 	"pcnet/internal/dataset"
 	"pcnet/internal/memory"
@@ -126,6 +125,9 @@ func TestReadersDuringWrites(t *testing.T) {
 // batches of ten. Write i adds batch i%n, from a date that grows with the
 // round; in odd rounds it ends the batches instead, so every write
 // changes ten coverages and the stream never runs dry.
+// coverageBenchStart is after every Province's join day of the shipped data.
+var coverageBenchStart = pcnet.MustDate("2025-01-01")
+
 type coverageBench struct {
 	batches []pcnet.CoverageAddition
 }
@@ -137,10 +139,22 @@ func newCoverageBench(b *testing.B, s *memory.Store) *coverageBench {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// Only Provinces taking part in the sector on the start day may provide (the participation rule).
+	taking, err := s.Participations(ctx, pcnet.ParticipationFilter{SectorCodes: []string{"personnel"}, ActiveOn: coverageBenchStart})
+	if err != nil {
+		b.Fatal(err)
+	}
+	provides := make(map[string]bool)
+	for _, p := range taking {
+		provides[p.ProvinceCode] = true
+	}
 	bench := &coverageBench{}
 	for _, p := range provinces {
+		if !provides[p.Code] {
+			continue
+		}
 		id := "svc-" + p.Code + "-bench"
-		if _, err := s.CreateService(ctx, pcnet.SharedService{ID: id, Name: "Bench", ProviderCode: p.Code, AreaCode: "staff-training", StartDate: pcnet.MustDate("2000-01-01")}); err != nil {
+		if _, err := s.CreateService(ctx, pcnet.SharedService{ID: id, Name: "Bench", ProviderCode: p.Code, AreaCode: "staff-training", StartDate: coverageBenchStart}); err != nil {
 			b.Fatal(err)
 		}
 		pages, err := s.Comuni(ctx, []pcnet.ComuneQuery{{Filter: pcnet.ComuneFilter{ProvinceCodes: []string{p.Code}}}})
@@ -162,7 +176,7 @@ func newCoverageBench(b *testing.B, s *memory.Store) *coverageBench {
 func (cb *coverageBench) write(ctx context.Context, s *memory.Store, i int) (pcnet.CoverageResult, error) {
 	a := cb.batches[i%len(cb.batches)]
 	round := i / len(cb.batches)
-	day := pcnet.DateOf(time.Date(2001, 1, 1+round, 0, 0, 0, 0, time.UTC))
+	day := pcnet.DateOf(coverageBenchStart.Time().AddDate(0, 0, 1+round))
 	if round%2 == 1 {
 		return s.EndCoverage(ctx, pcnet.CoverageEnding{ServiceID: a.ServiceID, ComuneCodes: a.ComuneCodes, Until: day})
 	}
