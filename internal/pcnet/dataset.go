@@ -175,6 +175,14 @@ func (d *Dataset) Validate() error {
 	}
 
 	pws := make(map[string]bool)
+	byID := make(map[string]*ProjectWork, len(d.ProjectWorks))
+	for i, w := range d.ProjectWorks {
+		byID[w.ID] = &d.ProjectWorks[i]
+	}
+	tutored := make(map[[3]string]bool, len(d.Tutorships))
+	for _, t := range d.Tutorships {
+		tutored[[3]string{t.TutorCode, t.TutoredCode, t.SectorCode}] = true
+	}
 	for _, w := range d.ProjectWorks {
 		if pws[w.ID] {
 			bad("project work %s: duplicate id", w.ID)
@@ -197,6 +205,16 @@ func (d *Dataset) Validate() error {
 				bad("project work %s: unknown service %q", w.ID, w.ServiceID)
 			} else if s.ProviderCode != w.ProvinceCode {
 				bad("project work %s: led to service %s of another province (%s)", w.ID, s.ID, s.ProviderCode)
+			}
+		}
+		if w.ModelFromID != "" {
+			m := byID[w.ModelFromID]
+			var was bool
+			if m != nil {
+				was = tutored[[3]string{m.ProvinceCode, w.ProvinceCode, areas[w.AreaCode].SectorCode}]
+			}
+			if problem := modelFromProblem(w, m, was); problem != "" {
+				bad("project work %s: modelFromId: %s", w.ID, problem)
 			}
 		}
 	}
