@@ -305,7 +305,7 @@ func (d *decoder) projectWork(path string, m json.RawMessage) (pcnet.ProjectWork
 	if !d.element(path, m, &j) {
 		return pcnet.ProjectWork{}, false
 	}
-	p := pcnet.ProjectWork{ID: j.ID, ProvinceCode: j.ProvinceCode, AreaCode: j.AreaCode, Title: j.Title, ServiceID: j.ServiceID}
+	p := pcnet.ProjectWork{ID: j.ID, ProvinceCode: j.ProvinceCode, AreaCode: j.AreaCode, Title: j.Title, ServiceID: j.ServiceID, ModelFromID: j.ModelFromID}
 	ok := d.required(path+".id", j.ID)
 	ok = d.provinceCode(path+".provinceCode", j.ProvinceCode) && ok
 	ok = d.required(path+".areaCode", j.AreaCode) && ok
