@@ -179,10 +179,6 @@ func (d *Dataset) Validate() error {
 	for i, w := range d.ProjectWorks {
 		byID[w.ID] = &d.ProjectWorks[i]
 	}
-	tutored := make(map[[3]string]bool, len(d.Tutorships))
-	for _, t := range d.Tutorships {
-		tutored[[3]string{t.TutorCode, t.TutoredCode, t.SectorCode}] = true
-	}
 	for _, w := range d.ProjectWorks {
 		if pws[w.ID] {
 			bad("project work %s: duplicate id", w.ID)
@@ -211,7 +207,7 @@ func (d *Dataset) Validate() error {
 			m := byID[w.ModelFromID]
 			var was bool
 			if m != nil {
-				was = tutored[[3]string{m.ProvinceCode, w.ProvinceCode, areas[w.AreaCode].SectorCode}]
+				was = HasTutored(d.Tutorships, m.ProvinceCode, w.ProvinceCode, areas[w.AreaCode].SectorCode)
 			}
 			if problem := modelFromProblem(w, m, was); problem != "" {
 				bad("project work %s: modelFromId: %s", w.ID, problem)

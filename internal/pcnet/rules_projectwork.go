@@ -33,6 +33,14 @@ func CheckModelFrom(w ProjectWork, model *ProjectWork, tutored bool) error {
 	return nil
 }
 
+// HasTutored reports whether tutor tutors or tutored tutored in sector in
+// any of ts: the tutorship CheckModelFrom asks for.
+func HasTutored(ts []Tutorship, tutor, tutored, sector string) bool {
+	return slices.ContainsFunc(ts, func(t Tutorship) bool {
+		return t.TutorCode == tutor && t.TutoredCode == tutored && t.SectorCode == sector
+	})
+}
+
 // modelFromProblem is CheckModelFrom's refusal, "" when there is none.
 func modelFromProblem(w ProjectWork, model *ProjectWork, tutored bool) string {
 	switch {

@@ -748,7 +748,11 @@ func TestPlanProjectWork(t *testing.T) {
 			with(func(f *ProjectWorkFacts) { f.Model, f.Tutored = &stored, true }), EINVALID, "modelFromId", "", ""},
 		{"unknown model", func(w *ProjectWork) { w.ModelFromID = "pw-nowhere" }, found, EINVALID, "modelFromId", "", ""},
 		{"a model of another area", func(w *ProjectWork) { w.ModelFromID = tutorModel.ID },
-			with(func(f *ProjectWorkFacts) { m := tutorModel; m.AreaCode = "staff-training"; f.Model, f.Tutored = &m, true }), EINVALID, "modelFromId", "", ""},
+			with(func(f *ProjectWorkFacts) {
+				m := tutorModel
+				m.AreaCode = "staff-training"
+				f.Model, f.Tutored = &m, true
+			}), EINVALID, "modelFromId", "", ""},
 		{"a model of a Province that never tutored it", func(w *ProjectWork) { w.ModelFromID = tutorModel.ID },
 			with(func(f *ProjectWorkFacts) { f.Model = &tutorModel }), EINVALID, "modelFromId", "", ""},
 	}
