@@ -197,7 +197,8 @@ func (s *Store) ProjectWorks(ctx context.Context, f pcnet.ProjectWorkFilter) ([]
 		OPTIONAL MATCH (w)-[:LED_TO]->(s:SharedService)
 		WITH p, w, a, s
 		WHERE $services IS NULL OR s.id IN $services
-		RETURN w.id, p.code, a.code, w.title, w.maturity, w.step, w.year, s.id
+		OPTIONAL MATCH (w)-[:ADAPTS]->(m:ProjectWork)
+		RETURN w.id, p.code, a.code, w.title, w.maturity, w.step, w.year, s.id, m.id
 		ORDER BY w.id`,
 		map[string]any{
 			"ids":        listParam(f.IDs),
@@ -223,6 +224,7 @@ func (s *Store) ProjectWorks(ctx context.Context, f pcnet.ProjectWorkFilter) ([]
 			Step:         rd.int(v[5]),
 			Year:         rd.int(v[6]),
 			ServiceID:    rd.str(v[7]),
+			ModelFromID:  rd.str(v[8]),
 		})
 	}
 	return out, rd.err

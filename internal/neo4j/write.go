@@ -461,11 +461,15 @@ func tutorshipKeyParams(k pcnet.TutorshipKey) map[string]any {
 	return map[string]any{"tutor": k.TutorCode, "tutored": k.TutoredCode, "sector": k.SectorCode, "since": dateParam(k.Since)}
 }
 
-// projectWorkFacts locks and returns the facts of saving pw.
+// projectWorkFacts locks and returns the facts of saving pw; Tutored is
+// whether the model's Province tutors or tutored pw's in the area's sector.
 func (w *writeTx) projectWorkFacts(pw pcnet.ProjectWork) (pcnet.ProjectWorkFacts, error) {
 	v, err := w.lockAndRead(provinceExists("province")+`,
-		EXISTS { MATCH (:Area {code: $area}) },`+projectWorkColumn+`,`+serviceColumn,
-		map[string]any{"id": pw.ID, "province": pw.ProvinceCode, "area": pw.AreaCode, "serviceId": stringParam(pw.ServiceID)})
+		EXISTS { MATCH (:Area {code: $area}) },`+projectWorkColumn+`,`+serviceColumn+`,`+projectWorkColumnOf("modelId")+`,
+		EXISTS { MATCH (mp:Province)-[:WROTE]->(:ProjectWork {id: $modelId}), (mp)-[t:TUTORS]->(:Province {code: $province}),
+		               (:Area {code: $area})-[:IN_SECTOR]->(sec:Sector) WHERE t.sector = sec.code }`,
+		map[string]any{"id": pw.ID, "province": pw.ProvinceCode, "area": pw.AreaCode, "serviceId": stringParam(pw.ServiceID),
+			"modelId": stringParam(pw.ModelFromID)})
 	if err != nil {
 		return pcnet.ProjectWorkFacts{}, err
 	}
@@ -480,7 +484,11 @@ func (w *writeTx) projectWorkFacts(pw pcnet.ProjectWork) (pcnet.ProjectWorkFacts
 	if f.Service, err = readService(v[3]); err != nil {
 		return pcnet.ProjectWorkFacts{}, err
 	}
-	return f, nil
+	if f.Model, err = readProjectWork(pw.ModelFromID, v[4]); err != nil {
+		return pcnet.ProjectWorkFacts{}, err
+	}
+	f.Tutored = rd.bool(v[5])
+	return f, rd.err
 }
 
 // ---- Writes ----
@@ -843,20 +851,24 @@ func (s *Store) SaveProjectWork(ctx context.Context, pw pcnet.ProjectWork) (pcne
 			WITH w
 			CALL (w) { MATCH (w)<-[old:WROTE]-(:Province) DELETE old }
 			CALL (w) { MATCH (w)-[old:IN_AREA]->(:Area) DELETE old }
-			CALL (w) { MATCH (w)-[old:LED_TO]->(:SharedService) DELETE old }`
+			CALL (w) { MATCH (w)-[old:LED_TO]->(:SharedService) DELETE old }
+			CALL (w) { MATCH (w)-[old:ADAPTS]->(:ProjectWork) DELETE old }`
 		}
 		cypher += `
 			WITH w
 			MATCH (p:Province {code: $province}), (a:Area {code: $area})
 			OPTIONAL MATCH (s:SharedService {id: $service})
+			OPTIONAL MATCH (m:ProjectWork {id: $model})
 			CREATE (p)-[:WROTE]->(w)-[:IN_AREA]->(a)
 			FOREACH (x IN CASE WHEN s IS NULL THEN [] ELSE [s] END | CREATE (w)-[:LED_TO]->(x))
+			FOREACH (x IN CASE WHEN m IS NULL THEN [] ELSE [m] END | CREATE (w)-[:ADAPTS]->(x))
 			RETURN count(w) AS written`
 		return writePlan{changes: changes, items: itemWrite{
 			what: "project works", want: 1, cypher: cypher,
 			params: map[string]any{
 				"id": planned.ID, "props": projectWorkProps(planned),
 				"province": planned.ProvinceCode, "area": planned.AreaCode, "service": stringParam(planned.ServiceID),
+				"model": stringParam(planned.ModelFromID),
 			},
 		}}, nil
 	})

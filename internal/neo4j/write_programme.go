@@ -16,10 +16,16 @@ var _ pcnet.ProgrammeWriter = (*Store)(nil)
 
 // projectWorkColumn reads the project work with ID $id: a list of one list
 // of its fields, or an empty list. readProjectWork decodes it.
-const projectWorkColumn = `
-		COLLECT { MATCH (p:Province)-[:WROTE]->(w:ProjectWork {id: $id})-[:IN_AREA]->(a:Area)
+var projectWorkColumn = projectWorkColumnOf("id")
+
+// projectWorkColumnOf is projectWorkColumn for the ID in parameter param.
+func projectWorkColumnOf(param string) string {
+	return `
+		COLLECT { MATCH (p:Province)-[:WROTE]->(w:ProjectWork {id: $` + param + `})-[:IN_AREA]->(a:Area)
 		          OPTIONAL MATCH (w)-[:LED_TO]->(s:SharedService)
-		          RETURN [p.code, a.code, w.title, w.maturity, w.step, w.year, s.id] }`
+		          OPTIONAL MATCH (w)-[:ADAPTS]->(m:ProjectWork)
+		          RETURN [p.code, a.code, w.title, w.maturity, w.step, w.year, s.id, m.id] }`
+}
 
 // readProjectWork decodes projectWorkColumn: nil when there is no such
 // project work.
@@ -30,12 +36,13 @@ func readProjectWork(id string, v any) (*pcnet.ProjectWork, error) {
 		return nil, rd.err
 	}
 	c := rd.list(cur[0])
-	if len(c) != 7 {
+	if len(c) != 8 {
 		return nil, fmt.Errorf("neo4j: project work row of %d fields", len(c))
 	}
 	pw := pcnet.ProjectWork{
 		ID: id, ProvinceCode: rd.str(c[0]), AreaCode: rd.str(c[1]), Title: rd.str(c[2]),
 		Maturity: pcnet.Maturity(rd.str(c[3])), Step: rd.int(c[4]), Year: rd.int(c[5]), ServiceID: rd.str(c[6]),
+		ModelFromID: rd.str(c[7]),
 	}
 	return &pw, rd.err
 }
