@@ -46,6 +46,8 @@ type Loaders struct {
 	tutorshipsByTutee  *loader[tutorshipKey, []pcnet.Tutorship]
 	projectWorksByProv *loader[string, []pcnet.ProjectWork]
 	projectWorksBySvc  *loader[string, []pcnet.ProjectWork]
+	projectWorkByID    *loader[string, *pcnet.ProjectWork]  // a project work's adapted model
+	projectWorksByArea *loader[string, []pcnet.ProjectWork] // an area's working group
 	reach              *loader[queryKey, []pcnet.ReachRow]
 	comuniSummaries    *loader[queryKey, pcnet.ComuneSummary]
 	// Per-item analytics (analytics_batch.go): cached like the others (the
@@ -288,6 +290,20 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 			return nil, []error{err}
 		}
 		return group(ids, works, func(w pcnet.ProjectWork) string { return w.ServiceID }), nil
+	})
+	l.projectWorkByID = newLoader(t, wait, func(ctx context.Context, ids []string) ([]*pcnet.ProjectWork, []error) {
+		works, err := store.ProjectWorks(ctx, pcnet.ProjectWorkFilter{IDs: ids})
+		if err != nil {
+			return nil, []error{err}
+		}
+		return pick(ids, works, func(w pcnet.ProjectWork) string { return w.ID }), nil
+	})
+	l.projectWorksByArea = newLoader(t, wait, func(ctx context.Context, codes []string) ([][]pcnet.ProjectWork, []error) {
+		works, err := store.ProjectWorks(ctx, pcnet.ProjectWorkFilter{AreaCodes: codes})
+		if err != nil {
+			return nil, []error{err}
+		}
+		return group(codes, works, func(w pcnet.ProjectWork) string { return w.AreaCode }), nil
 	})
 	// Reach figures are asked for per sector, per service or per date of a
 	// timeline: each level's queries go to the store in one Reach call.
