@@ -62,6 +62,10 @@ func complexityRoot() ComplexityRoot {
 	c.Query.Services = func(ch int, _ *model.ServiceFilter) int { return cost(1, 500, ch) }
 	c.Sector.Services = list(200)
 	c.Area.Services = list(107)
+	// A working group: at most one Province each, each writing about one
+	// project work per area.
+	c.WorkingGroup.Provinces = list(107)
+	c.WorkingGroup.ProjectWorks = list(107)
 	c.Province.Services = func(ch int, _ []pcnet.ServiceStatus) int { return cost(1, 6, ch) } // one per area
 	c.Comune.Coverages = func(ch int, _ *pcnet.Date, _ *pcnet.CoveragePhase) int { return cost(1, 6, ch) }
 	c.Query.ProjectWorks = func(ch int, _ *model.ProjectWorkFilter) int { return cost(1, 500, ch) }

@@ -56,6 +56,7 @@ type ResolverRoot interface {
 	TutorPath() TutorPathResolver
 	TutorPathLink() TutorPathLinkResolver
 	Tutorship() TutorshipResolver
+	WorkingGroup() WorkingGroupResolver
 }
 
 type DirectiveRoot struct {
@@ -64,12 +65,13 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	Area struct {
-		Code        func(childComplexity int) int
-		Description func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Sector      func(childComplexity int) int
-		Services    func(childComplexity int) int
+		Code         func(childComplexity int) int
+		Description  func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Sector       func(childComplexity int) int
+		Services     func(childComplexity int) int
+		WorkingGroup func(childComplexity int) int
 	}
 
 	Change struct {
@@ -202,7 +204,7 @@ type ComplexityRoot struct {
 		EndTutorship                 func(childComplexity int, tutorCode string, tutoredCode string, sectorCode string, since pcnet.Date, until pcnet.Date, outcome *pcnet.TutorshipOutcome, idempotencyKey *string) int
 		RecordParticipation          func(childComplexity int, provinceCode string, sectorCode string, since pcnet.Date, until *pcnet.Date, idempotencyKey *string) int
 		RecordParticipationException func(childComplexity int, provinceCode string, sectorCode string, reason string, idempotencyKey *string) int
-		SaveProjectWork              func(childComplexity int, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string, idempotencyKey *string) int
+		SaveProjectWork              func(childComplexity int, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string, modelFromID *string, idempotencyKey *string) int
 		SaveProjectWorkSections      func(childComplexity int, projectWorkID string, sections []model.ProjectWorkSectionInput, idempotencyKey *string) int
 		SetRolloutPlan               func(childComplexity int, serviceID string, waves []model.RolloutWaveInput, idempotencyKey *string) int
 		UpdateService                func(childComplexity int, id string, name *string, description *string, status *pcnet.ServiceStatus, startDate *pcnet.Date, endDate *pcnet.Date, idempotencyKey *string) int
@@ -290,15 +292,17 @@ type ComplexityRoot struct {
 	}
 
 	ProjectWork struct {
-		Area     func(childComplexity int) int
-		ID       func(childComplexity int) int
-		Maturity func(childComplexity int) int
-		Province func(childComplexity int) int
-		Sector   func(childComplexity int) int
-		Service  func(childComplexity int) int
-		Step     func(childComplexity int) int
-		Title    func(childComplexity int) int
-		Year     func(childComplexity int) int
+		Area         func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Maturity     func(childComplexity int) int
+		ModelFrom    func(childComplexity int) int
+		Province     func(childComplexity int) int
+		Sector       func(childComplexity int) int
+		Service      func(childComplexity int) int
+		Step         func(childComplexity int) int
+		Title        func(childComplexity int) int
+		WorkingGroup func(childComplexity int) int
+		Year         func(childComplexity int) int
 	}
 
 	ProjectWorkComparison struct {
@@ -529,6 +533,13 @@ type ComplexityRoot struct {
 	TutorshipPayload struct {
 		Tutorship func(childComplexity int) int
 	}
+
+	WorkingGroup struct {
+		Area         func(childComplexity int) int
+		Name         func(childComplexity int) int
+		ProjectWorks func(childComplexity int) int
+		Provinces    func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -538,6 +549,7 @@ type ComplexityRoot struct {
 type AreaResolver interface {
 	Sector(ctx context.Context, obj *pcnet.Area) (*pcnet.Sector, error)
 	Services(ctx context.Context, obj *pcnet.Area) ([]pcnet.SharedService, error)
+	WorkingGroup(ctx context.Context, obj *pcnet.Area) (*model.WorkingGroup, error)
 }
 type ComuneResolver interface {
 	NameOther(ctx context.Context, obj *pcnet.Comune) (*string, error)
@@ -582,7 +594,7 @@ type MutationResolver interface {
 	RecordParticipation(ctx context.Context, provinceCode string, sectorCode string, since pcnet.Date, until *pcnet.Date, idempotencyKey *string) (*model.ParticipationPayload, error)
 	EndParticipation(ctx context.Context, provinceCode string, sectorCode string, until pcnet.Date, idempotencyKey *string) (*model.ParticipationPayload, error)
 	RecordParticipationException(ctx context.Context, provinceCode string, sectorCode string, reason string, idempotencyKey *string) (*model.ParticipationExceptionPayload, error)
-	SaveProjectWork(ctx context.Context, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string, idempotencyKey *string) (*model.ProjectWorkPayload, error)
+	SaveProjectWork(ctx context.Context, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string, modelFromID *string, idempotencyKey *string) (*model.ProjectWorkPayload, error)
 	SaveProjectWorkSections(ctx context.Context, projectWorkID string, sections []model.ProjectWorkSectionInput, idempotencyKey *string) (*model.ProjectWorkSectionsPayload, error)
 	SetRolloutPlan(ctx context.Context, serviceID string, waves []model.RolloutWaveInput, idempotencyKey *string) (*model.RolloutPlanPayload, error)
 	AddMaterial(ctx context.Context, id string, title string, kind pcnet.MaterialKind, url string, sectorCode string, areaCode *string, serviceID *string, projectWorkID *string, pilotID *string, published *pcnet.Date, idempotencyKey *string) (*model.MaterialPayload, error)
@@ -601,6 +613,8 @@ type ProjectWorkResolver interface {
 	Sector(ctx context.Context, obj *pcnet.ProjectWork) (*pcnet.Sector, error)
 
 	Service(ctx context.Context, obj *pcnet.ProjectWork) (*pcnet.SharedService, error)
+	WorkingGroup(ctx context.Context, obj *pcnet.ProjectWork) (*model.WorkingGroup, error)
+	ModelFrom(ctx context.Context, obj *pcnet.ProjectWork) (*pcnet.ProjectWork, error)
 }
 type ProviderDistanceResolver interface {
 	Province(ctx context.Context, obj *model.ProviderDistance) (*pcnet.Province, error)
@@ -697,6 +711,10 @@ type TutorshipResolver interface {
 
 	Active(ctx context.Context, obj *pcnet.Tutorship, on *pcnet.Date) (bool, error)
 }
+type WorkingGroupResolver interface {
+	Provinces(ctx context.Context, obj *model.WorkingGroup) ([]pcnet.Province, error)
+	ProjectWorks(ctx context.Context, obj *model.WorkingGroup) ([]pcnet.ProjectWork, error)
+}
 
 // endregion ************************** generated!.gotpl **************************
 
@@ -752,6 +770,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Area.Services(childComplexity), true
+	case "Area.workingGroup":
+		if e.ComplexityRoot.Area.WorkingGroup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.WorkingGroup(childComplexity), true
 
 	case "Change.action":
 		if e.ComplexityRoot.Change.Action == nil {
@@ -1369,7 +1393,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SaveProjectWork(childComplexity, args["id"].(string), args["provinceCode"].(string), args["areaCode"].(string), args["title"].(string), args["maturity"].(pcnet.Maturity), args["step"].(int), args["year"].(int), args["serviceId"].(*string), args["idempotencyKey"].(*string)), true
+		return e.ComplexityRoot.Mutation.SaveProjectWork(childComplexity, args["id"].(string), args["provinceCode"].(string), args["areaCode"].(string), args["title"].(string), args["maturity"].(pcnet.Maturity), args["step"].(int), args["year"].(int), args["serviceId"].(*string), args["modelFromId"].(*string), args["idempotencyKey"].(*string)), true
 	case "Mutation.saveProjectWorkSections":
 		if e.ComplexityRoot.Mutation.SaveProjectWorkSections == nil {
 			break
@@ -1721,6 +1745,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectWork.Maturity(childComplexity), true
+	case "ProjectWork.modelFrom":
+		if e.ComplexityRoot.ProjectWork.ModelFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectWork.ModelFrom(childComplexity), true
 	case "ProjectWork.province":
 		if e.ComplexityRoot.ProjectWork.Province == nil {
 			break
@@ -1751,6 +1781,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectWork.Title(childComplexity), true
+	case "ProjectWork.workingGroup":
+		if e.ComplexityRoot.ProjectWork.WorkingGroup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectWork.WorkingGroup(childComplexity), true
 	case "ProjectWork.year":
 		if e.ComplexityRoot.ProjectWork.Year == nil {
 			break
@@ -2862,6 +2898,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TutorshipPayload.Tutorship(childComplexity), true
 
+	case "WorkingGroup.area":
+		if e.ComplexityRoot.WorkingGroup.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroup.Area(childComplexity), true
+	case "WorkingGroup.name":
+		if e.ComplexityRoot.WorkingGroup.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroup.Name(childComplexity), true
+	case "WorkingGroup.projectWorks":
+		if e.ComplexityRoot.WorkingGroup.ProjectWorks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroup.ProjectWorks(childComplexity), true
+	case "WorkingGroup.provinces":
+		if e.ComplexityRoot.WorkingGroup.Provinces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkingGroup.Provinces(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -3818,6 +3879,34 @@ type Area {
   illustrative, not real programme data.
   """
   services: [SharedService!]!
+  """
+  The area's working group: the Provinces writing a project work in it.
+  """
+  workingGroup: WorkingGroup!
+}
+
+"""
+The working group of an area ("ambito"): the Provinces writing a project work
+in it work together, one group per area, e.g. "Formazione del personale".
+Derived from the project works, not stored.
+"""
+type WorkingGroup {
+  """
+  The group's name: its area's Italian name, e.g. "Formazione del personale".
+  """
+  name: String!
+  """
+  The area the group works in.
+  """
+  area: Area!
+  """
+  The Provinces with a project work in the area, ordered by ISTAT code.
+  """
+  provinces: [Province!]!
+  """
+  The project works of the area, ordered by ID.
+  """
+  projectWorks: [ProjectWork!]!
 }
 
 """
@@ -4176,6 +4265,16 @@ type ProjectWork {
   The shared service it led to; null if none (yet).
   """
   service: SharedService
+  """
+  The working group of its area.
+  """
+  workingGroup: WorkingGroup!
+  """
+  The project work whose model this one adapts: one of the same area, written
+  by a Province that tutors (or tutored) this one's in the area's sector; null
+  if it adapts none.
+  """
+  modelFrom: ProjectWork
 }
 
 """
@@ -5294,7 +5393,9 @@ type Mutation {
   Records a project work, or replaces the one with the same ID, and links it
   to the shared service it led to, if any: that service must exist, be run
   by the project work's Province and work in the project work's area
-  ("invalid", field "serviceId").
+  ("invalid", field "serviceId"); and to the model it adapts, if any: another
+  project work of the same area, written by a Province that tutors (or
+  tutored) this one's in the area's sector ("invalid", field "modelFromId").
   """
   saveProjectWork(
     """
@@ -5329,6 +5430,11 @@ type Mutation {
     The shared service it led to; omit it (or pass null) for none.
     """
     serviceId: ID
+    """
+    The ID of the tutor's project work whose model it adapts; omit it (or pass
+    null) for none.
+    """
+    modelFromId: ID
     """
     Makes the write safe to retry (see Mutation): a key used by one of your
     committed writes returns its result without writing again; with other
@@ -6415,6 +6521,8 @@ func (ec *executionContext) childFields_Area(ctx context.Context, field graphql.
 		return ec.fieldContext_Area_sector(ctx, field)
 	case "services":
 		return ec.fieldContext_Area_services(ctx, field)
+	case "workingGroup":
+		return ec.fieldContext_Area_workingGroup(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Area", field.Name)
 }
@@ -6839,6 +6947,10 @@ func (ec *executionContext) childFields_ProjectWork(ctx context.Context, field g
 		return ec.fieldContext_ProjectWork_year(ctx, field)
 	case "service":
 		return ec.fieldContext_ProjectWork_service(ctx, field)
+	case "workingGroup":
+		return ec.fieldContext_ProjectWork_workingGroup(ctx, field)
+	case "modelFrom":
+		return ec.fieldContext_ProjectWork_modelFrom(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectWork", field.Name)
 }
@@ -7227,6 +7339,20 @@ func (ec *executionContext) childFields_TutorshipPayload(ctx context.Context, fi
 		return ec.fieldContext_TutorshipPayload_tutorship(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TutorshipPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkingGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_WorkingGroup_name(ctx, field)
+	case "area":
+		return ec.fieldContext_WorkingGroup_area(ctx, field)
+	case "provinces":
+		return ec.fieldContext_WorkingGroup_provinces(ctx, field)
+	case "projectWorks":
+		return ec.fieldContext_WorkingGroup_projectWorks(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkingGroup", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8076,14 +8202,22 @@ func (ec *executionContext) field_Mutation_saveProjectWork_args(ctx context.Cont
 		return nil, err
 	}
 	args["serviceId"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "modelFromId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["modelFromId"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["idempotencyKey"] = arg8
+	args["idempotencyKey"] = arg9
 	return args, nil
 }
 
@@ -9344,6 +9478,38 @@ func (ec *executionContext) fieldContext_Area_services(_ context.Context, field 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SharedService(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Area_workingGroup(ctx context.Context, field graphql.CollectedField, obj *pcnet.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Area_workingGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Area().WorkingGroup(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WorkingGroup) graphql.Marshaler {
+			return ec.marshalNWorkingGroup2ᚖpcnetᚋgraphᚋmodelᚐWorkingGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Area_workingGroup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Area",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkingGroup(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12068,7 +12234,7 @@ func (ec *executionContext) _Mutation_saveProjectWork(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SaveProjectWork(ctx, fc.Args["id"].(string), fc.Args["provinceCode"].(string), fc.Args["areaCode"].(string), fc.Args["title"].(string), fc.Args["maturity"].(pcnet.Maturity), fc.Args["step"].(int), fc.Args["year"].(int), fc.Args["serviceId"].(*string), fc.Args["idempotencyKey"].(*string))
+			return ec.Resolvers.Mutation().SaveProjectWork(ctx, fc.Args["id"].(string), fc.Args["provinceCode"].(string), fc.Args["areaCode"].(string), fc.Args["title"].(string), fc.Args["maturity"].(pcnet.Maturity), fc.Args["step"].(int), fc.Args["year"].(int), fc.Args["serviceId"].(*string), fc.Args["modelFromId"].(*string), fc.Args["idempotencyKey"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -13864,6 +14030,70 @@ func (ec *executionContext) fieldContext_ProjectWork_service(_ context.Context, 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SharedService(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectWork_workingGroup(ctx context.Context, field graphql.CollectedField, obj *pcnet.ProjectWork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectWork_workingGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProjectWork().WorkingGroup(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WorkingGroup) graphql.Marshaler {
+			return ec.marshalNWorkingGroup2ᚖpcnetᚋgraphᚋmodelᚐWorkingGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectWork_workingGroup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectWork",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkingGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectWork_modelFrom(ctx context.Context, field graphql.CollectedField, obj *pcnet.ProjectWork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectWork_modelFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProjectWork().ModelFrom(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pcnet.ProjectWork) graphql.Marshaler {
+			return ec.marshalOProjectWork2ᚖpcnetᚋinternalᚋpcnetᚐProjectWork(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectWork_modelFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectWork",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectWork(ctx, field)
 		},
 	}
 	return fc, nil
@@ -18582,6 +18812,125 @@ func (ec *executionContext) fieldContext_TutorshipPayload_tutorship(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _WorkingGroup_name(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroup_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroup_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkingGroup", field, true, false, "String")
+}
+
+func (ec *executionContext) _WorkingGroup_area(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroup_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Area, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pcnet.Area) graphql.Marshaler {
+			return ec.marshalNArea2pcnetᚋinternalᚋpcnetᚐArea(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroup_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkingGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Area(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkingGroup_provinces(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroup_provinces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkingGroup().Provinces(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pcnet.Province) graphql.Marshaler {
+			return ec.marshalNProvince2ᚕpcnetᚋinternalᚋpcnetᚐProvinceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroup_provinces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkingGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Province(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkingGroup_projectWorks(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkingGroup_projectWorks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkingGroup().ProjectWorks(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pcnet.ProjectWork) graphql.Marshaler {
+			return ec.marshalNProjectWork2ᚕpcnetᚋinternalᚋpcnetᚐProjectWorkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkingGroup_projectWorks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkingGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectWork(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20571,6 +20920,12 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Area_services(ctx, field, obj)
 				})
+		case "workingGroup":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Area_workingGroup(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22125,6 +22480,18 @@ func (ec *executionContext) _ProjectWork(ctx context.Context, sel ast.SelectionS
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ProjectWork_service(ctx, field, obj)
+				})
+		case "workingGroup":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProjectWork_workingGroup(ctx, field, obj)
+				})
+		case "modelFrom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProjectWork_modelFrom(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -23706,6 +24073,56 @@ func (ec *executionContext) _TutorshipPayload(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workingGroupImplementors = []string{"WorkingGroup"}
+
+func (ec *executionContext) _WorkingGroup(ctx context.Context, sel ast.SelectionSet, obj *model.WorkingGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workingGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkingGroup")
+		case "name":
+			out.Values[i] = ec._WorkingGroup_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "area":
+			out.Values[i] = ec._WorkingGroup_area(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "provinces":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkingGroup_provinces(ctx, field, obj)
+				})
+		case "projectWorks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkingGroup_projectWorks(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25397,6 +25814,14 @@ var (
 		pcnet.OutcomeWithdrawn:  "WITHDRAWN",
 	}
 )
+
+func (ec *executionContext) marshalNWorkingGroup2ᚖpcnetᚋgraphᚋmodelᚐWorkingGroup(ctx context.Context, sel ast.SelectionSet, v *model.WorkingGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkingGroup!")
+		return graphql.Null
+	}
+	return ec._WorkingGroup(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)

@@ -46,6 +46,8 @@ type Loaders struct {
 	tutorshipsByTutee  *loader[tutorshipKey, []pcnet.Tutorship]
 	projectWorksByProv *loader[string, []pcnet.ProjectWork]
 	projectWorksBySvc  *loader[string, []pcnet.ProjectWork]
+	projectWorkByID    *loader[string, *pcnet.ProjectWork]  // a project work's adapted model
+	projectWorksByArea *loader[string, []pcnet.ProjectWork] // an area's working group
 	reach              *loader[queryKey, []pcnet.ReachRow]
 	comuniSummaries    *loader[queryKey, pcnet.ComuneSummary]
 	// Per-item analytics (analytics_batch.go): cached like the others (the
@@ -220,6 +222,8 @@ func NewLoaders(store Backend, wait time.Duration) *Loaders {
 	})
 	l.projectWorksByProv = newLoader(t, wait, groupByKey(by(store.ProjectWorks, func(codes []string) pcnet.ProjectWorkFilter { return pcnet.ProjectWorkFilter{ProvinceCodes: codes} }), nil, func(w pcnet.ProjectWork) string { return w.ProvinceCode }))
 	l.projectWorksBySvc = newLoader(t, wait, groupByKey(by(store.ProjectWorks, func(ids []string) pcnet.ProjectWorkFilter { return pcnet.ProjectWorkFilter{ServiceIDs: ids} }), nil, func(w pcnet.ProjectWork) string { return w.ServiceID }))
+	l.projectWorkByID = newLoader(t, wait, oneByKey(by(store.ProjectWorks, func(ids []string) pcnet.ProjectWorkFilter { return pcnet.ProjectWorkFilter{IDs: ids} }), func(w pcnet.ProjectWork) string { return w.ID }))
+	l.projectWorksByArea = newLoader(t, wait, groupByKey(by(store.ProjectWorks, func(codes []string) pcnet.ProjectWorkFilter { return pcnet.ProjectWorkFilter{AreaCodes: codes} }), nil, func(w pcnet.ProjectWork) string { return w.AreaCode }))
 	// Reach figures are asked for per sector, per service or per date of a
 	// timeline: each level's queries go to the store in one Reach call.
 	l.reach = newLoader(t, wait, byKeys(batchOf("reach", store.Reach)))

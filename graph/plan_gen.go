@@ -28,6 +28,9 @@ func resolveFor(ctx context.Context, r ResolverRoot, fc *graphql.FieldContext, o
 	case "Area.services":
 		res, err = r.Area().Services(ctx, obj.(*pcnet.Area))
 		return res, err, true
+	case "Area.workingGroup":
+		res, err = r.Area().WorkingGroup(ctx, obj.(*pcnet.Area))
+		return res, err, true
 	case "Comune.nameOther":
 		res, err = r.Comune().NameOther(ctx, obj.(*pcnet.Comune))
 		return res, err, true
@@ -96,6 +99,12 @@ func resolveFor(ctx context.Context, r ResolverRoot, fc *graphql.FieldContext, o
 		return res, err, true
 	case "ProjectWork.service":
 		res, err = r.ProjectWork().Service(ctx, obj.(*pcnet.ProjectWork))
+		return res, err, true
+	case "ProjectWork.workingGroup":
+		res, err = r.ProjectWork().WorkingGroup(ctx, obj.(*pcnet.ProjectWork))
+		return res, err, true
+	case "ProjectWork.modelFrom":
+		res, err = r.ProjectWork().ModelFrom(ctx, obj.(*pcnet.ProjectWork))
 		return res, err, true
 	case "ProviderDistance.province":
 		res, err = r.ProviderDistance().Province(ctx, obj.(*model.ProviderDistance))
@@ -282,6 +291,12 @@ func resolveFor(ctx context.Context, r ResolverRoot, fc *graphql.FieldContext, o
 		return res, err, true
 	case "Tutorship.active":
 		res, err = r.Tutorship().Active(ctx, obj.(*pcnet.Tutorship), fc.Args["on"].(*pcnet.Date))
+		return res, err, true
+	case "WorkingGroup.provinces":
+		res, err = r.WorkingGroup().Provinces(ctx, obj.(*model.WorkingGroup))
+		return res, err, true
+	case "WorkingGroup.projectWorks":
+		res, err = r.WorkingGroup().ProjectWorks(ctx, obj.(*model.WorkingGroup))
 		return res, err, true
 	}
 	return nil, nil, false

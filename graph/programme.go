@@ -529,3 +529,37 @@ func cmpOr(a1, b1, a2, b2 string) int {
 	}
 	return 0
 }
+
+// workingGroupOf is the working group of w's area (issue 13): a value
+// built from the area, whose lists the loaders resolve when selected.
+func (r *Resolver) workingGroupOf(ctx context.Context, w *pcnet.ProjectWork) (*model.WorkingGroup, error) {
+	a, err := r.areaOf(ctx, w.AreaCode, "project work "+w.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.WorkingGroup{Area: *a}, nil
+}
+
+// workingGroupProvinces lists the Provinces with a project work in the
+// group's area, by code, from the area's project works (one loader call
+// per level, as the group's projectWorks).
+func (r *Resolver) workingGroupProvinces(ctx context.Context, g *model.WorkingGroup) ([]pcnet.Province, error) {
+	works, err := loadersFrom(ctx).projectWorksByArea.Load(ctx, g.Area.Code)
+	if err != nil {
+		return nil, err
+	}
+	codes := make([]string, 0, len(works))
+	for _, w := range works {
+		codes = append(codes, w.ProvinceCode)
+	}
+	slices.Sort(codes)
+	return r.provincesOf(ctx, slices.Compact(codes), "working group "+g.Area.Code)
+}
+
+// modelFromOf is the project work whose model w adapts, nil for none.
+func (r *Resolver) modelFromOf(ctx context.Context, w *pcnet.ProjectWork) (*pcnet.ProjectWork, error) {
+	if w.ModelFromID == "" {
+		return nil, nil
+	}
+	return required(loadersFrom(ctx).projectWorkByID.Load(ctx, w.ModelFromID))("project work "+w.ID, "project work", w.ModelFromID)
+}

@@ -23,6 +23,10 @@ func (r *areaResolver) Services(ctx context.Context, obj *pcnet.Area) ([]pcnet.S
 	return loadersFrom(ctx).servicesByArea.Load(ctx, obj.Code)
 }
 
+func (r *areaResolver) WorkingGroup(ctx context.Context, obj *pcnet.Area) (*model.WorkingGroup, error) {
+	return &model.WorkingGroup{Area: *obj}, nil
+}
+
 func (r *comuneResolver) NameOther(ctx context.Context, obj *pcnet.Comune) (*string, error) {
 	if obj.NameOther == "" {
 		return nil, nil
@@ -150,11 +154,11 @@ func (r *mutationResolver) RecordParticipationException(ctx context.Context, pro
 	return r.recordParticipationException(ctx, pcnet.ParticipationException{ProvinceCode: provinceCode, SectorCode: sectorCode, Reason: reason})
 }
 
-func (r *mutationResolver) SaveProjectWork(ctx context.Context, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string, idempotencyKey *string) (*model.ProjectWorkPayload, error) {
+func (r *mutationResolver) SaveProjectWork(ctx context.Context, id string, provinceCode string, areaCode string, title string, maturity pcnet.Maturity, step int, year int, serviceID *string, modelFromID *string, idempotencyKey *string) (*model.ProjectWorkPayload, error) {
 	ctx = withIdempotencyKey(ctx, idempotencyKey)
 	return r.saveProjectWork(ctx, pcnet.ProjectWork{
 		ID: id, ProvinceCode: provinceCode, AreaCode: areaCode, Title: title,
-		Maturity: maturity, Step: step, Year: year, ServiceID: deref(serviceID),
+		Maturity: maturity, Step: step, Year: year, ServiceID: deref(serviceID), ModelFromID: deref(modelFromID),
 	})
 }
 
@@ -221,6 +225,14 @@ func (r *projectWorkResolver) Service(ctx context.Context, obj *pcnet.ProjectWor
 		return nil, nil
 	}
 	return r.serviceOf(ctx, obj.ServiceID, "project work "+obj.ID)
+}
+
+func (r *projectWorkResolver) WorkingGroup(ctx context.Context, obj *pcnet.ProjectWork) (*model.WorkingGroup, error) {
+	return r.workingGroupOf(ctx, obj)
+}
+
+func (r *projectWorkResolver) ModelFrom(ctx context.Context, obj *pcnet.ProjectWork) (*pcnet.ProjectWork, error) {
+	return r.modelFromOf(ctx, obj)
 }
 
 func (r *providerDistanceResolver) Province(ctx context.Context, obj *model.ProviderDistance) (*pcnet.Province, error) {
@@ -714,6 +726,14 @@ func (r *tutorshipResolver) Active(ctx context.Context, obj *pcnet.Tutorship, on
 	return obj.Period().ActiveOn(r.dayOr(on)), nil
 }
 
+func (r *workingGroupResolver) Provinces(ctx context.Context, obj *model.WorkingGroup) ([]pcnet.Province, error) {
+	return r.workingGroupProvinces(ctx, obj)
+}
+
+func (r *workingGroupResolver) ProjectWorks(ctx context.Context, obj *model.WorkingGroup) ([]pcnet.ProjectWork, error) {
+	return loadersFrom(ctx).projectWorksByArea.Load(ctx, obj.Area.Code)
+}
+
 func (r *Resolver) Area() AreaResolver { return &areaResolver{r} }
 
 func (r *Resolver) Comune() ComuneResolver { return &comuneResolver{r} }
@@ -772,6 +792,8 @@ func (r *Resolver) TutorPathLink() TutorPathLinkResolver { return &tutorPathLink
 
 func (r *Resolver) Tutorship() TutorshipResolver { return &tutorshipResolver{r} }
 
+func (r *Resolver) WorkingGroup() WorkingGroupResolver { return &workingGroupResolver{r} }
+
 type (
 	areaResolver                  struct{ *Resolver }
 	comuneResolver                struct{ *Resolver }
@@ -799,4 +821,5 @@ type (
 	tutorPathResolver             struct{ *Resolver }
 	tutorPathLinkResolver         struct{ *Resolver }
 	tutorshipResolver             struct{ *Resolver }
+	workingGroupResolver          struct{ *Resolver }
 )

@@ -16,6 +16,7 @@ import (
 	"pcnet/internal/neo4j"
 	"pcnet/internal/neo4j/neo4jtest"
 	"pcnet/internal/network"
+	"pcnet/internal/pcnet"
 )
 
 func TestNeo4jFlagsPrecedence(t *testing.T) {
@@ -58,32 +59,53 @@ func TestImportNeedsURI(t *testing.T) {
 	}
 }
 
-// An inconsistent network file is rejected before any connection: the
-// server named here doesn't exist.
+// An inconsistent network file is rejected before any connection (the
+// server named here doesn't exist), each problem named with its item.
 func TestImportRejectsInconsistentNetwork(t *testing.T) {
-	n, err := dataset.Network()
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name string
+		edit func(n *pcnet.Network)
+		want []string
+	}{
+		{"unknown Comune", func(n *pcnet.Network) { n.Coverages[0].ComuneCode = "999999" }, []string{"999999", "unknown comune"}},
+		{"adapted model of no tutor", func(n *pcnet.Network) {
+			// Each project work adapting a model names itself: the rule refuses it.
+			for i, w := range n.ProjectWorks {
+				if w.ModelFromID != "" {
+					n.ProjectWorks[i].ModelFromID = w.ID
+					return
+				}
+			}
+			t.Fatal("the shipped network has no adapted model")
+		}, []string{"modelFromId", "cannot adapt its own model"}},
 	}
-	n.Coverages[0].ComuneCode = "999999"
-	path := filepath.Join(t.TempDir(), "network.json")
-	var buf bytes.Buffer
-	if err := network.Encode(&buf, n); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("NEO4J_URI", "bolt://127.0.0.1:1")
-	var out, errb bytes.Buffer
-	err = runImport(context.Background(), []string{"-quiet", "-network", path}, &out, &errb)
-	if err == nil {
-		t.Fatal("no error")
-	}
-	for _, want := range []string{"nothing was written", "999999", "unknown comune"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error doesn't say %q: %v", want, err)
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := dataset.Network()
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.edit(&n)
+			path := filepath.Join(t.TempDir(), "network.json")
+			var buf bytes.Buffer
+			if err := network.Encode(&buf, n); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("NEO4J_URI", "bolt://127.0.0.1:1")
+			var out, errb bytes.Buffer
+			err = runImport(context.Background(), []string{"-quiet", "-network", path}, &out, &errb)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, want := range append([]string{"nothing was written"}, tt.want...) {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error doesn't say %q: %v", want, err)
+				}
+			}
+		})
 	}
 }
 

@@ -449,6 +449,11 @@ func (s *Store) SaveProjectWork(ctx context.Context, w pcnet.ProjectWork) (pcnet
 		if w.ServiceID != "" {
 			f.Service = d.service(w.ServiceID)
 		}
+		if w.ModelFromID != "" {
+			if f.Model = d.projectWork(w.ModelFromID); f.Model != nil {
+				f.Tutored = pcnet.HasTutored(d.tutorships, f.Model.ProvinceCode, w.ProvinceCode, d.areaSector[w.AreaCode])
+			}
+		}
 		return pcnet.PlanProjectWork(w, f)
 	}, putProjectWork)
 }

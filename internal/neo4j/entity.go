@@ -190,10 +190,37 @@ var (
 		link{"service", "LED_TO", true, "SharedService", "id", true})
 )
 
+// projectWorkModelKind is a project work's ADAPTS link to the model it
+// adapts, a kind of its own after projectWorkKind: a link of that kind
+// would look for its target among the nodes the same query creates.
+var projectWorkModelKind = entityKind{
+	name: "adapted models",
+	readAll: `
+		MATCH (w:ProjectWork)-[r:ADAPTS]->(m:ProjectWork)
+		RETURN w.id AS key, properties(r) AS props, {model: m.id} AS links`,
+	create: `
+		UNWIND $rows AS row
+		MATCH (w:ProjectWork {id: row.key}), (m:ProjectWork {id: row.links.model})
+		CREATE (w)-[r:ADAPTS]->(m)
+		SET r = row.props`,
+	update: `
+		UNWIND $rows AS row
+		MATCH (w:ProjectWork {id: row.key})-[old:ADAPTS]->(:ProjectWork)
+		DELETE old
+		WITH row, w
+		MATCH (m:ProjectWork {id: row.links.model})
+		CREATE (w)-[r:ADAPTS]->(m)
+		SET r = row.props`,
+	remove: `
+		UNWIND $rows AS row
+		MATCH (:ProjectWork {id: row.key})-[r:ADAPTS]->(:ProjectWork)
+		DELETE r`,
+}
+
 // importKinds lists the kinds in write order.
 var importKinds = []*entityKind{
 	&regionKind, &provinceKind, &comuneKind,
-	&sectorKind, &areaKind, &serviceKind, &coverageKind, &tutorshipKind, &projectWorkKind,
+	&sectorKind, &areaKind, &serviceKind, &coverageKind, &tutorshipKind, &projectWorkKind, &projectWorkModelKind,
 }
 
 // sameRow reports whether an existing entity already holds row's

@@ -470,6 +470,9 @@ func datasetRows(ds pcnet.Dataset) (map[*entityKind][]row, error) {
 		add(&projectWorkKind, row{key: w.ID, props: map[string]any{
 			"id": w.ID, "title": w.Title, "maturity": string(w.Maturity), "step": int64(w.Step), "year": int64(w.Year),
 		}, links: map[string]any{"province": w.ProvinceCode, "area": w.AreaCode, "service": stringParam(w.ServiceID)}})
+		if w.ModelFromID != "" {
+			add(&projectWorkModelKind, row{key: w.ID, props: map[string]any{}, links: map[string]any{"model": w.ModelFromID}})
+		}
 	}
 	programmeRows(ds.Programme, add) // programme.go
 	for k, rows := range out {

@@ -26,20 +26,26 @@ func shippedDataset(t testing.TB) pcnet.Dataset {
 // sizes returns the number of entities of each kind in ds, as the import
 // names them.
 func sizes(ds pcnet.Dataset) map[string]int {
-	areas := 0
+	areas, models := 0, 0
 	for _, s := range ds.Sectors {
 		areas += len(s.Areas)
 	}
+	for _, w := range ds.ProjectWorks {
+		if w.ModelFromID != "" {
+			models++
+		}
+	}
 	return map[string]int{
-		"regions":       len(ds.Regions),
-		"provinces":     len(ds.Provinces),
-		"comuni":        len(ds.Comuni),
-		"sectors":       len(ds.Sectors),
-		"areas":         areas,
-		"services":      len(ds.Services),
-		"coverages":     len(ds.Coverages),
-		"tutorships":    len(ds.Tutorships),
-		"project works": len(ds.ProjectWorks),
+		"regions":        len(ds.Regions),
+		"provinces":      len(ds.Provinces),
+		"comuni":         len(ds.Comuni),
+		"sectors":        len(ds.Sectors),
+		"areas":          areas,
+		"services":       len(ds.Services),
+		"coverages":      len(ds.Coverages),
+		"tutorships":     len(ds.Tutorships),
+		"project works":  len(ds.ProjectWorks),
+		"adapted models": models, // ADAPTS links, a kind of their own (entity.go)
 		// The programme (programme.go).
 		"participations":        len(ds.Participations),
 		"path steps":            len(ds.PathSteps),

@@ -148,14 +148,15 @@ func (s *Store) Tutorships(ctx context.Context, f pcnet.TutorshipFilter) ([]pcne
 }
 
 // projectWorkFields are the fields of a project work row, w the project
-// work, p its Province, a its area and s the service it led to (null for
-// none); (*reader).projectWork decodes them.
-const projectWorkFields = `w.id, p.code, a.code, w.title, w.maturity, w.step, w.year, s.id`
+// work, p its Province, a its area, s the service it led to and m the
+// project work whose model it adapts (null for none); (*reader).projectWork
+// decodes them.
+const projectWorkFields = `w.id, p.code, a.code, w.title, w.maturity, w.step, w.year, s.id, m.id`
 
 // projectWork decodes the projectWorkFields of a row.
 func (r *reader) projectWork(v []any) pcnet.ProjectWork {
 	return pcnet.ProjectWork{ID: r.str(v[0]), ProvinceCode: r.str(v[1]), AreaCode: r.str(v[2]), Title: r.str(v[3]),
-		Maturity: pcnet.Maturity(r.str(v[4])), Step: r.int(v[5]), Year: r.int(v[6]), ServiceID: r.str(v[7])}
+		Maturity: pcnet.Maturity(r.str(v[4])), Step: r.int(v[5]), Year: r.int(v[6]), ServiceID: r.str(v[7]), ModelFromID: r.str(v[8])}
 }
 
 // ProjectWorks implements pcnet.Store.
@@ -170,6 +171,7 @@ func (s *Store) ProjectWorks(ctx context.Context, f pcnet.ProjectWorkFilter) ([]
 		OPTIONAL MATCH (w)-[:LED_TO]->(s:SharedService)
 		WITH p, w, a, s
 		WHERE $services IS NULL OR s.id IN $services
+		OPTIONAL MATCH (w)-[:ADAPTS]->(m:ProjectWork)
 		RETURN `+projectWorkFields+`
 		ORDER BY w.id`,
 		map[string]any{

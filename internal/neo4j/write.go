@@ -408,15 +408,20 @@ func tutorshipKeyParams(k pcnet.TutorshipKey) map[string]any {
 	return map[string]any{"tutor": k.TutorCode, "tutored": k.TutoredCode, "sector": k.SectorCode, "since": dateParam(k.Since)}
 }
 
-// projectWorkFacts are the facts of saving pw.
+// projectWorkFacts are the facts of saving pw; Tutored is whether the
+// model's Province tutors pw's in the area's sector.
 func projectWorkFacts(pw pcnet.ProjectWork) facts[pcnet.ProjectWorkFacts] {
 	return facts[pcnet.ProjectWorkFacts]{
 		columns: provinceExists("province") + `,
-		EXISTS { MATCH (:Area {code: $area}) },` + projectWorkColumn + `,` + serviceColumn,
-		params: map[string]any{"id": pw.ID, "province": pw.ProvinceCode, "area": pw.AreaCode, "serviceId": stringParam(pw.ServiceID)},
+		EXISTS { MATCH (:Area {code: $area}) },` + projectWorkColumn + `,` + serviceColumn + `,` + projectWorkColumnOf("modelId") + `,
+		EXISTS { MATCH (mp:Province)-[:WROTE]->(:ProjectWork {id: $modelId}), (mp)-[t:TUTORS]->(:Province {code: $province}),
+		               (:Area {code: $area})-[:IN_SECTOR]->(sec:Sector) WHERE t.sector = sec.code }`,
+		params: map[string]any{"id": pw.ID, "province": pw.ProvinceCode, "area": pw.AreaCode, "serviceId": stringParam(pw.ServiceID),
+			"modelId": stringParam(pw.ModelFromID)},
 		decode: func(rd *reader, v []any) pcnet.ProjectWorkFacts {
 			return pcnet.ProjectWorkFacts{ProvinceFound: rd.bool(v[0]), AreaFound: rd.bool(v[1]),
-				Current: rd.foundProjectWork(v[2]), Service: rd.foundService(v[3])}
+				Current: rd.foundProjectWork(v[2]), Service: rd.foundService(v[3]),
+				Model: rd.foundProjectWork(v[4]), Tutored: rd.bool(v[5])}
 		},
 	}
 }
@@ -669,20 +674,24 @@ func (s *Store) SaveProjectWork(ctx context.Context, pw pcnet.ProjectWork) (pcne
 			WITH w
 			CALL (w) { MATCH (w)<-[old:WROTE]-(:Province) DELETE old }
 			CALL (w) { MATCH (w)-[old:IN_AREA]->(:Area) DELETE old }
-			CALL (w) { MATCH (w)-[old:LED_TO]->(:SharedService) DELETE old }`
+			CALL (w) { MATCH (w)-[old:LED_TO]->(:SharedService) DELETE old }
+			CALL (w) { MATCH (w)-[old:ADAPTS]->(:ProjectWork) DELETE old }`
 		}
 		cypher += `
 			WITH w
 			MATCH (p:Province {code: $province}), (a:Area {code: $area})
 			OPTIONAL MATCH (s:SharedService {id: $service})
+			OPTIONAL MATCH (m:ProjectWork {id: $model})
 			CREATE (p)-[:WROTE]->(w)-[:IN_AREA]->(a)
 			FOREACH (x IN CASE WHEN s IS NULL THEN [] ELSE [s] END | CREATE (w)-[:LED_TO]->(x))
+			FOREACH (x IN CASE WHEN m IS NULL THEN [] ELSE [m] END | CREATE (w)-[:ADAPTS]->(x))
 			RETURN count(w) AS written`
 		return itemWrite{
 			what: "project works", want: 1, cypher: cypher,
 			params: map[string]any{
 				"id": planned.ID, "props": projectWorkProps(planned),
 				"province": planned.ProvinceCode, "area": planned.AreaCode, "service": stringParam(planned.ServiceID),
+				"model": stringParam(planned.ModelFromID),
 			},
 		}
 	})

@@ -16,15 +16,21 @@ var _ pcnet.ProgrammeWriter = (*Store)(nil)
 // projectWorkColumn reads the project work with ID $id: a list of one list
 // of its projectWorkFields, or an empty list. (*reader).foundProjectWork
 // decodes it.
-const projectWorkColumn = `
-		COLLECT { MATCH (p:Province)-[:WROTE]->(w:ProjectWork {id: $id})-[:IN_AREA]->(a:Area)
+var projectWorkColumn = projectWorkColumnOf("id")
+
+// projectWorkColumnOf is projectWorkColumn for the ID in parameter param.
+func projectWorkColumnOf(param string) string {
+	return `
+		COLLECT { MATCH (p:Province)-[:WROTE]->(w:ProjectWork {id: $` + param + `})-[:IN_AREA]->(a:Area)
 		          OPTIONAL MATCH (w)-[:LED_TO]->(s:SharedService)
+		          OPTIONAL MATCH (w)-[:ADAPTS]->(m:ProjectWork)
 		          RETURN [` + projectWorkFields + `] }`
+}
 
 // foundProjectWork decodes projectWorkColumn: nil when there is no such
 // project work.
 func (r *reader) foundProjectWork(v any) *pcnet.ProjectWork {
-	return one(r, v, 8, "project work", (*reader).projectWork)
+	return one(r, v, 9, "project work", (*reader).projectWork)
 }
 
 // comuneFactsColumn reads the Comuni of $codes that exist and are not

@@ -276,7 +276,7 @@ func (d *decoder) tutorship(path string, j tutorshipJSON) (pcnet.Tutorship, bool
 }
 
 func (d *decoder) projectWork(path string, j projectWorkJSON) (pcnet.ProjectWork, bool) {
-	p := pcnet.ProjectWork{ID: j.ID, ProvinceCode: j.ProvinceCode, AreaCode: j.AreaCode, Title: j.Title, ServiceID: j.ServiceID}
+	p := pcnet.ProjectWork{ID: j.ID, ProvinceCode: j.ProvinceCode, AreaCode: j.AreaCode, Title: j.Title, ServiceID: j.ServiceID, ModelFromID: j.ModelFromID}
 	return p, d.fields(path, requiredField("id", j.ID), provinceField("provinceCode", j.ProvinceCode), requiredField("areaCode", j.AreaCode),
 		requiredField("title", j.Title), enumField("maturity", j.Maturity, pcnet.Maturities, &p.Maturity),
 		numberField("step", j.Step, &p.Step), numberField("year", j.Year, &p.Year))

@@ -92,6 +92,7 @@ type projectWorkJSON struct {
 	Step         *int   `json:"step"`
 	Year         *int   `json:"year"`
 	ServiceID    string `json:"serviceId,omitempty"`
+	ModelFromID  string `json:"modelFromId,omitempty"`
 }
 
 // Encode writes n as a network file, without the illustrative flag or note;

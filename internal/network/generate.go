@@ -43,6 +43,7 @@ func Generate(geo pcnet.Geography) pcnet.Network {
 	g.tutorships()
 	g.tutorServices()
 	g.projectWorks()
+	g.adaptedModels()
 	g.extensions()
 	g.setbacks()
 	g.coverages()
@@ -359,6 +360,27 @@ func (g *generator) projectWorks() {
 			w.Title = fill(tx.titles[g.rng.IntN(len(tx.titles))], p)
 			w.ServiceID = g.serviceFor(w, t, graduate)
 			g.net.ProjectWorks = append(g.net.ProjectWorks, w)
+		}
+	}
+}
+
+// adaptedModels sets each project work's ModelFromID to the project work
+// of the same area of the first of its Province's tutors in the area's
+// sector (in tutorship order) that wrote one: the tutor's model it adapts.
+// No random draws, so the rest of the network stays as it was.
+func (g *generator) adaptedModels() {
+	ids := make(map[string]bool, len(g.net.ProjectWorks))
+	for _, w := range g.net.ProjectWorks {
+		ids[w.ID] = true
+	}
+	for i, w := range g.net.ProjectWorks {
+		sector := g.area(w.AreaCode).SectorCode
+		for _, t := range g.net.Tutorships {
+			model := "pw-" + t.TutorCode + "-" + w.AreaCode
+			if t.TutoredCode == w.ProvinceCode && t.SectorCode == sector && model != w.ID && ids[model] {
+				g.net.ProjectWorks[i].ModelFromID = model
+				break
+			}
 		}
 	}
 }

@@ -109,5 +109,6 @@ func projectWorkRecord(p pcnet.ProjectWork) projectWorkJSON {
 	return projectWorkJSON{
 		ID: p.ID, ProvinceCode: p.ProvinceCode, AreaCode: p.AreaCode, Title: p.Title,
 		Maturity: string(p.Maturity), Step: &p.Step, Year: &p.Year, ServiceID: p.ServiceID,
+		ModelFromID: p.ModelFromID,
 	}
 }

@@ -134,6 +134,10 @@ func (d *Dataset) Validate() error {
 	}
 
 	pws := make(map[string]bool)
+	byID := make(map[string]*ProjectWork, len(d.ProjectWorks))
+	for i, w := range d.ProjectWorks {
+		byID[w.ID] = &d.ProjectWorks[i]
+	}
 	for _, w := range d.ProjectWorks {
 		badIf(pws[w.ID], "project work %s: duplicate id", w.ID)
 		pws[w.ID] = true
@@ -146,6 +150,16 @@ func (d *Dataset) Validate() error {
 				bad("project work %s: unknown service %q", w.ID, w.ServiceID)
 			} else if s.ProviderCode != w.ProvinceCode {
 				bad("project work %s: led to service %s of another province (%s)", w.ID, s.ID, s.ProviderCode)
+			}
+		}
+		if w.ModelFromID != "" {
+			m := byID[w.ModelFromID]
+			var was bool
+			if m != nil {
+				was = HasTutored(d.Tutorships, m.ProvinceCode, w.ProvinceCode, areas[w.AreaCode].SectorCode)
+			}
+			if problem := modelFromProblem(w, m, was); problem != "" {
+				bad("project work %s: modelFromId: %s", w.ID, problem)
 			}
 		}
 	}

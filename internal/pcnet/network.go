@@ -166,4 +166,8 @@ type ProjectWork struct {
 	Step         int    // step of the path it was written at, 1 to 3
 	Year         int    // year it was presented
 	ServiceID    string // the shared service it led to, "" if none
+	// ModelFromID is the project work of a tutor whose model this one
+	// adapts, "" if none: one of the same area, written by a Province that
+	// tutors (or tutored) this one's in the area's sector (CheckModelFrom).
+	ModelFromID string
 }

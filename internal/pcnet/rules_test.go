@@ -703,6 +703,7 @@ func TestPlanProjectWork(t *testing.T) {
 	otherArea := &SharedService{ID: "svc-013-sua", ProviderCode: "013", AreaCode: "staff-training"}
 	stored := valid
 	stored.Title = "SUA Como"
+	tutorModel := ProjectWork{ID: "pw-108-sua", ProvinceCode: "108", AreaCode: "sua", Title: "SUA Monza", Maturity: MaturityAdvanced, Step: 3, Year: 2024}
 	found := ProjectWorkFacts{ProvinceFound: true, AreaFound: true, Service: own}
 	with := func(edit func(f *ProjectWorkFacts)) ProjectWorkFacts { f := found; edit(&f); return f }
 	tests := []struct {
@@ -735,6 +736,25 @@ func TestPlanProjectWork(t *testing.T) {
 		{"unknown service", func(*ProjectWork) {}, with(func(f *ProjectWorkFacts) { f.Service = nil }), ENOTFOUND, "serviceId", "", ""},
 		{"another Province's service", func(*ProjectWork) {}, with(func(f *ProjectWorkFacts) { f.Service = other }), EINVALID, "serviceId", "", ""},
 		{"a service of another area", func(*ProjectWork) {}, with(func(f *ProjectWorkFacts) { f.Service = otherArea }), EINVALID, "serviceId", "", ""},
+		// The adapted model (CheckModelFrom): each refusal names modelFromId.
+		{"create adapting the tutor's model", func(w *ProjectWork) { w.ModelFromID = tutorModel.ID },
+			with(func(f *ProjectWorkFacts) { f.Model, f.Tutored = &tutorModel, true }), "", "", ActionCreate,
+			`created "SUA Como": province 013, area sua, maturity DEVELOPING, step 1, year 2025, service svc-013-sua, adapting pw-108-sua`},
+		{"update the adapted model", func(w *ProjectWork) { w.ModelFromID = tutorModel.ID },
+			with(func(f *ProjectWorkFacts) { f.Current, f.Model, f.Tutored = &stored, &tutorModel, true }), "", "", ActionUpdate,
+			`modelFromId "" → "pw-108-sua"`},
+		{"malformed model id", func(w *ProjectWork) { w.ModelFromID = "pw 1" }, found, EINVALID, "modelFromId", "", ""},
+		{"its own model", func(w *ProjectWork) { w.ModelFromID = w.ID },
+			with(func(f *ProjectWorkFacts) { f.Model, f.Tutored = &stored, true }), EINVALID, "modelFromId", "", ""},
+		{"unknown model", func(w *ProjectWork) { w.ModelFromID = "pw-nowhere" }, found, EINVALID, "modelFromId", "", ""},
+		{"a model of another area", func(w *ProjectWork) { w.ModelFromID = tutorModel.ID },
+			with(func(f *ProjectWorkFacts) {
+				m := tutorModel
+				m.AreaCode = "staff-training"
+				f.Model, f.Tutored = &m, true
+			}), EINVALID, "modelFromId", "", ""},
+		{"a model of a Province that never tutored it", func(w *ProjectWork) { w.ModelFromID = tutorModel.ID },
+			with(func(f *ProjectWorkFacts) { f.Model = &tutorModel }), EINVALID, "modelFromId", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

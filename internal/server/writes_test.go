@@ -272,8 +272,8 @@ const (
 	endTutorshipQ = `mutation($tutor: String!, $tutored: String!, $sector: String!, $since: Date!, $until: Date!) {
 		endTutorship(tutorCode: $tutor, tutoredCode: $tutored, sectorCode: $sector, since: $since, until: $until) {
 			tutorship { since until step } } }`
-	saveProjectWorkQ = `mutation($id: ID!, $province: String!, $area: String!, $title: String!, $maturity: Maturity!, $step: Int!, $year: Int!, $svc: ID) {
-		saveProjectWork(id: $id, provinceCode: $province, areaCode: $area, title: $title, maturity: $maturity, step: $step, year: $year, serviceId: $svc) {
+	saveProjectWorkQ = `mutation($id: ID!, $province: String!, $area: String!, $title: String!, $maturity: Maturity!, $step: Int!, $year: Int!, $svc: ID, $model: ID) {
+		saveProjectWork(id: $id, provinceCode: $province, areaCode: $area, title: $title, maturity: $maturity, step: $step, year: $year, serviceId: $svc, modelFromId: $model) {
 			projectWork { id title maturity step year province { code } area { code } service { id } } } }`
 )
 
@@ -574,6 +574,11 @@ func TestWriteRules(t *testing.T) {
 				map[string]any{"id": "pw-x", "province": "013", "area": "sua", "title": "T", "maturity": "ADVANCED", "step": 1, "year": 2026, "svc": svc.ID}, pcnet.EINVALID, "serviceId"},
 			{"a project work linked to an unknown service", saveProjectWorkQ,
 				map[string]any{"id": "pw-x", "province": "108", "area": "sua", "title": "T", "maturity": "ADVANCED", "step": 1, "year": 2026, "svc": "svc-nope"}, pcnet.ENOTFOUND, "serviceId"},
+			// 017, not 012, tutors 108 in procurement (the shipped network).
+			{"a project work adapting the model of a Province that never tutored it", saveProjectWorkQ,
+				map[string]any{"id": "pw-x", "province": "108", "area": "sua", "title": "T", "maturity": "ADVANCED", "step": 1, "year": 2026, "model": "pw-012-sua"}, pcnet.EINVALID, "modelFromId"},
+			{"a project work adapting its own model", saveProjectWorkQ,
+				map[string]any{"id": "pw-x", "province": "108", "area": "sua", "title": "T", "maturity": "ADVANCED", "step": 1, "year": 2026, "model": "pw-x"}, pcnet.EINVALID, "modelFromId"},
 		}
 		before := env.changeCount()
 		coverageBefore := env.coverageOf(svc.ID, append(free, openCoverage)...)

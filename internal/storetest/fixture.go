@@ -110,7 +110,8 @@ func Fixture() pcnet.Dataset {
 			},
 			ProjectWorks: []pcnet.ProjectWork{
 				{ID: "pw-215-sua", ProvinceCode: "215", AreaCode: "sua", Title: "SUA metropolitana", Maturity: pcnet.MaturityDeveloping, Step: 2, Year: 2025, ServiceID: "svc-215-sua"},
-				{ID: "pw-108-training", ProvinceCode: "108", AreaCode: "staff-training", Title: "Accademia Brianza", Maturity: pcnet.MaturityAdvanced, Step: 3, Year: 2025},
+				// adapts its tutor's model: 013 tutors 108 in personnel
+				{ID: "pw-108-training", ProvinceCode: "108", AreaCode: "staff-training", Title: "Accademia Brianza", Maturity: pcnet.MaturityAdvanced, Step: 3, Year: 2025, ModelFromID: "pw-013-training"},
 				{ID: "pw-013-training", ProvinceCode: "013", AreaCode: "staff-training", Title: "Formazione condivisa", Maturity: pcnet.MaturityAdvanced, Step: 3, Year: 2024, ServiceID: "svc-013-training"},
 				{ID: "pw-064-sua", ProvinceCode: "064", AreaCode: "sua", Title: "SUA Irpinia", Maturity: pcnet.MaturityConsolidating, Step: 2, Year: 2024, ServiceID: "svc-064-sua"},
 				{ID: "pw-022-recruitment", ProvinceCode: "022", AreaCode: "recruitment", Title: "Selezioni trentine", Maturity: pcnet.MaturityDeveloping, Step: 1, Year: 2025},

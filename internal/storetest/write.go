@@ -57,6 +57,7 @@ func RunWrites(t *testing.T, open func(t *testing.T, ds pcnet.Dataset) WriteStor
 		t.Run("Tutorships", func(t *testing.T) { testWriteTutorships(t, s) })
 		t.Run("TutorshipErrors", func(t *testing.T) { testTutorshipErrors(t, s) })
 		t.Run("ProjectWorks", func(t *testing.T) { testSaveProjectWork(t, s) })
+		t.Run("ProjectWorkModel", func(t *testing.T) { testSaveProjectWorkModel(t, s) })
 		t.Run("CancelledContext", func(t *testing.T) { testWriteCancelledContext(t, s) })
 		t.Run("ProviderParticipation", func(t *testing.T) { testProviderParticipation(t, s) })
 		t.Run("Participations", func(t *testing.T) { testParticipationWrites(t, s) })
@@ -1000,6 +1001,40 @@ func testSaveProjectWork(t *testing.T, s WriteStore) {
 		{"malformed id", func(w *pcnet.ProjectWork) { w.ID = "pw 108" }, pcnet.EINVALID, "id"},
 	}
 	runEditCases(t, s, tests, replaced, func(w pcnet.ProjectWork) error { _, err := s.SaveProjectWork(ctx, w); return err })
+}
+
+// testSaveProjectWorkModel saves a project work adapting its tutor's
+// model (108 tutors 013 in procurement, so 013's SUA may adapt 108's),
+// reads the reference back, drops it, and refuses each bad reference
+// with invalid naming modelFromId (CheckModelFrom).
+func testSaveProjectWorkModel(t *testing.T, s WriteStore) {
+	ctx := asPlanner()
+	model := pcnet.ProjectWork{ID: "pw-108-sua-model", ProvinceCode: "108", AreaCode: "sua", Title: "SUA Brianza", Maturity: pcnet.MaturityAdvanced, Step: 3, Year: 2024}
+	_, err := s.SaveProjectWork(ctx, model)
+	must(t, err)
+	in := pcnet.ProjectWork{ID: "pw-013-sua-adapted", ProvinceCode: "013", AreaCode: "sua", Title: "SUA Como", Maturity: pcnet.MaturityDeveloping, Step: 1, Year: 2025, ModelFromID: model.ID}
+	for _, w := range []pcnet.ProjectWork{in, func() pcnet.ProjectWork { w := in; w.ModelFromID = ""; return w }(), in} {
+		got, err := s.SaveProjectWork(ctx, w)
+		must(t, err)
+		back, err := s.ProjectWorks(context.Background(), pcnet.ProjectWorkFilter{IDs: []string{w.ID}})
+		must(t, err)
+		if got != w || len(back) != 1 || back[0] != w {
+			t.Errorf("saved %+v, read back %+v, want %+v", got, back, w)
+		}
+	}
+	tests := []struct{ name, modelFromID string }{
+		{"its own model", in.ID},
+		{"unknown", "pw-nowhere"},
+		{"a model of another area", "pw-108-training"},
+		{"a Province that never tutored it", "pw-215-sua"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := in
+			w.ModelFromID = tt.modelFromID
+			rejected(t, s, pcnet.EINVALID, "modelFromId", func() error { _, err := s.SaveProjectWork(ctx, w); return err })
+		})
+	}
 }
 
 func testWriteCancelledContext(t *testing.T, s WriteStore) {
