@@ -337,21 +337,10 @@ func read[T any](ctx context.Context, s *Store, answer func(d *data) T) (T, erro
 	return answer(s.snapshot()), nil
 }
 
-// batch answers each of queries from one snapshot, checking between them
-// that the caller still waits: a long batch stops when it gives up.
+// batch is eachQuery for answers that cannot fail: one snapshot for the
+// whole batch, stopping between queries when the caller gives up.
 func batch[Q, P any](ctx context.Context, s *Store, queries []Q, answer func(d *data, q Q) P) ([]P, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	d := s.snapshot()
-	out := make([]P, len(queries))
-	for i, q := range queries {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		out[i] = answer(d, q)
-	}
-	return out, nil
+	return eachQuery(ctx, s, queries, func(d *data, q Q) (P, error) { return answer(d, q), nil })
 }
 
 // Regions implements pcnet.Store.
