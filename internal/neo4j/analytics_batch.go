@@ -28,6 +28,16 @@ func batchQueries[Q any](queries []Q, params func(Q) map[string]any) []map[strin
 	return qs
 }
 
+// batchIndex reads the position of the query a record of a batch answers
+// (its q.idx column, set by batchQueries), refusing one outside the batch.
+func batchIndex(rd *reader, v any, n int, what string) (int, error) {
+	i := rd.int(v)
+	if i < 0 || i >= n {
+		return 0, fmt.Errorf("neo4j: %s batch answered query %d of %d", what, i, n)
+	}
+	return i, nil
+}
+
 // batchAnswers reads the records of a batch query whose first column is
 // the position of the query they answer: read turns a record's other
 // columns into answers, appended to that query's in record order. Every
@@ -39,9 +49,9 @@ func batchAnswers[R any](recs []*neo4jdrv.Record, n int, what string, read func(
 	}
 	var rd reader
 	for _, rec := range recs {
-		i := rd.int(rec.Values[0])
-		if i < 0 || i >= n {
-			return nil, fmt.Errorf("neo4j: %s batch answered query %d of %d", what, i, n)
+		i, err := batchIndex(&rd, rec.Values[0], n, what)
+		if err != nil {
+			return nil, err
 		}
 		out[i] = append(out[i], read(&rd, rec.Values[1:])...)
 	}

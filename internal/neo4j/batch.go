@@ -201,23 +201,20 @@ func (s *Store) Comuni(ctx context.Context, queries []pcnet.ComuneQuery) ([]pcne
 	if len(queries) == 0 {
 		return nil, nil
 	}
-	qs := make([]map[string]any, len(queries))
 	orders := make(map[pcnet.ComuneOrder]bool)
-	for i, query := range queries {
-		f := query.Filter
+	qs := batchQueries(queries, func(query pcnet.ComuneQuery) map[string]any {
 		after, limit := pageParams(query.Page)
 		order := query.Order
 		if _, ok := comuneOrders[order]; !ok {
 			order = pcnet.ComuneByCode
 		}
 		orders[order] = true
-		q := comuneFilterParams(f)
-		q["idx"] = int64(i)
+		q := comuneFilterParams(query.Filter)
 		q["order"] = string(order)
 		q["after"] = after
 		q["limit"] = limit
-		qs[i] = q
-	}
+		return q
+	})
 	order := comuneMixedOrder
 	if len(orders) == 1 {
 		for o := range orders {
@@ -272,12 +269,10 @@ func (s *Store) Coverages(ctx context.Context, queries []pcnet.CoverageQuery) ([
 	if len(queries) == 0 {
 		return nil, nil
 	}
-	qs := make([]map[string]any, len(queries))
-	for i, query := range queries {
+	qs := batchQueries(queries, func(query pcnet.CoverageQuery) map[string]any {
 		f := query.Filter
 		after, limit := pageParams(query.Page)
-		qs[i] = map[string]any{
-			"idx":      int64(i),
+		return map[string]any{
 			"after":    after,
 			"limit":    limit,
 			"services": listParam(f.ServiceIDs),
@@ -285,7 +280,7 @@ func (s *Store) Coverages(ctx context.Context, queries []pcnet.CoverageQuery) ([
 			"phases":   listParam(f.Phases),
 			"activeOn": dateParam(f.ActiveOn),
 		}
-	}
+	})
 	cypher := `
 		UNWIND $queries AS q
 		CALL (q) {` + coveragePlan.build(qs) + `
@@ -314,9 +309,9 @@ func batchPages[T, P any](recs []*neo4jdrv.Record, n int, countOnly func(i int) 
 	out := make([]P, n)
 	var rd reader
 	for _, rec := range recs {
-		idx := rd.int(rec.Values[0])
-		if idx < 0 || idx >= n {
-			return nil, fmt.Errorf("neo4j: %s batch answered query %d of %d", batch, idx, n)
+		idx, err := batchIndex(&rd, rec.Values[0], n, batch)
+		if err != nil {
+			return nil, err
 		}
 		var items []T
 		rd.rows(rec.Values[3], fields, row, func(v []any) { items = append(items, item(&rd, v)) })
